@@ -1,0 +1,147 @@
+// The order workflow's public contract: its id scheme, input, Updates, query and search attributes.
+// Shared by the workflow, the worker, the API and the bots; must stay free of I/O so workflow code can import it.
+
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type {
+  CarrierAnswer,
+  OrderView,
+  PartyRole,
+  PaymentAttempt,
+  PlaceOrderInput,
+  ShipmentEventType,
+  SupplierAnswer,
+} from '../domain/order';
+
+/** The workflow id of an order: one workflow per order, derived from the order id. */
+export function orderWorkflowId(orderId: string): string {
+  return `order-${orderId}`;
+}
+
+/** The workflow's start argument. */
+export interface OrderWorkflowInput extends PlaceOrderInput {
+  /** The gateway's fee on captures, in basis points and fixed minor units (from configuration). */
+  gatewayFee: { bps: number; fixedMinor: number };
+}
+
+/**
+ * A card payment as it travels through Temporal: the card's number, expiry and CVC are sealed by the API
+ * (AES-256-GCM under the vault key) so they never reach workflow history or logs in clear.
+ */
+export interface SealedCardPayment {
+  method: 'card';
+  /** Opaque sealed blob; only the gateway's activities can open it. */
+  sealedCard: string;
+  brand: string;
+  last4: string;
+}
+
+/** The acting party as the API authenticated it. */
+export interface Actor {
+  partyId: string;
+  role: PartyRole;
+}
+
+/** The result of a payment notification: the order after it and the attempt's fate. */
+export interface PaymentNotificationResult {
+  order: OrderView;
+  payment: PaymentAttempt;
+}
+
+/** Step 3: the supplier answers the order inquiry. */
+export const supplierAnswerUpdate = defineUpdate<OrderView, [{ supplierId: string; answer: SupplierAnswer }]>(
+  'supplierAnswer',
+);
+
+/** Step 5: a candidate carrier answers the transport inquiry. */
+export const carrierAnswerUpdate = defineUpdate<OrderView, [{ carrierId: string; answer: CarrierAnswer }]>(
+  'carrierAnswer',
+);
+
+/** Step 7: the chosen carrier reports a shipment event. */
+export const shipmentEventUpdate = defineUpdate<OrderView, [{ carrierId: string; type: ShipmentEventType }]>(
+  'shipmentEvent',
+);
+
+/** Step 7: the customer's payment notification to the gateway; resolves once the bank has answered. */
+export const paymentNotificationUpdate = defineUpdate<
+  PaymentNotificationResult,
+  [{ customerId: string; payment: SealedCardPayment }]
+>('paymentNotification');
+
+/** Step 9: the seller confirms (or disputes) the transfer notice and settlement note. */
+export const settlementConfirmationUpdate = defineUpdate<
+  OrderView,
+  [{ sellerId: string; confirmed: boolean; reason?: string | undefined }]
+>('settlementConfirmation');
+
+/** The customer, the seller or an operator cancels the order before pickup. */
+export const cancelOrderUpdate = defineUpdate<OrderView, [{ actor: Actor; reason?: string | undefined }]>('cancelOrder');
+
+/** An operator resolves a disputed settlement: close the deal as it is, or refund the customer. */
+export const resolveDisputeUpdate = defineUpdate<
+  OrderView,
+  [{ operatorId: string; resolution: 'CLOSE' | 'REFUND'; note?: string | undefined }]
+>('resolveDispute');
+
+/** The order as the workflow holds it now. */
+export const orderStatusQuery = defineQuery<OrderView>('status');
+
+/** Failure types an Update rejection carries; the API maps them to HTTP statuses (409, 403, 400). */
+export const REJECTION_TYPES = {
+  conflict: 'OrderStateConflict',
+  forbidden: 'OrderForbidden',
+  invalid: 'DomainError',
+} as const;
+
+/** Search attributes operators filter on in Temporal UI; kept current by the workflow. */
+export const orderSearchAttributes = {
+  status: defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD),
+  sellerId: defineSearchAttributeKey('SellerId', SearchAttributeType.KEYWORD),
+  customerId: defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD),
+  supplierId: defineSearchAttributeKey('SupplierId', SearchAttributeType.KEYWORD),
+  carrierId: defineSearchAttributeKey('CarrierId', SearchAttributeType.KEYWORD),
+  total: defineSearchAttributeKey('OrderTotal', SearchAttributeType.INT),
+};
+
+/** What a notice tells its recipient; inquiries ask for an answer, notices inform. */
+export type NoticeKind =
+  | 'SUPPLIER_INQUIRY'
+  | 'TRANSPORT_INQUIRY'
+  | 'QUOTE_NOT_SELECTED'
+  | 'ORDER_CONFIRMATION'
+  | 'DELIVERY_NOTICE'
+  | 'TRANSPORT_NOTICE'
+  | 'PAYMENT_RECEIPT'
+  | 'TRANSFER_NOTICE'
+  | 'SETTLEMENT_NOTE'
+  | 'SETTLEMENT_DISPUTED'
+  | 'RESERVATION_RELEASE'
+  | 'TRANSPORT_CANCELLATION'
+  | 'ORDER_CANCELLED'
+  | 'DEAL_CLOSED';
+
+/** A message to one party about one order, written to its inbox and pushed to its webhook. */
+export interface NoticeDraft {
+  /** Deterministic (`<orderId>:<kind>:<recipientId>`), so a retried activity never sends it twice. */
+  noticeId: string;
+  kind: NoticeKind;
+  orderId: string;
+  recipientId: string;
+  /** True for inquiries the recipient must answer. */
+  actionRequired: boolean;
+  at: string;
+  payload: Record<string, unknown>;
+}
+
+/** Builds a notice with its deterministic id. */
+export function notice(
+  kind: NoticeKind,
+  orderId: string,
+  recipientId: string,
+  at: string,
+  payload: Record<string, unknown> = {},
+): NoticeDraft {
+  const actionRequired = kind === 'SUPPLIER_INQUIRY' || kind === 'TRANSPORT_INQUIRY';
+  return { noticeId: `${orderId}:${kind}:${recipientId}`, kind, orderId, recipientId, actionRequired, at, payload };
+}

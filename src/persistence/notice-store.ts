@@ -1,0 +1,36 @@
+// Parties' inboxes: notices and inquiries about their orders. Insert-only with deterministic ids,
+// so a retried activity never delivers a notice twice.
+
+import type { NoticeDraft } from '../contracts/order-contract';
+import type { Database, NoticeRecord } from './database';
+import { isDuplicateKeyError } from './database';
+
+/**
+ * Inserts notices, ignoring the ones already stored.
+ * @returns the ids of the notices inserted now (not before)
+ */
+export async function insertNotices(db: Database, drafts: readonly NoticeDraft[]): Promise<string[]> {
+  const inserted: string[] = [];
+  for (const draft of drafts) {
+    const { noticeId, ...rest } = draft;
+    try {
+      await db.notices.create({ _id: noticeId, ...rest, createdAt: new Date() });
+      inserted.push(noticeId);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+  }
+  return inserted;
+}
+
+/** The notices of one party, newest first; `orderId` narrows to one order. */
+export async function listNotices(
+  db: Database,
+  recipientId: string,
+  options: { limit: number; orderId?: string | undefined },
+): Promise<NoticeDraft[]> {
+  const query: Record<string, unknown> = { recipientId };
+  if (options.orderId) query.orderId = options.orderId;
+  const records = await db.notices.find(query).sort({ at: -1, _id: -1 }).limit(options.limit).lean<NoticeRecord[]>();
+  return records.map(({ _id, createdAt: _createdAt, ...rest }) => ({ noticeId: _id, ...rest }));
+}

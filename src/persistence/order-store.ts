@@ -1,0 +1,105 @@
+// The orders read model: written only by each order's workflow (through an activity), read by the API.
+// A write never replaces a newer version, so a retried or delayed activity cannot roll an order back.
+
+import type { FilterQuery } from 'mongoose';
+import type { OrderStatus, OrderView } from '../domain/order';
+import type { Database, OrderRecord } from './database';
+import { isDuplicateKeyError } from './database';
+
+/** Filters for listing orders; party filters combine with AND. */
+export interface OrderListFilter {
+  status?: OrderStatus | undefined;
+  sellerId?: string | undefined;
+  customerId?: string | undefined;
+  supplierId?: string | undefined;
+  carrierId?: string | undefined;
+}
+
+/** One page of orders, newest first, and the cursor of the next page if there is one. */
+export interface OrderPage {
+  orders: OrderView[];
+  nextCursor: string | undefined;
+}
+
+/**
+ * Stores an order view unless the stored one is as new or newer.
+ * @returns true when written, false when a newer version was already there
+ */
+export async function saveOrderView(db: Database, view: OrderView): Promise<boolean> {
+  try {
+    const result = await db.orders.updateOne(
+      { _id: view.orderId, version: { $lt: view.version } },
+      { $set: { ...view } },
+      { upsert: true },
+    );
+    return result.modifiedCount + result.upsertedCount > 0;
+  } catch (error) {
+    if (isDuplicateKeyError(error)) return false;
+    throw error;
+  }
+}
+
+/** The order's read-model view, or undefined. */
+export async function findOrderView(db: Database, orderId: string): Promise<OrderView | undefined> {
+  const record = await db.orders.findById(orderId).lean<OrderRecord>().exec();
+  return record ? toView(record) : undefined;
+}
+
+/**
+ * Lists orders newest first with an opaque cursor (placedAt and id of the last order of the previous page).
+ * @throws Error `invalid_cursor` when the cursor was not made by this function
+ */
+export async function listOrderViews(
+  db: Database,
+  filter: OrderListFilter,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<OrderPage> {
+  const query: FilterQuery<OrderRecord> = {};
+  if (filter.status) query.status = filter.status;
+  if (filter.sellerId) query.sellerId = filter.sellerId;
+  if (filter.customerId) query.customerId = filter.customerId;
+  if (filter.supplierId) query.supplierId = filter.supplierId;
+  if (filter.carrierId) query.carrierIds = filter.carrierId;
+  if (page.cursor) {
+    const { placedAt, id } = decodeCursor(page.cursor);
+    query.$or = [{ placedAt: { $lt: placedAt } }, { placedAt, _id: { $lt: id } }];
+  }
+  const records = await db.orders
+    .find(query)
+    .sort({ placedAt: -1, _id: -1 })
+    .limit(page.limit + 1)
+    .lean<OrderRecord[]>()
+    .exec();
+  const orders = records.slice(0, page.limit).map(toView);
+  const last = orders[orders.length - 1];
+  return {
+    orders,
+    nextCursor: records.length > page.limit && last ? encodeCursor(last.placedAt, last.orderId) : undefined,
+  };
+}
+
+/** Raised for a cursor this API did not issue. */
+export class InvalidCursorError extends Error {
+  readonly code = 'invalid_cursor';
+}
+
+function encodeCursor(placedAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([placedAt, id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): { placedAt: string; id: string } {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
+      return { placedAt: parsed[0], id: parsed[1] };
+    }
+  } catch {
+    // falls through to the error below
+  }
+  throw new InvalidCursorError('cursor is not one this API issued');
+}
+
+function toView(record: OrderRecord): OrderView {
+  const { _id: _ignored, ...view } = record;
+  return view;
+}
