@@ -1,0 +1,119 @@
+// Every side effect of an order's workflow: the read model, parties' inboxes and webhooks, and the
+// payment gateway. Built by a factory so tests and the worker pass their own dependencies.
+// Each activity is idempotent: retried with the same input, it changes nothing more.
+
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { NoticeDraft } from '../contracts/order-contract';
+import type { BankConnector } from '../bank/bank-connector';
+import type { Money } from '../domain/money';
+import type { OrderView, Settlement } from '../domain/order';
+import { DomainError } from '../domain/errors';
+import type { PaymentOutcome, PaymentReversal } from '../gateway/payment-gateway';
+import { PaymentGateway } from '../gateway/payment-gateway';
+import type { Database } from '../persistence/database';
+import { insertNotices } from '../persistence/notice-store';
+import { saveOrderView } from '../persistence/order-store';
+import { findWebhookTarget } from '../persistence/party-store';
+import type { Vault } from '../security/vault';
+import { deliverWebhook } from './webhooks';
+
+/** What the activities need from the outside world. */
+export interface ActivityDeps {
+  db: Database;
+  vault: Vault;
+  bank: BankConnector;
+  /** Attempts after which a failing webhook is given up (the notice stays in the inbox). */
+  webhookMaxAttempts: number;
+  now?: () => Date;
+}
+
+/** The activities of the order workflow. */
+export function createActivities(deps: ActivityDeps) {
+  const now = deps.now ?? (() => new Date());
+  const gateway = new PaymentGateway(deps.db, deps.bank, deps.vault);
+
+  /** Turns a domain rule violation into a failure the retry policy will not retry. */
+  async function nonRetryableOnDomainError<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof DomainError) {
+        throw ApplicationFailure.nonRetryable(error.message, 'DomainError', { code: error.code, param: error.param });
+      }
+      throw error;
+    }
+  }
+
+  return {
+    /** Does nothing: the benchmark floor's stand-in for an activity. */
+    async floorNoop(): Promise<void> {},
+
+    /**
+     * Writes the order's read model and delivers notices: to the inbox, then to each recipient's webhook.
+     * The read model keeps the newest version, so calls may complete in any order.
+     */
+    async publishOrder(input: { view: OrderView; notices: NoticeDraft[] }): Promise<void> {
+      await saveOrderView(deps.db, input.view);
+      if (input.notices.length === 0) return;
+      await insertNotices(deps.db, input.notices);
+      const failures: string[] = [];
+      for (const draft of input.notices) {
+        const target = await findWebhookTarget(deps.db, deps.vault, draft.recipientId);
+        if (!target) continue;
+        try {
+          await deliverWebhook(target, draft.noticeId, { type: draft.kind, data: draft }, now());
+        } catch (error) {
+          failures.push(`${draft.noticeId}: ${(error as Error).message}`);
+        }
+      }
+      if (failures.length === 0) return;
+      const attempt = activityAttempt();
+      if (attempt < deps.webhookMaxAttempts) throw new Error(`webhook delivery failed: ${failures.join('; ')}`);
+      Context.current().log.warn('webhook delivery given up; notices stay in the inboxes', { failures });
+    },
+
+    /** Step 7: authorizes and captures the customer's payment at the bank, through the gateway. */
+    async collectPayment(input: {
+      orderId: string;
+      attempt: number;
+      sellerId: string;
+      amount: Money;
+      sealedCard: string;
+    }): Promise<PaymentOutcome> {
+      return nonRetryableOnDomainError(() => gateway.collect({ ...input, at: now().toISOString() }));
+    },
+
+    /** Step 8: settles the captured amount to the seller and returns the transfer notice and settlement note. */
+    async settlePayment(input: {
+      orderId: string;
+      sellerId: string;
+      gross: Money;
+      fee: { bps: number; fixedMinor: number };
+    }): Promise<Settlement> {
+      return nonRetryableOnDomainError(() => gateway.settle({ ...input, at: now().toISOString() }));
+    },
+
+    /** Compensation: refunds or voids the order's payment, as far as it got. */
+    async reversePayment(input: {
+      orderId: string;
+      attempts: number;
+      sellerId: string;
+      amount: Money;
+      settled: boolean;
+    }): Promise<PaymentReversal> {
+      return nonRetryableOnDomainError(() => gateway.reverse({ ...input, at: now().toISOString() }));
+    },
+  };
+}
+
+/** The activities' type, for `proxyActivities` in workflow code. */
+export type OrderActivities = ReturnType<typeof createActivities>;
+
+function activityAttempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return Number.MAX_SAFE_INTEGER;
+  }
+}

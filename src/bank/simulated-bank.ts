@@ -1,0 +1,96 @@
+// A simulated bank host for development and tests, with Stripe's well-known test card numbers.
+// Idempotent by reference (stored in the bank_operations collection); stores only the card's last four digits.
+
+import { isExpired } from '../domain/card';
+import type { Database } from '../persistence/database';
+import { isDuplicateKeyError } from '../persistence/database';
+import type { BankAnswer, BankConnector, BankDeclineCode, CardDetails } from './bank-connector';
+
+/** Test card numbers and the answer the simulated bank gives them; any other valid number is approved. */
+export const TEST_CARDS: Readonly<Record<string, BankDeclineCode | 'approve'>> = {
+  '4242424242424242': 'approve',
+  '5555555555554444': 'approve',
+  '4000000000009995': 'insufficient_funds',
+  '4000000000000069': 'expired_card',
+  '4000000000000002': 'card_declined',
+  '4000000000000127': 'incorrect_cvc',
+};
+
+/** The simulated bank, persisting its answers so a retried request gets the first answer. */
+export class SimulatedBank implements BankConnector {
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  authorize(request: { reference: string; amount: { amount: number; currency: string }; card: CardDetails }) {
+    return this.answerOnce(request.reference, 'AUTHORIZE', request.amount, request.card.number.slice(-4), () =>
+      this.decide(request.card, request.amount.amount),
+    );
+  }
+
+  async capture(request: { reference: string; authorizationReference: string; amount: { amount: number; currency: string } }) {
+    const authorization = await this.lookup(request.authorizationReference);
+    return this.answerOnce(request.reference, 'CAPTURE', request.amount, undefined, () =>
+      authorization?.approved ? undefined : 'card_declined',
+    );
+  }
+
+  async void(request: { reference: string; authorizationReference: string }) {
+    const authorization = await this.db.bankOperations.findById(request.authorizationReference).lean();
+    const amount = { amount: authorization?.amount ?? 0, currency: authorization?.currency ?? 'XXX' };
+    return this.answerOnce(request.reference, 'VOID', amount, undefined, () =>
+      authorization?.approved ? undefined : 'card_declined',
+    );
+  }
+
+  async refund(request: { reference: string; captureReference: string; amount: { amount: number; currency: string } }) {
+    const capture = await this.lookup(request.captureReference);
+    return this.answerOnce(request.reference, 'REFUND', request.amount, undefined, () =>
+      capture?.approved ? undefined : 'card_declined',
+    );
+  }
+
+  async lookup(reference: string): Promise<BankAnswer | undefined> {
+    const record = await this.db.bankOperations.findById(reference).lean();
+    return record ? { approved: record.approved, bankReference: record._id, declineCode: record.declineCode as BankDeclineCode | undefined } : undefined;
+  }
+
+  private decide(card: CardDetails, amountMinor: number): BankDeclineCode | undefined {
+    if (amountMinor <= 0) return 'invalid_amount';
+    const scripted = TEST_CARDS[card.number];
+    if (scripted && scripted !== 'approve') return scripted;
+    if (isExpired(card.expMonth, card.expYear, this.now())) return 'expired_card';
+    return undefined;
+  }
+
+  private async answerOnce(
+    reference: string,
+    operation: 'AUTHORIZE' | 'CAPTURE' | 'VOID' | 'REFUND',
+    amount: { amount: number; currency: string },
+    last4: string | undefined,
+    decide: () => BankDeclineCode | undefined,
+  ): Promise<BankAnswer> {
+    const earlier = await this.lookup(reference);
+    if (earlier) return earlier;
+    const declineCode = decide();
+    try {
+      await this.db.bankOperations.create({
+        _id: reference,
+        operation,
+        reference,
+        approved: declineCode === undefined,
+        declineCode,
+        amount: amount.amount,
+        currency: amount.currency,
+        last4,
+        at: this.now(),
+      });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      const raced = await this.lookup(reference);
+      if (raced) return raced;
+    }
+    return { approved: declineCode === undefined, bankReference: reference, declineCode };
+  }
+}

@@ -1,0 +1,44 @@
+// Builds the Temporal worker that runs order workflows and their activities. Used by the worker
+// process (main.ts), the tests and the benchmark, each passing its own connection and dependencies.
+
+import type { NativeConnection } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { BankConnector } from '../bank/bank-connector';
+import { SimulatedBank } from '../bank/simulated-bank';
+import type { Config } from '../config';
+import type { Database } from '../persistence/database';
+import type { Vault } from '../security/vault';
+
+/** What a worker needs. */
+export interface OrderWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  db: Database;
+  vault: Vault;
+  config: Pick<Config, 'webhookMaxAttempts'>;
+  /** The bank host; the simulated bank on the same database by default. */
+  bank?: BankConnector;
+  /** A prebuilt workflow bundle (tests bundle once per run); otherwise the worker bundles src/workflows. */
+  workflowBundle?: { codePath: string };
+}
+
+/** Creates (but does not run) a worker for the order workflows. */
+export async function createOrderWorker(options: OrderWorkerOptions): Promise<Worker> {
+  const activities = createActivities({
+    db: options.db,
+    vault: options.vault,
+    bank: options.bank ?? new SimulatedBank(options.db),
+    webhookMaxAttempts: options.config.webhookMaxAttempts,
+  });
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities,
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows') }),
+  });
+}

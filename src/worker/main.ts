@@ -1,0 +1,43 @@
+// The worker process: connects to Temporal and the database and runs order workflows until SIGINT/SIGTERM.
+
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig, requireVaultKey } from '../config';
+import { connectDatabase } from '../persistence/database';
+import { Vault } from '../security/vault';
+import { createOrderWorker } from './create-worker';
+
+async function connectTemporal(address: string): Promise<NativeConnection> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await NativeConnection.connect({ address });
+    } catch (error) {
+      if (attempt >= 30) throw error;
+      console.log(`worker: waiting for Temporal at ${address} (${attempt})`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const vault = new Vault(requireVaultKey(config));
+  const db = await connectDatabase(config.mongodbUri);
+  const connection = await connectTemporal(config.temporal.address);
+  const worker = await createOrderWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    db,
+    vault,
+    config,
+  });
+  console.log(`settleflow worker polling task queue ${config.temporal.taskQueue} at ${config.temporal.address}`);
+  await worker.run();
+  await connection.close();
+  await db.close();
+}
+
+main().catch((error: unknown) => {
+  console.error('worker failed:', error);
+  process.exit(1);
+});
