@@ -1,0 +1,293 @@
+// Runs the two servers that settleflow needs on this machine: the Temporal dev server (SQLite file, Web UI)
+// and FerretDB (a MongoDB wire-protocol server on SQLite), as child processes with their output in log files.
+// Plain CommonJS; `mongodb` (a dependency of mongoose) is used only if installed, for a real ping.
+'use strict';
+
+const { spawn, execFile } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+/** Custom search attributes that workflows upsert and the API filters on; all are registered at start. */
+const SEARCH_ATTRIBUTES = {
+  OrderStatus: 'Keyword',
+  SellerId: 'Keyword',
+  CustomerId: 'Keyword',
+  SupplierId: 'Keyword',
+  CarrierId: 'Keyword',
+  OrderTotal: 'Int',
+};
+
+const STOP_GRACE_MS = 10000;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves with a TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */
+function findFreePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves true if something accepts TCP connections on host:port right now. */
+function canConnect(port, host = '127.0.0.1') {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    socket.setTimeout(1000);
+    const done = (result) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * Waits until host:port accepts TCP connections. `check` is called between attempts and may throw
+ * (for instance when the process that should listen has exited) to stop waiting early.
+ */
+async function waitForPort(port, { host = '127.0.0.1', timeoutMs = 60000, check = () => {} } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await canConnect(port, host)) return;
+    check();
+    if (Date.now() > deadline) throw new Error(`nothing is listening on ${host}:${port} after ${timeoutMs} ms`);
+    await sleep(250);
+  }
+}
+
+/** Fails clearly if a port we are about to give a server is taken by something else. */
+async function assertPortFree(port, what) {
+  const free = await new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+  if (!free) {
+    throw new Error(
+      `port ${port} (${what}) is already in use by another process. Stop it, choose other ports ` +
+        '(TEMPORAL_PORT, TEMPORAL_UI_PORT, MONGODB_PORT), or point settleflow at running servers with ' +
+        'TEMPORAL_ADDRESS and MONGODB_URI.',
+    );
+  }
+}
+
+function tailOf(file, lines = 20) {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Spawns a server with stdout and stderr appended to its log file and tracks whether it has exited. */
+function spawnServer(name, file, args, { logFile, detached }) {
+  const out = fs.openSync(logFile, 'a');
+  fs.writeSync(out, `\n--- ${new Date().toISOString()} ${file} ${args.join(' ')}\n`);
+  const child = spawn(file, args, { stdio: ['ignore', out, out], detached });
+  fs.closeSync(out);
+  const proc = { name, child, logFile, exited: null, stopping: false };
+  proc.exitedPromise = new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      proc.exited = { code, signal };
+      resolve(proc.exited);
+    });
+    child.once('error', (err) => {
+      proc.exited = { code: null, signal: null, error: err };
+      resolve(proc.exited);
+    });
+  });
+  return proc;
+}
+
+function failIfExited(proc) {
+  if (!proc.exited) return;
+  const { code, signal, error } = proc.exited;
+  const how = error ? error.message : signal ? `signal ${signal}` : `code ${code}`;
+  throw new Error(`${proc.name} exited during start-up (${how}). Log: ${proc.logFile}\n${tailOf(proc.logFile)}`);
+}
+
+/** SIGTERM, a grace period, then SIGKILL. Resolves once the process has exited. */
+async function stopProcess(proc, graceMs = STOP_GRACE_MS) {
+  proc.stopping = true;
+  if (proc.exited) return;
+  proc.child.kill('SIGTERM');
+  const timedOut = await Promise.race([proc.exitedPromise.then(() => false), sleep(graceMs).then(() => true)]);
+  if (timedOut && !proc.exited) {
+    proc.child.kill('SIGKILL');
+    await proc.exitedPromise;
+  }
+}
+
+function execText(file, args, timeoutMs) {
+  return new Promise((resolve) => {
+    execFile(file, args, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) =>
+      resolve({ ok: !err, output: `${stdout}${stderr}` }),
+    );
+  });
+}
+
+async function waitForTemporal(proc, { temporalBin, address, uiPort, timeoutMs }) {
+  const deadline = Date.now() + timeoutMs;
+  const [, port] = address.split(':');
+  await waitForPort(Number(port), { timeoutMs, check: () => failIfExited(proc) });
+  // The frontend accepts connections before the namespace and search attributes are in place.
+  const args = ['operator', 'search-attribute', 'list', '--address', address, '--namespace', 'default'];
+  let last = '';
+  for (;;) {
+    failIfExited(proc);
+    const { ok, output } = await execText(temporalBin, args, 10000);
+    last = output;
+    if (ok && Object.keys(SEARCH_ATTRIBUTES).every((name) => output.includes(name))) break;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Temporal dev server at ${address} is not ready after ${timeoutMs} ms (last answer: ${last.trim()}). ` +
+          `Log: ${proc.logFile}`,
+      );
+    }
+    await sleep(500);
+  }
+  if (uiPort)
+    await waitForPort(uiPort, { timeoutMs: Math.max(deadline - Date.now(), 5000), check: () => failIfExited(proc) });
+}
+
+async function waitForMongo(proc, { port, timeoutMs }) {
+  const deadline = Date.now() + timeoutMs;
+  await waitForPort(port, { timeoutMs, check: () => failIfExited(proc) });
+  let MongoClient;
+  try {
+    ({ MongoClient } = require('mongodb'));
+  } catch {
+    return; // before `npm ci`: a TCP connect is all we can check
+  }
+  let lastError;
+  for (;;) {
+    failIfExited(proc);
+    const client = new MongoClient(`mongodb://127.0.0.1:${port}/`, { serverSelectionTimeoutMS: 2000 });
+    try {
+      await client.connect();
+      const reply = await client.db('admin').command({ ping: 1 });
+      if (reply.ok === 1) return;
+    } catch (err) {
+      lastError = err;
+    } finally {
+      await client.close().catch(() => {});
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`FerretDB on port ${port} does not answer ping (${lastError}). Log: ${proc.logFile}`);
+    }
+    await sleep(500);
+  }
+}
+
+/**
+ * Starts the Temporal dev server and FerretDB with their state under dataDir, and waits until both answer.
+ *
+ * Temporal keeps its state in `<dataDir>/temporal.db` and FerretDB in `<dataDir>/ferretdb/`, so orders
+ * survive a restart. Output goes to `<dataDir>/logs/{temporal,ferretdb}.log`, never to the console.
+ * `withTemporal` / `withMongo` (default true) let a caller start only the one it lacks. `detached` puts
+ * the servers in their own process group, so a terminal's Ctrl-C reaches only the caller, which can then
+ * stop things in order. `onExit(name, exit)` is called if a server exits without `stop()` being called.
+ *
+ * @returns {Promise<{temporalAddress?: string, mongoUri?: string, uiUrl?: string, logDir: string,
+ *   processes: object[], stop: () => Promise<void>}>}
+ */
+async function startServices({
+  dataDir,
+  temporalPort = 7233,
+  uiPort = 8233,
+  mongoPort = 27017,
+  log = () => {},
+  quiet = false,
+  temporalBin,
+  ferretdbBin,
+  withTemporal = true,
+  withMongo = true,
+  detached = false,
+  onExit,
+  timeoutMs = 120000,
+} = {}) {
+  const say = quiet ? () => {} : log;
+  dataDir = path.resolve(dataDir);
+  const logDir = path.join(dataDir, 'logs');
+  fs.mkdirSync(logDir, { recursive: true });
+
+  if ((withTemporal && !temporalBin) || (withMongo && !ferretdbBin)) {
+    const bins = await require('./provision').provision({ log: say });
+    temporalBin = temporalBin || bins.temporalBin;
+    ferretdbBin = ferretdbBin || bins.ferretdbBin;
+  }
+  if (withTemporal) {
+    await assertPortFree(temporalPort, 'Temporal gRPC');
+    await assertPortFree(uiPort, 'Temporal Web UI');
+  }
+  if (withMongo) await assertPortFree(mongoPort, 'FerretDB / MongoDB');
+
+  const processes = [];
+  // If the caller dies without calling stop() (an uncaught error, process.exit), take the servers along.
+  const killOnExit = () => processes.forEach((proc) => proc.exited || proc.child.kill('SIGKILL'));
+  process.once('exit', killOnExit);
+  const stop = async () => {
+    process.removeListener('exit', killOnExit);
+    // Reverse start order; each gets SIGTERM, then SIGKILL after the grace period.
+    for (const proc of [...processes].reverse()) await stopProcess(proc);
+  };
+  const watch = (proc) => {
+    processes.push(proc);
+    void proc.exitedPromise.then((exit) => {
+      if (!proc.stopping && onExit) onExit(proc.name, exit);
+    });
+  };
+
+  const result = { logDir, processes, stop };
+  try {
+    const waits = [];
+    if (withTemporal) {
+      const address = `127.0.0.1:${temporalPort}`;
+      const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(temporalPort)];
+      args.push('--ui-port', String(uiPort), '--db-filename', path.join(dataDir, 'temporal.db'));
+      args.push('--namespace', 'default', '--log-level', 'warn');
+      for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+      say(`starting Temporal dev server on ${address} (UI :${uiPort}, log ${path.join(logDir, 'temporal.log')})`);
+      const proc = spawnServer('temporal', temporalBin, args, { logFile: path.join(logDir, 'temporal.log'), detached });
+      watch(proc);
+      waits.push(waitForTemporal(proc, { temporalBin, address, uiPort, timeoutMs }));
+      Object.assign(result, { temporalAddress: address, uiUrl: `http://127.0.0.1:${uiPort}` });
+    }
+    if (withMongo) {
+      const dbDir = path.join(dataDir, 'ferretdb');
+      fs.mkdirSync(dbDir, { recursive: true });
+      const args = [
+        '--handler=sqlite',
+        `--sqlite-url=file:${dbDir}/`,
+        `--listen-addr=127.0.0.1:${mongoPort}`,
+        '--debug-addr=-',
+        '--telemetry=disable',
+        '--log-level=warn',
+        `--state-dir=${dbDir}`,
+      ];
+      say(`starting FerretDB on 127.0.0.1:${mongoPort} (log ${path.join(logDir, 'ferretdb.log')})`);
+      const proc = spawnServer('ferretdb', ferretdbBin, args, { logFile: path.join(logDir, 'ferretdb.log'), detached });
+      watch(proc);
+      waits.push(waitForMongo(proc, { port: mongoPort, timeoutMs }));
+      result.mongoUri = `mongodb://127.0.0.1:${mongoPort}/settleflow`;
+    }
+    const outcomes = await Promise.allSettled(waits);
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return result;
+}
+
+module.exports = { startServices, findFreePort, waitForPort, stopProcess, SEARCH_ATTRIBUTES };
