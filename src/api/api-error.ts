@@ -1,0 +1,229 @@
+// The API's error vocabulary: Stripe's `{ error: { type, code, message, param } }` shape, and the one place that
+// turns every thrown thing (domain errors, zod failures, Temporal failures, body-parser errors) into it.
+// Never echoes request bodies: parse errors and unexpected failures get generic messages.
+
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import {
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcServiceError,
+} from '@temporalio/client';
+import type { ErrorRequestHandler } from 'express';
+import type { z } from 'zod';
+import { DomainError } from '../domain/errors';
+import { OrderForbidden, OrderStateConflict } from '../domain/order';
+import { REJECTION_TYPES } from '../contracts/order-contract';
+import { InvalidCursorError } from '../persistence/order-store';
+
+/** Stripe's error types, the first thing a client branches on. */
+export type ApiErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'conflict_error'
+  | 'idempotency_error'
+  | 'card_error'
+  | 'api_error';
+
+/** The JSON body of every error answer. */
+export interface ApiErrorBody {
+  error: { type: ApiErrorType; code: string; message: string; param: string | null };
+}
+
+/** An error that already knows its HTTP answer. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly type: ApiErrorType;
+  readonly code: string;
+  readonly param: string | null;
+
+  constructor(status: number, type: ApiErrorType, code: string, message: string, param?: string | null) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.type = type;
+    this.code = code;
+    this.param = param ?? null;
+  }
+
+  /** The error as the client sees it. */
+  toBody(): ApiErrorBody {
+    return { error: { type: this.type, code: this.code, message: this.message, param: this.param } };
+  }
+}
+
+/** 404 for an order that does not exist (or whose id could not name one). */
+export function orderNotFound(orderId: string): ApiError {
+  return new ApiError(404, 'not_found_error', 'order_not_found', `no order ${orderId}`, 'orderId');
+}
+
+/** 403 for a caller acting outside its role or on someone else's order. */
+export function forbidden(message: string): ApiError {
+  return new ApiError(403, 'permission_error', 'forbidden', message);
+}
+
+/**
+ * Turns a zod failure into a 400 naming the first issue's field in dot notation.
+ * Unknown keys become `parameter_unknown` naming the key; missing fields `parameter_missing`; a custom issue may
+ * carry its own code in `params.code` (e.g. `invalid_card_number`).
+ */
+export function fromZodError(error: z.ZodError, input: unknown): ApiError {
+  const issue = error.issues[0];
+  if (!issue) return new ApiError(400, 'invalid_request_error', 'parameter_invalid', 'invalid request');
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    const param = [...path, key].join('.');
+    return new ApiError(400, 'invalid_request_error', 'parameter_unknown', `unknown parameter: ${param}`, param);
+  }
+  const param = path.length > 0 ? path.join('.') : null;
+  const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined;
+  const customCode = issue.code === 'custom' ? (issue.params as { code?: unknown } | undefined)?.code : undefined;
+  const code = typeof customCode === 'string' ? customCode : missing ? 'parameter_missing' : 'parameter_invalid';
+  const message = missing ? `missing required parameter: ${param ?? 'body'}` : `${param ?? 'body'}: ${issue.message}`;
+  return new ApiError(400, 'invalid_request_error', code, message, param);
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * Maps a failed Temporal call on an order's workflow to the client's answer; rethrows what it does not know.
+ * Update rejections carry their HTTP meaning in the ApplicationFailure's type and `{ code, param }` in details[0].
+ */
+export function fromTemporalError(error: unknown, orderId: string): ApiError {
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+    return fromRejection(error.cause);
+  }
+  if (error instanceof WorkflowNotFoundError) {
+    // The server answers NOT_FOUND "workflow execution already completed" to an Update on a closed order.
+    if (/already completed/i.test(error.message)) return orderClosed(orderId);
+    return orderNotFound(orderId);
+  }
+  if (isGrpcServiceError(error) && error.code === 5) {
+    if (/already completed/i.test(error.details)) return orderClosed(orderId);
+    return orderNotFound(orderId);
+  }
+  if (error instanceof WorkflowUpdateFailedError && /already completed/i.test(error.message)) {
+    return orderClosed(orderId);
+  }
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return new ApiError(
+      504,
+      'api_error',
+      'order_update_timeout',
+      'the order did not answer in time; retry with the same Idempotency-Key to get its outcome',
+    );
+  }
+  if (error instanceof WorkflowExecutionAlreadyStartedError) {
+    return new ApiError(409, 'conflict_error', 'order_exists', `order ${orderId} already exists`, 'orderId');
+  }
+  throw error;
+}
+
+function orderClosed(orderId: string): ApiError {
+  return new ApiError(
+    409,
+    'conflict_error',
+    'order_not_at_step',
+    `order ${orderId} is closed and takes no more actions`,
+  );
+}
+
+function fromRejection(failure: ApplicationFailure): ApiError {
+  const detail = (failure.details?.[0] ?? {}) as { code?: unknown; param?: unknown };
+  const code = typeof detail.code === 'string' ? detail.code : undefined;
+  const param = typeof detail.param === 'string' ? detail.param : null;
+  const message = failure.message || 'the order rejected the action';
+  switch (failure.type) {
+    case REJECTION_TYPES.conflict:
+      return new ApiError(409, 'conflict_error', code ?? 'order_not_at_step', message, param);
+    case REJECTION_TYPES.forbidden:
+      return new ApiError(403, 'permission_error', code ?? 'forbidden', message, param);
+    case REJECTION_TYPES.invalid:
+      return new ApiError(400, 'invalid_request_error', code ?? 'invalid_request', message, param);
+    default:
+      throw failure;
+  }
+}
+
+/** What body-parser and the router throw for bad requests: an http-errors object with a 4xx status. */
+interface HttpError {
+  status: number;
+  type?: string;
+}
+
+function isClientHttpError(error: unknown): error is HttpError {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+function fromHttpError(error: HttpError): ApiError {
+  if (error.type === 'entity.parse.failed') {
+    return new ApiError(400, 'invalid_request_error', 'invalid_json', 'the request body is not valid JSON');
+  }
+  if (error.status === 413) {
+    return new ApiError(413, 'invalid_request_error', 'body_too_large', 'the request body is too large');
+  }
+  if (error.status === 415) {
+    return new ApiError(
+      415,
+      'invalid_request_error',
+      'unsupported_media_type',
+      'send the body as application/json (UTF-8)',
+    );
+  }
+  return new ApiError(error.status, 'invalid_request_error', 'invalid_request', 'the request could not be read');
+}
+
+/** Maps any error to its answer; unknown ones become a 500 with a generic message. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof InvalidCursorError) {
+    return new ApiError(400, 'invalid_request_error', 'invalid_cursor', 'cursor is not one this API issued', 'cursor');
+  }
+  if (error instanceof OrderStateConflict) {
+    return new ApiError(409, 'conflict_error', error.code, error.message, error.param);
+  }
+  if (error instanceof OrderForbidden)
+    return new ApiError(403, 'permission_error', error.code, error.message, error.param);
+  if (error instanceof DomainError) {
+    return new ApiError(400, 'invalid_request_error', error.code, error.message, error.param);
+  }
+  if (isClientHttpError(error)) return fromHttpError(error);
+  return new ApiError(500, 'api_error', 'internal_error', 'something went wrong on our side; please retry');
+}
+
+/**
+ * The central error handler: answers every error in Stripe's shape. Logs only 5xx, and then only the error's
+ * name, message and stack with the route; never the body, the query or headers (they may hold card data or keys).
+ */
+export function errorHandler(log: (line: string) => void = (line) => console.error(line)): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      log(
+        JSON.stringify({
+          level: 'error',
+          msg: 'request failed',
+          method: req.method,
+          path: req.path,
+          error: { name: err.name, message: err.message, stack: err.stack },
+        }),
+      );
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(apiError.status).json(apiError.toBody());
+  };
+}

@@ -1,0 +1,135 @@
+// Idempotent POSTs: a client may resend a request with the same `Idempotency-Key` and get the first answer again,
+// instead of acting twice. Records are scoped by the calling party and hold the request's hash and the response,
+// never the request body (it may hold card data).
+
+import { createHash } from 'node:crypto';
+import type { RequestHandler, Response } from 'express';
+import type { Database } from '../persistence/database';
+import { isDuplicateKeyError } from '../persistence/database';
+import { ApiError } from './api-error';
+import { callerOf } from './auth';
+
+/** Longest key accepted, as Stripe's. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+/**
+ * An IN_PROGRESS record older than this is taken to belong to a crashed request and may be taken over.
+ * Longer than any request can run (a payment waits for the bank), shorter than a client's patience.
+ */
+export const IDEMPOTENCY_LOCK_STALE_MS = 5 * 60 * 1000;
+
+/** JSON with object keys sorted at every level, so equal bodies hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** SHA-256 (hex) of method, path and canonical body: what tells "the same request" from "another one". */
+export function requestHash(method: string, path: string, body: unknown): string {
+  return createHash('sha256')
+    .update(`${method}\n${path}\n${canonicalJson(body ?? {})}`, 'utf8')
+    .digest('hex');
+}
+
+/** The idempotency key the current request carries, scoped by its caller, if any; set by {@link idempotency}. */
+export function idempotencyScopeOf(res: Response): string | undefined {
+  return res.locals.idempotencyScope as string | undefined;
+}
+
+function idempotencyError(status: number, code: string, message: string): ApiError {
+  return new ApiError(status, 'idempotency_error', code, message, 'Idempotency-Key');
+}
+
+/**
+ * Middleware for POST routes, placed after authentication and role checks.
+ * Without the header it does nothing. With it: the first request inserts an IN_PROGRESS record and, once answered,
+ * stores its status and body (a 5xx deletes the record instead, so the client can retry); a repeat with the same
+ * body replays the stored answer with `Idempotent-Replayed: true`; with another body it gets 422
+ * `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_progress`.
+ */
+export function idempotency(db: Database, log: (line: string) => void = (line) => console.error(line)): RequestHandler {
+  return async (req, res, next) => {
+    const key = req.get('idempotency-key');
+    if (key === undefined) return next();
+    if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
+      throw new ApiError(
+        400,
+        'invalid_request_error',
+        'invalid_idempotency_key',
+        `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters`,
+        'Idempotency-Key',
+      );
+    }
+    const scope = `${callerOf(res).id}:${key}`;
+    const hash = requestHash(req.method, req.originalUrl, req.body);
+
+    if (!(await acquire(db, scope, hash))) {
+      const existing = await db.idempotency.findById(scope).lean().exec();
+      if (!existing) {
+        throw idempotencyError(409, 'idempotency_key_in_progress', 'a request with this key just finished; retry it');
+      }
+      if (existing.requestHash !== hash) {
+        throw idempotencyError(
+          422,
+          'idempotency_key_reused',
+          'this Idempotency-Key was used with another request; use a new key for a new request',
+        );
+      }
+      if (existing.state !== 'DONE' || existing.statusCode === undefined) {
+        throw idempotencyError(409, 'idempotency_key_in_progress', 'a request with this key is still being processed');
+      }
+      res.set('Idempotent-Replayed', 'true');
+      res.status(existing.statusCode).json(existing.body);
+      return;
+    }
+
+    res.locals.idempotencyScope = scope;
+    // A client that hangs up does not delete the record: the action may still complete and its answer be stored.
+    // Only a crashed process leaves a record IN_PROGRESS, and that one is taken over once stale.
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      const statusCode = res.statusCode;
+      const write =
+        statusCode >= 500
+          ? db.idempotency.deleteOne({ _id: scope }).exec()
+          : db.idempotency.updateOne({ _id: scope }, { $set: { state: 'DONE', statusCode, body } }).exec();
+      // The answer is sent only once it is stored, so a client that retries at once finds it.
+      write
+        .catch(async (error: unknown) => {
+          log(JSON.stringify({ level: 'error', msg: 'idempotency record not saved', error: String(error) }));
+          await db.idempotency
+            .deleteOne({ _id: scope })
+            .exec()
+            .catch(() => undefined);
+        })
+        .finally(() => json(body));
+      return res;
+    };
+    next();
+  };
+}
+
+/** Inserts the IN_PROGRESS record, or takes over a stale one of the same request; false when another holds it. */
+async function acquire(db: Database, scope: string, hash: string): Promise<boolean> {
+  try {
+    await db.idempotency.create({ _id: scope, requestHash: hash, state: 'IN_PROGRESS', createdAt: new Date() });
+    return true;
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+  }
+  const staleBefore = new Date(Date.now() - IDEMPOTENCY_LOCK_STALE_MS);
+  const takeover = await db.idempotency
+    .updateOne(
+      { _id: scope, requestHash: hash, state: 'IN_PROGRESS', createdAt: { $lt: staleBefore } },
+      { $set: { createdAt: new Date() } },
+    )
+    .exec();
+  return takeover.modifiedCount > 0;
+}

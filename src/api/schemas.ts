@@ -1,0 +1,189 @@
+// The zod schemas of every request body and query string the API accepts: the edge where untrusted JSON becomes
+// typed values. Objects are strict (unknown keys are a 400, so a typo never passes silently); business rules that
+// need the order or the database (known parties, matching reservations) are checked further in.
+
+import { z } from 'zod';
+import { ORDER_STATUSES, PARTY_ROLES, SHIPMENT_EVENT_TYPES } from '../domain/order';
+import { MAX_AMOUNT_MINOR } from '../domain/money';
+import { fromZodError } from './api-error';
+import { isValidCardNumber } from './card';
+
+/** Order and party ids: what may appear in a URL path and a Temporal workflow id. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Shortest deadline an order may set: anything shorter cannot be answered by a person. */
+export const MIN_DEADLINE_MS = 1000;
+
+/** Longest deadline an order may set (one year): keeps timers and dates far from overflow. */
+export const MAX_DEADLINE_MS = 366 * 24 * 60 * 60 * 1000;
+
+const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+const id = z.string().regex(ID_PATTERN, 'must be 1 to 64 letters, digits, _ or -');
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+/** An amount in integer minor units of an ISO 4217 currency. */
+export const moneySchema = z.strictObject({
+  amount: z.int().min(0).max(MAX_AMOUNT_MINOR),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
+    .refine((code) => KNOWN_CURRENCIES.has(code), 'is not an ISO 4217 currency'),
+});
+
+/** `POST /v1/parties`. */
+export const createPartyBody = z.strictObject({
+  id: id.optional(),
+  role: z.enum(PARTY_ROLES),
+  name: text(200),
+  webhookUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .optional(),
+});
+
+const deadlineMs = z.int().min(MIN_DEADLINE_MS).max(MAX_DEADLINE_MS);
+
+/** `POST /v1/orders`; the seller is the caller, never a field. */
+export const placeOrderBody = z.strictObject({
+  orderId: id.optional(),
+  customerId: id,
+  supplierId: id,
+  carrierIds: z.array(id).min(1).max(10),
+  items: z
+    .array(
+      z.strictObject({
+        sku: text(64),
+        description: text(500),
+        quantity: z.int().min(1).max(1_000_000),
+        unitPrice: moneySchema,
+      }),
+    )
+    .min(1)
+    .max(100),
+  shipTo: z.strictObject({
+    name: text(200),
+    line1: text(200),
+    line2: text(200).optional(),
+    city: text(100),
+    postalCode: text(20),
+    country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE'),
+  }),
+  deadlines: z
+    .strictObject({
+      supplierAnswerMs: deadlineMs.optional(),
+      carrierAnswerMs: deadlineMs.optional(),
+      paymentMs: deadlineMs.optional(),
+    })
+    .optional(),
+});
+
+/** `POST /v1/orders/:orderId/supplier-answer`. */
+export const supplierAnswerBody = z.strictObject({
+  available: z.boolean(),
+  reservationId: text(128).optional(),
+  items: z
+    .array(z.strictObject({ sku: text(64), quantity: z.int().min(1).max(1_000_000) }))
+    .max(100)
+    .default([]),
+});
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
+/** `POST /v1/orders/:orderId/carrier-answer`. */
+export const carrierAnswerBody = z.strictObject({
+  accepted: z.boolean(),
+  pickupDate: isoDate.optional(),
+  deliveryDate: isoDate.optional(),
+  route: text(500).optional(),
+  method: text(100).optional(),
+  price: moneySchema.optional(),
+});
+
+/** `POST /v1/orders/:orderId/shipment-events`. */
+export const shipmentEventBody = z.strictObject({
+  type: z.enum(SHIPMENT_EVENT_TYPES),
+});
+
+/** The card as the customer sends it; never logged, stored or put into workflow history in clear. */
+export const cardSchema = z.strictObject({
+  number: z.string().superRefine((value, ctx) => {
+    if (!isValidCardNumber(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'is not a valid card number (12 to 19 digits with a valid check digit)',
+        params: { code: 'invalid_card_number' },
+      });
+    }
+  }),
+  expMonth: z.int().min(1).max(12),
+  expYear: z.int().min(1000).max(9999),
+  cvc: z.string().regex(/^\d{3,4}$/, 'must be 3 or 4 digits'),
+});
+
+/** `POST /v1/orders/:orderId/payment-notification`. */
+export const paymentNotificationBody = z.strictObject({
+  method: z.literal('card'),
+  card: cardSchema,
+});
+
+/** `POST /v1/orders/:orderId/settlement-confirmation`; a dispute must say why. */
+export const settlementConfirmationBody = z
+  .strictObject({
+    confirmed: z.boolean(),
+    reason: text(1000).optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (!body.confirmed && body.reason === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reason'],
+        message: 'is required when confirmed is false',
+        params: { code: 'parameter_missing' },
+      });
+    }
+  });
+
+/** `POST /v1/orders/:orderId/cancel`. */
+export const cancelBody = z.strictObject({
+  reason: text(1000).optional(),
+});
+
+/** `POST /v1/orders/:orderId/dispute-resolution`. */
+export const disputeResolutionBody = z.strictObject({
+  resolution: z.enum(['CLOSE', 'REFUND']),
+  note: text(1000).optional(),
+});
+
+const limit = z.coerce.number().int().min(1).max(100).default(20);
+
+/** `GET /v1/orders` query string. */
+export const listOrdersQuery = z.strictObject({
+  status: z.enum(ORDER_STATUSES).optional(),
+  sellerId: id.optional(),
+  customerId: id.optional(),
+  supplierId: id.optional(),
+  carrierId: id.optional(),
+  limit,
+  cursor: z.string().min(1).max(512).optional(),
+});
+
+/** `GET /v1/inbox` query string. */
+export const inboxQuery = z.strictObject({
+  orderId: id.optional(),
+  open: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional(),
+  limit,
+});
+
+/**
+ * Parses untrusted input with a schema.
+ * @throws ApiError 400 naming the first invalid field
+ */
+export function parseRequest<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw fromZodError(result.error, input);
+  return result.data;
+}
