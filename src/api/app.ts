@@ -1,0 +1,79 @@
+// The settleflow HTTP API as an Express app factory: parsing, authentication, routes and the central error
+// handler. No `listen` here (main.ts and the tests mount it), and no request body is ever logged.
+
+import express from 'express';
+import type { Express, RequestHandler } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import type { Database } from '../persistence/database';
+import type { Vault } from '../security/vault';
+import type { ApiDeps } from './api-deps';
+import { ApiError, errorHandler } from './api-error';
+import { PartyCache, authenticate } from './auth';
+import { healthRouter } from './health-router';
+import { idempotency } from './idempotency';
+import { inboxRouter } from './inbox-router';
+import { openApiDocument } from './openapi';
+import { orderActionsRouter } from './order-actions-router';
+import { ordersRouter } from './orders-router';
+import { partiesRouter } from './parties-router';
+
+/** What {@link createApp} needs; `now` and `log` default to the system clock and stderr. */
+export interface CreateAppDeps {
+  db: Database;
+  temporal: Client;
+  config: Config;
+  vault: Vault;
+  now?: () => Date;
+  log?: (line: string) => void;
+}
+
+/**
+ * A POST without a body counts as `{}`; a body that is not JSON is a 415 (express.json leaves it unparsed).
+ * Runs after express.json, which has already parsed every JSON body.
+ */
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  if (req.method !== 'POST' || req.body !== undefined) return next();
+  const hasBody = req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? '0') > 0;
+  if (hasBody && !req.is('application/json')) {
+    throw new ApiError(415, 'invalid_request_error', 'unsupported_media_type', 'send the body as application/json');
+  }
+  req.body = {};
+  next();
+};
+
+/** Builds the API. */
+export function createApp(input: CreateAppDeps): Express {
+  const deps: ApiDeps = {
+    db: input.db,
+    temporal: input.temporal,
+    config: input.config,
+    vault: input.vault,
+    now: input.now ?? (() => new Date()),
+    log: input.log ?? ((line) => console.error(line)),
+  };
+  const authenticated = authenticate(deps.db, new PartyCache());
+  const idempotent = idempotency(deps.db, deps.log);
+  const document = openApiDocument();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.use(express.json({ limit: deps.config.apiBodyLimit }));
+  app.use(requireJsonBody);
+
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.use(healthRouter(deps));
+  app.use(partiesRouter(deps, authenticated, idempotent));
+  app.use(ordersRouter(deps, authenticated, idempotent));
+  app.use(orderActionsRouter(deps, authenticated, idempotent));
+  app.use(inboxRouter(deps, authenticated));
+
+  app.use((req) => {
+    throw new ApiError(404, 'not_found_error', 'route_not_found', `no route ${req.method} ${req.path}`);
+  });
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,72 @@
+// The API process: reads the configuration, connects to MongoDB and Temporal (waiting for Temporal to come up),
+// serves the app and shuts down cleanly on SIGINT/SIGTERM. Everything else lives in createApp.
+
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig, requireVaultKey } from '../config';
+import { connectDatabase } from '../persistence/database';
+import { Vault } from '../security/vault';
+import { createApp } from './app';
+
+/** How long to wait between attempts to reach Temporal, and how many attempts before giving up. */
+const TEMPORAL_RETRY_DELAY_MS = 2000;
+const TEMPORAL_MAX_ATTEMPTS = 60;
+
+function log(message: string): void {
+  console.log(`[api] ${message}`);
+}
+
+async function connectTemporal(address: string): Promise<Connection> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await Connection.connect({ address, connectTimeout: TEMPORAL_RETRY_DELAY_MS });
+    } catch (error) {
+      if (attempt >= TEMPORAL_MAX_ATTEMPTS) throw error;
+      log(`Temporal at ${address} not reachable yet (attempt ${attempt}/${TEMPORAL_MAX_ATTEMPTS}); retrying`);
+      await new Promise((resolve) => setTimeout(resolve, TEMPORAL_RETRY_DELAY_MS));
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const vault = new Vault(requireVaultKey(config));
+  log('connecting to MongoDB');
+  const db = await connectDatabase(config.mongodbUri);
+  log(`connecting to Temporal at ${config.temporal.address}`);
+  const connection = await connectTemporal(config.temporal.address);
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const app = createApp({ db, temporal, config, vault });
+
+  // Loopback by default: the API carries API keys and card data over plain HTTP, so exposing it is an explicit
+  // choice (HOST=0.0.0.0, e.g. behind a TLS-terminating proxy or in a container).
+  const host = process.env.HOST ?? '127.0.0.1';
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(config.port, host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  console.log(`settleflow API listening on http://${host}:${port}`);
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal} received; closing`);
+    server.close((error) => {
+      void Promise.allSettled([connection.close(), db.close()]).then(() => {
+        log('closed');
+        process.exit(error ? 1 : 0);
+      });
+    });
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 10_000).unref();
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`[api] failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,689 @@
+// The API's OpenAPI 3.1 description, written by hand next to the routes and schemas it describes, and served at
+// GET /openapi.json. A test checks that every route of the app appears here; keep both in step.
+
+import { ORDER_STATUSES, PARTY_ROLES, SHIPMENT_EVENT_TYPES } from '../domain/order';
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency';
+import { MAX_DEADLINE_MS, MIN_DEADLINE_MS } from './schemas';
+
+type Json = Record<string, unknown>;
+
+const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+const response = (name: string): Json => ({ $ref: `#/components/responses/${name}` });
+const jsonContent = (schema: Json): Json => ({ 'application/json': { schema } });
+const id: Json = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' };
+const text = (maxLength: number, description?: string): Json => ({
+  type: 'string',
+  minLength: 1,
+  maxLength,
+  ...(description ? { description } : {}),
+});
+const isoDate: Json = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' };
+const dateTime: Json = { type: 'string', format: 'date-time' };
+const object = (properties: Json, required: string[] = [], extra: Json = {}): Json => ({
+  type: 'object',
+  properties,
+  required,
+  additionalProperties: false,
+  ...extra,
+});
+
+/** Error answers shared by routes, by HTTP status. */
+const ERROR_RESPONSES: Record<string, string> = {
+  '400': 'BadRequest',
+  '401': 'Unauthorized',
+  '403': 'Forbidden',
+  '404': 'NotFound',
+  '409': 'Conflict',
+  '413': 'PayloadTooLarge',
+  '415': 'UnsupportedMediaType',
+  '422': 'IdempotencyKeyReused',
+  '500': 'ServerError',
+  '504': 'UpdateTimeout',
+};
+
+function errors(...statuses: string[]): Json {
+  return Object.fromEntries(statuses.map((status) => [status, response(ERROR_RESPONSES[status] ?? 'ServerError')]));
+}
+
+/** Errors every authenticated POST with a body can answer. */
+const POST_ERRORS = ['400', '401', '403', '409', '413', '415', '422', '500'];
+
+function orderAction(options: {
+  operationId: string;
+  summary: string;
+  description: string;
+  roles: string;
+  request: string;
+  ok?: Json;
+  extraResponses?: Json;
+}): Json {
+  return {
+    post: {
+      operationId: options.operationId,
+      summary: options.summary,
+      description: `${options.description}\n\nAllowed: ${options.roles}. Answers synchronously with the order's new state (a Temporal Update). Rejections by the order: 409 \`conflict_error\` at the wrong step (e.g. \`order_not_at_step\`, \`already_answered\`), 403 for a party not entitled, 400 for a rule the answer breaks.`,
+      tags: ['Order actions'],
+      parameters: [{ $ref: '#/components/parameters/OrderId' }, { $ref: '#/components/parameters/IdempotencyKey' }],
+      requestBody: { required: true, content: jsonContent(ref(options.request)) },
+      responses: {
+        '200': options.ok ?? { description: 'The order after the action.', content: jsonContent(ref('Order')) },
+        ...options.extraResponses,
+        ...errors(...POST_ERRORS, '404', '504'),
+      },
+    },
+  };
+}
+
+/** Builds the OpenAPI 3.1 document. */
+export function openApiDocument(): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'settleflow API',
+      version: '0.1.0',
+      description:
+        "Runs a B2B order (seller, customer, supplier, carriers, payment gateway) from placement to settlement as one durable workflow per order. Amounts are integers in minor units with an ISO 4217 currency. Errors have Stripe's shape `{ error: { type, code, message, param } }`. Every POST accepts an `Idempotency-Key` header.",
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    servers: [{ url: 'http://127.0.0.1:3000' }],
+    security: [{ bearerAuth: [] }],
+    tags: [{ name: 'System' }, { name: 'Parties' }, { name: 'Orders' }, { name: 'Order actions' }, { name: 'Inbox' }],
+    paths: {
+      '/health': {
+        get: {
+          operationId: 'getHealth',
+          summary: 'Whether the API reaches MongoDB and Temporal',
+          tags: ['System'],
+          security: [],
+          responses: {
+            '200': { description: 'Both dependencies answer.', content: jsonContent(ref('Health')) },
+            '503': {
+              description: 'A dependency does not answer; the body names it.',
+              content: jsonContent(ref('Health')),
+            },
+          },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          operationId: 'getOpenApiDocument',
+          summary: 'This document',
+          tags: ['System'],
+          security: [],
+          responses: { '200': { description: 'The OpenAPI 3.1 document.', content: jsonContent({ type: 'object' }) } },
+        },
+      },
+      '/v1/parties': {
+        post: {
+          operationId: 'createParty',
+          summary: 'Register a party (operators only)',
+          description:
+            "Issues the party's API key, and a webhook signing secret when a webhookUrl is given. Both are shown in this answer only.",
+          tags: ['Parties'],
+          parameters: [{ $ref: '#/components/parameters/IdempotencyKey' }],
+          requestBody: { required: true, content: jsonContent(ref('CreatePartyRequest')) },
+          responses: {
+            '201': { description: 'The party with its credentials.', content: jsonContent(ref('RegisteredParty')) },
+            ...errors(...POST_ERRORS),
+          },
+        },
+      },
+      '/v1/parties/me': {
+        get: {
+          operationId: 'getCurrentParty',
+          summary: 'The calling party',
+          tags: ['Parties'],
+          responses: {
+            '200': { description: 'The party.', content: jsonContent(ref('Party')) },
+            ...errors('401', '500'),
+          },
+        },
+      },
+      '/v1/orders': {
+        post: {
+          operationId: 'placeOrder',
+          summary: 'Place an order (sellers only; step 1)',
+          description:
+            "The caller is the seller. Customer, supplier and carriers must be registered parties with those roles (else 400 `unknown_party`). Starts the order's workflow; a taken orderId is 409 `order_exists`.",
+          tags: ['Orders'],
+          parameters: [{ $ref: '#/components/parameters/IdempotencyKey' }],
+          requestBody: { required: true, content: jsonContent(ref('PlaceOrderRequest')) },
+          responses: {
+            '201': {
+              description: 'The order as placed.',
+              headers: { Location: { description: "The order's URL.", schema: { type: 'string' } } },
+              content: jsonContent(ref('Order')),
+            },
+            ...errors(...POST_ERRORS),
+          },
+        },
+        get: {
+          operationId: 'listOrders',
+          summary: 'List orders, newest first',
+          description:
+            'Operators see every order. Other parties see only the orders they are on: the filter of their role is forced to themselves, and asking for another party in it is 403.',
+          tags: ['Orders'],
+          parameters: [
+            { name: 'status', in: 'query', schema: { type: 'string', enum: ORDER_STATUSES } },
+            { name: 'sellerId', in: 'query', schema: id },
+            { name: 'customerId', in: 'query', schema: id },
+            { name: 'supplierId', in: 'query', schema: id },
+            { name: 'carrierId', in: 'query', schema: id },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+            {
+              name: 'cursor',
+              in: 'query',
+              description: 'nextCursor of the previous page; anything else is 400 `invalid_cursor`.',
+              schema: { type: 'string', maxLength: 512 },
+            },
+          ],
+          responses: {
+            '200': { description: 'One page of orders.', content: jsonContent(ref('OrderList')) },
+            ...errors('400', '401', '403', '500'),
+          },
+        },
+      },
+      '/v1/orders/{orderId}': {
+        get: {
+          operationId: 'getOrder',
+          summary: 'One order',
+          description: 'For the parties on the order and operators.',
+          tags: ['Orders'],
+          parameters: [{ $ref: '#/components/parameters/OrderId' }],
+          responses: {
+            '200': { description: 'The order.', content: jsonContent(ref('Order')) },
+            ...errors('401', '403', '404', '500'),
+          },
+        },
+      },
+      '/v1/orders/{orderId}/supplier-answer': orderAction({
+        operationId: 'answerSupplierInquiry',
+        summary: 'Answer the supplier inquiry (step 3)',
+        description:
+          'An available answer must reserve exactly the ordered quantities of every sku (400 `reservation_mismatch`) and name a reservationId.',
+        roles: "the order's supplier",
+        request: 'SupplierAnswerRequest',
+      }),
+      '/v1/orders/{orderId}/carrier-answer': orderAction({
+        operationId: 'answerTransportInquiry',
+        summary: 'Answer the transport inquiry (step 5)',
+        description:
+          "An acceptance needs pickupDate, deliveryDate (not before pickup), route, method and a price in the order's currency. Each carrier answers once (409 `already_answered`).",
+        roles: 'a candidate carrier of the order',
+        request: 'CarrierAnswerRequest',
+      }),
+      '/v1/orders/{orderId}/shipment-events': orderAction({
+        operationId: 'reportShipmentEvent',
+        summary: 'Report a shipment event (step 7)',
+        description: 'picked_up, in_transit, delivered, in that order, each once.',
+        roles: 'the chosen carrier of the order',
+        request: 'ShipmentEventRequest',
+      }),
+      '/v1/orders/{orderId}/payment-notification': orderAction({
+        operationId: 'notifyPayment',
+        summary: 'Pay the order by card (step 7)',
+        description:
+          'The card is checked (12 to 19 digits with a Luhn check digit, else 400 `invalid_card_number`), sealed, and charged by the gateway. The card number and CVC are never stored or logged.',
+        roles: "the order's customer",
+        request: 'PaymentNotificationRequest',
+        ok: { description: 'The payment was captured.', content: jsonContent(ref('PaymentResult')) },
+        extraResponses: {
+          '402': {
+            description: 'The card was declined; `error.code` is the decline code (e.g. `insufficient_funds`).',
+            content: jsonContent(ref('PaymentDeclined')),
+          },
+        },
+      }),
+      '/v1/orders/{orderId}/settlement-confirmation': orderAction({
+        operationId: 'confirmSettlement',
+        summary: 'Confirm or dispute the settlement (step 9)',
+        description: 'confirmed=false opens a dispute for an operator and needs a reason.',
+        roles: "the order's seller",
+        request: 'SettlementConfirmationRequest',
+      }),
+      '/v1/orders/{orderId}/cancel': orderAction({
+        operationId: 'cancelOrder',
+        summary: 'Cancel the order before pickup',
+        description: 'Releases the reservation, cancels the transport and voids or refunds a payment as needed.',
+        roles: "the order's customer or seller, or an operator",
+        request: 'CancelRequest',
+      }),
+      '/v1/orders/{orderId}/dispute-resolution': orderAction({
+        operationId: 'resolveDispute',
+        summary: 'Resolve a disputed settlement',
+        description: 'CLOSE closes the deal as settled; REFUND refunds the customer and cancels the order.',
+        roles: 'operators',
+        request: 'DisputeResolutionRequest',
+      }),
+      '/v1/inbox': {
+        get: {
+          operationId: 'listInbox',
+          summary: "The caller's notices, newest first",
+          description:
+            'Each notice has `open`: an inquiry is open while its order still waits for this party. `open=true` (or false) filters on it, looking through the newest 500 notices.',
+          tags: ['Inbox'],
+          parameters: [
+            { name: 'orderId', in: 'query', schema: id },
+            { name: 'open', in: 'query', schema: { type: 'string', enum: ['true', 'false'] } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+          ],
+          responses: {
+            '200': { description: 'The notices.', content: jsonContent(ref('Inbox')) },
+            ...errors('400', '401', '500'),
+          },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: "The party's API key (`sf_<role>_...`)." },
+      },
+      parameters: {
+        OrderId: { name: 'orderId', in: 'path', required: true, schema: id },
+        IdempotencyKey: {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          description:
+            'Makes the POST safe to retry: the same key with the same body replays the first answer (header `Idempotent-Replayed: true`); with another body it is 422 `idempotency_key_reused`; while the first is running, 409 `idempotency_key_in_progress`. Keys are scoped by caller.',
+          schema: { type: 'string', minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH },
+        },
+      },
+      responses: {
+        BadRequest: {
+          description:
+            "Invalid request: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `unknown_party`, `invalid_cursor`, `invalid_card_number`, `invalid_idempotency_key` or a domain rule's code; `param` names the field.",
+          content: jsonContent(ref('Error')),
+        },
+        Unauthorized: {
+          description: 'Missing or invalid API key (`authentication_error`).',
+          headers: { 'WWW-Authenticate': { schema: { type: 'string' } } },
+          content: jsonContent(ref('Error')),
+        },
+        Forbidden: {
+          description: "The caller's role or party may not do this (`permission_error`).",
+          content: jsonContent(ref('Error')),
+        },
+        NotFound: { description: 'No such order or route (`not_found_error`).', content: jsonContent(ref('Error')) },
+        Conflict: {
+          description:
+            '`conflict_error` (`order_exists`, `party_exists`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`.',
+          content: jsonContent(ref('Error')),
+        },
+        PayloadTooLarge: { description: 'The body exceeds the size limit.', content: jsonContent(ref('Error')) },
+        UnsupportedMediaType: { description: 'The body is not JSON.', content: jsonContent(ref('Error')) },
+        IdempotencyKeyReused: {
+          description: 'The Idempotency-Key was used with another request (`idempotency_key_reused`).',
+          content: jsonContent(ref('Error')),
+        },
+        ServerError: { description: 'Our failure (`api_error`); safe to retry.', content: jsonContent(ref('Error')) },
+        UpdateTimeout: {
+          description: 'The order did not answer in time; retry with the same Idempotency-Key.',
+          content: jsonContent(ref('Error')),
+        },
+      },
+      schemas: {
+        Error: object({ error: ref('ErrorDetail') }, ['error']),
+        ErrorDetail: object(
+          {
+            type: {
+              type: 'string',
+              enum: [
+                'invalid_request_error',
+                'authentication_error',
+                'permission_error',
+                'not_found_error',
+                'conflict_error',
+                'idempotency_error',
+                'card_error',
+                'api_error',
+              ],
+            },
+            code: { type: 'string' },
+            message: { type: 'string' },
+            param: { type: ['string', 'null'], description: 'The field at fault, in dot notation.' },
+          },
+          ['type', 'code', 'message', 'param'],
+        ),
+        Health: {
+          type: 'object',
+          properties: {
+            status: { type: 'string', enum: ['ok', 'unavailable'] },
+            temporal: { type: 'string', enum: ['ok', 'unavailable'] },
+            database: { type: 'string', enum: ['ok', 'unavailable'] },
+            error: ref('ErrorDetail'),
+          },
+          required: ['status', 'temporal', 'database'],
+        },
+        Money: object(
+          {
+            amount: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Minor units.' },
+            currency: { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217.' },
+          },
+          ['amount', 'currency'],
+        ),
+        Party: {
+          type: 'object',
+          properties: {
+            id,
+            role: { type: 'string', enum: PARTY_ROLES },
+            name: { type: 'string' },
+            webhookUrl: { type: 'string', format: 'uri' },
+          },
+          required: ['id', 'role', 'name'],
+        },
+        RegisteredParty: {
+          allOf: [
+            ref('Party'),
+            {
+              type: 'object',
+              properties: {
+                apiKey: { type: 'string', description: 'Shown once.' },
+                webhookSecret: { type: 'string', description: 'Standard Webhooks secret; shown once.' },
+              },
+              required: ['apiKey'],
+            },
+          ],
+        },
+        CreatePartyRequest: object(
+          {
+            id: { ...id, description: 'Generated (`pty_...`) when absent.' },
+            role: { type: 'string', enum: PARTY_ROLES },
+            name: text(200),
+            webhookUrl: { type: 'string', format: 'uri', maxLength: 2048, description: 'http or https.' },
+          },
+          ['role', 'name'],
+        ),
+        OrderItem: object(
+          {
+            sku: text(64),
+            description: text(500),
+            quantity: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+            unitPrice: ref('Money'),
+          },
+          ['sku', 'description', 'quantity', 'unitPrice'],
+        ),
+        ShipTo: object(
+          {
+            name: text(200),
+            line1: text(200),
+            line2: text(200),
+            city: text(100),
+            postalCode: text(20),
+            country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2.' },
+          },
+          ['name', 'line1', 'city', 'postalCode', 'country'],
+        ),
+        Deadlines: object(
+          {
+            supplierAnswerMs: { type: 'integer' },
+            carrierAnswerMs: { type: 'integer' },
+            paymentMs: { type: 'integer', description: 'Counted from the order confirmation.' },
+          },
+          ['supplierAnswerMs', 'carrierAnswerMs', 'paymentMs'],
+        ),
+        PlaceOrderRequest: object(
+          {
+            orderId: { ...id, description: 'Generated (`ord_...`, time-sortable) when absent.' },
+            customerId: id,
+            supplierId: id,
+            carrierIds: { type: 'array', items: id, minItems: 1, maxItems: 10, uniqueItems: true },
+            items: { type: 'array', items: ref('OrderItem'), minItems: 1, maxItems: 100 },
+            shipTo: ref('ShipTo'),
+            deadlines: object(
+              Object.fromEntries(
+                ['supplierAnswerMs', 'carrierAnswerMs', 'paymentMs'].map((name) => [
+                  name,
+                  { type: 'integer', minimum: MIN_DEADLINE_MS, maximum: MAX_DEADLINE_MS },
+                ]),
+              ),
+              [],
+              { description: 'Overrides of the configured default deadlines, in milliseconds.' },
+            ),
+          },
+          ['customerId', 'supplierId', 'carrierIds', 'items', 'shipTo'],
+        ),
+        TimelineEntry: {
+          type: 'object',
+          properties: {
+            step: { type: 'integer', minimum: 1, maximum: 10 },
+            name: { type: 'string' },
+            actor: { type: 'string' },
+            at: dateTime,
+            outcome: { type: 'string' },
+          },
+          required: ['step', 'name', 'actor', 'at', 'outcome'],
+        },
+        CarrierQuote: {
+          type: 'object',
+          properties: {
+            carrierId: id,
+            accepted: { type: 'boolean' },
+            pickupDate: isoDate,
+            deliveryDate: isoDate,
+            route: { type: 'string' },
+            method: { type: 'string' },
+            price: ref('Money'),
+            answeredAt: dateTime,
+          },
+          required: ['carrierId', 'accepted', 'answeredAt'],
+        },
+        PaymentAttempt: {
+          type: 'object',
+          properties: {
+            attempt: { type: 'integer' },
+            method: { type: 'string', const: 'card' },
+            brand: { type: 'string' },
+            last4: { type: 'string' },
+            amount: ref('Money'),
+            status: { type: 'string', enum: ['CAPTURED', 'DECLINED'] },
+            declineCode: { type: 'string' },
+            authorizationId: { type: 'string' },
+            captureId: { type: 'string' },
+            at: dateTime,
+          },
+          required: ['attempt', 'method', 'brand', 'last4', 'amount', 'status', 'at'],
+        },
+        Settlement: {
+          type: 'object',
+          properties: {
+            transferNoticeId: { type: 'string' },
+            settlementNoteId: { type: 'string' },
+            gross: ref('Money'),
+            fee: ref('Money'),
+            net: ref('Money'),
+            settledAt: dateTime,
+          },
+          required: ['transferNoticeId', 'settlementNoteId', 'gross', 'fee', 'net', 'settledAt'],
+        },
+        Order: {
+          type: 'object',
+          properties: {
+            orderId: id,
+            status: { type: 'string', enum: ORDER_STATUSES },
+            sellerId: id,
+            customerId: id,
+            supplierId: id,
+            carrierIds: { type: 'array', items: id },
+            carrierId: { ...id, description: 'The chosen carrier, once chosen.' },
+            items: { type: 'array', items: ref('OrderItem') },
+            total: ref('Money'),
+            transportCost: ref('Money'),
+            shipTo: ref('ShipTo'),
+            deadlines: ref('Deadlines'),
+            placedAt: dateTime,
+            updatedAt: dateTime,
+            supplierAnswer: {
+              type: 'object',
+              properties: {
+                available: { type: 'boolean' },
+                reservationId: { type: 'string' },
+                items: { type: 'array', items: { type: 'object' } },
+                answeredAt: dateTime,
+              },
+            },
+            quotes: { type: 'array', items: ref('CarrierQuote') },
+            shipment: {
+              type: 'object',
+              properties: {
+                events: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: { type: { type: 'string', enum: SHIPMENT_EVENT_TYPES }, at: dateTime },
+                  },
+                },
+              },
+            },
+            payments: { type: 'array', items: ref('PaymentAttempt') },
+            settlement: ref('Settlement'),
+            sellerConfirmation: {
+              type: 'object',
+              properties: { confirmed: { type: 'boolean' }, reason: { type: 'string' }, at: dateTime },
+            },
+            disputeResolution: {
+              type: 'object',
+              properties: {
+                resolution: { type: 'string', enum: ['CLOSE', 'REFUND'] },
+                operatorId: id,
+                note: { type: 'string' },
+                at: dateTime,
+              },
+            },
+            compensations: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  type: {
+                    type: 'string',
+                    enum: ['RESERVATION_RELEASED', 'TRANSPORT_CANCELLED', 'PAYMENT_VOIDED', 'PAYMENT_REFUNDED'],
+                  },
+                  at: dateTime,
+                },
+              },
+            },
+            cancellationReason: { type: 'string' },
+            cancellationDetail: { type: 'string' },
+            timeline: { type: 'array', items: ref('TimelineEntry') },
+            version: { type: 'integer' },
+          },
+          required: [
+            'orderId',
+            'status',
+            'sellerId',
+            'customerId',
+            'supplierId',
+            'carrierIds',
+            'items',
+            'total',
+            'shipTo',
+            'deadlines',
+            'placedAt',
+            'updatedAt',
+            'quotes',
+            'shipment',
+            'payments',
+            'compensations',
+            'timeline',
+            'version',
+          ],
+        },
+        OrderList: {
+          type: 'object',
+          properties: {
+            data: { type: 'array', items: ref('Order') },
+            nextCursor: { type: ['string', 'null'] },
+          },
+          required: ['data', 'nextCursor'],
+        },
+        Notice: {
+          type: 'object',
+          properties: {
+            noticeId: { type: 'string' },
+            kind: { type: 'string' },
+            orderId: id,
+            recipientId: id,
+            actionRequired: { type: 'boolean' },
+            open: { type: 'boolean', description: 'An inquiry the order still waits for this party to answer.' },
+            at: dateTime,
+            payload: { type: 'object' },
+          },
+          required: ['noticeId', 'kind', 'orderId', 'recipientId', 'actionRequired', 'open', 'at', 'payload'],
+        },
+        Inbox: {
+          type: 'object',
+          properties: { data: { type: 'array', items: ref('Notice') } },
+          required: ['data'],
+        },
+        SupplierAnswerRequest: object(
+          {
+            available: { type: 'boolean' },
+            reservationId: text(128),
+            items: {
+              type: 'array',
+              maxItems: 100,
+              default: [],
+              items: object({ sku: text(64), quantity: { type: 'integer', minimum: 1, maximum: 1_000_000 } }, [
+                'sku',
+                'quantity',
+              ]),
+            },
+          },
+          ['available'],
+        ),
+        CarrierAnswerRequest: object(
+          {
+            accepted: { type: 'boolean' },
+            pickupDate: isoDate,
+            deliveryDate: isoDate,
+            route: text(500),
+            method: text(100),
+            price: ref('Money'),
+          },
+          ['accepted'],
+        ),
+        ShipmentEventRequest: object({ type: { type: 'string', enum: SHIPMENT_EVENT_TYPES } }, ['type']),
+        Card: object(
+          {
+            number: { type: 'string', pattern: '^\\d{12,19}$', description: 'With a valid Luhn check digit.' },
+            expMonth: { type: 'integer', minimum: 1, maximum: 12 },
+            expYear: { type: 'integer', minimum: 1000, maximum: 9999 },
+            cvc: { type: 'string', pattern: '^\\d{3,4}$' },
+          },
+          ['number', 'expMonth', 'expYear', 'cvc'],
+        ),
+        PaymentNotificationRequest: object({ method: { type: 'string', const: 'card' }, card: ref('Card') }, [
+          'method',
+          'card',
+        ]),
+        PaymentResult: {
+          type: 'object',
+          properties: { order: ref('Order'), payment: ref('PaymentAttempt') },
+          required: ['order', 'payment'],
+        },
+        PaymentDeclined: {
+          type: 'object',
+          properties: {
+            error: ref('ErrorDetail'),
+            order: ref('Order'),
+            payment: ref('PaymentAttempt'),
+          },
+          required: ['error', 'order', 'payment'],
+        },
+        SettlementConfirmationRequest: object(
+          {
+            confirmed: { type: 'boolean' },
+            reason: text(1000, 'Required when confirmed is false.'),
+          },
+          ['confirmed'],
+        ),
+        CancelRequest: object({ reason: text(1000) }),
+        DisputeResolutionRequest: object(
+          { resolution: { type: 'string', enum: ['CLOSE', 'REFUND'] }, note: text(1000) },
+          ['resolution'],
+        ),
+      },
+    },
+  };
+}

@@ -1,0 +1,131 @@
+// Orders: a seller places one (which starts its workflow), parties list and read theirs.
+// The API never writes an order document: the workflow is the single writer of its read model.
+
+import { randomBytes } from 'node:crypto';
+import { Router } from 'express';
+import type { RequestHandler } from 'express';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import type { OrderWorkflowInput } from '../contracts/order-contract';
+import { orderSearchAttributes, orderWorkflowId } from '../contracts/order-contract';
+import type { PartyRole, PlaceOrderInput } from '../domain/order';
+import { assertValidOrder, initialOrderView, orderTotal } from '../domain/order';
+import type { OrderListFilter } from '../persistence/order-store';
+import { listOrderViews } from '../persistence/order-store';
+import type { Party } from '../persistence/party-store';
+import { findParty } from '../persistence/party-store';
+import type { ApiDeps } from './api-deps';
+import { ApiError, forbidden, fromTemporalError } from './api-error';
+import { callerOf, requireRole } from './auth';
+import { assertMayRead, loadOrder, orderIdOf } from './order-access';
+import { listOrdersQuery, parseRequest, placeOrderBody } from './schemas';
+
+/** The workflow type the worker registers for orders. */
+export const ORDER_WORKFLOW_TYPE = 'orderWorkflow';
+
+/** A new order id: `ord_`, the time in base 36 (so ids sort by creation), then 64 random bits. */
+export function generateOrderId(now: Date): string {
+  return `ord_${now.getTime().toString(36).padStart(9, '0')}${randomBytes(8).toString('hex')}`;
+}
+
+/**
+ * Checks that a party id names a registered party with the expected role.
+ * @throws ApiError 400 `unknown_party` naming the field
+ */
+async function requireParty(deps: Pick<ApiDeps, 'db'>, id: string, role: PartyRole, param: string): Promise<void> {
+  const party = await findParty(deps.db, id);
+  if (!party || party.role !== role) {
+    throw new ApiError(400, 'invalid_request_error', 'unknown_party', `${id} is not a registered ${role}`, param);
+  }
+}
+
+/** The filter field that restricts each role to its own orders; operators have none. */
+const OWN_FILTER: Record<PartyRole, keyof OrderListFilter | undefined> = {
+  seller: 'sellerId',
+  customer: 'customerId',
+  supplier: 'supplierId',
+  carrier: 'carrierId',
+  operator: undefined,
+};
+
+/**
+ * Narrows a listing to the caller's own orders by forcing the filter of its role.
+ * @throws ApiError 403 when the caller asked for another party's orders in its own role
+ */
+export function restrictToCaller(party: Party, filter: OrderListFilter): OrderListFilter {
+  const own = OWN_FILTER[party.role];
+  if (!own) return filter;
+  const asked = filter[own];
+  if (asked !== undefined && asked !== party.id) {
+    throw forbidden(`as a ${party.role} you may list only your own orders (${own}=${party.id})`);
+  }
+  return { ...filter, [own]: party.id };
+}
+
+/** Order routes; `authenticated` resolves the caller and `idempotent` guards POSTs. */
+export function ordersRouter(deps: ApiDeps, authenticated: RequestHandler, idempotent: RequestHandler): Router {
+  const router = Router();
+
+  router.post('/v1/orders', authenticated, requireRole('seller'), idempotent, async (req, res) => {
+    const seller = callerOf(res);
+    const body = parseRequest(placeOrderBody, req.body);
+    await Promise.all([
+      requireParty(deps, body.customerId, 'customer', 'customerId'),
+      requireParty(deps, body.supplierId, 'supplier', 'supplierId'),
+      ...body.carrierIds.map((id, index) => requireParty(deps, id, 'carrier', `carrierIds.${index}`)),
+    ]);
+    const placedAt = deps.now();
+    const input: PlaceOrderInput = {
+      orderId: body.orderId ?? generateOrderId(placedAt),
+      sellerId: seller.id,
+      customerId: body.customerId,
+      supplierId: body.supplierId,
+      carrierIds: body.carrierIds,
+      items: body.items,
+      shipTo: body.shipTo,
+      deadlines: { ...deps.config.defaultDeadlines, ...stripUndefined(body.deadlines ?? {}) },
+      placedAt: placedAt.toISOString(),
+    };
+    assertValidOrder(input);
+    const workflowInput: OrderWorkflowInput = { ...input, gatewayFee: deps.config.gatewayFee };
+    try {
+      await deps.temporal.workflow.start(ORDER_WORKFLOW_TYPE, {
+        workflowId: orderWorkflowId(input.orderId),
+        taskQueue: deps.config.temporal.taskQueue,
+        args: [workflowInput],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: [
+          { key: orderSearchAttributes.status, value: 'PLACED' },
+          { key: orderSearchAttributes.sellerId, value: input.sellerId },
+          { key: orderSearchAttributes.customerId, value: input.customerId },
+          { key: orderSearchAttributes.supplierId, value: input.supplierId },
+          { key: orderSearchAttributes.total, value: orderTotal(input.items).amount },
+        ],
+      });
+    } catch (error) {
+      throw fromTemporalError(error, input.orderId);
+    }
+    res
+      .status(201)
+      .location(`/v1/orders/${encodeURIComponent(input.orderId)}`)
+      .json(initialOrderView(input));
+  });
+
+  router.get('/v1/orders', authenticated, async (req, res) => {
+    const query = parseRequest(listOrdersQuery, req.query);
+    const { limit, cursor, ...filter } = query;
+    const page = await listOrderViews(deps.db, restrictToCaller(callerOf(res), filter), { limit, cursor });
+    res.json({ data: page.orders, nextCursor: page.nextCursor ?? null });
+  });
+
+  router.get('/v1/orders/:orderId', authenticated, async (req, res) => {
+    const order = await loadOrder(deps, orderIdOf(req));
+    assertMayRead(callerOf(res), order);
+    res.json(order);
+  });
+
+  return router;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
