@@ -120,8 +120,11 @@ async function stopProcess(proc, graceMs = STOP_GRACE_MS) {
   proc.stopping = true;
   if (proc.exited) return;
   proc.child.kill('SIGTERM');
-  const timedOut = await Promise.race([proc.exitedPromise.then(() => false), sleep(graceMs).then(() => true)]);
-  if (timedOut && !proc.exited) {
+  let timer;
+  const grace = new Promise((resolve) => (timer = setTimeout(resolve, graceMs)));
+  await Promise.race([proc.exitedPromise, grace]);
+  clearTimeout(timer); // a pending timer would keep the caller (jest, for one) alive
+  if (!proc.exited) {
     proc.child.kill('SIGKILL');
     await proc.exitedPromise;
   }

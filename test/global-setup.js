@@ -1,0 +1,68 @@
+// Jest global setup: starts one Temporal dev server and one FerretDB for the whole run (or uses the ones
+// named by TEMPORAL_ADDRESS and MONGODB_URI), bundles the workflow code once, and hands everything to the
+// test workers through environment variables. It never touches the developer's .data directory.
+'use strict';
+
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { provision } = require('../scripts/lib/provision');
+const { startServices, findFreePort } = require('../scripts/lib/services');
+
+/** Where the test environment is also written, for tools and people debugging a run. */
+const ENV_FILE = path.join(os.tmpdir(), 'settleflow-jest-env.json');
+
+/** The same server, but the `settleflow_test` database, so tests never write into development data. */
+function withTestDatabase(mongoUri) {
+  const url = new URL(mongoUri);
+  url.pathname = '/settleflow_test';
+  return url.toString();
+}
+
+async function bundleWorkflows(dataDir) {
+  const workflowsPath = path.join(__dirname, '..', 'src', 'workflows', 'index.ts');
+  if (!fs.existsSync(workflowsPath)) {
+    console.warn(`\nglobal-setup: ${workflowsPath} does not exist yet; not bundling workflow code.`);
+    return undefined;
+  }
+  const { bundleWorkflowCode } = require('@temporalio/worker');
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(workflowsPath), logger: quietLogger() });
+  const bundlePath = path.join(dataDir, 'workflow-bundle.js');
+  fs.writeFileSync(bundlePath, code);
+  return bundlePath;
+}
+
+/** The bundler logs every step at info level; keep warnings and errors only. */
+function quietLogger() {
+  const { DefaultLogger } = require('@temporalio/worker');
+  return new DefaultLogger('WARN');
+}
+
+module.exports = async function globalSetup() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'settleflow-test-'));
+  const env = { DATA_DIR: dataDir, SETTLEFLOW_VAULT_KEY: crypto.randomBytes(32).toString('base64') };
+
+  if (process.env.TEMPORAL_ADDRESS && process.env.MONGODB_URI) {
+    env.TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS;
+    env.MONGODB_URI = withTestDatabase(process.env.MONGODB_URI);
+  } else {
+    const { temporalBin, ferretdbBin } = await provision({ log: (line) => console.error(line) });
+    const [temporalPort, uiPort, mongoPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+    const services = await startServices({ dataDir, temporalPort, uiPort, mongoPort, temporalBin, ferretdbBin });
+    globalThis.__SETTLEFLOW_SERVICES__ = services;
+    env.TEMPORAL_ADDRESS = services.temporalAddress;
+    env.MONGODB_URI = withTestDatabase(services.mongoUri);
+    env.TEMPORAL_UI_URL = services.uiUrl;
+    env.TEMPORAL_BIN = temporalBin;
+  }
+
+  const bundlePath = await bundleWorkflows(dataDir);
+  if (bundlePath) env.SETTLEFLOW_WORKFLOW_BUNDLE = bundlePath;
+
+  Object.assign(process.env, env); // inherited by the jest worker processes, forked after this
+  globalThis.__SETTLEFLOW_TEST_DATA_DIR__ = dataDir;
+  fs.writeFileSync(ENV_FILE, `${JSON.stringify(env, null, 2)}\n`);
+};
+
+module.exports.ENV_FILE = ENV_FILE;
