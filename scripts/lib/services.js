@@ -74,7 +74,7 @@ async function assertPortFree(port, what) {
   if (!free) {
     throw new Error(
       `port ${port} (${what}) is already in use by another process. Stop it, choose other ports ` +
-        '(TEMPORAL_PORT, TEMPORAL_UI_PORT, MONGODB_PORT), or point settleflow at running servers with ' +
+        '(PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, MONGODB_PORT), or point settleflow at running servers with ' +
         'TEMPORAL_ADDRESS and MONGODB_URI.',
     );
   }
@@ -293,4 +293,4 @@ async function startServices({
   return result;
 }
 
-module.exports = { startServices, findFreePort, waitForPort, stopProcess, SEARCH_ATTRIBUTES };
+module.exports = { startServices, findFreePort, waitForPort, assertPortFree, stopProcess, SEARCH_ATTRIBUTES };

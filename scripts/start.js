@@ -1,0 +1,281 @@
+#!/usr/bin/env node
+// `npm start`: the whole product on one machine from a fresh clone. Installs dependencies, provisions and
+// starts Temporal and FerretDB (unless TEMPORAL_ADDRESS and MONGODB_URI point elsewhere), then the worker
+// and the API, seeds the demo parties and prints where everything is. Ctrl-C stops it all, in reverse order.
+'use strict';
+
+const { spawn, spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const verbose = process.argv.includes('--verbose') || process.env.SETTLEFLOW_VERBOSE === '1';
+const CHILD_STOP_GRACE_MS = 15000;
+
+const say = (line) => console.log(`settleflow: ${line}`);
+
+function installDependenciesIfMissing() {
+  if (fs.existsSync(path.join(root, 'node_modules'))) return;
+  const command = fs.existsSync(path.join(root, 'package-lock.json')) ? 'ci' : 'install';
+  say(`node_modules is missing: running npm ${command}...`);
+  const result = spawnSync('npm', [command], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`npm ${command} failed (exit code ${result.status})`);
+}
+
+/** Fails before anything starts if an entry point that other parts of the repo provide is absent. */
+function assertEntryPointsExist() {
+  const entries = ['src/worker/main.ts', 'src/api/main.ts', 'scripts/seed-demo-parties.ts'];
+  const missing = entries.filter((entry) => !fs.existsSync(path.join(root, entry)));
+  if (missing.length > 0) throw new Error(`cannot start: missing entry point(s) ${missing.join(', ')}`);
+}
+
+/** SETTLEFLOW_VAULT_KEY wins; otherwise DATA_DIR/vault.key, created (mode 0600) on first start. */
+function ensureVaultKey(dataDir) {
+  if (process.env.SETTLEFLOW_VAULT_KEY) return process.env.SETTLEFLOW_VAULT_KEY;
+  const keyFile = path.join(dataDir, 'vault.key');
+  if (!fs.existsSync(keyFile)) {
+    fs.writeFileSync(keyFile, `${crypto.randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    say(`created a new vault key in ${keyFile} (keep it: it decrypts stored card data and webhook secrets)`);
+  }
+  return fs.readFileSync(keyFile, 'utf8').trim();
+}
+
+function portFromEnv(name, fallback) {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`${name}=${value} is not a TCP port`);
+  return port;
+}
+
+/**
+ * Spawns `node scripts/run-ts.js <entry>` in its own process group (so a terminal's Ctrl-C reaches only
+ * this script, which stops children in order), with output appended to a log file and, with --verbose,
+ * echoed to the console with a prefix.
+ */
+function spawnTs(name, entry, env, logFile) {
+  const log = fs.createWriteStream(logFile, { flags: 'a' });
+  log.write(`\n--- ${new Date().toISOString()} ${entry}\n`);
+  const child = spawn(process.execPath, [path.join(root, 'scripts', 'run-ts.js'), entry], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const proc = { name, child, logFile, exited: null, stopping: false, output: '' };
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on('data', (chunk) => {
+      log.write(chunk);
+      proc.output += chunk;
+      if (verbose) process.stdout.write(`${name} | ${chunk}`.replace(/\n(?=.)/g, `\n${name} | `));
+    });
+  }
+  proc.exitedPromise = new Promise((resolve) => {
+    child.once('close', (code, signal) => {
+      proc.exited = { code, signal };
+      log.end();
+      resolve(proc.exited);
+    });
+    child.once('error', (err) => {
+      proc.exited = { code: null, signal: null, error: err };
+      log.end();
+      resolve(proc.exited);
+    });
+  });
+  return proc;
+}
+
+async function stopChild(proc) {
+  proc.stopping = true;
+  if (proc.exited) return;
+  proc.child.kill('SIGTERM');
+  let timer;
+  await Promise.race([
+    proc.exitedPromise,
+    new Promise((resolve) => (timer = setTimeout(resolve, CHILD_STOP_GRACE_MS))),
+  ]);
+  clearTimeout(timer);
+  if (!proc.exited) {
+    say(`${proc.name} did not stop within ${CHILD_STOP_GRACE_MS / 1000} s; killing it`);
+    proc.child.kill('SIGKILL');
+    await proc.exitedPromise;
+  }
+}
+
+function tailOf(file, lines = 20) {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+async function waitForHealth(url, api, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (api.exited) throw new Error(`the API exited during start-up. Log: ${api.logFile}\n${tailOf(api.logFile)}`);
+    try {
+      const response = await fetch(url, { signal: globalThis.AbortSignal.timeout(2000) });
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s. Log: ${api.logFile}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
+function printBanner({ apiUrl, uiUrl, temporalAddress, mongoUri, dataDir, logDir, parties }) {
+  const rows = parties.map((party) => [party.role, party.name, party.id, party.apiKey]);
+  const header = ['role', 'name', 'id', 'API key'];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => String(row[column]).length)),
+  );
+  const line = (cells) => `  ${cells.map((cell, column) => String(cell).padEnd(widths[column])).join('  ')}`.trimEnd();
+  const out = [
+    '',
+    'settleflow is running',
+    '',
+    `  API            ${apiUrl}`,
+    `  OpenAPI        ${apiUrl}/openapi.json`,
+    `  Temporal UI    ${uiUrl || '(external Temporal: see its own UI)'}`,
+    `  Temporal       ${temporalAddress}`,
+    `  MongoDB        ${mongoUri}`,
+    `  data dir       ${dataDir}`,
+    `  logs           ${logDir}`,
+    '',
+    'Demo parties (send the API key as `Authorization: Bearer <key>`):',
+    line(header),
+    ...rows.map(line),
+    '',
+    'Try: npm run demo -- --orders 5',
+    'Ctrl-C stops everything.',
+    '',
+  ];
+  console.log(out.join('\n'));
+}
+
+const running = []; // services first, then worker, then API: stopped in reverse order
+let shuttingDown = false;
+
+/** Stops everything that was started, last first, then exits with the given code. */
+async function shutdown(exitCode) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  for (const item of [...running].reverse()) {
+    say(`stopping ${item.name}...`);
+    await item.stop();
+  }
+  process.exit(exitCode);
+}
+
+function onUnexpectedExit(name, exit, logFile) {
+  if (shuttingDown) return;
+  const how = exit.error ? exit.error.message : exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
+  console.error(`\nsettleflow: ${name} stopped unexpectedly (${how}). Log: ${logFile}\n${tailOf(logFile)}\n`);
+  void shutdown(1);
+}
+
+let interrupts = 0;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    interrupts += 1;
+    if (interrupts > 1) {
+      say('second interrupt: killing everything now');
+      for (const item of running) item.kill();
+      process.exit(130);
+    }
+    console.log('');
+    void shutdown(0);
+  });
+}
+
+async function main() {
+  installDependenciesIfMissing();
+  assertEntryPointsExist();
+
+  const dataDir = path.resolve(root, process.env.DATA_DIR || '.data');
+  const logDir = path.join(dataDir, 'logs');
+  fs.mkdirSync(logDir, { recursive: true });
+  const vaultKey = ensureVaultKey(dataDir);
+  const apiPort = portFromEnv('PORT', 3000);
+  // Checked first: a stranger answering /health on this port would pass for our API.
+  await require('./lib/services').assertPortFree(apiPort, 'the settleflow API, PORT');
+
+  let temporalAddress = process.env.TEMPORAL_ADDRESS;
+  let mongoUri = process.env.MONGODB_URI;
+  let uiUrl;
+  if (!temporalAddress || !mongoUri) {
+    const { provision } = require('./lib/provision');
+    const { startServices } = require('./lib/services');
+    const { temporalBin, ferretdbBin } = await provision({ log: say });
+    process.env.TEMPORAL_BIN = process.env.TEMPORAL_BIN || temporalBin;
+    process.env.FERRETDB_BIN = process.env.FERRETDB_BIN || ferretdbBin;
+    const services = await startServices({
+      dataDir,
+      temporalPort: portFromEnv('TEMPORAL_PORT', 7233),
+      uiPort: portFromEnv('TEMPORAL_UI_PORT', 8233),
+      mongoPort: portFromEnv('MONGODB_PORT', 27017),
+      temporalBin,
+      ferretdbBin,
+      withTemporal: !temporalAddress,
+      withMongo: !mongoUri,
+      detached: true,
+      log: say,
+      onExit: (name, exit) => onUnexpectedExit(name, exit, path.join(logDir, `${name}.log`)),
+    });
+    running.push({
+      name: 'Temporal and FerretDB',
+      stop: services.stop,
+      kill: () => services.processes.forEach((proc) => proc.child.kill('SIGKILL')),
+    });
+    temporalAddress = temporalAddress || services.temporalAddress;
+    mongoUri = mongoUri || services.mongoUri;
+    uiUrl = services.uiUrl;
+  }
+  if (!uiUrl && process.env.TEMPORAL_UI_PORT) uiUrl = `http://127.0.0.1:${process.env.TEMPORAL_UI_PORT}`;
+
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE || 'default',
+    TEMPORAL_TASK_QUEUE: process.env.TEMPORAL_TASK_QUEUE || 'settleflow-orders',
+    MONGODB_URI: mongoUri,
+    PORT: String(apiPort),
+    DATA_DIR: dataDir,
+    SETTLEFLOW_VAULT_KEY: vaultKey,
+  };
+  const startChild = (name, entry) => {
+    const proc = spawnTs(name, entry, env, path.join(logDir, `${name}.log`));
+    running.push({ name, stop: () => stopChild(proc), kill: () => proc.child.kill('SIGKILL') });
+    void proc.exitedPromise.then((exit) => {
+      if (!proc.stopping) onUnexpectedExit(name, exit, proc.logFile);
+    });
+    return proc;
+  };
+
+  say('starting the worker and the API...');
+  startChild('worker', 'src/worker/main.ts');
+  const api = startChild('api', 'src/api/main.ts');
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  await waitForHealth(`${apiUrl}/health`, api, 90000);
+
+  say('seeding demo parties...');
+  const seeder = spawnTs('seed', 'scripts/seed-demo-parties.ts', env, path.join(logDir, 'seed.log'));
+  const seeded = await seeder.exitedPromise;
+  if (seeded.code !== 0) {
+    throw new Error(
+      `seeding demo parties failed (${JSON.stringify(seeded)}). Log: ${seeder.logFile}\n${tailOf(seeder.logFile)}`,
+    );
+  }
+  const parties = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-parties.json'), 'utf8'));
+
+  printBanner({ apiUrl, uiUrl, temporalAddress, mongoUri, dataDir, logDir, parties });
+}
+
+main().catch((err) => {
+  console.error(`\nsettleflow: ${err.message}`);
+  void shutdown(1);
+});
