@@ -18,5 +18,5 @@ export const floorPingUpdate = defineUpdate<number, []>('floorPing');
 
 /** The order workflow's engine work on the happy path with `carriers` candidate carriers. */
 export function floorInputFor(carriers: number): FloorInput {
-  return { updates: 6 + carriers, mainActivities: 8, timers: 3 };
+  return { updates: 6 + carriers, mainActivities: 7, timers: 3 };
 }

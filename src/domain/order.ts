@@ -303,7 +303,8 @@ function requireStatus(order: OrderView, allowed: readonly OrderStatus[], action
  */
 export function assertSupplierAnswer(order: OrderView, supplierId: string, answer: SupplierAnswer): void {
   if (supplierId !== order.supplierId) throw new OrderForbidden('only the order\'s supplier may answer its inquiry');
-  requireStatus(order, ['AWAITING_SUPPLIER'], 'a supplier answer');
+  // PLACED too: an answer may arrive in the same instant the workflow starts sending the inquiry.
+  requireStatus(order, ['PLACED', 'AWAITING_SUPPLIER'], 'a supplier answer');
   if (!answer.available) return;
   if (!answer.reservationId) throw new DomainError('missing_reservation', 'an available answer needs a reservationId', 'reservationId');
   for (const item of order.items) {

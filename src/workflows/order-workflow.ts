@@ -136,6 +136,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   wf.setHandler(
     supplierAnswerUpdate,
     async ({ supplierId, answer }) => {
+      await wf.condition(() => order.status !== 'PLACED');
       order.supplierAnswer = { ...answer, answeredAt: nowIso() };
       reachStep(3, supplierId, answer.available ? `available, reservation ${answer.reservationId}` : 'not available');
       if (answer.available) compensations.push('RESERVATION');
@@ -294,10 +295,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   }
 
   async function run(): Promise<OrderView> {
-    // Step 1: the seller's order, recorded by the workflow that owns it.
-    await persist();
-
-    // Step 2: the order inquiry to the supplier.
+    // Steps 1 and 2: the seller's order, recorded by the workflow that owns it, and the order inquiry to the
+    // supplier, in one write so a supplier answering at once never finds the order still PLACED.
     setStatus('AWAITING_SUPPLIER');
     reachStep(2, order.sellerId, `order inquiry sent to ${order.supplierId}`);
     await persist([
@@ -433,9 +432,12 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     return result;
   } catch (error) {
     if (wf.isCancellation(error) && !isTerminal(order.status)) {
-      const result = await compensate('CANCELLED_BY_OPERATOR', 'workflow cancelled in Temporal');
-      await wf.condition(wf.allHandlersFinished);
-      return result;
+      // The root scope is cancelled: everything from here on must not be.
+      return wf.CancellationScope.nonCancellable(async () => {
+        const result = await compensate('CANCELLED_BY_OPERATOR', 'workflow cancelled in Temporal');
+        await wf.condition(wf.allHandlersFinished);
+        return result;
+      });
     }
     throw error;
   }

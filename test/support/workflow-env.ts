@@ -1,0 +1,192 @@
+// Test support for workflow tests: a real Temporal dev server and database (started by jest's
+// globalSetup), a worker on a task queue of the test file's own, and helpers to start and drive orders.
+
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
+import type { OrderWorkflowInput } from '../../src/contracts/order-contract';
+import { orderSearchAttributes, orderWorkflowId } from '../../src/contracts/order-contract';
+import type { OrderDeadlines } from '../../src/domain/order';
+import { orderTotal } from '../../src/domain/order';
+import type { Database } from '../../src/persistence/database';
+import { connectDatabase } from '../../src/persistence/database';
+import { Vault } from '../../src/security/vault';
+import { createOrderWorker } from '../../src/worker/create-worker';
+
+/** The servers' coordinates, as jest's globalSetup exported them. */
+export function testServers(): { temporalAddress: string; mongoUri: string; vaultKey: string; bundlePath: string } {
+  const { TEMPORAL_ADDRESS, MONGODB_URI, SETTLEFLOW_VAULT_KEY, SETTLEFLOW_WORKFLOW_BUNDLE } = process.env;
+  if (!TEMPORAL_ADDRESS || !MONGODB_URI || !SETTLEFLOW_VAULT_KEY || !SETTLEFLOW_WORKFLOW_BUNDLE) {
+    throw new Error('test servers are not set up: run the tests with `npm test` (jest globalSetup starts them)');
+  }
+  return {
+    temporalAddress: TEMPORAL_ADDRESS,
+    mongoUri: MONGODB_URI,
+    vaultKey: SETTLEFLOW_VAULT_KEY,
+    bundlePath: SETTLEFLOW_WORKFLOW_BUNDLE,
+  };
+}
+
+/** A MongoDB URI naming a database of its own, so test files never see each other's data. */
+export function uniqueDatabaseUri(baseUri: string, prefix: string): string {
+  const url = new URL(baseUri);
+  url.pathname = `/${prefix}_${randomUUID().slice(0, 8)}`;
+  return url.toString();
+}
+
+/** A running worker, a client and a database for one test file. */
+export interface WorkflowEnv {
+  client: Client;
+  db: Database;
+  vault: Vault;
+  taskQueue: string;
+  databaseUri: string;
+  /** Starts a worker on the env's task queue (one is started by `startWorkflowEnv` unless told not to). */
+  startWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Connects to the test servers and starts a worker on a fresh task queue. */
+export async function startWorkflowEnv(options: { worker?: boolean } = {}): Promise<WorkflowEnv> {
+  const servers = testServers();
+  const databaseUri = uniqueDatabaseUri(servers.mongoUri, 'wf');
+  const db = await connectDatabase(databaseUri);
+  const vault = new Vault(servers.vaultKey);
+  const taskQueue = `test-${randomUUID()}`;
+  const clientConnection = await Connection.connect({ address: servers.temporalAddress });
+  const client = new Client({ connection: clientConnection });
+  const workers: { worker: Worker; running: Promise<void>; connection: NativeConnection }[] = [];
+
+  const env: WorkflowEnv = {
+    client,
+    db,
+    vault,
+    taskQueue,
+    databaseUri,
+    async startWorker() {
+      const connection = await NativeConnection.connect({ address: servers.temporalAddress });
+      const worker = await createOrderWorker({
+        connection,
+        namespace: 'default',
+        taskQueue,
+        db,
+        vault,
+        config: { webhookMaxAttempts: 3 },
+        workflowBundle: { codePath: servers.bundlePath },
+      });
+      workers.push({ worker, running: worker.run(), connection });
+    },
+    async close() {
+      for (const { worker, running, connection } of workers) {
+        worker.shutdown();
+        await running;
+        await connection.close();
+      }
+      await clientConnection.close();
+      await db.connection.dropDatabase();
+      await db.close();
+    },
+  };
+  if (options.worker !== false) await env.startWorker();
+  return env;
+}
+
+/** Parties of one order, unique per call so tests never share orders. */
+export function orderParties(carriers = 2) {
+  const run = randomUUID().slice(0, 8);
+  return {
+    sellerId: `seller-${run}`,
+    customerId: `customer-${run}`,
+    supplierId: `supplier-${run}`,
+    carrierIds: Array.from({ length: carriers }, (_, i) => `carrier-${run}-${i + 1}`),
+  };
+}
+
+/** Deadlines short enough for tests that wait for them, long enough for tests that do not. */
+export const LONG_DEADLINES: OrderDeadlines = { supplierAnswerMs: 120_000, carrierAnswerMs: 120_000, paymentMs: 120_000 };
+
+/** Starts an order workflow directly (as the API would) and returns its handle and input. */
+export async function startOrder(
+  env: WorkflowEnv,
+  overrides: Partial<OrderWorkflowInput> = {},
+): Promise<{ handle: WorkflowHandle; input: OrderWorkflowInput }> {
+  const input: OrderWorkflowInput = {
+    orderId: `o-${randomUUID()}`,
+    ...orderParties(),
+    items: [
+      { sku: 'PUMP-7', description: 'pump', quantity: 2, unitPrice: { amount: 12_500, currency: 'EUR' } },
+      { sku: 'SEAL-2', description: 'seal kit', quantity: 5, unitPrice: { amount: 990, currency: 'EUR' } },
+    ],
+    shipTo: { name: 'Plant 2', line1: 'Werkstrasse 1', city: 'Munich', postalCode: '80331', country: 'DE' },
+    deadlines: LONG_DEADLINES,
+    placedAt: new Date().toISOString(),
+    gatewayFee: { bps: 150, fixedMinor: 25 },
+    ...overrides,
+  };
+  const handle = await env.client.workflow.start('orderWorkflow', {
+    workflowId: orderWorkflowId(input.orderId),
+    taskQueue: env.taskQueue,
+    args: [input],
+    typedSearchAttributes: [
+      { key: orderSearchAttributes.status, value: 'PLACED' },
+      { key: orderSearchAttributes.sellerId, value: input.sellerId },
+      { key: orderSearchAttributes.customerId, value: input.customerId },
+      { key: orderSearchAttributes.supplierId, value: input.supplierId },
+      { key: orderSearchAttributes.total, value: orderTotal(input.items).amount },
+    ],
+  });
+  return { handle, input };
+}
+
+/** The supplier's answer that reserves exactly what the order asks for. */
+export function fullReservation(input: OrderWorkflowInput) {
+  return {
+    supplierId: input.supplierId,
+    answer: {
+      available: true,
+      reservationId: `res-${input.orderId}`,
+      items: input.items.map(({ sku, quantity }) => ({ sku, quantity })),
+    },
+  };
+}
+
+/** An acceptance from one carrier. */
+export function acceptance(carrierId: string, amount: number, deliveryDate = '2026-12-10') {
+  return {
+    carrierId,
+    answer: {
+      accepted: true,
+      pickupDate: '2026-12-01',
+      deliveryDate,
+      route: 'MUC-HAM',
+      method: 'road',
+      price: { amount, currency: 'EUR' },
+    },
+  };
+}
+
+/** A card payment sealed the way the API seals it. */
+export function sealedCard(vault: Vault, customerId: string, number: string) {
+  return {
+    customerId,
+    payment: {
+      method: 'card' as const,
+      sealedCard: vault.seal(JSON.stringify({ number, expMonth: 12, expYear: 2034, cvc: '123' })),
+      brand: 'visa',
+      last4: number.slice(-4),
+    },
+  };
+}
+
+/** Waits until the workflow reports `status` through its query (polling, bounded). */
+export async function waitForStatus(handle: WorkflowHandle, status: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = (await handle.query('status')) as { status: string };
+    if (view.status === status) return;
+    if (Date.now() > deadline) throw new Error(`order stayed ${view.status}, expected ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,311 @@
+// The order workflow on the real Temporal dev server and database: every branch of the saga, driven
+// through the workflow's Updates as the API drives them.
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHmac } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
+import {
+  cancelOrderUpdate,
+  carrierAnswerUpdate,
+  paymentNotificationUpdate,
+  resolveDisputeUpdate,
+  settlementConfirmationUpdate,
+  shipmentEventUpdate,
+  supplierAnswerUpdate,
+} from '../../src/contracts/order-contract';
+import type { OrderWorkflowInput } from '../../src/contracts/order-contract';
+import type { OrderView } from '../../src/domain/order';
+import { balances, ledgerEntriesForOrder } from '../../src/persistence/ledger-store';
+import { registerParty } from '../../src/persistence/party-store';
+import type { WorkflowEnv } from '../support/workflow-env';
+import {
+  acceptance,
+  fullReservation,
+  sealedCard,
+  startOrder,
+  startWorkflowEnv,
+  waitForStatus,
+} from '../support/workflow-env';
+
+let env: WorkflowEnv;
+
+beforeAll(async () => {
+  env = await startWorkflowEnv();
+});
+
+afterAll(async () => {
+  await env?.close();
+});
+
+/** Drives an order to CONFIRMED: supplier reserves, both carriers accept, the second one cheaper. */
+async function confirmOrder(handle: WorkflowHandle, input: OrderWorkflowInput): Promise<OrderView> {
+  await handle.executeUpdate(supplierAnswerUpdate, { args: [fullReservation(input)] });
+  const [first, second] = input.carrierIds;
+  if (!first || !second) throw new Error('the order needs two carriers');
+  await handle.executeUpdate(carrierAnswerUpdate, { args: [acceptance(first, 9_000)] });
+  await handle.executeUpdate(carrierAnswerUpdate, { args: [acceptance(second, 7_500)] });
+  await waitForStatus(handle, 'CONFIRMED');
+  return (await handle.query('status')) as OrderView;
+}
+
+async function pay(handle: WorkflowHandle, input: OrderWorkflowInput, card = '4242424242424242') {
+  return handle.executeUpdate(paymentNotificationUpdate, { args: [sealedCard(env.vault, input.customerId, card)] });
+}
+
+async function deliver(handle: WorkflowHandle, carrierId: string): Promise<void> {
+  for (const type of ['picked_up', 'in_transit', 'delivered'] as const) {
+    await handle.executeUpdate(shipmentEventUpdate, { args: [{ carrierId, type }] });
+  }
+}
+
+async function rejection(work: Promise<unknown>): Promise<{ type: string | undefined; code: string | undefined }> {
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (error as WorkflowUpdateFailedError).cause as { type?: string; details?: { code?: string }[] };
+  return { type: cause.type, code: cause.details?.[0]?.code };
+}
+
+async function expectBalancedLedger(orderId: string): Promise<Map<string, number>> {
+  const entries = await ledgerEntriesForOrder(env.db, orderId);
+  const total = [...balances(entries).values()].reduce((sum, value) => sum + value, 0);
+  expect(total).toBe(0);
+  return balances(entries);
+}
+
+describe('order workflow', () => {
+  it('happy path › all ten steps › closes with a balanced ledger and a settled seller', async () => {
+    const { handle, input } = await startOrder(env);
+    await confirmOrder(handle, input);
+    const paid = await pay(handle, input);
+    expect(paid.payment.status).toBe('CAPTURED');
+    await deliver(handle, input.carrierIds[1] ?? '');
+    await waitForStatus(handle, 'AWAITING_SELLER_CONFIRMATION');
+    const closed = await handle.executeUpdate(settlementConfirmationUpdate, {
+      args: [{ sellerId: input.sellerId, confirmed: true }],
+    });
+    const result = (await handle.result()) as OrderView;
+
+    expect(closed.status).toBe('CLOSED');
+    expect(result.timeline.map((entry) => entry.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(result.carrierId).toBe(input.carrierIds[1]);
+    expect(result.transportCost).toEqual({ amount: 7_500, currency: 'EUR' });
+    expect(result.total).toEqual({ amount: 2 * 12_500 + 5 * 990, currency: 'EUR' });
+    expect(result.settlement?.fee.amount).toBe(Math.floor((29_950 * 150 + 5_000) / 10_000) + 25);
+    expect(result.compensations).toEqual([]);
+    const ledger = await expectBalancedLedger(input.orderId);
+    expect(ledger.get(`seller:${input.sellerId}:bank EUR`)).toBe(-(result.settlement?.net.amount ?? 0));
+    const stored = await env.db.orders.findById(input.orderId).lean();
+    expect(stored?.status).toBe('CLOSED');
+    expect(stored?.version).toBe(result.version);
+  });
+
+  it('supplier answer › not available › cancels with no compensation', async () => {
+    const { handle, input } = await startOrder(env);
+    await handle.executeUpdate(supplierAnswerUpdate, {
+      args: [{ supplierId: input.supplierId, answer: { available: false, items: [] } }],
+    });
+    const result = (await handle.result()) as OrderView;
+    expect(result.status).toBe('CANCELLED');
+    expect(result.cancellationReason).toBe('SUPPLIER_UNAVAILABLE');
+    expect(result.compensations).toEqual([]);
+  });
+
+  it('supplier answer › deadline passes › cancels as SUPPLIER_DEADLINE_PASSED', async () => {
+    const { handle } = await startOrder(env, {
+      deadlines: { supplierAnswerMs: 1_500, carrierAnswerMs: 60_000, paymentMs: 60_000 },
+    });
+    const result = (await handle.result()) as OrderView;
+    expect(result.cancellationReason).toBe('SUPPLIER_DEADLINE_PASSED');
+    expect(result.compensations).toEqual([]);
+  });
+
+  it('supplier answer › from another supplier › is rejected as forbidden', async () => {
+    const { handle, input } = await startOrder(env);
+    await waitForStatus(handle, 'AWAITING_SUPPLIER');
+    const answer = { ...fullReservation(input), supplierId: 'supplier-intruder' };
+    expect(await rejection(handle.executeUpdate(supplierAnswerUpdate, { args: [answer] }))).toEqual({
+      type: 'OrderForbidden',
+      code: 'forbidden',
+    });
+    await handle.terminate('test done');
+  });
+
+  it('carrier answers › all decline › cancels as NO_CARRIER and releases the reservation', async () => {
+    const { handle, input } = await startOrder(env);
+    await handle.executeUpdate(supplierAnswerUpdate, { args: [fullReservation(input)] });
+    for (const carrierId of input.carrierIds) {
+      await handle.executeUpdate(carrierAnswerUpdate, { args: [{ carrierId, answer: { accepted: false } }] });
+    }
+    const result = (await handle.result()) as OrderView;
+    expect(result.cancellationReason).toBe('NO_CARRIER');
+    expect(result.compensations.map((c) => c.type)).toEqual(['RESERVATION_RELEASED']);
+    const release = await env.db.notices.findById(`${input.orderId}:RESERVATION_RELEASE:${input.supplierId}`).lean();
+    expect(release?.payload).toEqual(expect.objectContaining({ reservationId: `res-${input.orderId}` }));
+  });
+
+  it('carrier answers › deadline with one acceptance › the answering carrier wins', async () => {
+    const { handle, input } = await startOrder(env, {
+      deadlines: { supplierAnswerMs: 60_000, carrierAnswerMs: 2_000, paymentMs: 60_000 },
+    });
+    await handle.executeUpdate(supplierAnswerUpdate, { args: [fullReservation(input)] });
+    await handle.executeUpdate(carrierAnswerUpdate, { args: [acceptance(input.carrierIds[0] ?? '', 8_000)] });
+    await waitForStatus(handle, 'CONFIRMED');
+    const view = (await handle.query('status')) as OrderView;
+    expect(view.carrierId).toBe(input.carrierIds[0]);
+    expect(view.timeline.find((e) => e.step === 5)?.outcome).toContain('1 of 2 answered');
+    await handle.terminate('test done');
+  });
+
+  it('payment › declined twice then deadline › cancels and undoes transport and reservation only', async () => {
+    const { handle, input } = await startOrder(env, {
+      deadlines: { supplierAnswerMs: 60_000, carrierAnswerMs: 60_000, paymentMs: 4_000 },
+    });
+    await confirmOrder(handle, input);
+    const insufficient = await pay(handle, input, '4000000000009995');
+    const expired = await pay(handle, input, '4000000000000069');
+    const result = (await handle.result()) as OrderView;
+
+    expect(insufficient.payment).toEqual(expect.objectContaining({ status: 'DECLINED', declineCode: 'insufficient_funds' }));
+    expect(expired.payment).toEqual(expect.objectContaining({ status: 'DECLINED', declineCode: 'expired_card' }));
+    expect(result.cancellationReason).toBe('PAYMENT_DEADLINE_PASSED');
+    expect(result.compensations.map((c) => c.type)).toEqual(['TRANSPORT_CANCELLED', 'RESERVATION_RELEASED']);
+    expect(await env.db.ledger.countDocuments({ orderId: input.orderId })).toBe(0);
+  });
+
+  it('cancel › by the customer after payment, before pickup › refunds, cancels transport, releases stock', async () => {
+    const { handle, input } = await startOrder(env);
+    await confirmOrder(handle, input);
+    await pay(handle, input);
+    await waitForStatus(handle, 'CONFIRMED');
+    const cancelled = await handle.executeUpdate(cancelOrderUpdate, {
+      args: [{ actor: { partyId: input.customerId, role: 'customer' }, reason: 'changed plans' }],
+    });
+    const result = (await handle.result()) as OrderView;
+
+    expect(cancelled.status).toBe('CANCELLED');
+    expect(result.cancellationReason).toBe('CANCELLED_BY_CUSTOMER');
+    expect(result.compensations.map((c) => c.type)).toEqual([
+      'PAYMENT_REFUNDED',
+      'TRANSPORT_CANCELLED',
+      'RESERVATION_RELEASED',
+    ]);
+    const ledger = await expectBalancedLedger(input.orderId);
+    expect(ledger.get('gateway:clearing EUR')).toBe(0);
+    const refund = await env.db.bankOperations.findById(`${input.orderId}:pay:1:refund`).lean();
+    expect(refund?.approved).toBe(true);
+  });
+
+  it('cancel › after pickup › is rejected as a conflict', async () => {
+    const { handle, input } = await startOrder(env);
+    await confirmOrder(handle, input);
+    await handle.executeUpdate(shipmentEventUpdate, { args: [{ carrierId: input.carrierIds[1] ?? '', type: 'picked_up' }] });
+    const cancel = handle.executeUpdate(cancelOrderUpdate, {
+      args: [{ actor: { partyId: input.sellerId, role: 'seller' } }],
+    });
+    expect(await rejection(cancel)).toEqual({ type: 'OrderStateConflict', code: 'already_picked_up' });
+    await handle.terminate('test done');
+  });
+
+  it('settlement › disputed and refunded by an operator › ends CANCELLED with a refund', async () => {
+    const { handle, input } = await startOrder(env);
+    await confirmOrder(handle, input);
+    await pay(handle, input);
+    await deliver(handle, input.carrierIds[1] ?? '');
+    await waitForStatus(handle, 'AWAITING_SELLER_CONFIRMATION');
+    const disputed = await handle.executeUpdate(settlementConfirmationUpdate, {
+      args: [{ sellerId: input.sellerId, confirmed: false, reason: 'net amount differs from contract' }],
+    });
+    const resolved = await handle.executeUpdate(resolveDisputeUpdate, {
+      args: [{ operatorId: 'operator-1', resolution: 'REFUND', note: 'goods returned' }],
+    });
+    const result = (await handle.result()) as OrderView;
+
+    expect(disputed.status).toBe('DISPUTED');
+    expect(resolved.status).toBe('CANCELLED');
+    expect(result.cancellationReason).toBe('DISPUTE_REFUNDED');
+    expect(result.compensations.map((c) => c.type)).toEqual([
+      'PAYMENT_REFUNDED',
+      'TRANSPORT_CANCELLED',
+      'RESERVATION_RELEASED',
+    ]);
+    await expectBalancedLedger(input.orderId);
+  });
+
+  it('settlement › disputed and closed by an operator › ends CLOSED', async () => {
+    const { handle, input } = await startOrder(env);
+    await confirmOrder(handle, input);
+    await pay(handle, input);
+    await deliver(handle, input.carrierIds[1] ?? '');
+    await waitForStatus(handle, 'AWAITING_SELLER_CONFIRMATION');
+    await handle.executeUpdate(settlementConfirmationUpdate, {
+      args: [{ sellerId: input.sellerId, confirmed: false, reason: 'checking' }],
+    });
+    await handle.executeUpdate(resolveDisputeUpdate, { args: [{ operatorId: 'operator-1', resolution: 'CLOSE' }] });
+    const result = (await handle.result()) as OrderView;
+    expect(result.status).toBe('CLOSED');
+    expect(result.compensations).toEqual([]);
+  });
+
+  it('workflow cancellation › from Temporal UI while awaiting payment › compensates as CANCELLED_BY_OPERATOR', async () => {
+    const { handle, input } = await startOrder(env);
+    await confirmOrder(handle, input);
+    await handle.cancel();
+    const result = (await handle.result()) as OrderView;
+    expect(result.cancellationReason).toBe('CANCELLED_BY_OPERATOR');
+    expect(result.compensations.map((c) => c.type)).toEqual(['TRANSPORT_CANCELLED', 'RESERVATION_RELEASED']);
+  });
+
+  it('payment › the same order paid twice › the second is rejected and money moves once', async () => {
+    const { handle, input } = await startOrder(env);
+    await confirmOrder(handle, input);
+    await pay(handle, input);
+    expect(await rejection(pay(handle, input))).toEqual({ type: 'OrderStateConflict', code: 'already_paid' });
+    expect(await env.db.bankOperations.countDocuments({ operation: 'CAPTURE', reference: new RegExp(`^${input.orderId}`) })).toBe(1);
+    await handle.terminate('test done');
+  });
+
+  it('supplier inquiry › the supplier registered a webhook › receives it signed in the Standard Webhooks scheme', async () => {
+    const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      request.on('end', () => {
+        received.push({ headers: request.headers, body });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const supplierId = `supplier-hook-${Date.now()}`;
+      const { port } = server.address() as AddressInfo;
+      const party = await registerParty(env.db, env.vault, {
+        id: supplierId,
+        role: 'supplier',
+        name: 'Hooked Supplier',
+        webhookUrl: `http://127.0.0.1:${port}/hooks`,
+      });
+      const { handle, input } = await startOrder(env, { supplierId });
+      const deadline = Date.now() + 20_000;
+      while (!received.some((r) => r.body.includes('SUPPLIER_INQUIRY')) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await handle.terminate('test done');
+
+      const inquiry = received.find((r) => r.body.includes('SUPPLIER_INQUIRY'));
+      expect(inquiry).toBeDefined();
+      const id = String(inquiry?.headers['webhook-id']);
+      const timestamp = String(inquiry?.headers['webhook-timestamp']);
+      const key = Buffer.from((party.webhookSecret ?? '').replace('whsec_', ''), 'base64');
+      const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${inquiry?.body ?? ''}`).digest('base64');
+      expect(id).toBe(`${input.orderId}:SUPPLIER_INQUIRY:${supplierId}`);
+      expect(inquiry?.headers['webhook-signature']).toBe(`v1,${expected}`);
+    } finally {
+      server.close();
+    }
+  });
+});
