@@ -1,0 +1,146 @@
+// Many orders driven by bots at once: a pool of order lifecycles, their outcomes counted by how they ended, and a
+// summary of every party action's round trip. Shared by `npm run demo` and the benchmark.
+
+import type { LatencySummary } from './latency';
+import { LatencyBook, summarize } from './latency';
+import type { OrderCast, OrderOutcome, RetryPolicy } from './order-bots';
+import { ACTION_STEPS, ACTIONS, ANSWER_ACTIONS, runOrderLifecycle } from './order-bots';
+import { runPool } from './pool';
+import type { OrderScenario } from './scenarios';
+import { formatMs, formatTable } from './table';
+
+/** Orders done so far, by how they ended. */
+export interface RunTally {
+  done: number;
+  closed: number;
+  cancelled: number;
+  failed: number;
+}
+
+/** What to run. */
+export interface BotRunOptions {
+  /** The parties of the order at an index. */
+  castFor: (orderIndex: number) => OrderCast;
+  /** One per order. */
+  scenarios: readonly OrderScenario[];
+  /** Orders in flight at once. */
+  concurrency: number;
+  missedDeadlineMs?: number;
+  retry?: RetryPolicy;
+  /** Called after each order ends. */
+  onOrderDone?: (outcome: OrderOutcome, tally: RunTally) => void;
+}
+
+/** A finished run. */
+export interface BotRunReport {
+  orders: number;
+  concurrency: number;
+  /** From the first order placed to the last one ended. */
+  wallMs: number;
+  closed: number;
+  /** Cancelled orders by cancellation reason. */
+  cancelledByReason: Record<string, number>;
+  failed: number;
+  /** Closed orders per second of wall time. */
+  closedPerSecond: number;
+  declinedPayments: number;
+  /** 409 "not yet" answers the bots retried, by action. */
+  conflicts: Record<string, number>;
+  /** Accepted requests' round trips by action, and `end-to-end` per closed order. */
+  latencies: Record<string, LatencySummary>;
+  /** Every accepted party answer (all actions but placing the order) together. */
+  answerRoundTrip: LatencySummary;
+  outcomes: OrderOutcome[];
+}
+
+/** Runs every planned order through the bots, `concurrency` at a time. */
+export async function runOrders(options: BotRunOptions): Promise<BotRunReport> {
+  const book = new LatencyBook();
+  const tally: RunTally = { done: 0, closed: 0, cancelled: 0, failed: 0 };
+  const started = performance.now();
+  const outcomes = await runPool(options.scenarios, options.concurrency, async (scenario, index) => {
+    const outcome = await runOrderLifecycle(options.castFor(index), scenario, {
+      latencies: book,
+      missedDeadlineMs: options.missedDeadlineMs,
+      retry: options.retry,
+    });
+    tally.done += 1;
+    if (outcome.status === 'CLOSED') tally.closed += 1;
+    else if (outcome.status === 'CANCELLED') tally.cancelled += 1;
+    else tally.failed += 1;
+    options.onOrderDone?.(outcome, { ...tally });
+    return outcome;
+  });
+  const wallMs = performance.now() - started;
+
+  const cancelledByReason: Record<string, number> = {};
+  const conflicts: Record<string, number> = {};
+  for (const outcome of outcomes) {
+    if (outcome.status === 'CANCELLED') {
+      const reason = outcome.cancellationReason ?? 'UNKNOWN';
+      cancelledByReason[reason] = (cancelledByReason[reason] ?? 0) + 1;
+    }
+    for (const [action, count] of Object.entries(outcome.conflicts))
+      conflicts[action] = (conflicts[action] ?? 0) + count;
+  }
+  const latencies: Record<string, LatencySummary> = {};
+  for (const name of Object.values(ACTIONS)) {
+    if (book.samples(name).length > 0) latencies[name] = summarize(book.samples(name));
+  }
+  latencies['end-to-end'] = summarize(outcomes.filter((o) => o.status === 'CLOSED').map((o) => o.endToEndMs));
+  return {
+    orders: outcomes.length,
+    concurrency: options.concurrency,
+    wallMs,
+    closed: tally.closed,
+    cancelledByReason,
+    failed: tally.failed,
+    closedPerSecond: tally.closed / (wallMs / 1000),
+    declinedPayments: outcomes.reduce((sum, o) => sum + o.declinedPayments, 0),
+    conflicts,
+    latencies,
+    answerRoundTrip: summarize(book.merged(ANSWER_ACTIONS)),
+    outcomes,
+  };
+}
+
+/** One line for a progress display: counts by outcome. */
+export function tallyText(tally: RunTally): string {
+  return `closed ${tally.closed}  cancelled ${tally.cancelled}${tally.failed > 0 ? `  failed ${tally.failed}` : ''}`;
+}
+
+/** The run's summary: outcomes, then each action's round trip with its 409 retries. */
+export function formatRunReport(report: BotRunReport): string {
+  const outcomeRows = [
+    ['closed', String(report.closed)],
+    ...Object.entries(report.cancelledByReason)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([reason, count]) => [`cancelled: ${reason}`, String(count)]),
+    ...(report.failed > 0 ? [['failed (bot gave up or got an unexpected answer)', String(report.failed)]] : []),
+    ['declined payments (retried with a good card)', String(report.declinedPayments)],
+  ];
+  const latencyRows = Object.entries(report.latencies).map(([name, s]) => [
+    name in ACTION_STEPS ? String(ACTION_STEPS[name as keyof typeof ACTION_STEPS]) : '1-10',
+    name,
+    String(s.count),
+    formatMs(s.p50),
+    formatMs(s.p95),
+    formatMs(s.max),
+    name === 'end-to-end' ? '' : String(report.conflicts[name] ?? 0),
+  ]);
+  const seconds = (report.wallMs / 1000).toFixed(1);
+  return [
+    `${report.orders} orders, ${report.concurrency} at a time, in ${seconds} s: ` +
+      `${report.closedPerSecond.toFixed(2)} closed orders/s`,
+    '',
+    formatTable(['outcome', 'orders'], outcomeRows),
+    '',
+    formatTable(
+      ['step', 'action (round trip of accepted requests)', 'count', 'p50', 'p95', 'max', '409 retries'],
+      latencyRows,
+    ),
+    '',
+    `a party's answer round trip (steps 3-9): p50 ${formatMs(report.answerRoundTrip.p50)}, ` +
+      `p95 ${formatMs(report.answerRoundTrip.p95)}, p99 ${formatMs(report.answerRoundTrip.p99)}`,
+  ].join('\n');
+}

@@ -1,0 +1,394 @@
+// Bots that play one order's parties over the HTTP API: the seller places it, the supplier and every candidate
+// carrier answer, the customer pays, the chosen carrier reports the shipment, the seller confirms the settlement.
+// A bot acts on the order id it was told about (what the inquiry notice would tell it) as soon as the party
+// before it has acted, and retries on 409 while the order has not reached its step: one request per step in the
+// common case, where polling the inbox would cost every party a scan of its notices and order reads every round.
+
+import { randomUUID } from 'node:crypto';
+import type { CancellationReason, CarrierAnswer, OrderItem, OrderStatus, OrderView } from '../domain/order';
+import { isTerminal } from '../domain/order';
+import type { CardDetails, RequestOptions, SettleflowClient } from './api-client';
+import { ApiConnectionError, ApiRequestError } from './api-client';
+import type { LatencyBook } from './latency';
+import type { OrderScenario } from './scenarios';
+
+/** A party the bots act as: its id and a client holding its API key. */
+export interface BotParty {
+  id: string;
+  client: SettleflowClient;
+}
+
+/** The parties of one order. */
+export interface OrderCast {
+  seller: BotParty;
+  customer: BotParty;
+  supplier: BotParty;
+  /** Candidate carriers; each quotes, the cheapest wins. */
+  carriers: BotParty[];
+}
+
+/** The names latencies are recorded under: one per party action, each an accepted request's round trip. */
+export const ACTIONS = {
+  placeOrder: 'place-order',
+  supplierAnswer: 'supplier-answer',
+  carrierAnswer: 'carrier-answer',
+  paymentDeclined: 'payment-declined',
+  paymentNotification: 'payment-notification',
+  shipmentEvent: 'shipment-event',
+  settlementConfirmation: 'settlement-confirmation',
+} as const;
+
+/** One of {@link ACTIONS}. */
+export type ActionName = (typeof ACTIONS)[keyof typeof ACTIONS];
+
+/** The actions that answer the order (everything but placing it): what "a party's answer round trip" covers. */
+export const ANSWER_ACTIONS: readonly ActionName[] = [
+  ACTIONS.supplierAnswer,
+  ACTIONS.carrierAnswer,
+  ACTIONS.paymentDeclined,
+  ACTIONS.paymentNotification,
+  ACTIONS.shipmentEvent,
+  ACTIONS.settlementConfirmation,
+];
+
+/** The step of the ten that each action belongs to, for reports. */
+export const ACTION_STEPS: Record<ActionName, number> = {
+  'place-order': 1,
+  'supplier-answer': 3,
+  'carrier-answer': 5,
+  'payment-declined': 7,
+  'payment-notification': 7,
+  'shipment-event': 7,
+  'settlement-confirmation': 9,
+};
+
+/** How a bot waits for an order that is not yet at its step. */
+export interface RetryPolicy {
+  /** First pause after a 409; doubles up to `maxDelayMs`. */
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** A bot that waited this long for one step gives up and reports the order as failed. */
+  giveUpAfterMs: number;
+}
+
+/** Short first pauses (most 409s last one persist activity), capped so waiting bots do not hammer the API. */
+export const DEFAULT_RETRY: RetryPolicy = { initialDelayMs: 25, maxDelayMs: 500, giveUpAfterMs: 120_000 };
+
+/** Test cards of the simulated bank. */
+export const TEST_CARDS = {
+  approved: '4242424242424242',
+  insufficientFunds: '4000000000009995',
+  expired: '4000000000000069',
+} as const;
+
+/** What a run needs besides the cast and the scenario. */
+export interface LifecycleOptions {
+  /** Where accepted requests' round trips are recorded, by {@link ActionName}. */
+  latencies: LatencyBook;
+  /** The supplier deadline of orders whose supplier misses it; short so they end quickly (API minimum 1000). */
+  missedDeadlineMs?: number;
+  retry?: RetryPolicy;
+  /** Items of the order; a small random basket by default. */
+  items?: OrderItem[];
+}
+
+/** How one order ended, as its bots saw it. */
+export interface OrderOutcome {
+  orderId: string | undefined;
+  scenario: OrderScenario;
+  /** The last status seen; `FAILED` when a bot gave up or got an unexpected answer. */
+  status: OrderStatus | 'FAILED';
+  cancellationReason?: CancellationReason | undefined;
+  /** From the seller's place-order request to the answer that showed the order CLOSED or CANCELLED. */
+  endToEndMs: number;
+  declinedPayments: number;
+  /** 409s answered with a retry, by action: how often a bot came before its step. */
+  conflicts: Partial<Record<ActionName, number>>;
+  /** Why the order failed, when it did. */
+  error?: string | undefined;
+}
+
+/** The order ended (cancelled, usually) while a bot was waiting for its step. */
+class OrderEnded extends Error {
+  constructor(readonly order: OrderView) {
+    super(`order ${order.orderId} is ${order.status}`);
+    this.name = 'OrderEnded';
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** 409 codes that mean "not yet": the order has not reached the step, or is busy with a payment. */
+const NOT_YET = new Set(['order_not_at_step', 'payment_in_progress', 'idempotency_key_in_progress']);
+
+/** Transport failures and 5xx: the same request, with the same idempotency key, may be sent again. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof ApiConnectionError) return !error.refused;
+  return error instanceof ApiRequestError && error.status >= 500;
+}
+
+const CATALOGUE: readonly OrderItem[] = [
+  {
+    sku: 'PAL-EUR-1200',
+    description: 'Euro pallet 1200x800',
+    quantity: 1,
+    unitPrice: { amount: 1450, currency: 'EUR' },
+  },
+  {
+    sku: 'BOX-K2-600',
+    description: 'Corrugated box K2, 600x400x400',
+    quantity: 1,
+    unitPrice: { amount: 189, currency: 'EUR' },
+  },
+  {
+    sku: 'STR-PP-12',
+    description: 'Polypropylene strapping, 12 mm, 1000 m',
+    quantity: 1,
+    unitPrice: { amount: 3290, currency: 'EUR' },
+  },
+  {
+    sku: 'FLM-STR-23',
+    description: 'Stretch film 23 my, 1500 m',
+    quantity: 1,
+    unitPrice: { amount: 2475, currency: 'EUR' },
+  },
+];
+
+/** A basket of one to three catalogue items with random quantities. */
+export function sampleItems(random: () => number = Math.random): OrderItem[] {
+  const count = 1 + Math.floor(random() * 3);
+  const start = Math.floor(random() * CATALOGUE.length);
+  return Array.from({ length: count }, (_, i) => {
+    const item = CATALOGUE[(start + i) % CATALOGUE.length] as OrderItem;
+    return { ...item, quantity: 1 + Math.floor(random() * 20) };
+  });
+}
+
+function isoDate(daysFromNow: number): string {
+  return new Date(Date.now() + daysFromNow * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A carrier's quote: prices differ by carrier so the choice varies between orders. */
+function quoteFor(carrierIndex: number, random: () => number): CarrierAnswer {
+  const days = 2 + Math.floor(random() * 4);
+  return {
+    accepted: true,
+    pickupDate: isoDate(1),
+    deliveryDate: isoDate(1 + days),
+    route: ['Hamburg → Munich', 'Rotterdam → Vienna', 'Lyon → Milan'][carrierIndex % 3] ?? 'direct',
+    method: ['road', 'rail', 'road express'][carrierIndex % 3] ?? 'road',
+    price: { amount: 1500 + Math.floor(random() * 3000) + carrierIndex, currency: 'EUR' },
+  };
+}
+
+function card(number: string): CardDetails {
+  return { number, expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: '123' };
+}
+
+/** One order's run: its id once placed, the retry bookkeeping, and the actions' timing. */
+class OrderRun {
+  orderId = '';
+  declinedPayments = 0;
+  readonly conflicts: Partial<Record<ActionName, number>> = {};
+  private readonly retry: RetryPolicy;
+
+  constructor(private readonly options: LifecycleOptions) {
+    this.retry = options.retry ?? DEFAULT_RETRY;
+  }
+
+  /**
+   * Sends one party action until the order accepts it, and records the accepted request's round trip.
+   * A 409 "not yet" is retried after a growing pause with a fresh idempotency key (the old one would replay the
+   * 409); a lost answer or a 5xx is resent with the same key, so it cannot act twice. Every third 409 the bot
+   * reads the order, to stop waiting for a step an ended order will never reach.
+   * @throws OrderEnded when the order ended first; the last error when it gave up
+   */
+  async act<T>(
+    action: ActionName,
+    party: BotParty,
+    send: (options: RequestOptions) => Promise<T>,
+    recordAs: (result: T) => ActionName = () => action,
+  ): Promise<T> {
+    const started = Date.now();
+    let delayMs = this.retry.initialDelayMs;
+    let attempt = 0;
+    let conflicts = 0;
+    let key = `${this.orderId || 'new'}:${action}:${party.id}:${randomUUID()}`;
+    for (;;) {
+      attempt += 1;
+      const sentAt = performance.now();
+      try {
+        const result = await send({ idempotencyKey: key });
+        this.options.latencies.record(recordAs(result), performance.now() - sentAt);
+        return result;
+      } catch (error) {
+        if (Date.now() - started > this.retry.giveUpAfterMs || attempt > 10_000) throw error;
+        if (error instanceof ApiRequestError && error.status === 409 && error.code === 'order_cancelling') {
+          throw new OrderEnded(await this.waitForEnd(party));
+        }
+        if (error instanceof ApiRequestError && error.status === 409 && NOT_YET.has(error.code)) {
+          conflicts += 1;
+          this.conflicts[action] = (this.conflicts[action] ?? 0) + 1;
+          if (error.code !== 'idempotency_key_in_progress')
+            key = `${this.orderId}:${action}:${party.id}:${randomUUID()}`;
+          if (this.orderId && conflicts % 3 === 0) {
+            const order = await party.client.getOrder(this.orderId);
+            if (isTerminal(order.status)) throw new OrderEnded(order);
+          }
+        } else if (!isTransient(error)) {
+          throw error;
+        }
+        await sleep(delayMs);
+        delayMs = Math.min(this.retry.maxDelayMs, delayMs * 2);
+      }
+    }
+  }
+
+  /** Reads the order until `done` holds (or it ended), with pauses growing to a second. */
+  async waitFor(
+    party: BotParty,
+    done: (order: OrderView) => boolean,
+    limitMs = this.retry.giveUpAfterMs,
+  ): Promise<OrderView> {
+    const started = Date.now();
+    let delayMs = Math.max(50, this.retry.initialDelayMs);
+    for (;;) {
+      const order = await party.client.getOrder(this.orderId);
+      if (done(order) || isTerminal(order.status)) return order;
+      if (Date.now() - started > limitMs) {
+        throw new Error(`order ${this.orderId} still ${order.status} after ${limitMs} ms`);
+      }
+      await sleep(delayMs);
+      delayMs = Math.min(1000, delayMs * 2);
+    }
+  }
+
+  /** Reads the order until it is CLOSED or CANCELLED. */
+  waitForEnd(party: BotParty, limitMs?: number): Promise<OrderView> {
+    return this.waitFor(party, (order) => isTerminal(order.status), limitMs);
+  }
+}
+
+/**
+ * Runs one order from the seller's order to its end with bots for every party, following `scenario`.
+ * Never throws: a failure is reported in the outcome (`status: 'FAILED'`), so one bad order does not stop a run.
+ */
+export async function runOrderLifecycle(
+  cast: OrderCast,
+  scenario: OrderScenario,
+  options: LifecycleOptions,
+): Promise<OrderOutcome> {
+  const run = new OrderRun(options);
+  const random = Math.random;
+  const started = performance.now();
+  const outcome = (order: OrderView | undefined, error?: unknown): OrderOutcome => ({
+    orderId: run.orderId || undefined,
+    scenario,
+    status: error === undefined && order ? order.status : 'FAILED',
+    cancellationReason: order?.cancellationReason,
+    endToEndMs: performance.now() - started,
+    declinedPayments: run.declinedPayments,
+    conflicts: run.conflicts,
+    error: error === undefined ? undefined : error instanceof Error ? error.message : String(error),
+  });
+
+  try {
+    const { seller, customer, supplier, carriers } = cast;
+    const missedDeadlineMs = options.missedDeadlineMs ?? 2000;
+
+    // Step 1: the seller places the order.
+    const placed = await run.act(ACTIONS.placeOrder, seller, (request) =>
+      seller.client.placeOrder(
+        {
+          customerId: customer.id,
+          supplierId: supplier.id,
+          carrierIds: carriers.map((carrier) => carrier.id),
+          items: options.items ?? sampleItems(random),
+          shipTo: {
+            name: 'Receiving dock 4',
+            line1: 'Industriestrasse 12',
+            city: 'Munich',
+            postalCode: '80331',
+            country: 'DE',
+          },
+          ...(scenario.supplier === 'misses-deadline' ? { deadlines: { supplierAnswerMs: missedDeadlineMs } } : {}),
+        },
+        request,
+      ),
+    );
+    run.orderId = placed.orderId;
+
+    // Steps 2-3: the supplier answers the inquiry, or lets its deadline pass.
+    if (scenario.supplier === 'misses-deadline') {
+      return outcome(await run.waitForEnd(seller, missedDeadlineMs + (options.retry ?? DEFAULT_RETRY).giveUpAfterMs));
+    }
+    const available = scenario.supplier === 'answers';
+    const afterSupplier = await run.act(ACTIONS.supplierAnswer, supplier, (request) =>
+      supplier.client.supplierAnswer(
+        run.orderId,
+        available
+          ? {
+              available: true,
+              reservationId: `res-${run.orderId}`,
+              items: placed.items.map(({ sku, quantity }) => ({ sku, quantity })),
+            }
+          : { available: false, items: [] },
+        request,
+      ),
+    );
+    if (!available) return outcome(isTerminal(afterSupplier.status) ? afterSupplier : await run.waitForEnd(seller));
+
+    // Steps 4-5: every candidate carrier quotes at once; the cheapest wins.
+    const answers = await Promise.all(
+      carriers.map((carrier, index) =>
+        run.act(ACTIONS.carrierAnswer, carrier, (request) =>
+          carrier.client.carrierAnswer(run.orderId, quoteFor(index, random), request),
+        ),
+      ),
+    );
+    // The last answer usually shows the choice already (it waits for the confirmation's write); else read it.
+    const confirmed =
+      answers.find((order) => order.carrierId !== undefined) ??
+      (await run.waitFor(seller, (order) => order.carrierId !== undefined));
+    if (isTerminal(confirmed.status)) return outcome(confirmed);
+    const chosen = carriers.find((carrier) => carrier.id === confirmed.carrierId);
+    if (!chosen) throw new Error(`order ${run.orderId} chose ${confirmed.carrierId ?? 'no carrier'}, not a bot`);
+
+    // Steps 6-7: the customer pays while the chosen carrier picks up and delivers.
+    const pay = async (number: string) =>
+      run.act(
+        ACTIONS.paymentNotification,
+        customer,
+        (request) => customer.client.paymentNotification(run.orderId, card(number), request),
+        (result) => (result.payment.status === 'DECLINED' ? ACTIONS.paymentDeclined : ACTIONS.paymentNotification),
+      );
+    const customerBot = async () => {
+      if (scenario.declineFirstPayment) {
+        const declined = await pay(TEST_CARDS.insufficientFunds);
+        if (declined.payment.status !== 'DECLINED') throw new Error('the insufficient-funds card was not declined');
+        run.declinedPayments += 1;
+      }
+      const paid = await pay(TEST_CARDS.approved);
+      if (paid.payment.status !== 'CAPTURED') {
+        throw new Error(`payment ${paid.payment.status} (${paid.payment.declineCode ?? 'no code'})`);
+      }
+    };
+    const carrierBot = async () => {
+      for (const type of ['picked_up', 'in_transit', 'delivered'] as const) {
+        await run.act(ACTIONS.shipmentEvent, chosen, (request) =>
+          chosen.client.shipmentEvent(run.orderId, type, request),
+        );
+      }
+    };
+    await Promise.all([customerBot(), carrierBot()]);
+
+    // Steps 8-10: once the gateway's transfer notice and settlement note are out, the seller confirms.
+    const closed = await run.act(ACTIONS.settlementConfirmation, seller, (request) =>
+      seller.client.settlementConfirmation(run.orderId, { confirmed: true }, request),
+    );
+    return outcome(isTerminal(closed.status) ? closed : await run.waitForEnd(seller));
+  } catch (error) {
+    if (error instanceof OrderEnded) return outcome(error.order);
+    return outcome(undefined, error);
+  }
+}
