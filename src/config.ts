@@ -22,6 +22,7 @@ const envSchema = z.object({
   GATEWAY_FEE_FIXED_MINOR: z.coerce.number().int().min(0).default(25),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
   API_BODY_LIMIT: z.string().default('100kb'),
+  SETTLEFLOW_WORKFLOW_BUNDLE: z.string().optional(),
 });
 
 /** The parsed configuration. */
@@ -36,6 +37,8 @@ export interface Config {
   gatewayFee: { bps: number; fixedMinor: number };
   webhookMaxAttempts: number;
   apiBodyLimit: string;
+  /** A prebuilt workflow bundle for the worker; without it the worker bundles src/workflows at start. */
+  workflowBundlePath: string | undefined;
 }
 
 /**
@@ -63,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     gatewayFee: { bps: e.GATEWAY_FEE_BPS, fixedMinor: e.GATEWAY_FEE_FIXED_MINOR },
     webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
     apiBodyLimit: e.API_BODY_LIMIT,
+    workflowBundlePath: e.SETTLEFLOW_WORKFLOW_BUNDLE,
   };
 }
 

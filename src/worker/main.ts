@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     db,
     vault,
     config,
+    workflowBundle: config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined,
   });
   console.log(`settleflow worker polling task queue ${config.temporal.taskQueue} at ${config.temporal.address}`);
   await worker.run();

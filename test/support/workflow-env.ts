@@ -16,16 +16,22 @@ import { Vault } from '../../src/security/vault';
 import { createOrderWorker } from '../../src/worker/create-worker';
 
 /** The servers' coordinates, as jest's globalSetup exported them. */
-export function testServers(): { temporalAddress: string; mongoUri: string; vaultKey: string; bundlePath: string } {
+export function testServers(): {
+  temporalAddress: string;
+  mongoUri: string;
+  vaultKey: string;
+  /** The workflow bundle made once per test run; undefined outside jest (the worker then bundles itself). */
+  bundlePath: string | undefined;
+} {
   const { TEMPORAL_ADDRESS, MONGODB_URI, SETTLEFLOW_VAULT_KEY, SETTLEFLOW_WORKFLOW_BUNDLE } = process.env;
-  if (!TEMPORAL_ADDRESS || !MONGODB_URI || !SETTLEFLOW_VAULT_KEY || !SETTLEFLOW_WORKFLOW_BUNDLE) {
+  if (!TEMPORAL_ADDRESS || !MONGODB_URI || !SETTLEFLOW_VAULT_KEY) {
     throw new Error('test servers are not set up: run the tests with `npm test` (jest globalSetup starts them)');
   }
   return {
     temporalAddress: TEMPORAL_ADDRESS,
     mongoUri: MONGODB_URI,
     vaultKey: SETTLEFLOW_VAULT_KEY,
-    bundlePath: SETTLEFLOW_WORKFLOW_BUNDLE,
+    bundlePath: SETTLEFLOW_WORKFLOW_BUNDLE || undefined,
   };
 }
 
@@ -74,7 +80,7 @@ export async function startWorkflowEnv(options: { worker?: boolean } = {}): Prom
         db,
         vault,
         config: { webhookMaxAttempts: 3 },
-        workflowBundle: { codePath: servers.bundlePath },
+        workflowBundle: servers.bundlePath ? { codePath: servers.bundlePath } : undefined,
       });
       workers.push({ worker, running: worker.run(), connection });
     },

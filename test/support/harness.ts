@@ -1,0 +1,224 @@
+// The API test harness: for one test file, a database of its own, a worker on a task queue of its own, the app on a
+// real HTTP socket (127.0.0.1, port 0), a fresh cast of parties, and `api()` to call it with fetch.
+// The servers (Temporal dev server, FerretDB) and the workflow bundle come from jest's globalSetup.
+
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { Express } from 'express';
+import { createApp } from '../../src/api/app';
+import type { Config } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import type { OrderStatus, OrderView } from '../../src/domain/order';
+import type { Database } from '../../src/persistence/database';
+import { connectDatabase } from '../../src/persistence/database';
+import type { RegisteredParty } from '../../src/persistence/party-store';
+import { registerParty } from '../../src/persistence/party-store';
+import { Vault } from '../../src/security/vault';
+import { createOrderWorker } from '../../src/worker/create-worker';
+
+/** The cast every test file gets: the parties of its orders, and an outsider of each role for negative tests. */
+export const CAST = {
+  seller: 'seller',
+  customer: 'customer',
+  supplier: 'supplier',
+  carrierA: 'carrier',
+  carrierB: 'carrier',
+  operator: 'operator',
+  otherSeller: 'seller',
+  otherCustomer: 'customer',
+  otherSupplier: 'supplier',
+  otherCarrier: 'carrier',
+} as const;
+
+/** A name in the cast. */
+export type CastMember = keyof typeof CAST;
+
+/** A response body as the API sent it; tests read into it freely and assert on the values they find. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+/** An answer from the API as a test sees it. */
+export interface ApiResponse<Body = Json> {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON, or undefined for an empty or non-JSON body. */
+  body: Body;
+}
+
+/** Options of one call: the caller's API key (omit for none), a JSON body or a raw one, extra headers. */
+export interface ApiCallOptions {
+  key?: string | undefined;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+/** The running API of one test file. */
+export interface ApiHarness {
+  app: Express;
+  baseUrl: string;
+  db: Database;
+  client: Client;
+  vault: Vault;
+  config: Config;
+  /** The registered cast, with their API keys. */
+  parties: Record<CastMember, RegisteredParty>;
+  /** Every line the app logged (5xx failures, idempotency problems), for assertions on what is never logged. */
+  logs: string[];
+  /** Calls the API over HTTP. */
+  api<Body = Json>(method: string, path: string, options?: ApiCallOptions): Promise<ApiResponse<Body>>;
+  /** The API key of a cast member. */
+  key(member: CastMember): string;
+  /** A valid place-order body for the cast's seller, with a unique order id. */
+  orderBody(overrides?: Record<string, unknown>): Record<string, unknown> & { orderId: string };
+  /** Places an order as the cast's seller and returns it; throws unless the API answers 201. */
+  placeOrder(overrides?: Record<string, unknown>): Promise<OrderView>;
+  /** Polls GET /v1/orders/:id (as an operator) until the order has `status`. */
+  waitForStatus(orderId: string, status: OrderStatus, timeoutMs?: number): Promise<OrderView>;
+  /** Stops the server and worker, drops the database and closes every connection. */
+  close(): Promise<void>;
+}
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the API tests through jest (its globalSetup sets it)`);
+  return value;
+}
+
+/** The same MongoDB server with a database of this test file's own. */
+export function uniqueDatabaseUri(baseUri: string): string {
+  const url = new URL(baseUri);
+  url.pathname = `/settleflow_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  return url.toString();
+}
+
+/** Starts everything one API test file needs. */
+export async function startApiHarness(): Promise<ApiHarness> {
+  const temporalAddress = requiredEnv('TEMPORAL_ADDRESS');
+  const vaultKey = requiredEnv('SETTLEFLOW_VAULT_KEY');
+  const bundlePath = requiredEnv('SETTLEFLOW_WORKFLOW_BUNDLE');
+  const run = randomUUID().slice(0, 8);
+  const config = loadConfig({
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_TASK_QUEUE: `api-test-${run}`,
+    MONGODB_URI: uniqueDatabaseUri(requiredEnv('MONGODB_URI')),
+    SETTLEFLOW_VAULT_KEY: vaultKey,
+    DATA_DIR: process.env.DATA_DIR,
+    WEBHOOK_MAX_ATTEMPTS: '2',
+  });
+  const vault = new Vault(vaultKey);
+  const db = await connectDatabase(config.mongodbUri);
+  const connection = await Connection.connect({ address: temporalAddress });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const workerConnection = await NativeConnection.connect({ address: temporalAddress });
+  const worker = await createOrderWorker({
+    connection: workerConnection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    db,
+    vault,
+    config,
+    workflowBundle: { codePath: bundlePath },
+  });
+  const workerRun = worker.run();
+
+  const logs: string[] = [];
+  const app = createApp({ db, temporal: client, config, vault, log: (line) => logs.push(line) });
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const parties = Object.fromEntries(
+    await Promise.all(
+      Object.entries(CAST).map(async ([member, role]) => [
+        member,
+        await registerParty(db, vault, { id: `${member}-${run}`, role, name: `${member} ${run}` }),
+      ]),
+    ),
+  ) as Record<CastMember, RegisteredParty>;
+
+  const api = async <Body = Json>(method: string, path: string, options: ApiCallOptions = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
+    let body: string | undefined = options.rawBody;
+    if (options.body !== undefined) body = JSON.stringify(options.body);
+    if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+      headers['content-type'] = 'application/json';
+    }
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: response.status, headers: response.headers, body: parsed as Body };
+  };
+
+  const key = (member: CastMember): string => parties[member].apiKey;
+
+  const orderBody = (overrides: Record<string, unknown> = {}) => ({
+    orderId: `ord-${randomUUID()}`,
+    customerId: parties.customer.id,
+    supplierId: parties.supplier.id,
+    carrierIds: [parties.carrierA.id, parties.carrierB.id],
+    items: [
+      { sku: 'PUMP-7', description: 'pump', quantity: 2, unitPrice: { amount: 12_500, currency: 'EUR' } },
+      { sku: 'SEAL-2', description: 'seal kit', quantity: 5, unitPrice: { amount: 990, currency: 'EUR' } },
+    ],
+    shipTo: { name: 'Plant 2', line1: 'Werkstrasse 1', city: 'Munich', postalCode: '80331', country: 'DE' },
+    deadlines: { supplierAnswerMs: 300_000, carrierAnswerMs: 300_000, paymentMs: 300_000 },
+    ...overrides,
+  });
+
+  const placeOrder = async (overrides: Record<string, unknown> = {}): Promise<OrderView> => {
+    const response = await api<OrderView>('POST', '/v1/orders', { key: key('seller'), body: orderBody(overrides) });
+    if (response.status !== 201) throw new Error(`placing an order failed: ${JSON.stringify(response.body)}`);
+    return response.body;
+  };
+
+  const waitForStatus = async (orderId: string, status: OrderStatus, timeoutMs = 30_000): Promise<OrderView> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const response = await api<OrderView>('GET', `/v1/orders/${orderId}`, { key: key('operator') });
+      if (response.status === 200 && response.body.status === status) return response.body;
+      if (Date.now() > deadline) {
+        throw new Error(`order ${orderId} is ${response.body?.status ?? response.status}, expected ${status}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  const close = async (): Promise<void> => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    worker.shutdown();
+    await workerRun;
+    await workerConnection.close();
+    await connection.close();
+    await db.connection.dropDatabase();
+    await db.close();
+  };
+
+  return {
+    app,
+    baseUrl,
+    db,
+    client,
+    vault,
+    config,
+    parties,
+    logs,
+    api,
+    key,
+    orderBody,
+    placeOrder,
+    waitForStatus,
+    close,
+  };
+}

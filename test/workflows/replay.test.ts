@@ -1,0 +1,31 @@
+// Determinism: recorded histories of a closed and a cancelled order replay against the current workflow code.
+// A change that would make running orders non-deterministic fails here; re-record only with versioning
+// (see scripts/record-history.ts).
+
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { testServers } from '../support/workflow-env';
+
+const historiesDir = path.resolve(__dirname, '..', 'fixtures', 'histories');
+const files = readdirSync(historiesDir).filter((file) => file.endsWith('.json'));
+
+describe('replay', () => {
+  it('recorded histories › replayed against the current workflow code › all replay without a determinism error', async () => {
+    const { bundlePath } = testServers();
+    const histories = files.map((file) => ({
+      workflowId: file.replace(/\.json$/, ''),
+      history: temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(path.join(historiesDir, file), 'utf8'))),
+    }));
+    const results = [];
+    for await (const result of Worker.runReplayHistories(
+      bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../../src/workflows') },
+      histories,
+    )) {
+      results.push({ workflowId: result.workflowId, error: result.error?.message });
+    }
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    expect(results).toEqual(files.map((file) => ({ workflowId: file.replace(/\.json$/, ''), error: undefined })));
+  });
+});
