@@ -176,7 +176,7 @@ function noBinaryError(tool, reason) {
       `Cannot provide ${tool.label}: ${reason}`,
       'Alternatives:',
       `  - install it yourself and set ${tool.envVar}=/path/to/${tool.binary} (or put \`${tool.binary}\` on PATH);`,
-      '  - install Go (>= 1.22) so this script can build it once into ' + cacheRoot() + ';',
+      '  - install Go (>= 1.25) so this script can build it once into ' + cacheRoot() + ';',
       '  - or run the servers with `docker compose up temporal mongo` and set',
       '    TEMPORAL_ADDRESS=127.0.0.1:7233 and MONGODB_URI=mongodb://127.0.0.1:27017/settleflow.',
     ].join('\n'),
