@@ -14,7 +14,14 @@ import {
   supplierAnswerUpdate,
 } from '../src/contracts/order-contract';
 import { generateVaultKey } from '../src/security/vault';
-import { acceptance, fullReservation, sealedCard, startOrder, startWorkflowEnv, waitForStatus } from '../test/support/workflow-env';
+import {
+  acceptance,
+  fullReservation,
+  sealedCard,
+  startOrder,
+  startWorkflowEnv,
+  waitForStatus,
+} from '../test/support/workflow-env';
 
 async function main(): Promise<void> {
   process.env.SETTLEFLOW_VAULT_KEY ??= generateVaultKey();

@@ -15,9 +15,21 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATA_DIR: z.string().default(path.resolve(__dirname, '..', '.data')),
   SETTLEFLOW_VAULT_KEY: z.string().optional(),
-  SUPPLIER_ANSWER_DEADLINE_MS: z.coerce.number().int().positive().default(48 * HOUR_MS),
-  CARRIER_ANSWER_DEADLINE_MS: z.coerce.number().int().positive().default(24 * HOUR_MS),
-  PAYMENT_DEADLINE_MS: z.coerce.number().int().positive().default(7 * 24 * HOUR_MS),
+  SUPPLIER_ANSWER_DEADLINE_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(48 * HOUR_MS),
+  CARRIER_ANSWER_DEADLINE_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(24 * HOUR_MS),
+  PAYMENT_DEADLINE_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(7 * 24 * HOUR_MS),
   GATEWAY_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(150),
   GATEWAY_FEE_FIXED_MINOR: z.coerce.number().int().min(0).default(25),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),

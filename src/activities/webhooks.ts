@@ -4,7 +4,12 @@
 import { createHmac } from 'node:crypto';
 
 /** The three Standard Webhooks headers for one message. */
-export function signWebhook(secret: string, messageId: string, timestampSeconds: number, body: string): Record<string, string> {
+export function signWebhook(
+  secret: string,
+  messageId: string,
+  timestampSeconds: number,
+  body: string,
+): Record<string, string> {
   const key = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
   const signature = createHmac('sha256', key).update(`${messageId}.${timestampSeconds}.${body}`).digest('base64');
   return {

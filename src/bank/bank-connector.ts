@@ -12,7 +12,8 @@ export interface CardDetails {
 }
 
 /** Decline codes the bank answers with (Stripe's names, which users know). */
-export type BankDeclineCode = 'insufficient_funds' | 'expired_card' | 'card_declined' | 'incorrect_cvc' | 'invalid_amount';
+export type BankDeclineCode =
+  'insufficient_funds' | 'expired_card' | 'card_declined' | 'incorrect_cvc' | 'invalid_amount';
 
 /** The bank's answer to one operation. */
 export interface BankAnswer {

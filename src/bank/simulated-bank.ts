@@ -29,7 +29,11 @@ export class SimulatedBank implements BankConnector {
     );
   }
 
-  async capture(request: { reference: string; authorizationReference: string; amount: { amount: number; currency: string } }) {
+  async capture(request: {
+    reference: string;
+    authorizationReference: string;
+    amount: { amount: number; currency: string };
+  }) {
     const authorization = await this.lookup(request.authorizationReference);
     return this.answerOnce(request.reference, 'CAPTURE', request.amount, undefined, () =>
       authorization?.approved ? undefined : 'card_declined',
@@ -53,7 +57,13 @@ export class SimulatedBank implements BankConnector {
 
   async lookup(reference: string): Promise<BankAnswer | undefined> {
     const record = await this.db.bankOperations.findById(reference).lean();
-    return record ? { approved: record.approved, bankReference: record._id, declineCode: record.declineCode as BankDeclineCode | undefined } : undefined;
+    return record
+      ? {
+          approved: record.approved,
+          bankReference: record._id,
+          declineCode: record.declineCode as BankDeclineCode | undefined,
+        }
+      : undefined;
   }
 
   private decide(card: CardDetails, amountMinor: number): BankDeclineCode | undefined {

@@ -76,7 +76,9 @@ export const settlementConfirmationUpdate = defineUpdate<
 >('settlementConfirmation');
 
 /** The customer, the seller or an operator cancels the order before pickup. */
-export const cancelOrderUpdate = defineUpdate<OrderView, [{ actor: Actor; reason?: string | undefined }]>('cancelOrder');
+export const cancelOrderUpdate = defineUpdate<OrderView, [{ actor: Actor; reason?: string | undefined }]>(
+  'cancelOrder',
+);
 
 /** An operator resolves a disputed settlement: close the deal as it is, or refund the customer. */
 export const resolveDisputeUpdate = defineUpdate<

@@ -184,7 +184,8 @@ export interface OrderView {
   payments: PaymentAttempt[];
   settlement?: Settlement | undefined;
   sellerConfirmation?: { confirmed: boolean; reason?: string | undefined; at: string } | undefined;
-  disputeResolution?: { resolution: 'CLOSE' | 'REFUND'; operatorId: string; note?: string | undefined; at: string } | undefined;
+  disputeResolution?:
+    { resolution: 'CLOSE' | 'REFUND'; operatorId: string; note?: string | undefined; at: string } | undefined;
   compensations: { type: CompensationType; at: string }[];
   cancellationReason?: CancellationReason | undefined;
   cancellationDetail?: string | undefined;
@@ -226,14 +227,20 @@ export function orderTotal(items: readonly OrderItem[]): Money {
 export function assertValidOrder(input: PlaceOrderInput): void {
   const skus = new Set<string>();
   input.items.forEach((item, index) => {
-    if (skus.has(item.sku)) throw new DomainError('duplicate_sku', `sku ${item.sku} appears twice`, `items.${index}.sku`);
+    if (skus.has(item.sku))
+      throw new DomainError('duplicate_sku', `sku ${item.sku} appears twice`, `items.${index}.sku`);
     skus.add(item.sku);
-    if (item.quantity < 1) throw new DomainError('invalid_quantity', 'quantity must be at least 1', `items.${index}.quantity`);
+    if (item.quantity < 1)
+      throw new DomainError('invalid_quantity', 'quantity must be at least 1', `items.${index}.quantity`);
   });
   const currency = input.items[0]?.unitPrice.currency;
   input.items.forEach((item, index) => {
     if (item.unitPrice.currency !== currency) {
-      throw new DomainError('currency_mismatch', 'all items must be priced in one currency', `items.${index}.unitPrice.currency`);
+      throw new DomainError(
+        'currency_mismatch',
+        'all items must be priced in one currency',
+        `items.${index}.unitPrice.currency`,
+      );
     }
   });
   if (new Set(input.carrierIds).size !== input.carrierIds.length) {
@@ -302,15 +309,20 @@ function requireStatus(order: OrderView, allowed: readonly OrderStatus[], action
  *   DomainError when an available answer does not reserve exactly the ordered quantities
  */
 export function assertSupplierAnswer(order: OrderView, supplierId: string, answer: SupplierAnswer): void {
-  if (supplierId !== order.supplierId) throw new OrderForbidden('only the order\'s supplier may answer its inquiry');
+  if (supplierId !== order.supplierId) throw new OrderForbidden("only the order's supplier may answer its inquiry");
   // PLACED too: an answer may arrive in the same instant the workflow starts sending the inquiry.
   requireStatus(order, ['PLACED', 'AWAITING_SUPPLIER'], 'a supplier answer');
   if (!answer.available) return;
-  if (!answer.reservationId) throw new DomainError('missing_reservation', 'an available answer needs a reservationId', 'reservationId');
+  if (!answer.reservationId)
+    throw new DomainError('missing_reservation', 'an available answer needs a reservationId', 'reservationId');
   for (const item of order.items) {
     const reserved = answer.items.find((r) => r.sku === item.sku);
     if (!reserved || reserved.quantity !== item.quantity) {
-      throw new DomainError('reservation_mismatch', `sku ${item.sku} must be reserved with quantity ${item.quantity}`, 'items');
+      throw new DomainError(
+        'reservation_mismatch',
+        `sku ${item.sku} must be reserved with quantity ${item.quantity}`,
+        'items',
+      );
     }
   }
   if (answer.items.length !== order.items.length) {
@@ -326,7 +338,8 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
  *   answer; DomainError when an acceptance lacks dates, route, method or a price in the order's currency
  */
 export function assertCarrierAnswer(order: OrderView, carrierId: string, answer: CarrierAnswer): void {
-  if (!order.carrierIds.includes(carrierId)) throw new OrderForbidden('only a candidate carrier may answer its inquiry');
+  if (!order.carrierIds.includes(carrierId))
+    throw new OrderForbidden('only a candidate carrier may answer its inquiry');
   requireStatus(order, ['AWAITING_CARRIER'], 'a carrier answer');
   if (order.quotes.some((q) => q.carrierId === carrierId)) {
     throw new OrderStateConflict('already_answered', `carrier ${carrierId} has already answered`);
@@ -353,7 +366,10 @@ export function assertCarrierAnswer(order: OrderView, carrierId: string, answer:
  * Picks the winning quote: the lowest price among acceptances; the earlier delivery date breaks a tie,
  * then the carrier's position in the order's candidate list, so the choice is deterministic.
  */
-export function chooseBestQuote(order: Pick<OrderView, 'carrierIds'>, quotes: readonly CarrierQuote[]): CarrierQuote | undefined {
+export function chooseBestQuote(
+  order: Pick<OrderView, 'carrierIds'>,
+  quotes: readonly CarrierQuote[],
+): CarrierQuote | undefined {
   const rank = (q: CarrierQuote): number => order.carrierIds.indexOf(q.carrierId);
   return quotes
     .filter((q) => q.accepted && q.price)
@@ -400,7 +416,7 @@ export function isPaid(order: OrderView): boolean {
  * @throws OrderForbidden or OrderStateConflict
  */
 export function assertPaymentNotification(order: OrderView, customerId: string): void {
-  if (customerId !== order.customerId) throw new OrderForbidden('only the order\'s customer may pay it');
+  if (customerId !== order.customerId) throw new OrderForbidden("only the order's customer may pay it");
   requireStatus(order, ['CONFIRMED', 'IN_DELIVERY'], 'a payment notification');
   if (isPaid(order)) throw new OrderStateConflict('already_paid', 'the order is already paid');
 }
@@ -410,7 +426,7 @@ export function assertPaymentNotification(order: OrderView, customerId: string):
  * @throws OrderForbidden or OrderStateConflict
  */
 export function assertSettlementConfirmation(order: OrderView, sellerId: string): void {
-  if (sellerId !== order.sellerId) throw new OrderForbidden('only the order\'s seller may confirm its settlement');
+  if (sellerId !== order.sellerId) throw new OrderForbidden("only the order's seller may confirm its settlement");
   requireStatus(order, ['AWAITING_SELLER_CONFIRMATION'], 'a settlement confirmation');
 }
 
@@ -431,10 +447,14 @@ export function assertCancellation(order: OrderView, actor: { partyId: string; r
     actor.role === 'operator' ||
     (actor.role === 'customer' && actor.partyId === order.customerId) ||
     (actor.role === 'seller' && actor.partyId === order.sellerId);
-  if (!own) throw new OrderForbidden('only the order\'s customer or seller, or an operator, may cancel it');
-  if (isTerminal(order.status)) throw new OrderStateConflict('order_not_at_step', `the order is already ${order.status}`);
+  if (!own) throw new OrderForbidden("only the order's customer or seller, or an operator, may cancel it");
+  if (isTerminal(order.status))
+    throw new OrderStateConflict('order_not_at_step', `the order is already ${order.status}`);
   if (order.shipment.events.length > 0) {
-    throw new OrderStateConflict('already_picked_up', 'the goods have been picked up; the order can no longer be cancelled');
+    throw new OrderStateConflict(
+      'already_picked_up',
+      'the goods have been picked up; the order can no longer be cancelled',
+    );
   }
   if (order.status === 'AWAITING_SELLER_CONFIRMATION' || order.status === 'DISPUTED') {
     throw new OrderStateConflict('order_not_at_step', `the order cannot be cancelled while ${order.status}`);

@@ -137,8 +137,13 @@ export class PaymentGateway {
       const refs = paymentReferences(request.orderId, attempt);
       const capture = await this.bank.lookup(refs.capture);
       if (capture?.approved) {
-        const refund = await this.bank.refund({ reference: refs.refund, captureReference: refs.capture, amount: request.amount });
-        if (!refund.approved) throw new Error(`the bank refused refund ${refs.refund}: ${refund.declineCode ?? 'unknown'}`);
+        const refund = await this.bank.refund({
+          reference: refs.refund,
+          captureReference: refs.capture,
+          amount: request.amount,
+        });
+        if (!refund.approved)
+          throw new Error(`the bank refused refund ${refs.refund}: ${refund.declineCode ?? 'unknown'}`);
         await postJournal(this.db, {
           journalId: `${request.orderId}:refund`,
           orderId: request.orderId,
@@ -146,7 +151,9 @@ export class PaymentGateway {
           at: request.at,
           legs: [
             {
-              account: request.settled ? accounts.sellerBank(request.sellerId) : accounts.sellerPayable(request.sellerId),
+              account: request.settled
+                ? accounts.sellerBank(request.sellerId)
+                : accounts.sellerPayable(request.sellerId),
               direction: 'DEBIT',
               amount: request.amount,
             },

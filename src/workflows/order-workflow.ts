@@ -199,11 +199,20 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
         order.payments.push(recorded);
         touch();
         if (outcome.status === 'CAPTURED') {
-          reachStep(7, order.customerId, `payment of ${formatMoney(order.total)} captured (card ending ${payment.last4})`);
+          reachStep(
+            7,
+            order.customerId,
+            `payment of ${formatMoney(order.total)} captured (card ending ${payment.last4})`,
+          );
         }
         await persist(
           outcome.status === 'CAPTURED'
-            ? [notice('PAYMENT_RECEIPT', order.orderId, order.customerId, nowIso(), { amount: order.total, last4: payment.last4 })]
+            ? [
+                notice('PAYMENT_RECEIPT', order.orderId, order.customerId, nowIso(), {
+                  amount: order.total,
+                  last4: payment.last4,
+                }),
+              ]
             : [],
         );
         return { order: await persisted(), payment: recorded };
@@ -394,7 +403,10 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     order.settlement = settlement;
     reachStep(8, 'gateway', `net ${formatMoney(settlement.net)} after fee ${formatMoney(settlement.fee)}`);
     await persist([
-      notice('TRANSFER_NOTICE', order.orderId, order.sellerId, nowIso(), { transferNoticeId: settlement.transferNoticeId, amount: settlement.net }),
+      notice('TRANSFER_NOTICE', order.orderId, order.sellerId, nowIso(), {
+        transferNoticeId: settlement.transferNoticeId,
+        amount: settlement.net,
+      }),
       notice('SETTLEMENT_NOTE', order.orderId, order.sellerId, nowIso(), { ...settlement }),
     ]);
 
@@ -409,7 +421,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     if (!order.sellerConfirmation?.confirmed) {
       setStatus('DISPUTED');
       await persist([
-        notice('SETTLEMENT_DISPUTED', order.orderId, order.sellerId, nowIso(), { reason: order.sellerConfirmation?.reason }),
+        notice('SETTLEMENT_DISPUTED', order.orderId, order.sellerId, nowIso(), {
+          reason: order.sellerConfirmation?.reason,
+        }),
       ]);
       await wf.condition(() => order.disputeResolution !== undefined);
       if (order.disputeResolution?.resolution === 'REFUND') {

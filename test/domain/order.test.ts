@@ -79,26 +79,40 @@ describe('order', () => {
   });
 
   it('assertSupplierAnswer › another supplier › is forbidden', () => {
-    expect(() => assertSupplierAnswer(orderAt('AWAITING_SUPPLIER'), 'supplier-2', { available: false, items: [] })).toThrow(
-      expect.objectContaining({ name: 'OrderForbidden' }),
-    );
+    expect(() =>
+      assertSupplierAnswer(orderAt('AWAITING_SUPPLIER'), 'supplier-2', { available: false, items: [] }),
+    ).toThrow(expect.objectContaining({ name: 'OrderForbidden' }));
   });
 
   it('assertSupplierAnswer › after the supplier step › is a conflict', () => {
-    expect(() => assertSupplierAnswer(orderAt('AWAITING_CARRIER'), 'supplier-1', { available: false, items: [] })).toThrow(
-      expect.objectContaining({ name: 'OrderStateConflict', code: 'order_not_at_step' }),
-    );
+    expect(() =>
+      assertSupplierAnswer(orderAt('AWAITING_CARRIER'), 'supplier-1', { available: false, items: [] }),
+    ).toThrow(expect.objectContaining({ name: 'OrderStateConflict', code: 'order_not_at_step' }));
   });
 
   it('assertSupplierAnswer › a reservation short of the ordered quantity › is rejected as reservation_mismatch', () => {
-    const answer = { available: true, reservationId: 'r-1', items: [{ sku: 'BOLT', quantity: 3 }, { sku: 'NUT', quantity: 9 }] };
+    const answer = {
+      available: true,
+      reservationId: 'r-1',
+      items: [
+        { sku: 'BOLT', quantity: 3 },
+        { sku: 'NUT', quantity: 9 },
+      ],
+    };
     expect(() => assertSupplierAnswer(orderAt('AWAITING_SUPPLIER'), 'supplier-1', answer)).toThrow(
       expect.objectContaining({ code: 'reservation_mismatch' }),
     );
   });
 
   it('assertSupplierAnswer › an exact reservation › is accepted', () => {
-    const answer = { available: true, reservationId: 'r-1', items: [{ sku: 'BOLT', quantity: 3 }, { sku: 'NUT', quantity: 10 }] };
+    const answer = {
+      available: true,
+      reservationId: 'r-1',
+      items: [
+        { sku: 'BOLT', quantity: 3 },
+        { sku: 'NUT', quantity: 10 },
+      ],
+    };
     expect(() => assertSupplierAnswer(orderAt('AWAITING_SUPPLIER'), 'supplier-1', answer)).not.toThrow();
   });
 
@@ -139,7 +153,10 @@ describe('order', () => {
   });
 
   it('chooseBestQuote › equal prices › the earlier delivery date wins', () => {
-    const best = chooseBestQuote({ carrierIds: ['a', 'b'] }, [quote('a', 400, '2026-12-05'), quote('b', 400, '2026-12-03')]);
+    const best = chooseBestQuote({ carrierIds: ['a', 'b'] }, [
+      quote('a', 400, '2026-12-05'),
+      quote('b', 400, '2026-12-03'),
+    ]);
     expect(best?.carrierId).toBe('b');
   });
 
@@ -155,7 +172,10 @@ describe('order', () => {
   });
 
   it('assertShipmentEvent › a repeated event › is a conflict', () => {
-    const order = orderAt('IN_DELIVERY', { carrierId: 'carrier-1', shipment: { events: [{ type: 'picked_up', at: 'x' }] } });
+    const order = orderAt('IN_DELIVERY', {
+      carrierId: 'carrier-1',
+      shipment: { events: [{ type: 'picked_up', at: 'x' }] },
+    });
     expect(() => assertShipmentEvent(order, 'carrier-1', 'picked_up')).toThrow(
       expect.objectContaining({ code: 'already_reported' }),
     );
@@ -163,20 +183,35 @@ describe('order', () => {
 
   it('assertShipmentEvent › a carrier that lost the quote › is forbidden', () => {
     const order = orderAt('CONFIRMED', { carrierId: 'carrier-1' });
-    expect(() => assertShipmentEvent(order, 'carrier-2', 'picked_up')).toThrow(expect.objectContaining({ name: 'OrderForbidden' }));
+    expect(() => assertShipmentEvent(order, 'carrier-2', 'picked_up')).toThrow(
+      expect.objectContaining({ name: 'OrderForbidden' }),
+    );
   });
 
   it('assertPaymentNotification › an order already paid › is a conflict', () => {
     const order = orderAt('CONFIRMED', {
       payments: [
-        { attempt: 1, method: 'card', brand: 'visa', last4: '4242', amount: { amount: 900, currency: 'EUR' }, status: 'CAPTURED', at: 'x' },
+        {
+          attempt: 1,
+          method: 'card',
+          brand: 'visa',
+          last4: '4242',
+          amount: { amount: 900, currency: 'EUR' },
+          status: 'CAPTURED',
+          at: 'x',
+        },
       ],
     });
-    expect(() => assertPaymentNotification(order, 'customer-1')).toThrow(expect.objectContaining({ code: 'already_paid' }));
+    expect(() => assertPaymentNotification(order, 'customer-1')).toThrow(
+      expect.objectContaining({ code: 'already_paid' }),
+    );
   });
 
   it('assertCancellation › after pickup › is a conflict', () => {
-    const order = orderAt('IN_DELIVERY', { carrierId: 'carrier-1', shipment: { events: [{ type: 'picked_up', at: 'x' }] } });
+    const order = orderAt('IN_DELIVERY', {
+      carrierId: 'carrier-1',
+      shipment: { events: [{ type: 'picked_up', at: 'x' }] },
+    });
     expect(() => assertCancellation(order, { partyId: 'customer-1', role: 'customer' })).toThrow(
       expect.objectContaining({ code: 'already_picked_up' }),
     );

@@ -111,7 +111,11 @@ export function orderParties(carriers = 2) {
 }
 
 /** Deadlines short enough for tests that wait for them, long enough for tests that do not. */
-export const LONG_DEADLINES: OrderDeadlines = { supplierAnswerMs: 120_000, carrierAnswerMs: 120_000, paymentMs: 120_000 };
+export const LONG_DEADLINES: OrderDeadlines = {
+  supplierAnswerMs: 120_000,
+  carrierAnswerMs: 120_000,
+  paymentMs: 120_000,
+};
 
 /** Starts an order workflow directly (as the API would) and returns its handle and input. */
 export async function startOrder(

@@ -86,7 +86,9 @@ describe('durability', () => {
     expect(afterRestart.quotes.map((q) => q.carrierId).sort()).toEqual(['carrier-a', 'carrier-b']);
 
     await waitForStatus(handle, 'CONFIRMED');
-    await handle.executeUpdate(paymentNotificationUpdate, { args: [sealedCard(env.vault, input.customerId, '4242424242424242')] });
+    await handle.executeUpdate(paymentNotificationUpdate, {
+      args: [sealedCard(env.vault, input.customerId, '4242424242424242')],
+    });
     for (const type of ['picked_up', 'in_transit', 'delivered'] as const) {
       await handle.executeUpdate(shipmentEventUpdate, { args: [{ carrierId: 'carrier-a', type }] });
     }

@@ -170,7 +170,9 @@ describe('order workflow', () => {
     const expired = await pay(handle, input, '4000000000000069');
     const result = (await handle.result()) as OrderView;
 
-    expect(insufficient.payment).toEqual(expect.objectContaining({ status: 'DECLINED', declineCode: 'insufficient_funds' }));
+    expect(insufficient.payment).toEqual(
+      expect.objectContaining({ status: 'DECLINED', declineCode: 'insufficient_funds' }),
+    );
     expect(expired.payment).toEqual(expect.objectContaining({ status: 'DECLINED', declineCode: 'expired_card' }));
     expect(result.cancellationReason).toBe('PAYMENT_DEADLINE_PASSED');
     expect(result.compensations.map((c) => c.type)).toEqual(['TRANSPORT_CANCELLED', 'RESERVATION_RELEASED']);
@@ -203,7 +205,9 @@ describe('order workflow', () => {
   it('cancel › after pickup › is rejected as a conflict', async () => {
     const { handle, input } = await startOrder(env);
     await confirmOrder(handle, input);
-    await handle.executeUpdate(shipmentEventUpdate, { args: [{ carrierId: input.carrierIds[1] ?? '', type: 'picked_up' }] });
+    await handle.executeUpdate(shipmentEventUpdate, {
+      args: [{ carrierId: input.carrierIds[1] ?? '', type: 'picked_up' }],
+    });
     const cancel = handle.executeUpdate(cancelOrderUpdate, {
       args: [{ actor: { partyId: input.sellerId, role: 'seller' } }],
     });
@@ -265,7 +269,9 @@ describe('order workflow', () => {
     await confirmOrder(handle, input);
     await pay(handle, input);
     expect(await rejection(pay(handle, input))).toEqual({ type: 'OrderStateConflict', code: 'already_paid' });
-    expect(await env.db.bankOperations.countDocuments({ operation: 'CAPTURE', reference: new RegExp(`^${input.orderId}`) })).toBe(1);
+    expect(
+      await env.db.bankOperations.countDocuments({ operation: 'CAPTURE', reference: new RegExp(`^${input.orderId}`) }),
+    ).toBe(1);
     await handle.terminate('test done');
   });
 
@@ -301,7 +307,9 @@ describe('order workflow', () => {
       const id = String(inquiry?.headers['webhook-id']);
       const timestamp = String(inquiry?.headers['webhook-timestamp']);
       const key = Buffer.from((party.webhookSecret ?? '').replace('whsec_', ''), 'base64');
-      const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${inquiry?.body ?? ''}`).digest('base64');
+      const expected = createHmac('sha256', key)
+        .update(`${id}.${timestamp}.${inquiry?.body ?? ''}`)
+        .digest('base64');
       expect(id).toBe(`${input.orderId}:SUPPLIER_INQUIRY:${supplierId}`);
       expect(inquiry?.headers['webhook-signature']).toBe(`v1,${expected}`);
     } finally {

@@ -16,11 +16,15 @@ describe('replay', () => {
     const { bundlePath } = testServers();
     const histories = files.map((file) => ({
       workflowId: file.replace(/\.json$/, ''),
-      history: temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(path.join(historiesDir, file), 'utf8'))),
+      history: temporal.api.history.v1.History.fromObject(
+        JSON.parse(readFileSync(path.join(historiesDir, file), 'utf8')),
+      ),
     }));
     const results = [];
     for await (const result of Worker.runReplayHistories(
-      bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../../src/workflows') },
+      bundlePath
+        ? { workflowBundle: { codePath: bundlePath } }
+        : { workflowsPath: require.resolve('../../src/workflows') },
       histories,
     )) {
       results.push({ workflowId: result.workflowId, error: result.error?.message });
