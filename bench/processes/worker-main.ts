@@ -1,0 +1,42 @@
+// The benchmark's worker process: settleflow's order worker (createOrderWorker) on the benchmark's task queue, in
+// a process of its own so its memory and CPU can be measured apart from the API and the bots.
+// Configured by the environment like src/worker/main.ts; reports MongoDB command timings to the parent.
+
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig, requireVaultKey } from '../../src/config';
+import { connectDatabase } from '../../src/persistence/database';
+import { Vault } from '../../src/security/vault';
+import { createOrderWorker } from '../../src/worker/create-worker';
+import { reportFailure, reportReady, serveParent } from '../lib/ipc';
+import { timeMongoCommands } from '../lib/mongo-timing';
+import { Timings } from '../lib/timings';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const timings = new Timings();
+  const db = await connectDatabase(config.mongodbUri);
+  timeMongoCommands(db, timings);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createOrderWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    db,
+    vault: new Vault(requireVaultKey(config)),
+    config,
+  });
+  const running = worker.run();
+  serveParent({
+    timings: (reset) => timings.snapshot(reset),
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+      await db.close();
+    },
+  });
+  reportReady();
+  await running;
+}
+
+main().catch(reportFailure);
