@@ -1,6 +1,7 @@
 // Orders through the API end to end: placing, reading, listing, the inbox, every action up to the closed deal,
 // a declined and a captured payment, a cancellation, and actions on a closed order.
 
+import { orderWorkflowId } from '../../src/contracts/order-contract';
 import type { OrderView } from '../../src/domain/order';
 import type { ApiHarness } from '../support/harness';
 import { startApiHarness } from '../support/harness';
@@ -14,6 +15,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
+
+function expectConflict(body: unknown, code: string): void {
+  expect(body).toEqual({ error: { type: 'conflict_error', code, message: expect.any(String), param: null } });
+}
 
 const VISA_OK = '4242424242424242';
 const VISA_INSUFFICIENT_FUNDS = '4000000000009995';
@@ -63,6 +68,17 @@ async function waitUntilListed(orderIds: string[]): Promise<void> {
     const listed = new Set(response.body.data.map((o: OrderView) => o.orderId));
     if (orderIds.every((id) => listed.has(id))) return;
     if (Date.now() > deadline) throw new Error(`orders not listed: ${orderIds.filter((id) => !listed.has(id))}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Waits until a party's inbox holds a notice of this kind about the order (the workflow writes it after the status). */
+async function waitForInbox(member: 'supplier' | 'carrierB', orderId: string, kind: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const response = await h.api('GET', `/v1/inbox?orderId=${orderId}`, { key: h.key(member) });
+    if (response.body.data.some((n: { kind: string }) => n.kind === kind)) return;
+    if (Date.now() > deadline) throw new Error(`no ${kind} for ${member} about ${orderId}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -164,6 +180,7 @@ describe('inbox', () => {
     const order = await h.placeOrder();
     await h.waitForStatus(order.orderId, 'AWAITING_SUPPLIER');
 
+    await waitForInbox('supplier', order.orderId, 'SUPPLIER_INQUIRY');
     const before = await h.api('GET', `/v1/inbox?orderId=${order.orderId}&open=true`, { key: h.key('supplier') });
     await h.api('POST', `/v1/orders/${order.orderId}/supplier-answer`, {
       key: h.key('supplier'),
@@ -185,6 +202,7 @@ describe('inbox', () => {
     });
     await h.waitForStatus(order.orderId, 'AWAITING_CARRIER');
 
+    await waitForInbox('carrierB', order.orderId, 'TRANSPORT_INQUIRY');
     await h.api('POST', `/v1/orders/${order.orderId}/carrier-answer`, {
       key: h.key('carrierA'),
       body: { accepted: false },
@@ -293,6 +311,18 @@ describe('order lifecycle', () => {
 
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ status: 'CANCELLED', cancellationReason: 'CANCELLED_BY_CUSTOMER' });
+  });
+
+  test('cancel › an order whose workflow has completed › answers 409 order_not_at_step', async () => {
+    const order = await h.placeOrder();
+    await h.waitForStatus(order.orderId, 'AWAITING_SUPPLIER');
+    await h.api('POST', `/v1/orders/${order.orderId}/cancel`, { key: h.key('seller'), body: {} });
+    await h.client.workflow.getHandle(orderWorkflowId(order.orderId)).result();
+
+    const response = await h.api('POST', `/v1/orders/${order.orderId}/cancel`, { key: h.key('customer'), body: {} });
+
+    expect(response.status).toBe(409);
+    expectConflict(response.body, 'order_not_at_step');
   });
 
   test('cancel › a POST without any body › counts as an empty body', async () => {

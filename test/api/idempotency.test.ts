@@ -1,0 +1,291 @@
+// Idempotency-Key on POSTs: replays, reuse with another body, requests still in progress, duplicate orders and
+// duplicated party answers; and what the stored records never contain.
+
+import { randomUUID } from 'node:crypto';
+import { requestHash } from '../../src/api/idempotency';
+import type { OrderView } from '../../src/domain/order';
+import type { ApiHarness } from '../support/harness';
+import { startApiHarness } from '../support/harness';
+
+let h: ApiHarness;
+
+beforeAll(async () => {
+  h = await startApiHarness();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+const newKey = () => `key-${randomUUID()}`;
+
+async function orderAwaitingCarriers(): Promise<OrderView> {
+  const order = await h.placeOrder();
+  await h.waitForStatus(order.orderId, 'AWAITING_SUPPLIER');
+  const answer = await h.api('POST', `/v1/orders/${order.orderId}/supplier-answer`, {
+    key: h.key('supplier'),
+    body: { available: true, reservationId: 'r-1', items: order.items.map(({ sku, quantity }) => ({ sku, quantity })) },
+  });
+  expect(answer.status).toBe(200);
+  await h.waitForStatus(order.orderId, 'AWAITING_CARRIER');
+  return order;
+}
+
+describe('idempotency', () => {
+  test('place order › same key and same body › replays the first answer', async () => {
+    const key = newKey();
+    const body = h.orderBody();
+
+    const first = await h.api('POST', '/v1/orders', {
+      key: h.key('seller'),
+      body,
+      headers: { 'idempotency-key': key },
+    });
+    const second = await h.api('POST', '/v1/orders', {
+      key: h.key('seller'),
+      body,
+      headers: { 'idempotency-key': key },
+    });
+
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    expect(second.status).toBe(201);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(second.body).toEqual(first.body);
+  });
+
+  test('place order › same key, same body with keys reordered › replays', async () => {
+    const key = newKey();
+    const body = h.orderBody();
+    const reordered = Object.fromEntries(Object.entries(body).reverse());
+
+    const first = await h.api('POST', '/v1/orders', {
+      key: h.key('seller'),
+      body,
+      headers: { 'idempotency-key': key },
+    });
+    const second = await h.api('POST', '/v1/orders', {
+      key: h.key('seller'),
+      body: reordered,
+      headers: { 'idempotency-key': key },
+    });
+
+    expect(second.status).toBe(first.status);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  test('place order › without orderId, same key twice › creates one order', async () => {
+    const key = newKey();
+    const { orderId: _orderId, ...body } = h.orderBody();
+
+    const first = await h.api('POST', '/v1/orders', {
+      key: h.key('seller'),
+      body,
+      headers: { 'idempotency-key': key },
+    });
+    const second = await h.api('POST', '/v1/orders', {
+      key: h.key('seller'),
+      body,
+      headers: { 'idempotency-key': key },
+    });
+
+    expect(first.status).toBe(201);
+    expect(second.body.orderId).toBe(first.body.orderId);
+  });
+
+  test('place order › same key with another body › answers 422 idempotency_key_reused', async () => {
+    const key = newKey();
+    await h.api('POST', '/v1/orders', {
+      key: h.key('seller'),
+      body: h.orderBody(),
+      headers: { 'idempotency-key': key },
+    });
+
+    const response = await h.api('POST', '/v1/orders', {
+      key: h.key('seller'),
+      body: h.orderBody(),
+      headers: { 'idempotency-key': key },
+    });
+
+    expect(response.status).toBe(422);
+    expect(response.body).toEqual({
+      error: {
+        type: 'idempotency_error',
+        code: 'idempotency_key_reused',
+        message: expect.any(String),
+        param: 'Idempotency-Key',
+      },
+    });
+  });
+
+  test('idempotency key › the same key from another party › is a separate request', async () => {
+    const key = newKey();
+    const asOperator = await h.api('POST', '/v1/parties', {
+      key: h.key('operator'),
+      body: { role: 'customer', name: 'Umbrella' },
+      headers: { 'idempotency-key': key },
+    });
+
+    const asSeller = await h.api('POST', '/v1/orders', {
+      key: h.key('seller'),
+      body: h.orderBody(),
+      headers: { 'idempotency-key': key },
+    });
+
+    expect(asOperator.status).toBe(201);
+    expect(asSeller.status).toBe(201);
+    expect(asSeller.headers.get('idempotent-replayed')).toBeNull();
+  });
+
+  test('idempotency key › while the first request is in progress › answers 409 idempotency_key_in_progress', async () => {
+    const key = newKey();
+    const body = h.orderBody();
+    await h.db.idempotency.create({
+      _id: `${h.parties.seller.id}:${key}`,
+      requestHash: requestHash('POST', '/v1/orders', body),
+      state: 'IN_PROGRESS',
+      createdAt: new Date(),
+    });
+
+    const response = await h.api('POST', '/v1/orders', {
+      key: h.key('seller'),
+      body,
+      headers: { 'idempotency-key': key },
+    });
+
+    expect(response.status).toBe(409);
+    expect(response.body.error).toMatchObject({ type: 'idempotency_error', code: 'idempotency_key_in_progress' });
+  });
+
+  test('idempotency key › longer than 255 characters › answers 400 invalid_idempotency_key', async () => {
+    const response = await h.api('POST', '/v1/orders', {
+      key: h.key('seller'),
+      body: h.orderBody(),
+      headers: { 'idempotency-key': 'k'.repeat(256) },
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatchObject({ code: 'invalid_idempotency_key', param: 'Idempotency-Key' });
+  });
+
+  test('idempotency key › a validation failure › is stored and replayed', async () => {
+    const key = newKey();
+    const body = h.orderBody({ items: [] });
+
+    const first = await h.api('POST', '/v1/orders', {
+      key: h.key('seller'),
+      body,
+      headers: { 'idempotency-key': key },
+    });
+    const second = await h.api('POST', '/v1/orders', {
+      key: h.key('seller'),
+      body,
+      headers: { 'idempotency-key': key },
+    });
+
+    expect(first.status).toBe(400);
+    expect(second.status).toBe(400);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(second.body).toEqual(first.body);
+  });
+
+  test('place order › the same orderId under two keys › answers 409 order_exists', async () => {
+    const body = h.orderBody();
+    await h.api('POST', '/v1/orders', { key: h.key('seller'), body, headers: { 'idempotency-key': newKey() } });
+
+    const response = await h.api('POST', '/v1/orders', {
+      key: h.key('seller'),
+      body,
+      headers: { 'idempotency-key': newKey() },
+    });
+
+    expect(response.status).toBe(409);
+    expect(response.body.error).toEqual({
+      type: 'conflict_error',
+      code: 'order_exists',
+      message: expect.any(String),
+      param: 'orderId',
+    });
+  });
+
+  test('carrier answer › sent twice without a key › the second answers 409 already_answered', async () => {
+    const order = await orderAwaitingCarriers();
+    const path = `/v1/orders/${order.orderId}/carrier-answer`;
+
+    const first = await h.api('POST', path, { key: h.key('carrierA'), body: { accepted: false } });
+    const second = await h.api('POST', path, { key: h.key('carrierA'), body: { accepted: false } });
+
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(409);
+    expect(second.body.error).toMatchObject({ type: 'conflict_error', code: 'already_answered' });
+  });
+
+  test('carrier answer › sent twice with one key › replays the first answer instead of a 409', async () => {
+    const order = await orderAwaitingCarriers();
+    const path = `/v1/orders/${order.orderId}/carrier-answer`;
+    const key = newKey();
+
+    const first = await h.api('POST', path, {
+      key: h.key('carrierA'),
+      body: { accepted: false },
+      headers: { 'idempotency-key': key },
+    });
+    const second = await h.api('POST', path, {
+      key: h.key('carrierA'),
+      body: { accepted: false },
+      headers: { 'idempotency-key': key },
+    });
+
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(second.body).toEqual(first.body);
+  });
+
+  test('supplier answer › sent twice › the second answers 409', async () => {
+    const order = await orderAwaitingCarriers();
+
+    const again = await h.api('POST', `/v1/orders/${order.orderId}/supplier-answer`, {
+      key: h.key('supplier'),
+      body: { available: false },
+    });
+
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ type: 'conflict_error', code: 'order_not_at_step' });
+  });
+
+  test('payment notification › with a key › stores the answer but never the card', async () => {
+    const order = await orderAwaitingCarriers();
+    for (const member of ['carrierA', 'carrierB'] as const) {
+      await h.api('POST', `/v1/orders/${order.orderId}/carrier-answer`, {
+        key: h.key(member),
+        body: {
+          accepted: true,
+          pickupDate: '2026-12-01',
+          deliveryDate: '2026-12-10',
+          route: 'MUC-HAM',
+          method: 'road',
+          price: { amount: 7000, currency: 'EUR' },
+        },
+      });
+    }
+    await h.waitForStatus(order.orderId, 'CONFIRMED');
+    const key = newKey();
+    const number = '5555555555554444';
+
+    const paid = await h.api('POST', `/v1/orders/${order.orderId}/payment-notification`, {
+      key: h.key('customer'),
+      body: { method: 'card', card: { number, expMonth: 11, expYear: 2033, cvc: '987' } },
+      headers: { 'idempotency-key': key },
+    });
+    const record = await h.db.idempotency.findById(`${h.parties.customer.id}:${key}`).lean();
+
+    expect(paid.status).toBe(200);
+    expect(paid.body.payment).toMatchObject({ status: 'CAPTURED', brand: 'mastercard', last4: '4444' });
+    expect(record?.state).toBe('DONE');
+    const stored = JSON.stringify(record);
+    expect(stored).not.toContain(number);
+    expect(stored).not.toContain('987');
+    expect(JSON.stringify(paid.body)).not.toContain(number);
+  });
+});
