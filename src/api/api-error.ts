@@ -183,7 +183,24 @@ function fromHttpError(error: HttpError): ApiError {
   return new ApiError(error.status, 'invalid_request_error', 'invalid_request', 'the request could not be read');
 }
 
-/** Maps any error to its answer; unknown ones become a 500 with a generic message. */
+const MONGO_UNAVAILABLE = new Set([
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+]);
+
+/** Whether an error (or one it wraps) says Temporal or MongoDB could not be reached: 503, not our bug. */
+function isUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+    if (isGrpcServiceError(e) && (e.code === 14 || e.code === 4)) return true;
+    if (MONGO_UNAVAILABLE.has(e.name)) return true;
+  }
+  return false;
+}
+
+/** Maps any error to its answer; unavailable dependencies become 503, anything unknown a generic 500. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof InvalidCursorError) {
@@ -198,6 +215,9 @@ export function toApiError(error: unknown): ApiError {
     return new ApiError(400, 'invalid_request_error', error.code, error.message, error.param);
   }
   if (isClientHttpError(error)) return fromHttpError(error);
+  if (isUnavailable(error)) {
+    return new ApiError(503, 'api_error', 'service_unavailable', 'a backing service is unavailable; retry shortly');
+  }
   return new ApiError(500, 'api_error', 'internal_error', 'something went wrong on our side; please retry');
 }
 

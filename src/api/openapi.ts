@@ -38,15 +38,22 @@ const ERROR_RESPONSES: Record<string, string> = {
   '415': 'UnsupportedMediaType',
   '422': 'IdempotencyKeyReused',
   '500': 'ServerError',
+  '503': 'ServiceUnavailable',
   '504': 'UpdateTimeout',
 };
 
+/** The error responses of an operation: the given statuses, plus 500 and 503 that every operation may answer. */
 function errors(...statuses: string[]): Json {
-  return Object.fromEntries(statuses.map((status) => [status, response(ERROR_RESPONSES[status] ?? 'ServerError')]));
+  return Object.fromEntries(
+    [...new Set([...statuses, '500', '503'])].map((status) => [
+      status,
+      response(ERROR_RESPONSES[status] ?? 'ServerError'),
+    ]),
+  );
 }
 
 /** Errors every authenticated POST with a body can answer. */
-const POST_ERRORS = ['400', '401', '403', '409', '413', '415', '422', '500'];
+const POST_ERRORS = ['400', '401', '403', '409', '413', '415', '422'];
 
 function orderAction(options: {
   operationId: string;
@@ -135,7 +142,7 @@ export function openApiDocument(): Json {
           tags: ['Parties'],
           responses: {
             '200': { description: 'The party.', content: jsonContent(ref('Party')) },
-            ...errors('401', '500'),
+            ...errors('401'),
           },
         },
       },
@@ -179,7 +186,7 @@ export function openApiDocument(): Json {
           ],
           responses: {
             '200': { description: 'One page of orders.', content: jsonContent(ref('OrderList')) },
-            ...errors('400', '401', '403', '500'),
+            ...errors('400', '401', '403'),
           },
         },
       },
@@ -192,7 +199,7 @@ export function openApiDocument(): Json {
           parameters: [{ $ref: '#/components/parameters/OrderId' }],
           responses: {
             '200': { description: 'The order.', content: jsonContent(ref('Order')) },
-            ...errors('401', '403', '404', '500'),
+            ...errors('401', '403', '404'),
           },
         },
       },
@@ -269,7 +276,7 @@ export function openApiDocument(): Json {
           ],
           responses: {
             '200': { description: 'The notices.', content: jsonContent(ref('Inbox')) },
-            ...errors('400', '401', '500'),
+            ...errors('400', '401'),
           },
         },
       },
@@ -317,6 +324,10 @@ export function openApiDocument(): Json {
           content: jsonContent(ref('Error')),
         },
         ServerError: { description: 'Our failure (`api_error`); safe to retry.', content: jsonContent(ref('Error')) },
+        ServiceUnavailable: {
+          description: 'Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly.',
+          content: jsonContent(ref('Error')),
+        },
         UpdateTimeout: {
           description: 'The order did not answer in time; retry with the same Idempotency-Key.',
           content: jsonContent(ref('Error')),
