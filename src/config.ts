@@ -13,6 +13,7 @@ const envSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('settleflow-orders'),
   MONGODB_URI: z.string().default('mongodb://127.0.0.1:27017/settleflow'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
   DATA_DIR: z.string().default(path.resolve(__dirname, '..', '.data')),
   SETTLEFLOW_VAULT_KEY: z.string().optional(),
   SUPPLIER_ANSWER_DEADLINE_MS: z.coerce
@@ -42,6 +43,8 @@ export interface Config {
   temporal: { address: string; namespace: string; taskQueue: string };
   mongodbUri: string;
   port: number;
+  /** The API's listen address: loopback unless told otherwise (0.0.0.0 in containers). */
+  host: string;
   dataDir: string;
   /** base64 of 32 bytes; undefined when not configured (the API and worker then refuse to start). */
   vaultKey: string | undefined;
@@ -68,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     mongodbUri: e.MONGODB_URI,
     port: e.PORT,
+    host: e.HOST,
     dataDir: e.DATA_DIR,
     vaultKey: e.SETTLEFLOW_VAULT_KEY,
     defaultDeadlines: {

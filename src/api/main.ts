@@ -40,7 +40,7 @@ async function main(): Promise<void> {
 
   // Loopback by default: the API carries API keys and card data over plain HTTP, so exposing it is an explicit
   // choice (HOST=0.0.0.0, e.g. behind a TLS-terminating proxy or in a container).
-  const host = process.env.HOST ?? '127.0.0.1';
+  const host = config.host;
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.port, host, (error?: Error) => (error ? reject(error) : resolve(listening)));
   });

@@ -66,6 +66,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   let paymentAttempts = 0;
   let paymentInFlight = false;
   let persistedVersion = 0;
+  let publishing: Promise<void> = Promise.resolve();
 
   const nowIso = (): string => new Date().toISOString();
 
@@ -88,10 +89,18 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   }
 
   /** Writes the current view (and notices) through the read-model activity. */
-  async function persist(notices: NoticeDraft[] = []): Promise<void> {
-    const version = order.version;
-    await publishOrder({ view: order, notices });
-    persistedVersion = Math.max(persistedVersion, version);
+  /**
+   * Writes the current view (and notices) through the read-model activity. Writes run one at a time, in order:
+   * FerretDB's conditional upsert is not atomic, so two concurrent writes could leave the older one last.
+   */
+  function persist(notices: NoticeDraft[] = []): Promise<void> {
+    const write = publishing.then(async () => {
+      const version = order.version;
+      await publishOrder({ view: order, notices });
+      persistedVersion = Math.max(persistedVersion, version);
+    });
+    publishing = write.catch(() => undefined);
+    return write;
   }
 
   /** Waits until the order's state up to now is in the read model, for read-your-writes answers. */
