@@ -12,9 +12,9 @@ import { DomainError } from '../domain/errors';
 import type { PaymentOutcome, PaymentReversal } from '../gateway/payment-gateway';
 import { PaymentGateway } from '../gateway/payment-gateway';
 import type { Database } from '../persistence/database';
-import { insertNotices } from '../persistence/notice-store';
+import { findNotice, insertNotices } from '../persistence/notice-store';
 import { saveOrderView } from '../persistence/order-store';
-import { findWebhookTarget } from '../persistence/party-store';
+import { findWebhookTarget, partiesWithWebhooks } from '../persistence/party-store';
 import type { Vault } from '../security/vault';
 import { deliverWebhook } from './webhooks';
 
@@ -50,27 +50,36 @@ export function createActivities(deps: ActivityDeps) {
     async floorNoop(): Promise<void> {},
 
     /**
-     * Writes the order's read model and delivers notices: to the inbox, then to each recipient's webhook.
-     * The read model keeps the newest version, so calls may complete in any order.
+     * Writes the order's read model and puts notices in the recipients' inboxes. The read model keeps the newest
+     * version, so a retried or late call changes nothing.
+     * @returns the notices whose recipients registered a webhook, for {@link deliverWebhook}
      */
-    async publishOrder(input: { view: OrderView; notices: NoticeDraft[] }): Promise<void> {
+    async publishOrder(input: { view: OrderView; notices: NoticeDraft[] }): Promise<{ webhookNoticeIds: string[] }> {
       await saveOrderView(deps.db, input.view);
-      if (input.notices.length === 0) return;
+      if (input.notices.length === 0) return { webhookNoticeIds: [] };
       await insertNotices(deps.db, input.notices);
-      const failures: string[] = [];
-      for (const draft of input.notices) {
-        const target = await findWebhookTarget(deps.db, deps.vault, draft.recipientId);
-        if (!target) continue;
-        try {
-          await deliverWebhook(target, draft.noticeId, { type: draft.kind, data: draft }, now());
-        } catch (error) {
-          failures.push(`${draft.noticeId}: ${(error as Error).message}`);
-        }
+      const recipients = [...new Set(input.notices.map((draft) => draft.recipientId))];
+      const hooked = new Set(await partiesWithWebhooks(deps.db, recipients));
+      return { webhookNoticeIds: input.notices.filter((d) => hooked.has(d.recipientId)).map((d) => d.noticeId) };
+    },
+
+    /**
+     * Pushes one notice to its recipient's webhook, signed. Retried with backoff; after `webhookMaxAttempts`
+     * it gives up quietly, since the notice is in the inbox anyway.
+     */
+    async deliverWebhook(input: { noticeId: string }): Promise<void> {
+      const draft = await findNotice(deps.db, input.noticeId);
+      const target = draft && (await findWebhookTarget(deps.db, deps.vault, draft.recipientId));
+      if (!draft || !target) return;
+      try {
+        await deliverWebhook(target, draft.noticeId, { type: draft.kind, data: draft }, now());
+      } catch (error) {
+        if (activityAttempt() < deps.webhookMaxAttempts) throw error;
+        Context.current().log.warn('webhook delivery given up; the notice stays in the inbox', {
+          noticeId: draft.noticeId,
+          error: (error as Error).message,
+        });
       }
-      if (failures.length === 0) return;
-      const attempt = activityAttempt();
-      if (attempt < deps.webhookMaxAttempts) throw new Error(`webhook delivery failed: ${failures.join('; ')}`);
-      Context.current().log.warn('webhook delivery given up; notices stay in the inboxes', { failures });
     },
 
     /** Step 7: authorizes and captures the customer's payment at the bank, through the gateway. */

@@ -57,7 +57,8 @@ export class PaymentGateway {
     at: string;
   }): Promise<PaymentOutcome> {
     const refs = paymentReferences(request.orderId, request.attempt);
-    const card = JSON.parse(this.vault.open(request.sealedCard)) as CardDetails;
+    const card = this.openCard(request.sealedCard);
+    if (!card) return { status: 'DECLINED', declineCode: 'card_unreadable' };
     const authorization = await this.bank.authorize({
       reference: refs.authorization,
       amount: request.amount,
@@ -85,6 +86,15 @@ export class PaymentGateway {
       ],
     });
     return { status: 'CAPTURED', authorizationId: refs.authorization, captureId: refs.capture };
+  }
+
+  /** The card in a sealed instruction, or undefined when it was sealed under another key or tampered with. */
+  private openCard(sealed: string): CardDetails | undefined {
+    try {
+      return JSON.parse(this.vault.open(sealed)) as CardDetails;
+    } catch {
+      return undefined;
+    }
   }
 
   /**

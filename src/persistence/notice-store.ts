@@ -34,3 +34,11 @@ export async function listNotices(
   const records = await db.notices.find(query).sort({ at: -1, _id: -1 }).limit(options.limit).lean<NoticeRecord[]>();
   return records.map(({ _id, createdAt: _createdAt, ...rest }) => ({ noticeId: _id, ...rest }));
 }
+
+/** One notice by its id, or undefined. */
+export async function findNotice(db: Database, noticeId: string): Promise<NoticeDraft | undefined> {
+  const record = await db.notices.findById(noticeId).lean<NoticeRecord>();
+  if (!record) return undefined;
+  const { _id, createdAt: _createdAt, ...rest } = record;
+  return { noticeId: _id, ...rest };
+}

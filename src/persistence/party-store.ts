@@ -71,3 +71,11 @@ export async function findWebhookTarget(
 function toParty(record: PartyRecord): Party {
   return { id: record._id, role: record.role, name: record.name, webhookUrl: record.webhookUrl };
 }
+
+/** Which of these parties registered a webhook. */
+export async function partiesWithWebhooks(db: Database, partyIds: readonly string[]): Promise<string[]> {
+  const records = await db.parties
+    .find({ _id: { $in: partyIds }, webhookUrl: { $exists: true, $ne: null } }, { _id: 1 })
+    .lean<{ _id: string }[]>();
+  return records.map((record) => record._id);
+}

@@ -41,10 +41,17 @@ import {
 const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' } as const;
 
 const { publishOrder } = wf.proxyActivities<OrderActivities>({ startToCloseTimeout: '30s', retry });
+const { deliverWebhook } = wf.proxyActivities<OrderActivities>({ startToCloseTimeout: '30s', retry });
+// Money moves at the bank: these always run to completion, even when the workflow is cancelled (see compensate).
 const { collectPayment, settlePayment, reversePayment } = wf.proxyActivities<OrderActivities>({
   startToCloseTimeout: '60s',
-  retry: { ...retry, nonRetryableErrorTypes: ['DomainError'] },
+  retry,
 });
+
+/** Runs a money activity to its end even if the workflow is being cancelled, so its outcome is always known. */
+function toCompletion<T>(work: () => Promise<T>): Promise<T> {
+  return wf.CancellationScope.nonCancellable(work);
+}
 
 /** A requested end of the order, and who asked. */
 interface CancelRequest {
@@ -67,6 +74,10 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   let paymentInFlight = false;
   let persistedVersion = 0;
   let publishing: Promise<void> = Promise.resolve();
+  /** Set once the saga starts: from then on no Update is accepted. */
+  let closing = false;
+  /** Webhook deliveries in flight; the workflow ends only after they have finished or given up. */
+  const webhookDeliveries: Promise<void>[] = [];
 
   const nowIso = (): string => new Date().toISOString();
 
@@ -88,7 +99,6 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     touch();
   }
 
-  /** Writes the current view (and notices) through the read-model activity. */
   /**
    * Writes the current view (and notices) through the read-model activity. Writes run one at a time, in order:
    * FerretDB's conditional upsert is not atomic, so two concurrent writes could leave the older one last.
@@ -96,8 +106,12 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   function persist(notices: NoticeDraft[] = []): Promise<void> {
     const write = publishing.then(async () => {
       const version = order.version;
-      await publishOrder({ view: order, notices });
+      const { webhookNoticeIds } = await publishOrder({ view: order, notices });
       persistedVersion = Math.max(persistedVersion, version);
+      // Webhooks go out beside the order, never in its way: a dead endpoint must not hold up the next step.
+      for (const noticeId of webhookNoticeIds) {
+        webhookDeliveries.push(deliverWebhook({ noticeId }).catch(() => undefined));
+      }
     });
     publishing = write.catch(() => undefined);
     return write;
@@ -114,7 +128,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   function validate(check: () => void): void {
     try {
       if (isTerminal(order.status)) throw new OrderStateConflict('order_not_at_step', `the order is ${order.status}`);
-      if (cancelRequest) throw new OrderStateConflict('order_cancelling', 'the order is being cancelled');
+      if (cancelRequest || closing) throw new OrderStateConflict('order_cancelling', 'the order is being cancelled');
       check();
     } catch (error) {
       if (error instanceof DomainError) {
@@ -186,13 +200,15 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
         paymentAttempts += 1;
         const attempt = paymentAttempts;
         if (!compensations.includes('PAYMENT')) compensations.push('PAYMENT');
-        const outcome = await collectPayment({
-          orderId: order.orderId,
-          attempt,
-          sellerId: order.sellerId,
-          amount: order.total,
-          sealedCard: payment.sealedCard,
-        });
+        const outcome = await toCompletion(() =>
+          collectPayment({
+            orderId: order.orderId,
+            attempt,
+            sellerId: order.sellerId,
+            amount: order.total,
+            sealedCard: payment.sealedCard,
+          }),
+        );
         const recorded = {
           attempt,
           method: payment.method,
@@ -246,7 +262,13 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       await wf.condition(() => order.status !== 'AWAITING_SELLER_CONFIRMATION');
       return persisted();
     },
-    { validator: ({ sellerId }) => validate(() => assertSettlementConfirmation(order, sellerId)) },
+    {
+      validator: ({ sellerId }) =>
+        validate(() => {
+          assertSettlementConfirmation(order, sellerId);
+          if (order.sellerConfirmation) throw new OrderStateConflict('already_answered', 'the seller has answered');
+        }),
+    },
   );
 
   wf.setHandler(
@@ -267,12 +289,19 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       await wf.condition(() => isTerminal(order.status));
       return persisted();
     },
-    { validator: (_resolution) => validate(() => assertDisputeResolution(order)) },
+    {
+      validator: (_resolution) =>
+        validate(() => {
+          assertDisputeResolution(order);
+          if (order.disputeResolution) throw new OrderStateConflict('already_resolved', 'the dispute is resolved');
+        }),
+    },
   );
 
   // ---- the saga ------------------------------------------------------------------------------
 
   async function compensate(reason: CancellationReason, detail: string): Promise<OrderView> {
+    closing = true;
     await wf.CancellationScope.nonCancellable(async () => {
       await wf.condition(() => !paymentInFlight);
       const notices: NoticeDraft[] = [];
@@ -403,12 +432,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     }
 
     // Step 8: the gateway's transfer notice and bank settlement note to the seller.
-    const settlement = await settlePayment({
-      orderId: order.orderId,
-      sellerId: order.sellerId,
-      gross: order.total,
-      fee: input.gatewayFee,
-    });
+    const settlement = await toCompletion(() =>
+      settlePayment({ orderId: order.orderId, sellerId: order.sellerId, gross: order.total, fee: input.gatewayFee }),
+    );
     order.settlement = settlement;
     reachStep(8, 'gateway', `net ${formatMoney(settlement.net)} after fee ${formatMoney(settlement.fee)}`);
     await persist([
@@ -449,18 +475,21 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     return order;
   }
 
-  try {
-    const result = await run();
+  /** Lets Update handlers answer and webhooks go out before the workflow completes. */
+  async function finish(result: OrderView): Promise<OrderView> {
     await wf.condition(wf.allHandlersFinished);
+    while (webhookDeliveries.length > 0) await Promise.all(webhookDeliveries.splice(0));
     return result;
+  }
+
+  try {
+    return await finish(await run());
   } catch (error) {
     if (wf.isCancellation(error) && !isTerminal(order.status)) {
       // The root scope is cancelled: everything from here on must not be.
-      return wf.CancellationScope.nonCancellable(async () => {
-        const result = await compensate('CANCELLED_BY_OPERATOR', 'workflow cancelled in Temporal');
-        await wf.condition(wf.allHandlersFinished);
-        return result;
-      });
+      return wf.CancellationScope.nonCancellable(async () =>
+        finish(await compensate('CANCELLED_BY_OPERATOR', 'workflow cancelled in Temporal')),
+      );
     }
     throw error;
   }

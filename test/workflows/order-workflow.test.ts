@@ -19,6 +19,7 @@ import type { OrderWorkflowInput } from '../../src/contracts/order-contract';
 import type { OrderView } from '../../src/domain/order';
 import { balances, ledgerEntriesForOrder } from '../../src/persistence/ledger-store';
 import { registerParty } from '../../src/persistence/party-store';
+import { Vault, generateVaultKey } from '../../src/security/vault';
 import type { WorkflowEnv } from '../support/workflow-env';
 import {
   acceptance,
@@ -253,6 +254,38 @@ describe('order workflow', () => {
     const result = (await handle.result()) as OrderView;
     expect(result.status).toBe('CLOSED');
     expect(result.compensations).toEqual([]);
+  });
+
+  it('settlement › a second dispute resolution › is rejected as already_resolved', async () => {
+    const { handle, input } = await startOrder(env);
+    await confirmOrder(handle, input);
+    await pay(handle, input);
+    await deliver(handle, input.carrierIds[1] ?? '');
+    await waitForStatus(handle, 'AWAITING_SELLER_CONFIRMATION');
+    await handle.executeUpdate(settlementConfirmationUpdate, {
+      args: [{ sellerId: input.sellerId, confirmed: false, reason: 'wrong fee' }],
+    });
+    const first = handle.executeUpdate(resolveDisputeUpdate, {
+      args: [{ operatorId: 'operator-1', resolution: 'REFUND' }],
+    });
+    const second = handle.executeUpdate(resolveDisputeUpdate, {
+      args: [{ operatorId: 'operator-2', resolution: 'CLOSE' }],
+    });
+    const [refunded, rejected] = await Promise.all([first, rejection(second)]);
+    expect(refunded.status).toBe('CANCELLED');
+    expect(rejected.code).toMatch(/^(already_resolved|order_not_at_step|order_cancelling)$/);
+    expect(((await handle.result()) as OrderView).disputeResolution?.operatorId).toBe('operator-1');
+  });
+
+  it('payment › a card sealed under another key › is declined as card_unreadable, not retried forever', async () => {
+    const { handle, input } = await startOrder(env);
+    await confirmOrder(handle, input);
+    const foreign = new Vault(generateVaultKey());
+    const result = await handle.executeUpdate(paymentNotificationUpdate, {
+      args: [sealedCard(foreign, input.customerId, '4242424242424242')],
+    });
+    expect(result.payment).toEqual(expect.objectContaining({ status: 'DECLINED', declineCode: 'card_unreadable' }));
+    await handle.terminate('test done');
   });
 
   it('workflow cancellation › from Temporal UI while awaiting payment › compensates as CANCELLED_BY_OPERATOR', async () => {
