@@ -2,7 +2,13 @@
 // turns every thrown thing (domain errors, zod failures, Temporal failures, body-parser errors) into it.
 // Never echoes request bodies: parse errors and unexpected failures get generic messages.
 
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancelledFailure,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/common';
 import {
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -101,6 +107,13 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 export function fromTemporalError(error: unknown, orderId: string): ApiError {
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
     return fromRejection(error.cause);
+  }
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof CancelledFailure) {
+    // The workflow was cancelled (e.g. from Temporal UI) while this answer waited for it.
+    return new ApiError(409, 'conflict_error', 'order_cancelling', `order ${orderId} was cancelled meanwhile`);
+  }
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ActivityFailure) {
+    return new ApiError(502, 'api_error', 'gateway_error', 'the payment gateway could not complete the request');
   }
   if (error instanceof WorkflowNotFoundError) {
     // The server answers NOT_FOUND "workflow execution already completed" to an Update on a closed order.

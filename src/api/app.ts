@@ -53,7 +53,7 @@ export function createApp(input: CreateAppDeps): Express {
     log: input.log ?? ((line) => console.error(line)),
   };
   const authenticated = authenticate(deps.db, new PartyCache());
-  const idempotent = idempotency(deps.db, deps.log);
+  const idempotent = idempotency(deps.db, deps.vault, deps.log);
   const document = openApiDocument();
 
   const app = express();

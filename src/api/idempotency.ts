@@ -1,10 +1,10 @@
 // Idempotent POSTs: a client may resend a request with the same `Idempotency-Key` and get the first answer again,
 // instead of acting twice. Records are scoped by the calling party and hold the request's hash and the response,
-// never the request body (it may hold card data).
+// never the request body (it may hold card data); the response is stored sealed by the vault.
 
-import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import type { Database } from '../persistence/database';
+import type { Vault } from '../security/vault';
 import { isDuplicateKeyError } from '../persistence/database';
 import { ApiError } from './api-error';
 import { callerOf } from './auth';
@@ -18,24 +18,39 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
  */
 export const IDEMPOTENCY_LOCK_STALE_MS = 5 * 60 * 1000;
 
-/** JSON with object keys sorted at every level, so equal bodies hash equally whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+/** Deepest nesting of a body that is hashed; deeper bodies are rejected before anything recurses into them. */
+export const MAX_BODY_DEPTH = 32;
+
+/**
+ * JSON with object keys sorted at every level, so equal bodies hash equally whatever their key order.
+ * @throws ApiError 400 `body_too_deep` past {@link MAX_BODY_DEPTH} levels
+ */
+export function canonicalJson(value: unknown, depth = 0): string {
+  if (depth > MAX_BODY_DEPTH) {
+    throw new ApiError(
+      400,
+      'invalid_request_error',
+      'body_too_deep',
+      `the body nests deeper than ${MAX_BODY_DEPTH} levels`,
+    );
+  }
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item, depth + 1)).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.keys(value)
       .sort()
       .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key], depth + 1)}`);
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
 
-/** SHA-256 (hex) of method, path and canonical body: what tells "the same request" from "another one". */
-export function requestHash(method: string, path: string, body: unknown): string {
-  return createHash('sha256')
-    .update(`${method}\n${path}\n${canonicalJson(body ?? {})}`, 'utf8')
-    .digest('hex');
+/**
+ * Keyed digest of method, path and canonical body: what tells "the same request" from "another one". Keyed by the
+ * vault, because a body may hold a card number, whose plain hash could be brute-forced from its last four digits.
+ */
+export function requestHash(vault: Vault, method: string, path: string, body: unknown): string {
+  return vault.mac(`${method}\n${path}\n${canonicalJson(body ?? {})}`);
 }
 
 /** The idempotency key the current request carries, scoped by its caller, if any; set by {@link idempotency}. */
@@ -54,7 +69,11 @@ function idempotencyError(status: number, code: string, message: string): ApiErr
  * body replays the stored answer with `Idempotent-Replayed: true`; with another body it gets 422
  * `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_progress`.
  */
-export function idempotency(db: Database, log: (line: string) => void = (line) => console.error(line)): RequestHandler {
+export function idempotency(
+  db: Database,
+  vault: Vault,
+  log: (line: string) => void = (line) => console.error(line),
+): RequestHandler {
   return async (req, res, next) => {
     const key = req.get('idempotency-key');
     if (key === undefined) return next();
@@ -68,7 +87,7 @@ export function idempotency(db: Database, log: (line: string) => void = (line) =
       );
     }
     const scope = `${callerOf(res).id}:${key}`;
-    const hash = requestHash(req.method, req.originalUrl, req.body);
+    const hash = requestHash(vault, req.method, req.originalUrl, req.body);
 
     if (!(await acquire(db, scope, hash))) {
       const existing = await db.idempotency.findById(scope).lean().exec();
@@ -86,7 +105,7 @@ export function idempotency(db: Database, log: (line: string) => void = (line) =
         throw idempotencyError(409, 'idempotency_key_in_progress', 'a request with this key is still being processed');
       }
       res.set('Idempotent-Replayed', 'true');
-      res.status(existing.statusCode).json(existing.body);
+      res.status(existing.statusCode).json(JSON.parse(vault.open(String(existing.body))));
       return;
     }
 
@@ -99,7 +118,13 @@ export function idempotency(db: Database, log: (line: string) => void = (line) =
       const write =
         statusCode >= 500
           ? db.idempotency.deleteOne({ _id: scope }).exec()
-          : db.idempotency.updateOne({ _id: scope }, { $set: { state: 'DONE', statusCode, body } }).exec();
+          : db.idempotency
+              // Sealed: an answer may carry a secret shown once (a new party's API key).
+              .updateOne(
+                { _id: scope },
+                { $set: { state: 'DONE', statusCode, body: vault.seal(JSON.stringify(body)) } },
+              )
+              .exec();
       // The answer is sent only once it is stored, so a client that retries at once finds it.
       write
         .catch(async (error: unknown) => {

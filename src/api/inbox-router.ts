@@ -6,10 +6,9 @@ import type { RequestHandler } from 'express';
 import type { NoticeDraft } from '../contracts/order-contract';
 import type { OrderView } from '../domain/order';
 import { listNotices } from '../persistence/notice-store';
+import { findOrderViews } from '../persistence/order-store';
 import type { ApiDeps } from './api-deps';
-import { ApiError } from './api-error';
 import { callerOf } from './auth';
-import { loadOrder } from './order-access';
 import { inboxQuery, parseRequest } from './schemas';
 
 /** A notice as the inbox shows it. */
@@ -25,7 +24,11 @@ export const OPEN_SCAN_LIMIT = 500;
 export function isOpenNotice(notice: NoticeDraft, order: OrderView | undefined): boolean {
   if (!notice.actionRequired || !order) return false;
   if (notice.kind === 'SUPPLIER_INQUIRY') {
-    return order.status === 'AWAITING_SUPPLIER' && order.supplierId === notice.recipientId;
+    return (
+      ['PLACED', 'AWAITING_SUPPLIER'].includes(order.status) &&
+      order.supplierId === notice.recipientId &&
+      !order.supplierAnswer
+    );
   }
   if (notice.kind === 'TRANSPORT_INQUIRY') {
     return (
@@ -35,15 +38,6 @@ export function isOpenNotice(notice: NoticeDraft, order: OrderView | undefined):
     );
   }
   return false;
-}
-
-async function findOrderOrUndefined(deps: ApiDeps, orderId: string): Promise<OrderView | undefined> {
-  try {
-    return await loadOrder(deps, orderId);
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return undefined;
-    throw error;
-  }
 }
 
 /** The inbox route. */
@@ -56,11 +50,12 @@ export function inboxRouter(deps: ApiDeps, authenticated: RequestHandler): Route
     const notices = await listNotices(deps.db, party.id, {
       limit: query.open === undefined ? query.limit : OPEN_SCAN_LIMIT,
       orderId: query.orderId,
+      // Only inquiries can be open: looking for open ones, the scan skips every other notice.
+      actionRequired: query.open === true ? true : undefined,
     });
+    // A notice is written after its order's read model, so every order it names is there: one query for all.
     const orderIds = [...new Set(notices.filter((n) => n.actionRequired).map((n) => n.orderId))];
-    const orders = new Map(
-      await Promise.all(orderIds.map(async (id) => [id, await findOrderOrUndefined(deps, id)] as const)),
-    );
+    const orders = new Map((await findOrderViews(deps.db, orderIds)).map((order) => [order.orderId, order]));
     const entries: InboxEntry[] = notices.map((notice) => ({
       ...notice,
       open: isOpenNotice(notice, orders.get(notice.orderId)),

@@ -10,12 +10,13 @@ import { orderSearchAttributes, orderWorkflowId } from '../contracts/order-contr
 import type { PartyRole, PlaceOrderInput } from '../domain/order';
 import { assertValidOrder, initialOrderView, orderTotal } from '../domain/order';
 import type { OrderListFilter } from '../persistence/order-store';
-import { listOrderViews } from '../persistence/order-store';
+import { findOrderView, listOrderViews } from '../persistence/order-store';
 import type { Party } from '../persistence/party-store';
 import { findParty } from '../persistence/party-store';
 import type { ApiDeps } from './api-deps';
 import { ApiError, forbidden, fromTemporalError } from './api-error';
 import { callerOf, requireRole } from './auth';
+import { idempotencyScopeOf } from './idempotency';
 import { assertMayRead, loadOrder, orderIdOf } from './order-access';
 import { listOrdersQuery, parseRequest, placeOrderBody } from './schemas';
 
@@ -23,7 +24,10 @@ import { listOrdersQuery, parseRequest, placeOrderBody } from './schemas';
 export const ORDER_WORKFLOW_TYPE = 'orderWorkflow';
 
 /** A new order id: `ord_`, the time in base 36 (so ids sort by creation), then 64 random bits. */
-export function generateOrderId(now: Date): string {
+export function generateOrderId(now: Date, idempotencyScope?: string, vault?: { mac(text: string): string }): string {
+  // Under an Idempotency-Key the id follows from the key, so a retry after a lost answer (or a 5xx, whose record
+  // is deleted) finds the order it already placed instead of placing a second one.
+  if (idempotencyScope && vault) return `ord_${vault.mac(`order-id:${idempotencyScope}`).slice(0, 25)}`;
   return `ord_${now.getTime().toString(36).padStart(9, '0')}${randomBytes(8).toString('hex')}`;
 }
 
@@ -75,7 +79,7 @@ export function ordersRouter(deps: ApiDeps, authenticated: RequestHandler, idemp
     ]);
     const placedAt = deps.now();
     const input: PlaceOrderInput = {
-      orderId: body.orderId ?? generateOrderId(placedAt),
+      orderId: body.orderId ?? generateOrderId(placedAt, idempotencyScopeOf(res), deps.vault),
       sellerId: seller.id,
       customerId: body.customerId,
       supplierId: body.supplierId,
@@ -86,6 +90,10 @@ export function ordersRouter(deps: ApiDeps, authenticated: RequestHandler, idemp
       placedAt: placedAt.toISOString(),
     };
     assertValidOrder(input);
+    // Temporal rejects a duplicate workflow id only while it keeps the old run; the read model keeps it for good.
+    if (await findOrderView(deps.db, input.orderId)) {
+      throw new ApiError(409, 'conflict_error', 'order_exists', `order ${input.orderId} already exists`, 'orderId');
+    }
     const workflowInput: OrderWorkflowInput = { ...input, gatewayFee: deps.config.gatewayFee };
     try {
       await deps.temporal.workflow.start(ORDER_WORKFLOW_TYPE, {

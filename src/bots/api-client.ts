@@ -62,6 +62,8 @@ export interface ApiErrorPayload {
 export interface RequestOptions {
   /** Sent as `Idempotency-Key`: a resend with the same key gets the first answer instead of acting twice. */
   idempotencyKey?: string;
+  /** Abandons the request when aborted (it may still take effect on the server). */
+  signal?: AbortSignal;
 }
 
 /** The API answered with an error status; `code` is the stable part to branch on. */
@@ -87,7 +89,7 @@ export class ApiRequestError extends Error {
 
 /** No answer at all: nothing listening, the connection dropped, or the request timed out. */
 export class ApiConnectionError extends Error {
-  /** The transport's code (`ECONNREFUSED`, `ECONNRESET`, ...) or `TIMEOUT`. */
+  /** The transport's code (`ECONNREFUSED`, `ECONNRESET`, ...), `TIMEOUT`, or `ABORTED` by the caller's signal. */
   readonly code: string;
 
   constructor(method: string, url: string, code: string, cause: unknown) {
@@ -116,7 +118,8 @@ function errorPayloadOf(body: unknown): ApiErrorPayload | undefined {
 }
 
 function transportCodeOf(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'TIMEOUT';
+  if (error instanceof Error && error.name === 'TimeoutError') return 'TIMEOUT';
+  if (error instanceof Error && error.name === 'AbortError') return 'ABORTED';
   let cause: unknown = error;
   for (let depth = 0; depth < 4 && cause; depth += 1) {
     const code = (cause as { code?: unknown }).code;
@@ -164,8 +167,8 @@ export class SettleflowClient {
   }
 
   /** `GET /v1/orders/:id`: the order as the read model has it. */
-  async getOrder(orderId: string): Promise<OrderView> {
-    return (await this.send<OrderView>('GET', orderPath(orderId))).body;
+  async getOrder(orderId: string, options: Pick<RequestOptions, 'signal'> = {}): Promise<OrderView> {
+    return (await this.send<OrderView>('GET', orderPath(orderId), undefined, options)).body;
   }
 
   /** `GET /v1/inbox`: the caller's notices, newest first; `open: true` for unanswered inquiries only. */
@@ -244,7 +247,9 @@ export class SettleflowClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: options.signal
+          ? AbortSignal.any([options.signal, AbortSignal.timeout(this.timeoutMs)])
+          : AbortSignal.timeout(this.timeoutMs),
       });
       text = await response.text();
     } catch (error) {

@@ -117,6 +117,7 @@ const noticeSchema = new Schema<NoticeRecord>(
   },
   { versionKey: false, collection: 'notices' },
 );
+noticeSchema.index({ recipientId: 1, actionRequired: 1, at: -1 });
 
 const idempotencySchema = new Schema<IdempotencyRecord>(
   {

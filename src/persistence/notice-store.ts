@@ -23,14 +23,15 @@ export async function insertNotices(db: Database, drafts: readonly NoticeDraft[]
   return inserted;
 }
 
-/** The notices of one party, newest first; `orderId` narrows to one order. */
+/** The notices of one party, newest first; `orderId` narrows to one order, `actionRequired` to inquiries. */
 export async function listNotices(
   db: Database,
   recipientId: string,
-  options: { limit: number; orderId?: string | undefined },
+  options: { limit: number; orderId?: string | undefined; actionRequired?: boolean | undefined },
 ): Promise<NoticeDraft[]> {
   const query: Record<string, unknown> = { recipientId };
   if (options.orderId) query.orderId = options.orderId;
+  if (options.actionRequired !== undefined) query.actionRequired = options.actionRequired;
   const records = await db.notices.find(query).sort({ at: -1, _id: -1 }).limit(options.limit).lean<NoticeRecord[]>();
   return records.map(({ _id, createdAt: _createdAt, ...rest }) => ({ noticeId: _id, ...rest }));
 }

@@ -45,6 +45,16 @@ export async function findOrderView(db: Database, orderId: string): Promise<Orde
   return record ? toView(record) : undefined;
 }
 
+/** The read-model views of these orders; missing ones are left out. */
+export async function findOrderViews(db: Database, orderIds: readonly string[]): Promise<OrderView[]> {
+  if (orderIds.length === 0) return [];
+  const records = await db.orders
+    .find({ _id: { $in: orderIds } })
+    .lean<OrderRecord[]>()
+    .exec();
+  return records.map(toView);
+}
+
 /**
  * Lists orders newest first with an opaque cursor (placedAt and id of the last order of the previous page).
  * @throws Error `invalid_cursor` when the cursor was not made by this function

@@ -1,7 +1,7 @@
 // Sealing of secrets at rest and in transit through Temporal: card data and webhook signing secrets.
 // AES-256-GCM under one 32-byte key from configuration; never logs or returns a plaintext except to its caller.
 
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
 
@@ -14,6 +14,15 @@ export class Vault {
     const key = Buffer.from(keyBase64, 'base64');
     if (key.length !== 32) throw new Error('the vault key must be base64 of 32 bytes (SETTLEFLOW_VAULT_KEY)');
     this.key = key;
+  }
+
+  /**
+   * A keyed digest (HMAC-SHA256, hex) under a subkey of the vault key: for fingerprints of data that must not be
+   * guessable from the digest, such as a request body holding a card number.
+   */
+  mac(text: string): string {
+    const subkey = createHash('sha256').update(this.key).update('settleflow-mac-v1').digest();
+    return createHmac('sha256', subkey).update(text, 'utf8').digest('hex');
   }
 
   /** Encrypts and authenticates `plaintext`; the result is `v1.<base64 iv|tag|ciphertext>`. */
@@ -46,13 +55,6 @@ export function generateVaultKey(): string {
 /** SHA-256 of an API key, hex: what the database stores instead of the key. Keys are high-entropy, so no salt. */
 export function hashApiKey(apiKey: string): string {
   return createHash('sha256').update(apiKey, 'utf8').digest('hex');
-}
-
-/** Constant-time comparison of two hex digests. */
-export function sameDigest(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'hex');
-  const right = Buffer.from(b, 'hex');
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /** A new API key for a party: `sf_<role>_<32 random bytes base64url>`. */

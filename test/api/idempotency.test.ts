@@ -142,7 +142,7 @@ describe('idempotency', () => {
     const body = h.orderBody();
     await h.db.idempotency.create({
       _id: `${h.parties.seller.id}:${key}`,
-      requestHash: requestHash('POST', '/v1/orders', body),
+      requestHash: requestHash(h.vault, 'POST', '/v1/orders', body),
       state: 'IN_PROGRESS',
       createdAt: new Date(),
     });
@@ -287,5 +287,37 @@ describe('idempotency', () => {
     expect(stored).not.toContain(number);
     expect(stored).not.toContain('987');
     expect(JSON.stringify(paid.body)).not.toContain(number);
+  });
+});
+
+describe('idempotency secrets and limits', () => {
+  test('idempotency key › a new party registered with a key › its API key is not stored in clear', async () => {
+    const key = newKey();
+    const created = await h.api('POST', '/v1/parties', {
+      key: h.key('operator'),
+      body: { role: 'carrier', name: 'Sealed Carrier' },
+      headers: { 'idempotency-key': key },
+    });
+    const replay = await h.api('POST', '/v1/parties', {
+      key: h.key('operator'),
+      body: { role: 'carrier', name: 'Sealed Carrier' },
+      headers: { 'idempotency-key': key },
+    });
+    const record = await h.db.idempotency.findById(`${h.parties.operator.id}:${key}`).lean();
+
+    expect(created.status).toBe(201);
+    expect(replay.body.apiKey).toBe(created.body.apiKey);
+    expect(JSON.stringify(record)).not.toContain(created.body.apiKey);
+  });
+
+  test('idempotency key › a body nested 5000 levels deep › answers 400, never 500', async () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const response = await h.api('POST', '/v1/orders', {
+      key: h.key('seller'),
+      rawBody: `{"items":${deep}}`,
+      headers: { 'idempotency-key': newKey() },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('body_too_deep');
   });
 });
