@@ -6,26 +6,11 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig, requireVaultKey } from '../config';
 import { connectDatabase } from '../persistence/database';
 import { Vault } from '../security/vault';
+import { retryUntilReady } from '../retry-until-ready';
 import { createApp } from './app';
-
-/** How long to wait between attempts to reach Temporal, and how many attempts before giving up. */
-const TEMPORAL_RETRY_DELAY_MS = 2000;
-const TEMPORAL_MAX_ATTEMPTS = 60;
 
 function log(message: string): void {
   console.log(`[api] ${message}`);
-}
-
-async function connectTemporal(address: string): Promise<Connection> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await Connection.connect({ address, connectTimeout: TEMPORAL_RETRY_DELAY_MS });
-    } catch (error) {
-      if (attempt >= TEMPORAL_MAX_ATTEMPTS) throw error;
-      log(`Temporal at ${address} not reachable yet (attempt ${attempt}/${TEMPORAL_MAX_ATTEMPTS}); retrying`);
-      await new Promise((resolve) => setTimeout(resolve, TEMPORAL_RETRY_DELAY_MS));
-    }
-  }
 }
 
 async function main(): Promise<void> {
@@ -34,7 +19,11 @@ async function main(): Promise<void> {
   log('connecting to MongoDB');
   const db = await connectDatabase(config.mongodbUri);
   log(`connecting to Temporal at ${config.temporal.address}`);
-  const connection = await connectTemporal(config.temporal.address);
+  const connection = await retryUntilReady(
+    `Temporal at ${config.temporal.address}`,
+    () => Connection.connect({ address: config.temporal.address, connectTimeout: 2000 }),
+    log,
+  );
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const app = createApp({ db, temporal, config, vault });
 

@@ -15,6 +15,8 @@ export interface RunTally {
   closed: number;
   cancelled: number;
   failed: number;
+  /** Stopped by the run's signal before they ended. */
+  unfinished: number;
 }
 
 /** What to run. */
@@ -27,6 +29,8 @@ export interface BotRunOptions {
   concurrency: number;
   missedDeadlineMs?: number;
   retry?: RetryPolicy;
+  /** Stops the run: orders not yet ended are reported `UNFINISHED`. */
+  signal?: AbortSignal;
   /** Called after each order ends. */
   onOrderDone?: (outcome: OrderOutcome, tally: RunTally) => void;
 }
@@ -41,10 +45,11 @@ export interface BotRunReport {
   /** Cancelled orders by cancellation reason. */
   cancelledByReason: Record<string, number>;
   failed: number;
+  unfinished: number;
   /** Closed orders per second of wall time. */
   closedPerSecond: number;
   declinedPayments: number;
-  /** 409 "not yet" answers the bots retried, by action. */
+  /** 409 "not yet" answers the bots waited out, by action. */
   conflicts: Record<string, number>;
   /** Accepted requests' round trips by action, and `end-to-end` per closed order. */
   latencies: Record<string, LatencySummary>;
@@ -56,17 +61,19 @@ export interface BotRunReport {
 /** Runs every planned order through the bots, `concurrency` at a time. */
 export async function runOrders(options: BotRunOptions): Promise<BotRunReport> {
   const book = new LatencyBook();
-  const tally: RunTally = { done: 0, closed: 0, cancelled: 0, failed: 0 };
+  const tally: RunTally = { done: 0, closed: 0, cancelled: 0, failed: 0, unfinished: 0 };
   const started = performance.now();
   const outcomes = await runPool(options.scenarios, options.concurrency, async (scenario, index) => {
     const outcome = await runOrderLifecycle(options.castFor(index), scenario, {
       latencies: book,
       missedDeadlineMs: options.missedDeadlineMs,
       retry: options.retry,
+      signal: options.signal,
     });
     tally.done += 1;
     if (outcome.status === 'CLOSED') tally.closed += 1;
     else if (outcome.status === 'CANCELLED') tally.cancelled += 1;
+    else if (outcome.status === 'UNFINISHED') tally.unfinished += 1;
     else tally.failed += 1;
     options.onOrderDone?.(outcome, { ...tally });
     return outcome;
@@ -95,6 +102,7 @@ export async function runOrders(options: BotRunOptions): Promise<BotRunReport> {
     closed: tally.closed,
     cancelledByReason,
     failed: tally.failed,
+    unfinished: tally.unfinished,
     closedPerSecond: tally.closed / (wallMs / 1000),
     declinedPayments: outcomes.reduce((sum, o) => sum + o.declinedPayments, 0),
     conflicts,
@@ -106,10 +114,12 @@ export async function runOrders(options: BotRunOptions): Promise<BotRunReport> {
 
 /** One line for a progress display: counts by outcome. */
 export function tallyText(tally: RunTally): string {
-  return `closed ${tally.closed}  cancelled ${tally.cancelled}${tally.failed > 0 ? `  failed ${tally.failed}` : ''}`;
+  const failed = tally.failed > 0 ? `  failed ${tally.failed}` : '';
+  const unfinished = tally.unfinished > 0 ? `  unfinished ${tally.unfinished}` : '';
+  return `closed ${tally.closed}  cancelled ${tally.cancelled}${failed}${unfinished}`;
 }
 
-/** The run's summary: outcomes, then each action's round trip with its 409 retries. */
+/** The run's summary: outcomes, then each action's round trip with the 409s the bots waited out. */
 export function formatRunReport(report: BotRunReport): string {
   const outcomeRows = [
     ['closed', String(report.closed)],
@@ -117,6 +127,7 @@ export function formatRunReport(report: BotRunReport): string {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([reason, count]) => [`cancelled: ${reason}`, String(count)]),
     ...(report.failed > 0 ? [['failed (bot gave up or got an unexpected answer)', String(report.failed)]] : []),
+    ...(report.unfinished > 0 ? [['unfinished (the run was stopped)', String(report.unfinished)]] : []),
     ['declined payments (retried with a good card)', String(report.declinedPayments)],
   ];
   const latencyRows = Object.entries(report.latencies).map(([name, s]) => [
@@ -136,7 +147,7 @@ export function formatRunReport(report: BotRunReport): string {
     formatTable(['outcome', 'orders'], outcomeRows),
     '',
     formatTable(
-      ['step', 'action (round trip of accepted requests)', 'count', 'p50', 'p95', 'max', '409 retries'],
+      ['step', 'action (round trip of accepted requests)', 'count', 'p50', 'p95', 'max', '409s waited out'],
       latencyRows,
     ),
     '',

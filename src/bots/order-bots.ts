@@ -1,13 +1,22 @@
 // Bots that play one order's parties over the HTTP API: the seller places it, the supplier and every candidate
 // carrier answer, the customer pays, the chosen carrier reports the shipment, the seller confirms the settlement.
 // A bot acts on the order id it was told about (what the inquiry notice would tell it) as soon as the party
-// before it has acted, and retries on 409 while the order has not reached its step: one request per step in the
-// common case, where polling the inbox would cost every party a scan of its notices and order reads every round.
+// before it has acted. If the order is not yet at its step (409), it reads the order until the read model shows the
+// step, then sends again: one request per step in the common case, where polling the inbox would cost every party a
+// scan of its notices and order reads every round, and resending blindly would cost an Update round trip each time.
 
 import { randomUUID } from 'node:crypto';
-import type { CancellationReason, CarrierAnswer, OrderItem, OrderStatus, OrderView } from '../domain/order';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type {
+  CancellationReason,
+  CarrierAnswer,
+  OrderItem,
+  OrderStatus,
+  OrderView,
+  SupplierAnswer,
+} from '../domain/order';
 import { isTerminal } from '../domain/order';
-import type { CardDetails, RequestOptions, SettleflowClient } from './api-client';
+import type { CardDetails, PlaceOrderRequest, RequestOptions, SettleflowClient } from './api-client';
 import { ApiConnectionError, ApiRequestError } from './api-client';
 import type { LatencyBook } from './latency';
 import type { OrderScenario } from './scenarios';
@@ -64,7 +73,7 @@ export const ACTION_STEPS: Record<ActionName, number> = {
 
 /** How a bot waits for an order that is not yet at its step. */
 export interface RetryPolicy {
-  /** First pause after a 409; doubles up to `maxDelayMs`. */
+  /** First pause between reads of an order that is not yet at the step (or before a resend); doubles up to max. */
   initialDelayMs: number;
   maxDelayMs: number;
   /** A bot that waited this long for one step gives up and reports the order as failed. */
@@ -72,7 +81,7 @@ export interface RetryPolicy {
 }
 
 /** Short first pauses (most 409s last one persist activity), capped so waiting bots do not hammer the API. */
-export const DEFAULT_RETRY: RetryPolicy = { initialDelayMs: 25, maxDelayMs: 500, giveUpAfterMs: 120_000 };
+export const DEFAULT_RETRY: RetryPolicy = { initialDelayMs: 50, maxDelayMs: 1000, giveUpAfterMs: 120_000 };
 
 /** Test cards of the simulated bank. */
 export const TEST_CARDS = {
@@ -90,19 +99,21 @@ export interface LifecycleOptions {
   retry?: RetryPolicy;
   /** Items of the order; a small random basket by default. */
   items?: OrderItem[];
+  /** Stops the bots: requests in flight are abandoned and the order is reported `UNFINISHED`. */
+  signal?: AbortSignal;
 }
 
 /** How one order ended, as its bots saw it. */
 export interface OrderOutcome {
   orderId: string | undefined;
   scenario: OrderScenario;
-  /** The last status seen; `FAILED` when a bot gave up or got an unexpected answer. */
-  status: OrderStatus | 'FAILED';
+  /** The last status seen; `FAILED` when a bot gave up or got an unexpected answer, `UNFINISHED` when stopped. */
+  status: OrderStatus | 'FAILED' | 'UNFINISHED';
   cancellationReason?: CancellationReason | undefined;
   /** From the seller's place-order request to the answer that showed the order CLOSED or CANCELLED. */
   endToEndMs: number;
   declinedPayments: number;
-  /** 409s answered with a retry, by action: how often a bot came before its step. */
+  /** 409s a bot waited out, by action: how often it came before its step. */
   conflicts: Partial<Record<ActionName, number>>;
   /** Why the order failed, when it did. */
   error?: string | undefined;
@@ -116,9 +127,8 @@ class OrderEnded extends Error {
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** 409 codes that mean "not yet": the order has not reached the step, or is busy with a payment. */
+/** 409 codes that mean "not yet": the order has not reached the step, is busy with a payment, or the same request
+ * is still running. */
 const NOT_YET = new Set(['order_not_at_step', 'payment_in_progress', 'idempotency_key_in_progress']);
 
 /** Transport failures and 5xx: the same request, with the same idempotency key, may be sent again. */
@@ -191,75 +201,78 @@ class OrderRun {
   declinedPayments = 0;
   readonly conflicts: Partial<Record<ActionName, number>> = {};
   private readonly retry: RetryPolicy;
+  private readonly signal: AbortSignal | undefined;
 
   constructor(private readonly options: LifecycleOptions) {
     this.retry = options.retry ?? DEFAULT_RETRY;
+    this.signal = options.signal;
   }
 
   /**
    * Sends one party action until the order accepts it, and records the accepted request's round trip.
-   * A 409 "not yet" is retried after a growing pause with a fresh idempotency key (the old one would replay the
-   * 409); a lost answer or a 5xx is resent with the same key, so it cannot act twice. Every third 409 the bot
-   * reads the order, to stop waiting for a step an ended order will never reach.
+   * On a 409 "the order is not at this step" the bot reads the order until `readyWhen` holds, then resends with a
+   * fresh idempotency key (the old one would replay the 409). A lost answer, a 5xx or a request still in progress is
+   * resent with the same key, so the action cannot happen twice. The request body must not change between attempts.
    * @throws OrderEnded when the order ended first; the last error when it gave up
    */
   async act<T>(
     action: ActionName,
     party: BotParty,
     send: (options: RequestOptions) => Promise<T>,
-    recordAs: (result: T) => ActionName = () => action,
+    options: { readyWhen?: (order: OrderView) => boolean; recordAs?: (result: T) => ActionName } = {},
   ): Promise<T> {
     const started = Date.now();
     let delayMs = this.retry.initialDelayMs;
-    let attempt = 0;
-    let conflicts = 0;
-    let key = `${this.orderId || 'new'}:${action}:${party.id}:${randomUUID()}`;
+    const newKey = () => `${this.orderId || 'new'}:${action}:${party.id}:${randomUUID()}`;
+    let key = newKey();
     for (;;) {
-      attempt += 1;
+      this.signal?.throwIfAborted();
       const sentAt = performance.now();
       try {
-        const result = await send({ idempotencyKey: key });
-        this.options.latencies.record(recordAs(result), performance.now() - sentAt);
+        const result = await send({ idempotencyKey: key, signal: this.signal });
+        this.options.latencies.record(options.recordAs?.(result) ?? action, performance.now() - sentAt);
         return result;
       } catch (error) {
-        if (Date.now() - started > this.retry.giveUpAfterMs || attempt > 10_000) throw error;
-        if (error instanceof ApiRequestError && error.status === 409 && error.code === 'order_cancelling') {
-          throw new OrderEnded(await this.waitForEnd(party));
-        }
-        if (error instanceof ApiRequestError && error.status === 409 && NOT_YET.has(error.code)) {
-          conflicts += 1;
+        this.signal?.throwIfAborted();
+        if (Date.now() - started > this.retry.giveUpAfterMs) throw error;
+        const conflict = error instanceof ApiRequestError && error.status === 409 ? error.code : undefined;
+        if (conflict === 'order_cancelling') throw new OrderEnded(await this.waitForEnd(party));
+        if (conflict !== undefined && NOT_YET.has(conflict)) {
           this.conflicts[action] = (this.conflicts[action] ?? 0) + 1;
-          if (error.code !== 'idempotency_key_in_progress')
-            key = `${this.orderId}:${action}:${party.id}:${randomUUID()}`;
-          if (this.orderId && conflicts % 3 === 0) {
-            const order = await party.client.getOrder(this.orderId);
+          if (conflict !== 'idempotency_key_in_progress') key = newKey();
+          if (conflict === 'order_not_at_step' && options.readyWhen && this.orderId) {
+            const order = await this.waitFor(party, options.readyWhen);
             if (isTerminal(order.status)) throw new OrderEnded(order);
+            continue;
           }
         } else if (!isTransient(error)) {
           throw error;
         }
-        await sleep(delayMs);
+        await sleep(delayMs, undefined, { signal: this.signal });
         delayMs = Math.min(this.retry.maxDelayMs, delayMs * 2);
       }
     }
   }
 
-  /** Reads the order until `done` holds (or it ended), with pauses growing to a second. */
+  /**
+   * Reads the order until `done` holds or it has ended, with pauses growing to `maxDelayMs`.
+   * @throws Error when it is still not there after `limitMs`
+   */
   async waitFor(
     party: BotParty,
     done: (order: OrderView) => boolean,
     limitMs = this.retry.giveUpAfterMs,
   ): Promise<OrderView> {
     const started = Date.now();
-    let delayMs = Math.max(50, this.retry.initialDelayMs);
+    let delayMs = this.retry.initialDelayMs;
     for (;;) {
-      const order = await party.client.getOrder(this.orderId);
+      const order = await party.client.getOrder(this.orderId, { signal: this.signal });
       if (done(order) || isTerminal(order.status)) return order;
       if (Date.now() - started > limitMs) {
         throw new Error(`order ${this.orderId} still ${order.status} after ${limitMs} ms`);
       }
-      await sleep(delayMs);
-      delayMs = Math.min(1000, delayMs * 2);
+      await sleep(delayMs, undefined, { signal: this.signal });
+      delayMs = Math.min(this.retry.maxDelayMs, delayMs * 2);
     }
   }
 
@@ -268,6 +281,11 @@ class OrderRun {
     return this.waitFor(party, (order) => isTerminal(order.status), limitMs);
   }
 }
+
+const statusIn =
+  (...statuses: OrderStatus[]) =>
+  (order: OrderView): boolean =>
+    statuses.includes(order.status);
 
 /**
  * Runs one order from the seller's order to its end with bots for every party, following `scenario`.
@@ -284,7 +302,7 @@ export async function runOrderLifecycle(
   const outcome = (order: OrderView | undefined, error?: unknown): OrderOutcome => ({
     orderId: run.orderId || undefined,
     scenario,
-    status: error === undefined && order ? order.status : 'FAILED',
+    status: options.signal?.aborted ? 'UNFINISHED' : error === undefined && order ? order.status : 'FAILED',
     cancellationReason: order?.cancellationReason,
     endToEndMs: performance.now() - started,
     declinedPayments: run.declinedPayments,
@@ -297,25 +315,21 @@ export async function runOrderLifecycle(
     const missedDeadlineMs = options.missedDeadlineMs ?? 2000;
 
     // Step 1: the seller places the order.
-    const placed = await run.act(ACTIONS.placeOrder, seller, (request) =>
-      seller.client.placeOrder(
-        {
-          customerId: customer.id,
-          supplierId: supplier.id,
-          carrierIds: carriers.map((carrier) => carrier.id),
-          items: options.items ?? sampleItems(random),
-          shipTo: {
-            name: 'Receiving dock 4',
-            line1: 'Industriestrasse 12',
-            city: 'Munich',
-            postalCode: '80331',
-            country: 'DE',
-          },
-          ...(scenario.supplier === 'misses-deadline' ? { deadlines: { supplierAnswerMs: missedDeadlineMs } } : {}),
-        },
-        request,
-      ),
-    );
+    const order: PlaceOrderRequest = {
+      customerId: customer.id,
+      supplierId: supplier.id,
+      carrierIds: carriers.map((carrier) => carrier.id),
+      items: options.items ?? sampleItems(random),
+      shipTo: {
+        name: 'Receiving dock 4',
+        line1: 'Industriestrasse 12',
+        city: 'Munich',
+        postalCode: '80331',
+        country: 'DE',
+      },
+      ...(scenario.supplier === 'misses-deadline' ? { deadlines: { supplierAnswerMs: missedDeadlineMs } } : {}),
+    };
+    const placed = await run.act(ACTIONS.placeOrder, seller, (request) => seller.client.placeOrder(order, request));
     run.orderId = placed.orderId;
 
     // Steps 2-3: the supplier answers the inquiry, or lets its deadline pass.
@@ -323,44 +337,53 @@ export async function runOrderLifecycle(
       return outcome(await run.waitForEnd(seller, missedDeadlineMs + (options.retry ?? DEFAULT_RETRY).giveUpAfterMs));
     }
     const available = scenario.supplier === 'answers';
-    const afterSupplier = await run.act(ACTIONS.supplierAnswer, supplier, (request) =>
-      supplier.client.supplierAnswer(
-        run.orderId,
-        available
-          ? {
-              available: true,
-              reservationId: `res-${run.orderId}`,
-              items: placed.items.map(({ sku, quantity }) => ({ sku, quantity })),
-            }
-          : { available: false, items: [] },
-        request,
-      ),
+    const supplierAnswer: SupplierAnswer = available
+      ? {
+          available: true,
+          reservationId: `res-${run.orderId}`,
+          items: placed.items.map(({ sku, quantity }) => ({ sku, quantity })),
+        }
+      : { available: false, items: [] };
+    const afterSupplier = await run.act(
+      ACTIONS.supplierAnswer,
+      supplier,
+      (request) => supplier.client.supplierAnswer(run.orderId, supplierAnswer, request),
+      { readyWhen: statusIn('AWAITING_SUPPLIER') },
     );
     if (!available) return outcome(isTerminal(afterSupplier.status) ? afterSupplier : await run.waitForEnd(seller));
 
     // Steps 4-5: every candidate carrier quotes at once; the cheapest wins.
     const answers = await Promise.all(
-      carriers.map((carrier, index) =>
-        run.act(ACTIONS.carrierAnswer, carrier, (request) =>
-          carrier.client.carrierAnswer(run.orderId, quoteFor(index, random), request),
-        ),
-      ),
+      carriers.map((carrier, index) => {
+        const quote = quoteFor(index, random);
+        return run.act(
+          ACTIONS.carrierAnswer,
+          carrier,
+          (request) => carrier.client.carrierAnswer(run.orderId, quote, request),
+          { readyWhen: statusIn('AWAITING_CARRIER') },
+        );
+      }),
     );
     // The last answer usually shows the choice already (it waits for the confirmation's write); else read it.
     const confirmed =
-      answers.find((order) => order.carrierId !== undefined) ??
-      (await run.waitFor(seller, (order) => order.carrierId !== undefined));
+      answers.find((view) => view.carrierId !== undefined) ??
+      (await run.waitFor(seller, (view) => view.carrierId !== undefined));
     if (isTerminal(confirmed.status)) return outcome(confirmed);
     const chosen = carriers.find((carrier) => carrier.id === confirmed.carrierId);
     if (!chosen) throw new Error(`order ${run.orderId} chose ${confirmed.carrierId ?? 'no carrier'}, not a bot`);
 
     // Steps 6-7: the customer pays while the chosen carrier picks up and delivers.
+    const inDelivery = statusIn('CONFIRMED', 'IN_DELIVERY');
     const pay = async (number: string) =>
       run.act(
         ACTIONS.paymentNotification,
         customer,
         (request) => customer.client.paymentNotification(run.orderId, card(number), request),
-        (result) => (result.payment.status === 'DECLINED' ? ACTIONS.paymentDeclined : ACTIONS.paymentNotification),
+        {
+          readyWhen: inDelivery,
+          recordAs: (result) =>
+            result.payment.status === 'DECLINED' ? ACTIONS.paymentDeclined : ACTIONS.paymentNotification,
+        },
       );
     const customerBot = async () => {
       if (scenario.declineFirstPayment) {
@@ -375,16 +398,22 @@ export async function runOrderLifecycle(
     };
     const carrierBot = async () => {
       for (const type of ['picked_up', 'in_transit', 'delivered'] as const) {
-        await run.act(ACTIONS.shipmentEvent, chosen, (request) =>
-          chosen.client.shipmentEvent(run.orderId, type, request),
+        await run.act(
+          ACTIONS.shipmentEvent,
+          chosen,
+          (request) => chosen.client.shipmentEvent(run.orderId, type, request),
+          { readyWhen: inDelivery },
         );
       }
     };
     await Promise.all([customerBot(), carrierBot()]);
 
     // Steps 8-10: once the gateway's transfer notice and settlement note are out, the seller confirms.
-    const closed = await run.act(ACTIONS.settlementConfirmation, seller, (request) =>
-      seller.client.settlementConfirmation(run.orderId, { confirmed: true }, request),
+    const closed = await run.act(
+      ACTIONS.settlementConfirmation,
+      seller,
+      (request) => seller.client.settlementConfirmation(run.orderId, { confirmed: true }, request),
+      { readyWhen: statusIn('AWAITING_SELLER_CONFIRMATION') },
     );
     return outcome(isTerminal(closed.status) ? closed : await run.waitForEnd(seller));
   } catch (error) {

@@ -14,7 +14,7 @@ export interface Money {
 
 const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 
-/** Largest amount accepted anywhere (about 90 trillion minor units), so sums stay exact in a JS number. */
+/** Largest amount accepted anywhere (about 9 quadrillion minor units), so sums stay exact in a JS number. */
 export const MAX_AMOUNT_MINOR = Number.MAX_SAFE_INTEGER;
 
 /**
@@ -53,9 +53,44 @@ export function multiplyMoney(unit: Money, quantity: number): Money {
   return money(unit.amount * quantity, unit.currency);
 }
 
-/** Formats for people (`123.45 EUR`), assuming two minor digits; never parsed back. */
+/** Minor-unit digits of the ISO 4217 currencies that do not have two; every other code has two. */
+const MINOR_DIGITS: Readonly<Record<string, number>> = {
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
+};
+
+/** How many minor-unit digits a currency has (2 unless ISO 4217 says otherwise). */
+export function minorDigits(currency: CurrencyCode): number {
+  return MINOR_DIGITS[currency] ?? 2;
+}
+
+/** Formats for people (`123.45 EUR`, `1200 JPY`, `1.250 KWD`); never parsed back. */
 export function formatMoney(value: Money): string {
-  const whole = Math.floor(value.amount / 100);
-  const minor = String(value.amount % 100).padStart(2, '0');
+  const digits = minorDigits(value.currency);
+  if (digits === 0) return `${value.amount} ${value.currency}`;
+  const scale = 10 ** digits;
+  const whole = Math.floor(value.amount / scale);
+  const minor = String(value.amount % scale).padStart(digits, '0');
   return `${whole}.${minor} ${value.currency}`;
 }

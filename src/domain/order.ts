@@ -246,7 +246,9 @@ export function assertValidOrder(input: PlaceOrderInput): void {
   if (new Set(input.carrierIds).size !== input.carrierIds.length) {
     throw new DomainError('duplicate_carrier', 'carrierIds must be distinct', 'carrierIds');
   }
-  orderTotal(input.items);
+  if (orderTotal(input.items).amount === 0) {
+    throw new DomainError('zero_total', 'an order must cost something: the bank declines a payment of 0', 'items');
+  }
 }
 
 /** The order's first state (step 1 reached), as the workflow starts it. */
@@ -382,7 +384,7 @@ export function chooseBestQuote(
     )[0];
 }
 
-/** The shipment events reported so far, as a set of types. */
+/** The latest shipment event reported, if any. */
 export function shipmentProgress(order: OrderView): ShipmentEventType | undefined {
   return order.shipment.events[order.shipment.events.length - 1]?.type;
 }
@@ -398,11 +400,8 @@ export function assertShipmentEvent(order: OrderView, carrierId: string, type: S
   const expectedIndex = last === undefined ? 0 : SHIPMENT_EVENT_TYPES.indexOf(last) + 1;
   const index = SHIPMENT_EVENT_TYPES.indexOf(type);
   if (index < expectedIndex) throw new OrderStateConflict('already_reported', `${type} has already been reported`);
-  if (type === 'in_transit' && last === undefined) {
-    throw new OrderStateConflict('shipment_out_of_order', 'in_transit needs picked_up first');
-  }
-  if (type === 'delivered' && last === undefined) {
-    throw new OrderStateConflict('shipment_out_of_order', 'delivered needs picked_up first');
+  if (type !== 'picked_up' && last === undefined) {
+    throw new OrderStateConflict('shipment_out_of_order', `${type} needs picked_up first`);
   }
 }
 

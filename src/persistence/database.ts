@@ -37,16 +37,23 @@ export interface IdempotencyRecord {
   createdAt: Date;
 }
 
-/** One leg of a balanced journal in the gateway's ledger; insert-only. */
-export interface LedgerEntryRecord {
-  _id: string;
-  journalId: string;
-  orderId: string;
-  kind: string;
+/** One leg of a journal, as stored. */
+export interface LedgerLegRecord {
   account: string;
   direction: 'DEBIT' | 'CREDIT';
   amount: number;
   currency: string;
+}
+
+/**
+ * A balanced journal of the gateway's ledger, stored whole in one document (a single-document insert is atomic on
+ * MongoDB and FerretDB alike, so a journal is never half-written); insert-only under its deterministic id.
+ */
+export interface LedgerJournalRecord {
+  _id: string;
+  orderId: string;
+  kind: string;
+  legs: LedgerLegRecord[];
   at: Date;
 }
 
@@ -70,7 +77,7 @@ export interface Database {
   orders: Model<OrderRecord>;
   notices: Model<NoticeRecord>;
   idempotency: Model<IdempotencyRecord>;
-  ledger: Model<LedgerEntryRecord>;
+  ledger: Model<LedgerJournalRecord>;
   bankOperations: Model<BankOperationRecord>;
   close(): Promise<void>;
 }
@@ -131,20 +138,17 @@ const idempotencySchema = new Schema<IdempotencyRecord>(
   { versionKey: false, collection: 'idempotency_keys' },
 );
 
-const ledgerSchema = new Schema<LedgerEntryRecord>(
+const ledgerSchema = new Schema<LedgerJournalRecord>(
   {
     _id: String,
-    journalId: { type: String, index: true },
     orderId: { type: String, index: true },
     kind: String,
-    account: { type: String, index: true },
-    direction: String,
-    amount: Number,
-    currency: String,
+    legs: [{ _id: false, account: String, direction: String, amount: Number, currency: String }],
     at: Date,
   },
-  { versionKey: false, collection: 'ledger_entries' },
+  { versionKey: false, collection: 'ledger_journals' },
 );
+ledgerSchema.index({ 'legs.account': 1 });
 
 const bankOperationSchema = new Schema<BankOperationRecord>(
   {
@@ -174,7 +178,7 @@ export async function connectDatabase(uri: string): Promise<Database> {
     orders: connection.model<OrderRecord>('Order', orderSchema),
     notices: connection.model<NoticeRecord>('Notice', noticeSchema),
     idempotency: connection.model<IdempotencyRecord>('IdempotencyKey', idempotencySchema),
-    ledger: connection.model<LedgerEntryRecord>('LedgerEntry', ledgerSchema),
+    ledger: connection.model<LedgerJournalRecord>('LedgerJournal', ledgerSchema),
     bankOperations: connection.model<BankOperationRecord>('BankOperation', bankOperationSchema),
     close: () => connection.close(),
   };

@@ -1,10 +1,9 @@
-// The gateway's ledger: balanced journals stored leg by leg, insert-only under deterministic ids.
-// Posting the same journal twice (a retried activity) writes nothing new; a crash between legs is
-// completed by the retry, because each leg's id is fixed by its journal id and position.
+// The gateway's ledger: balanced journals, each stored whole in one document, insert-only under a deterministic id.
+// Posting the same journal twice (a retried activity) writes nothing new, and a journal is never half-written.
 
 import type { Journal } from '../domain/ledger';
 import { assertBalanced } from '../domain/ledger';
-import type { Database, LedgerEntryRecord } from './database';
+import type { Database, LedgerJournalRecord, LedgerLegRecord } from './database';
 import { isDuplicateKeyError } from './database';
 
 /**
@@ -13,36 +12,35 @@ import { isDuplicateKeyError } from './database';
  */
 export async function postJournal(db: Database, journal: Journal): Promise<void> {
   assertBalanced(journal);
-  for (const [index, leg] of journal.legs.entries()) {
-    try {
-      await db.ledger.create({
-        _id: `${journal.journalId}:${index}`,
-        journalId: journal.journalId,
-        orderId: journal.orderId,
-        kind: journal.kind,
+  try {
+    await db.ledger.create({
+      _id: journal.journalId,
+      orderId: journal.orderId,
+      kind: journal.kind,
+      legs: journal.legs.map((leg) => ({
         account: leg.account,
         direction: leg.direction,
         amount: leg.amount.amount,
         currency: leg.amount.currency,
-        at: new Date(journal.at),
-      });
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-    }
+      })),
+      at: new Date(journal.at),
+    });
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
   }
 }
 
-/** The legs posted for one order, oldest first. */
-export async function ledgerEntriesForOrder(db: Database, orderId: string): Promise<LedgerEntryRecord[]> {
-  return db.ledger.find({ orderId }).sort({ at: 1, _id: 1 }).lean<LedgerEntryRecord[]>();
+/** The journals posted for one order, oldest first. */
+export async function journalsForOrder(db: Database, orderId: string): Promise<LedgerJournalRecord[]> {
+  return db.ledger.find({ orderId }).sort({ at: 1, _id: 1 }).lean<LedgerJournalRecord[]>();
 }
 
-/** Balance per account and currency over the given legs: debits positive, credits negative. */
-export function balances(entries: readonly LedgerEntryRecord[]): Map<string, number> {
+/** Balance per account and currency over the given journals: debits positive, credits negative. */
+export function balances(journals: readonly { legs: readonly LedgerLegRecord[] }[]): Map<string, number> {
   const result = new Map<string, number>();
-  for (const entry of entries) {
-    const key = `${entry.account} ${entry.currency}`;
-    result.set(key, (result.get(key) ?? 0) + (entry.direction === 'DEBIT' ? entry.amount : -entry.amount));
+  for (const leg of journals.flatMap((journal) => journal.legs)) {
+    const key = `${leg.account} ${leg.currency}`;
+    result.set(key, (result.get(key) ?? 0) + (leg.direction === 'DEBIT' ? leg.amount : -leg.amount));
   }
   return result;
 }

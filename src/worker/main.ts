@@ -4,25 +4,18 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, requireVaultKey } from '../config';
 import { connectDatabase } from '../persistence/database';
 import { Vault } from '../security/vault';
+import { retryUntilReady } from '../retry-until-ready';
 import { createOrderWorker } from './create-worker';
-
-async function connectTemporal(address: string): Promise<NativeConnection> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await NativeConnection.connect({ address });
-    } catch (error) {
-      if (attempt >= 30) throw error;
-      console.log(`worker: waiting for Temporal at ${address} (${attempt})`);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-  }
-}
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const vault = new Vault(requireVaultKey(config));
   const db = await connectDatabase(config.mongodbUri);
-  const connection = await connectTemporal(config.temporal.address);
+  const connection = await retryUntilReady(
+    `Temporal at ${config.temporal.address}`,
+    () => NativeConnection.connect({ address: config.temporal.address }),
+    (line) => console.log(`worker: ${line}`),
+  );
   const worker = await createOrderWorker({
     connection,
     namespace: config.temporal.namespace,

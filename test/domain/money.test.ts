@@ -34,6 +34,14 @@ describe('money', () => {
     expect(multiplyMoney(money(1999, 'EUR'), 3)).toEqual({ amount: 5997, currency: 'EUR' });
   });
 
+  it('formatMoney › yen › prints no minor digits', () => {
+    expect(formatMoney(money(1200, 'JPY'))).toBe('1200 JPY');
+  });
+
+  it('formatMoney › Kuwaiti dinar › prints three minor digits', () => {
+    expect(formatMoney(money(1250, 'KWD'))).toBe('1.250 KWD');
+  });
+
   it('formatMoney › cents › prints two minor digits', () => {
     expect(formatMoney(money(12305, 'EUR'))).toBe('123.05 EUR');
   });

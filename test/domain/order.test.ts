@@ -78,6 +78,13 @@ describe('order', () => {
     );
   });
 
+  it('assertValidOrder › items that cost nothing › is rejected as zero_total', () => {
+    const input = placeOrderInput({
+      items: [{ sku: 'FREE', description: 'sample', quantity: 1, unitPrice: { amount: 0, currency: 'EUR' } }],
+    });
+    expect(() => assertValidOrder(input)).toThrow(expect.objectContaining({ code: 'zero_total' }));
+  });
+
   it('assertSupplierAnswer › another supplier › is forbidden', () => {
     expect(() =>
       assertSupplierAnswer(orderAt('AWAITING_SUPPLIER'), 'supplier-2', { available: false, items: [] }),

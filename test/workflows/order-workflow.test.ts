@@ -17,7 +17,7 @@ import {
 } from '../../src/contracts/order-contract';
 import type { OrderWorkflowInput } from '../../src/contracts/order-contract';
 import type { OrderView } from '../../src/domain/order';
-import { balances, ledgerEntriesForOrder } from '../../src/persistence/ledger-store';
+import { balances, journalsForOrder } from '../../src/persistence/ledger-store';
 import { registerParty } from '../../src/persistence/party-store';
 import { Vault, generateVaultKey } from '../../src/security/vault';
 import type { WorkflowEnv } from '../support/workflow-env';
@@ -72,7 +72,7 @@ async function rejection(work: Promise<unknown>): Promise<{ type: string | undef
 }
 
 async function expectBalancedLedger(orderId: string): Promise<Map<string, number>> {
-  const entries = await ledgerEntriesForOrder(env.db, orderId);
+  const entries = await journalsForOrder(env.db, orderId);
   const total = [...balances(entries).values()].reduce((sum, value) => sum + value, 0);
   expect(total).toBe(0);
   return balances(entries);
@@ -100,6 +100,8 @@ describe('order workflow', () => {
     expect(result.compensations).toEqual([]);
     const ledger = await expectBalancedLedger(input.orderId);
     expect(ledger.get(`seller:${input.sellerId}:bank EUR`)).toBe(-(result.settlement?.net.amount ?? 0));
+    expect(ledger.get('gateway:fee-revenue EUR')).toBe(-(result.settlement?.fee.amount ?? 0));
+    expect((await journalsForOrder(env.db, input.orderId)).map((j) => j.kind)).toEqual(['CAPTURE', 'SETTLEMENT']);
     const stored = await env.db.orders.findById(input.orderId).lean();
     expect(stored?.status).toBe('CLOSED');
     expect(stored?.version).toBe(result.version);
