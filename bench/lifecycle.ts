@@ -13,6 +13,7 @@ import type { RegisteredParty } from '../src/bots/api-client';
 import { SettleflowClient } from '../src/bots/api-client';
 import type { BotRunReport } from '../src/bots/bot-run';
 import { runOrders, tallyText } from '../src/bots/bot-run';
+import { runPool } from '../src/bots/pool';
 import { castsFrom } from '../src/bots/demo-parties';
 import type { LatencySummary } from '../src/bots/latency';
 import { ProgressBar } from '../src/bots/progress-bar';
@@ -39,6 +40,10 @@ import { ROOT, transpileForChildren } from './lib/transpile';
 /** Candidate carriers per order, as the floor's input assumes. */
 const CARRIERS = 3;
 
+/** Accepted requests of one happy-path order: place, supplier answer, 3 carrier answers, payment, 3 shipment
+ * events, settlement confirmation; the floor makes as many calls (start and 9 Updates). */
+const REQUESTS_PER_ORDER = 10;
+
 /** Below this ratio the benchmark profiles where the lifecycle's time goes. */
 const PROFILE_BELOW_RATIO = 0.9;
 
@@ -50,6 +55,8 @@ function parseOptions() {
       sizes: { type: 'string', default: '50,200' },
       warmup: { type: 'string', default: '10' },
       samples: { type: 'string', default: '5' },
+      'budget-s': { type: 'string', default: '150' },
+      'floor-budget-s': { type: 'string', default: '60' },
       out: { type: 'string', default: path.join(ROOT, 'bench', 'results', 'lifecycle.json') },
     },
     strict: true,
@@ -57,7 +64,17 @@ function parseOptions() {
   const sizes = values.sizes.split(',').map((size) => Number(size.trim()));
   if (sizes.some((size) => !Number.isInteger(size) || size < 1))
     throw new Error(`--sizes: not a list of counts: ${values.sizes}`);
-  return { sizes, warmup: Number(values.warmup), samples: Number(values.samples), out: path.resolve(values.out) };
+  const budgetMs = Number(values['budget-s']) * 1000;
+  const floorBudgetMs = Number(values['floor-budget-s']) * 1000;
+  if (!(budgetMs > 0 && floorBudgetMs > 0)) throw new Error('--budget-s and --floor-budget-s must be positive');
+  return {
+    sizes,
+    warmup: Number(values.warmup),
+    samples: Number(values.samples),
+    budgetMs,
+    floorBudgetMs,
+    out: path.resolve(values.out),
+  };
 }
 
 /** Processes whose CPU and memory a phase accounts for. */
@@ -144,31 +161,79 @@ interface SizeResult {
   size: number;
   lifecycle: {
     report: Omit<BotRunReport, 'outcomes'>;
+    /** Accepted requests (orders placed and answers) per second. */
+    requestsPerSecond: number;
+    /** Whether the budget stopped the run before every order ended. */
+    truncated: boolean;
     /** Orders that failed (a bot gave up or got an unexpected answer), first ten. */
     failures: { orderId: string | undefined; error: string | undefined }[];
     cost: PhaseCost;
     history: HistoryProfile;
   };
   floor: {
-    runs: (Omit<FloorReport, 'workflowIds'> & { cost: PhaseCost })[];
-    /** Both floor runs together: 2N workflows over their summed wall time. */
+    runs: (Omit<FloorReport, 'workflowIds' | 'unfinishedIds'> & { cost: PhaseCost })[];
+    /** Both floor runs together: completed workflows over their summed wall time. */
     perSecond: number;
+    /** Both floor runs together: starts and Updates per second. */
+    callsPerSecond: number;
+    truncated: boolean;
     updateRoundTrip: LatencySummary;
     history: HistoryProfile;
   };
+  /** Closed orders/s ÷ floor workflows/s; only meaningful when neither run was truncated. */
   ratio: number;
+  /** Accepted lifecycle requests/s ÷ floor calls/s: the same comparison per call, meaningful even when truncated. */
+  callRatio: number;
 }
 
-async function runLifecycle(castFor: ReturnType<typeof castsFrom>, size: number, label: string) {
+async function runLifecycle(castFor: ReturnType<typeof castsFrom>, size: number, label: string, budgetMs: number) {
   const progress = new ProgressBar(label, size);
   const report = await runOrders({
     castFor,
     scenarios: planScenarios(size, HAPPY_PATH),
     concurrency: size,
+    signal: AbortSignal.timeout(budgetMs),
     onOrderDone: (_outcome, tally) => progress.update(tally.done, tallyText(tally)),
   });
   progress.finish();
   return report;
+}
+
+/** Accepted requests per second (placing orders and every answer): comparable with the floor's calls per second. */
+function requestsPerSecond(report: BotRunReport): number {
+  const accepted = Object.entries(report.latencies)
+    .filter(([name]) => name !== 'end-to-end')
+    .reduce((sum, [, summary]) => sum + summary.count, 0);
+  return accepted / (report.wallMs / 1000);
+}
+
+/** Terminates workflows a stopped phase left open, so they cost nothing in the phases after it. */
+async function terminateAll(temporal: Client, workflowIds: readonly string[]): Promise<void> {
+  if (workflowIds.length === 0) return;
+  log(`terminating ${workflowIds.length} workflows left open by the budget`);
+  await runPool(workflowIds, 20, (id) =>
+    temporal.workflow
+      .getHandle(id)
+      .terminate('benchmark phase budget reached')
+      .catch(() => undefined),
+  );
+}
+
+/**
+ * Waits until the measured processes are nearly idle (under a fifth of a core for two seconds in a row), so one
+ * phase's leftovers (activities finishing, timers, retries) do not land in the next. Gives up after a minute.
+ */
+async function settle(processes: Processes): Promise<void> {
+  const pids = [processes.worker.pid, processes.api.pid, ...Object.values(processes.serverPids)];
+  const total = () => pids.reduce((sum, pid) => sum + (cpuSecondsOf(pid) ?? 0), 0);
+  let quiet = 0;
+  let last = total();
+  for (let second = 0; second < 60 && quiet < 2; second += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const now = total();
+    quiet = now - last < 0.2 ? quiet + 1 : 0;
+    last = now;
+  }
 }
 
 function mergeSummaries(a: LatencySummary, b: LatencySummary): LatencySummary {
@@ -187,7 +252,7 @@ function mergeSummaries(a: LatencySummary, b: LatencySummary): LatencySummary {
 
 async function runSize(
   size: number,
-  samples: number,
+  options: { samples: number; budgetMs: number; floorBudgetMs: number },
   context: {
     processes: Processes;
     temporal: Client;
@@ -199,33 +264,57 @@ async function runSize(
   const { processes, temporal, taskQueue, runId, castFor } = context;
   const floorInput = floorInputFor(CARRIERS);
   const floorRun = async (round: string) => {
+    await settle(processes);
     log(`size ${size}: floor ${round}`);
     const { result, cost } = await measured(processes, () =>
-      runFloor(temporal, { taskQueue, count: size, input: floorInput, idPrefix: `floor-${runId}-${size}-${round}` }),
+      runFloor(temporal, {
+        taskQueue,
+        count: size,
+        input: floorInput,
+        idPrefix: `floor-${runId}-${size}-${round}`,
+        signal: AbortSignal.timeout(options.floorBudgetMs),
+      }),
     );
+    await terminateAll(temporal, result.unfinishedIds);
     return { ...result, cost };
   };
 
   // Floor, lifecycle, floor: the lifecycle sits between two floor runs so neither gains from going first or last.
   const floorA = await floorRun('a');
+  await settle(processes);
   log(`size ${size}: lifecycle`);
-  const lifecycle = await measured(processes, () => runLifecycle(castFor, size, `size ${size}`));
+  const lifecycle = await measured(processes, () => runLifecycle(castFor, size, `size ${size}`, options.budgetMs));
+  const { outcomes, ...report } = lifecycle.result;
+  await terminateAll(
+    temporal,
+    outcomes
+      .filter((o) => (o.status === 'UNFINISHED' || o.status === 'FAILED') && o.orderId)
+      .map((o) => orderWorkflowId(o.orderId ?? '')),
+  );
   const floorB = await floorRun('b');
 
-  const { outcomes, ...report } = lifecycle.result;
   const closedIds = outcomes
     .filter((o) => o.status === 'CLOSED' && o.orderId)
     .map((o) => orderWorkflowId(o.orderId ?? ''));
+  const completedFloors = [floorA, floorB].flatMap((run) =>
+    run.workflowIds.filter((id) => !run.unfinishedIds.includes(id)),
+  );
   const [lifecycleHistory, floorHistory] = await Promise.all([
-    profileWorkflows(temporal, spread(closedIds, samples)),
-    profileWorkflows(temporal, spread([...floorA.workflowIds, ...floorB.workflowIds], samples)),
+    profileWorkflows(temporal, spread(closedIds, options.samples)),
+    profileWorkflows(temporal, spread(completedFloors, options.samples)),
   ]);
-  const floorPerSecond = (2 * size) / ((floorA.wallMs + floorB.wallMs) / 1000);
-  const strip = ({ workflowIds: _ids, ...rest }: FloorReport & { cost: PhaseCost }) => rest;
+  const floorWallS = (floorA.wallMs + floorB.wallMs) / 1000;
+  const floorPerSecond = (floorA.completed + floorB.completed) / floorWallS;
+  const floorCallsPerSecond =
+    (floorA.callsPerSecond * floorA.wallMs + floorB.callsPerSecond * floorB.wallMs) / 1000 / floorWallS;
+  const lifecycleRequestsPerSecond = requestsPerSecond(lifecycle.result);
+  const strip = ({ workflowIds: _ids, unfinishedIds: _open, ...rest }: FloorReport & { cost: PhaseCost }) => rest;
   return {
     size,
     lifecycle: {
       report,
+      requestsPerSecond: lifecycleRequestsPerSecond,
+      truncated: report.unfinished > 0,
       failures: outcomes
         .filter((o) => o.status === 'FAILED')
         .slice(0, 10)
@@ -236,10 +325,13 @@ async function runSize(
     floor: {
       runs: [strip(floorA), strip(floorB)],
       perSecond: floorPerSecond,
+      callsPerSecond: floorCallsPerSecond,
+      truncated: floorA.truncated || floorB.truncated,
       updateRoundTrip: mergeSummaries(floorA.updateRoundTrip, floorB.updateRoundTrip),
       history: floorHistory,
     },
     ratio: report.closedPerSecond / floorPerSecond,
+    callRatio: lifecycleRequestsPerSecond / floorCallsPerSecond,
   };
 }
 
@@ -253,53 +345,68 @@ const mib = (value: number | null) => (value === null ? 'n/a' : `${value.toFixed
 const maxOf = (values: (number | null)[]) =>
   values.every((v) => v === null) ? null : Math.max(...values.map((v) => v ?? 0));
 
-function summaryTable(results: readonly SizeResult[]): string {
-  const rows = results.map((r) => {
+function summaryTables(results: readonly SizeResult[]): string {
+  const mark = (truncated: boolean) => (truncated ? ' (budget)' : '');
+  const throughput = results.map((r) => [
+    String(r.size),
+    `${r.lifecycle.report.closed}/${r.size}${mark(r.lifecycle.truncated)}`,
+    `${r.floor.runs.reduce((sum, run) => sum + run.completed, 0)}/${2 * r.size}${mark(r.floor.truncated)}`,
+    r.lifecycle.report.closedPerSecond.toFixed(2),
+    r.floor.perSecond.toFixed(2),
+    r.ratio.toFixed(2),
+    r.lifecycle.requestsPerSecond.toFixed(1),
+    r.floor.callsPerSecond.toFixed(1),
+    r.callRatio.toFixed(2),
+  ]);
+  const latency = results.map((r) => {
     const answers = r.lifecycle.report.answerRoundTrip;
-    const floorCosts = r.floor.runs.map((run) => run.cost);
     return [
       String(r.size),
-      `${r.lifecycle.report.closed}/${r.size}`,
-      r.lifecycle.report.closedPerSecond.toFixed(2),
-      r.floor.perSecond.toFixed(2),
-      r.ratio.toFixed(2),
       formatMs(answers.p50),
       formatMs(answers.p99),
       formatMs(r.floor.updateRoundTrip.p50),
       formatMs(r.floor.updateRoundTrip.p99),
+      formatMs(r.lifecycle.report.latencies['end-to-end']?.p50 ?? Number.NaN),
       r.lifecycle.history.events.toFixed(0),
       r.floor.history.events.toFixed(0),
       mib(r.lifecycle.cost.peakRssMiB.worker),
       mib(r.lifecycle.cost.peakRssMiB.api),
-      mib(maxOf(floorCosts.map((c) => c.peakRssMiB.worker))),
+      mib(maxOf(r.floor.runs.map((run) => run.cost.peakRssMiB.worker))),
     ];
   });
-  return formatTable(
-    [
-      'N',
-      'closed',
-      'orders/s',
-      'floor/s',
-      'ratio',
-      'answer p50',
-      'answer p99',
-      'floor upd p50',
-      'floor upd p99',
-      'events/order',
-      'events/floor',
-      'worker peak',
-      'API peak',
-      'worker peak (floor)',
-    ],
-    rows,
-  );
+  return [
+    formatTable(
+      ['N', 'closed', 'floor done', 'orders/s', 'floor/s', 'ratio', 'requests/s', 'floor calls/s', 'call ratio'],
+      throughput,
+    ),
+    '',
+    formatTable(
+      [
+        'N',
+        'answer p50',
+        'answer p99',
+        'floor Update p50',
+        'floor Update p99',
+        'order p50',
+        'events/order',
+        'events/floor',
+        'worker peak',
+        'API peak',
+        'worker peak (floor)',
+      ],
+      latency,
+    ),
+  ].join('\n');
 }
 
 /** Where a lifecycle order's time and CPU go, next to a floor workflow's. */
 function profileTables(r: SizeResult): string {
   const life = r.lifecycle;
   const floorRuns = r.floor.runs;
-  const orders = Math.max(1, life.report.closed);
+  // Per order = per 10 accepted requests (place, supplier, 3 carriers, payment, 3 shipment events, settlement), so
+  // a run stopped by its budget, whose unfinished orders did part of their work, is not overstated.
+  const accepted = (life.requestsPerSecond * life.cost.wallMs) / 1000;
+  const orders = Math.max(1, accepted / REQUESTS_PER_ORDER);
   const perOrder = (ms: number) => formatMs(ms / orders);
   const lh = life.history;
   const fh = r.floor.history;
@@ -441,7 +548,7 @@ async function main(): Promise<void> {
 
     if (options.warmup > 0) {
       log(`warm-up: ${options.warmup} orders and ${options.warmup} floor workflows (not measured)`);
-      await runLifecycle(castFor, options.warmup, 'warm-up');
+      await runLifecycle(castFor, options.warmup, 'warm-up', options.budgetMs);
       await runFloor(temporal, {
         taskQueue,
         count: options.warmup,
@@ -450,7 +557,7 @@ async function main(): Promise<void> {
       });
     }
     const results: SizeResult[] = [];
-    for (const size of options.sizes) results.push(await runSize(size, options.samples, context));
+    for (const size of options.sizes) results.push(await runSize(size, options, context));
 
     const document = {
       benchmark: 'lifecycle',
@@ -462,7 +569,12 @@ async function main(): Promise<void> {
       command: `npm run bench -- --sizes ${options.sizes.join(',')}`,
       servers: servers.origin,
       method: {
-        order: 'floor, lifecycle, floor for each size after a warm-up; floor/s is 2N over the two floor runs',
+        order:
+          'warm-up, then floor, lifecycle, floor for each size, each after the processes are idle; ' +
+          'floor/s is completed floor workflows over the two floor runs together',
+        budgetsS: { lifecycle: options.budgetMs / 1000, floor: options.floorBudgetMs / 1000 },
+        requestsPerOrder: REQUESTS_PER_ORDER,
+        idempotencyKeys: 'every bot POST carries an Idempotency-Key',
         carriersPerOrder: CARRIERS,
         floorInput: floorInputFor(CARRIERS),
         memory:
@@ -476,11 +588,16 @@ async function main(): Promise<void> {
     mkdirSync(path.dirname(options.out), { recursive: true });
     writeFileSync(options.out, `${JSON.stringify(document, null, 2)}\n`);
 
-    console.log(summaryTable(results));
+    console.log(summaryTables(results));
     console.log(
-      `\nratio = closed orders/s ÷ floor workflows/s; results in ${path.relative(process.cwd(), options.out)}`,
+      `\nratio = closed orders/s ÷ floor workflows/s; call ratio = accepted requests/s ÷ floor starts and Updates/s` +
+        ` ("(budget)": stopped by its time budget); results in ${path.relative(process.cwd(), options.out)}`,
     );
-    for (const result of results.filter((r) => r.ratio < PROFILE_BELOW_RATIO))
+    const loads = results.flatMap((r) => [r.lifecycle.cost, ...r.floor.runs.map((run) => run.cost)]);
+    console.log(
+      `1-minute load average after each phase: ${loads.map((c) => c.loadAverage.after.toFixed(1)).join(', ')}`,
+    );
+    for (const result of results.filter((r) => r.ratio < PROFILE_BELOW_RATIO || r.lifecycle.truncated))
       console.log(`\n${profileTables(result)}`);
     const failed = results.reduce((sum, r) => sum + r.lifecycle.report.failed, 0);
     if (failed > 0) {

@@ -110,12 +110,20 @@ async function main(): Promise<number> {
 
   const scenarios = planScenarios(options.orders, options.shares, options.seed);
   const progress = new ProgressBar('orders', options.orders);
-  progress.update(0, tallyText({ done: 0, closed: 0, cancelled: 0, failed: 0 }));
+  // The first Ctrl-C stops the bots and still prints the summary; the second quits at once.
+  const stop = new AbortController();
+  process.once('SIGINT', () => {
+    process.stderr.write('\nstopping the bots (Ctrl-C again to quit now)\n');
+    stop.abort();
+    process.once('SIGINT', () => process.exit(130));
+  });
+  progress.update(0, tallyText({ done: 0, closed: 0, cancelled: 0, failed: 0, unfinished: 0 }));
   const report = await runOrders({
     castFor,
     scenarios,
     concurrency: options.concurrency,
     missedDeadlineMs: options.missedDeadlineMs,
+    signal: stop.signal,
     onOrderDone: (_outcome, tally) => progress.update(tally.done, tallyText(tally)),
   });
   progress.finish();
@@ -125,7 +133,7 @@ async function main(): Promise<number> {
   for (const failure of failures.slice(0, 5)) {
     console.error(`failed: ${failure.orderId ?? '(not placed)'}: ${failure.error ?? 'unknown'}`);
   }
-  return failures.length > 0 ? 1 : 0;
+  return failures.length > 0 || report.unfinished > 0 ? 1 : 0;
 }
 
 main().then(

@@ -2,6 +2,7 @@
 // no business logic, driven by Updates sent straight through the Temporal client, each awaited in turn as the
 // parties' answers are. What settleflow's lifecycle throughput is divided by.
 
+import { setMaxListeners } from 'node:events';
 import type { Client } from '@temporalio/client';
 import type { FloorInput } from '../../src/contracts/floor-contract';
 import { floorPingUpdate } from '../../src/contracts/floor-contract';
@@ -15,41 +16,69 @@ export const FLOOR_WORKFLOW_TYPE = 'floorWorkflow';
 /** A floor run's figures. */
 export interface FloorReport {
   workflows: number;
-  /** From the first start to the last result. */
+  /** Floor workflows that returned their result before the run was stopped. */
+  completed: number;
+  /** Whether the budget stopped the run before every workflow completed. */
+  truncated: boolean;
+  /** From the first start to the last result (or to the stop). */
   wallMs: number;
+  /** Completed workflows per second of wall time. */
   perSecond: number;
+  /** Starts and Updates answered per second: comparable with the lifecycle's accepted requests per second. */
+  callsPerSecond: number;
   /** Each floorPing Update's round trip through the client. */
   updateRoundTrip: LatencySummary;
   workflowIds: string[];
+  /** Workflows that had not completed when the run was stopped. */
+  unfinishedIds: string[];
 }
 
-/** Runs `count` floor workflows at once, each through `input.updates` Updates in sequence, to their results. */
+/**
+ * Runs `count` floor workflows at once, each through `input.updates` Updates in sequence, to their results.
+ * `signal` stops it early: calls in flight are abandoned and the workflows left open are listed as unfinished.
+ */
 export async function runFloor(
   client: Client,
-  options: { taskQueue: string; count: number; input: FloorInput; idPrefix: string },
+  options: { taskQueue: string; count: number; input: FloorInput; idPrefix: string; signal?: AbortSignal },
 ): Promise<FloorReport> {
   const book = new LatencyBook();
   const ids = Array.from({ length: options.count }, (_, i) => `${options.idPrefix}-${i}`);
+  const done = new Set<string>();
+  let calls = 0;
   const started = performance.now();
+  const signal = options.signal ?? new AbortController().signal;
+  setMaxListeners(0, signal);
+  let endedAt: number | undefined;
+  signal.addEventListener('abort', () => (endedAt ??= performance.now()), { once: true });
+  const call = <T>(fn: () => Promise<T>) => client.connection.withAbortSignal(signal, fn);
   await runPool(ids, options.count, async (workflowId) => {
-    const handle = await client.workflow.start(FLOOR_WORKFLOW_TYPE, {
-      taskQueue: options.taskQueue,
-      workflowId,
-      args: [options.input],
-    });
-    for (let i = 0; i < options.input.updates; i += 1) {
-      const sentAt = performance.now();
-      await handle.executeUpdate(floorPingUpdate);
-      book.record('update', performance.now() - sentAt);
+    try {
+      const handle = await call(() =>
+        client.workflow.start(FLOOR_WORKFLOW_TYPE, { taskQueue: options.taskQueue, workflowId, args: [options.input] }),
+      );
+      calls += 1;
+      for (let i = 0; i < options.input.updates; i += 1) {
+        const sentAt = performance.now();
+        await call(() => handle.executeUpdate(floorPingUpdate));
+        book.record('update', performance.now() - sentAt);
+        calls += 1;
+      }
+      await call(() => handle.result());
+      done.add(workflowId);
+    } catch (error) {
+      if (!signal.aborted) throw error;
     }
-    await handle.result();
   });
-  const wallMs = performance.now() - started;
+  const wallMs = (endedAt ?? performance.now()) - started;
   return {
     workflows: options.count,
+    completed: done.size,
+    truncated: done.size < options.count,
     wallMs,
-    perSecond: options.count / (wallMs / 1000),
+    perSecond: done.size / (wallMs / 1000),
+    callsPerSecond: calls / (wallMs / 1000),
     updateRoundTrip: summarize(book.samples('update')),
     workflowIds: ids,
+    unfinishedIds: ids.filter((id) => !done.has(id)),
   };
 }

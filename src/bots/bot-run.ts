@@ -1,6 +1,7 @@
 // Many orders driven by bots at once: a pool of order lifecycles, their outcomes counted by how they ended, and a
 // summary of every party action's round trip. Shared by `npm run demo` and the benchmark.
 
+import { setMaxListeners } from 'node:events';
 import type { LatencySummary } from './latency';
 import { LatencyBook, summarize } from './latency';
 import type { OrderCast, OrderOutcome, RetryPolicy } from './order-bots';
@@ -62,6 +63,8 @@ export interface BotRunReport {
 export async function runOrders(options: BotRunOptions): Promise<BotRunReport> {
   const book = new LatencyBook();
   const tally: RunTally = { done: 0, closed: 0, cancelled: 0, failed: 0, unfinished: 0 };
+  // Every order's bots listen to the one signal: many listeners are expected, not a leak.
+  if (options.signal) setMaxListeners(0, options.signal);
   const started = performance.now();
   const outcomes = await runPool(options.scenarios, options.concurrency, async (scenario, index) => {
     const outcome = await runOrderLifecycle(options.castFor(index), scenario, {
