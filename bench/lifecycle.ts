@@ -55,8 +55,8 @@ function parseOptions() {
       sizes: { type: 'string', default: '50,200' },
       warmup: { type: 'string', default: '10' },
       samples: { type: 'string', default: '5' },
-      'budget-s': { type: 'string', default: '150' },
-      'floor-budget-s': { type: 'string', default: '60' },
+      'budget-s': { type: 'string', default: '120' },
+      'floor-budget-s': { type: 'string', default: '45' },
       out: { type: 'string', default: path.join(ROOT, 'bench', 'results', 'lifecycle.json') },
     },
     strict: true,
@@ -168,6 +168,8 @@ interface SizeResult {
     /** Orders that failed (a bot gave up or got an unexpected answer), first ten. */
     failures: { orderId: string | undefined; error: string | undefined }[];
     cost: PhaseCost;
+    /** Whose histories were sampled: closed orders, or unfinished ones when none closed within the budget. */
+    historyOf: 'closed' | 'unfinished';
     history: HistoryProfile;
   };
   floor: {
@@ -293,14 +295,18 @@ async function runSize(
   );
   const floorB = await floorRun('b');
 
-  const closedIds = outcomes
-    .filter((o) => o.status === 'CLOSED' && o.orderId)
-    .map((o) => orderWorkflowId(o.orderId ?? ''));
+  // Closed orders' histories; when the budget stopped every order, the (terminated) unfinished ones'.
+  const placedIds = (status?: string) =>
+    outcomes
+      .filter((o) => o.orderId && (status === undefined || o.status === status))
+      .map((o) => orderWorkflowId(o.orderId ?? ''));
+  const closedIds = placedIds('CLOSED');
+  const orderSample = closedIds.length > 0 ? closedIds : placedIds();
   const completedFloors = [floorA, floorB].flatMap((run) =>
     run.workflowIds.filter((id) => !run.unfinishedIds.includes(id)),
   );
   const [lifecycleHistory, floorHistory] = await Promise.all([
-    profileWorkflows(temporal, spread(closedIds, options.samples)),
+    profileWorkflows(temporal, spread(orderSample, options.samples)),
     profileWorkflows(temporal, spread(completedFloors, options.samples)),
   ]);
   const floorWallS = (floorA.wallMs + floorB.wallMs) / 1000;
@@ -320,6 +326,7 @@ async function runSize(
         .slice(0, 10)
         .map((o) => ({ orderId: o.orderId, error: o.error })),
       cost: lifecycle.cost,
+      historyOf: closedIds.length > 0 ? 'closed' : 'unfinished',
       history: lifecycleHistory,
     },
     floor: {
@@ -367,7 +374,7 @@ function summaryTables(results: readonly SizeResult[]): string {
       formatMs(r.floor.updateRoundTrip.p50),
       formatMs(r.floor.updateRoundTrip.p99),
       formatMs(r.lifecycle.report.latencies['end-to-end']?.p50 ?? Number.NaN),
-      r.lifecycle.history.events.toFixed(0),
+      r.lifecycle.historyOf === 'closed' ? r.lifecycle.history.events.toFixed(0) : 'n/a',
       r.floor.history.events.toFixed(0),
       mib(r.lifecycle.cost.peakRssMiB.worker),
       mib(r.lifecycle.cost.peakRssMiB.api),
@@ -437,6 +444,8 @@ function profileTables(r: SizeResult): string {
   const temporalCalls = totalOf(api, 'temporal ');
   const apiMongo = totalOf(api, 'mongo ');
   const workerMongo = totalOf(life.cost.timings.worker, 'mongo ');
+  // Requests cut off by a budget never finish, so their Temporal and MongoDB time has no HTTP total to sit in.
+  const rest = http.totalMs - temporalCalls.totalMs - apiMongo.totalMs;
   const floorWorkerMongo = floorRuns.reduce((sum, run) => sum + totalOf(run.cost.timings.worker, 'mongo ').totalMs, 0);
   const requestRows = [
     ['HTTP requests per order', (http.count / orders).toFixed(1)],
@@ -445,13 +454,22 @@ function profileTables(r: SizeResult): string {
     ['  of which MongoDB commands (auth, idempotency, read model)', perOrder(apiMongo.totalMs)],
     [
       '  rest: Express, schemas, sealing, JSON, event-loop waits',
-      perOrder(http.totalMs - temporalCalls.totalMs - apiMongo.totalMs),
+      rest >= 0 ? perOrder(rest) : 'n/a (requests cut off by the budget)',
     ],
     [
       'MongoDB commands in activities per order (worker)',
       `${(workerMongo.count / orders).toFixed(1)}, ${perOrder(workerMongo.totalMs)}`,
     ],
     ['MongoDB commands per floor workflow (worker)', formatMs(floorWorkerMongo / (2 * r.size))],
+    ...(['api', 'worker'] as const).map((side) => {
+      const table = life.cost.timings[side];
+      const count = (command: string) => (table[`mongo ${command}`]?.count ?? 0) / orders;
+      const writes = count('insert') + count('update') + count('delete');
+      return [
+        `MongoDB commands per order in the ${side === 'api' ? 'API' : 'worker'}: writes + reads`,
+        `${writes.toFixed(1)} + ${(count('find') + count('aggregate')).toFixed(1)}`,
+      ];
+    }),
   ];
   const routeRows = Object.entries(api)
     .filter(([name]) => name.startsWith('http ') || name.startsWith('temporal '))
@@ -480,7 +498,8 @@ function profileTables(r: SizeResult): string {
   const floorWall = floorRuns.reduce((s, run) => s + run.cost.wallMs, 0);
 
   return [
-    `profile at N=${r.size} (ratio ${r.ratio.toFixed(2)} < ${PROFILE_BELOW_RATIO}); per workflow, mean of sampled histories:`,
+    `profile at N=${r.size} (ratio ${r.ratio.toFixed(2)} < ${PROFILE_BELOW_RATIO}); per workflow, mean of sampled ` +
+      `histories${life.historyOf === 'unfinished' ? ' (orders: unfinished ones, none closed within the budget)' : ''}:`,
     formatTable(['history', 'order', 'floor'], historyRows),
     '',
     formatTable(['API and persistence (lifecycle phase)', 'per order'], requestRows),
