@@ -4,7 +4,7 @@
 // the Temporal client (floor workflows/s); ratio = orders/s ÷ floor/s. The worker and the API run as child
 // processes so their peak memory is measured apart. Writes bench/results/lifecycle.json and prints a table.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -622,6 +622,8 @@ async function main(): Promise<void> {
     if (failed > 0) {
       console.error(`\n${failed} orders failed; see ${logDir}`);
       process.exitCode = 1;
+    } else {
+      cleanups.unshift(async () => rmSync(logDir, { recursive: true, force: true }));
     }
   } finally {
     await cleanUp();
