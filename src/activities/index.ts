@@ -32,6 +32,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
   const gateway = new PaymentGateway(deps.db, deps.bank, deps.vault);
+  const webhookRecipients = new WebhookRecipientCache(deps.db, now);
 
   /** Turns a domain rule violation into a failure the retry policy will not retry. */
   async function nonRetryableOnDomainError<T>(work: () => Promise<T>): Promise<T> {
@@ -58,8 +59,7 @@ export function createActivities(deps: ActivityDeps) {
       await saveOrderView(deps.db, input.view);
       if (input.notices.length === 0) return { webhookNoticeIds: [] };
       await insertNotices(deps.db, input.notices);
-      const recipients = [...new Set(input.notices.map((draft) => draft.recipientId))];
-      const hooked = new Set(await partiesWithWebhooks(deps.db, recipients));
+      const hooked = await webhookRecipients.among(input.notices.map((draft) => draft.recipientId));
       return { webhookNoticeIds: input.notices.filter((d) => hooked.has(d.recipientId)).map((d) => d.noticeId) };
     },
 
@@ -118,6 +118,33 @@ export function createActivities(deps: ActivityDeps) {
 
 /** The activities' type, for `proxyActivities` in workflow code. */
 export type OrderActivities = ReturnType<typeof createActivities>;
+
+/**
+ * Which parties have a webhook, remembered for a few seconds: every write of an order's notices asks, and the
+ * answer changes only when a party registers. A new webhook applies to notices written after the cache expires.
+ */
+class WebhookRecipientCache {
+  private static readonly TTL_MS = 10_000;
+  private readonly known = new Map<string, { hooked: boolean; until: number }>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => Date,
+  ) {}
+
+  /** The subset of `partyIds` that registered a webhook. */
+  async among(partyIds: readonly string[]): Promise<Set<string>> {
+    const at = this.now().getTime();
+    const unknown = [...new Set(partyIds)].filter((id) => (this.known.get(id)?.until ?? 0) <= at);
+    if (unknown.length > 0) {
+      const hooked = new Set(await partiesWithWebhooks(this.db, unknown));
+      if (this.known.size > 10_000) this.known.clear();
+      for (const id of unknown)
+        this.known.set(id, { hooked: hooked.has(id), until: at + WebhookRecipientCache.TTL_MS });
+    }
+    return new Set(partyIds.filter((id) => this.known.get(id)?.hooked));
+  }
+}
 
 function activityAttempt(): number {
   try {

@@ -12,12 +12,6 @@ import { callerOf } from './auth';
 /** Longest key accepted, as Stripe's. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
-/**
- * An IN_PROGRESS record older than this is taken to belong to a crashed request and may be taken over.
- * Longer than any request can run (a payment waits for the bank), shorter than a client's patience.
- */
-export const IDEMPOTENCY_LOCK_STALE_MS = 5 * 60 * 1000;
-
 /** Deepest nesting of a body that is hashed; deeper bodies are rejected before anything recurses into them. */
 export const MAX_BODY_DEPTH = 32;
 
@@ -64,10 +58,11 @@ function idempotencyError(status: number, code: string, message: string): ApiErr
 
 /**
  * Middleware for POST routes, placed after authentication and role checks.
- * Without the header it does nothing. With it: the first request inserts an IN_PROGRESS record and, once answered,
- * stores its status and body (a 5xx deletes the record instead, so the client can retry); a repeat with the same
- * body replays the stored answer with `Idempotent-Replayed: true`; with another body it gets 422
- * `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_progress`.
+ * Without the header it does nothing. With it: a repeat of an answered request with the same body replays the
+ * stored answer with `Idempotent-Replayed: true`; with another body it gets 422 `idempotency_key_reused`. A new
+ * request runs, and its answer (unless 5xx) is stored in one insert. Two copies of one request racing each other
+ * both run: party actions then share one Temporal Update (its id is derived from the key), and a new order gets one
+ * id from the key, so the second copy finds the first (409 `order_exists`) instead of placing a second order.
  */
 export function idempotency(
   db: Database,
@@ -89,11 +84,8 @@ export function idempotency(
     const scope = `${callerOf(res).id}:${key}`;
     const hash = requestHash(vault, req.method, req.originalUrl, req.body);
 
-    if (!(await acquire(db, scope, hash))) {
-      const existing = await db.idempotency.findById(scope).lean().exec();
-      if (!existing) {
-        throw idempotencyError(409, 'idempotency_key_in_progress', 'a request with this key just finished; retry it');
-      }
+    const existing = await db.idempotency.findById(scope).lean().exec();
+    if (existing) {
       if (existing.requestHash !== hash) {
         throw idempotencyError(
           422,
@@ -110,51 +102,30 @@ export function idempotency(
     }
 
     res.locals.idempotencyScope = scope;
-    // A client that hangs up does not delete the record: the action may still complete and its answer be stored.
-    // Only a crashed process leaves a record IN_PROGRESS, and that one is taken over once stale.
     const json = res.json.bind(res);
     res.json = (body: unknown) => {
       const statusCode = res.statusCode;
-      const write =
-        statusCode >= 500
-          ? db.idempotency.deleteOne({ _id: scope }).exec()
-          : db.idempotency
-              // Sealed: an answer may carry a secret shown once (a new party's API key).
-              .updateOne(
-                { _id: scope },
-                { $set: { state: 'DONE', statusCode, body: vault.seal(JSON.stringify(body)) } },
-              )
-              .exec();
-      // The answer is sent only once it is stored, so a client that retries at once finds it.
-      write
-        .catch(async (error: unknown) => {
-          log(JSON.stringify({ level: 'error', msg: 'idempotency record not saved', error: String(error) }));
-          await db.idempotency
-            .deleteOne({ _id: scope })
-            .exec()
-            .catch(() => undefined);
+      if (statusCode >= 500) return json(body);
+      // The answer is sent once it is stored, so a client that retries at once finds it. Sealed: an answer may
+      // carry a secret shown once (a new party's API key).
+      db.idempotency
+        .create({
+          _id: scope,
+          requestHash: hash,
+          state: 'DONE',
+          statusCode,
+          body: vault.seal(JSON.stringify(body)),
+          createdAt: new Date(),
+        })
+        .catch((error: unknown) => {
+          // A racing copy of this request stored its answer first: that one stands.
+          if (!isDuplicateKeyError(error)) {
+            log(JSON.stringify({ level: 'error', msg: 'idempotency record not saved', error: String(error) }));
+          }
         })
         .finally(() => json(body));
       return res;
     };
     next();
   };
-}
-
-/** Inserts the IN_PROGRESS record, or takes over a stale one of the same request; false when another holds it. */
-async function acquire(db: Database, scope: string, hash: string): Promise<boolean> {
-  try {
-    await db.idempotency.create({ _id: scope, requestHash: hash, state: 'IN_PROGRESS', createdAt: new Date() });
-    return true;
-  } catch (error) {
-    if (!isDuplicateKeyError(error)) throw error;
-  }
-  const staleBefore = new Date(Date.now() - IDEMPOTENCY_LOCK_STALE_MS);
-  const takeover = await db.idempotency
-    .updateOne(
-      { _id: scope, requestHash: hash, state: 'IN_PROGRESS', createdAt: { $lt: staleBefore } },
-      { $set: { createdAt: new Date() } },
-    )
-    .exec();
-  return takeover.modifiedCount > 0;
 }

@@ -58,11 +58,3 @@ export function assertMayRead(party: Party, order: OrderView): void {
     throw forbidden(`order ${order.orderId} is not one of yours`);
   }
 }
-
-/**
- * Admits only the order's own parties (its role was checked before).
- * @throws ApiError 403 otherwise
- */
-export function assertOnOrder(party: Party, order: OrderView): void {
-  if (!isPartyOnOrder(party, order)) throw forbidden(`order ${order.orderId} is not one of yours`);
-}

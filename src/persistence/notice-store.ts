@@ -6,21 +6,26 @@ import type { Database, NoticeRecord } from './database';
 import { isDuplicateKeyError } from './database';
 
 /**
- * Inserts notices, ignoring the ones already stored.
- * @returns the ids of the notices inserted now (not before)
+ * Inserts notices in one command, ignoring the ones already stored (a retried activity).
+ * @throws any error other than duplicate keys
  */
-export async function insertNotices(db: Database, drafts: readonly NoticeDraft[]): Promise<string[]> {
-  const inserted: string[] = [];
-  for (const draft of drafts) {
-    const { noticeId, ...rest } = draft;
-    try {
-      await db.notices.create({ _id: noticeId, ...rest, createdAt: new Date() });
-      inserted.push(noticeId);
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-    }
+export async function insertNotices(db: Database, drafts: readonly NoticeDraft[]): Promise<void> {
+  if (drafts.length === 0) return;
+  const createdAt = new Date();
+  try {
+    await db.notices.insertMany(
+      drafts.map(({ noticeId, ...rest }) => ({ _id: noticeId, ...rest, createdAt })),
+      { ordered: false },
+    );
+  } catch (error) {
+    const writeErrors = (error as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
+    const onlyDuplicates =
+      isDuplicateKeyError(error) ||
+      (Array.isArray(writeErrors) &&
+        writeErrors.length > 0 &&
+        writeErrors.every((e) => (e.code ?? e.err?.code) === 11000));
+    if (!onlyDuplicates) throw error;
   }
-  return inserted;
 }
 
 /** The notices of one party, newest first; `orderId` narrows to one order, `actionRequired` to inquiries. */

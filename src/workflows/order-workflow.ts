@@ -72,8 +72,12 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   let cancelRequest: CancelRequest | undefined;
   let paymentAttempts = 0;
   let paymentInFlight = false;
+  /** The read-model writer's state: the version last stored, notices waiting, requests made and served. */
   let persistedVersion = 0;
-  let publishing: Promise<void> = Promise.resolve();
+  const pendingNotices: NoticeDraft[] = [];
+  let requestedWrites = 0;
+  let completedWrites = 0;
+  let writeFailure: unknown;
   /** Set once the saga starts: from then on no Update is accepted. */
   let closing = false;
   /** Webhook deliveries in flight; the workflow ends only after they have finished or given up. */
@@ -100,36 +104,54 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   }
 
   /**
-   * Writes the current view (and notices) through the read-model activity. Writes run one at a time, in order:
-   * FerretDB's conditional upsert is not atomic, so two concurrent writes could leave the older one last.
+   * Asks for the current view (and notices) to be written to the read model and waits until it is. Writes run one
+   * at a time, in order (FerretDB's conditional upsert is not atomic, so two concurrent writes could leave the older
+   * one last), and every request made while a write is in flight is served by the next one, so changes that come
+   * together (an Update and the step it unblocks) cost one write.
    */
-  function persist(notices: NoticeDraft[] = []): Promise<void> {
-    const write = publishing.then(async () => {
-      const version = order.version;
-      const { webhookNoticeIds } = await publishOrder({ view: order, notices });
-      persistedVersion = Math.max(persistedVersion, version);
-      // Webhooks go out beside the order, never in its way: a dead endpoint must not hold up the next step.
-      for (const noticeId of webhookNoticeIds) {
-        webhookDeliveries.push(deliverWebhook({ noticeId }).catch(() => undefined));
-      }
-    });
-    publishing = write.catch(() => undefined);
-    return write;
+  async function persist(notices: NoticeDraft[] = []): Promise<void> {
+    if (notices.length === 0 && order.version <= persistedVersion) return;
+    pendingNotices.push(...notices);
+    requestedWrites += 1;
+    const request = requestedWrites;
+    await wf.condition(() => completedWrites >= request || writeFailure !== undefined);
+    if (writeFailure !== undefined) throw writeFailure;
   }
 
-  /** Waits until the order's state up to now is in the read model, for read-your-writes answers. */
+  /** The read model's single writer, for the workflow's whole life. */
+  async function readModelWriter(): Promise<void> {
+    for (;;) {
+      await wf.condition(() => requestedWrites > completedWrites);
+      const served = requestedWrites;
+      const version = order.version;
+      try {
+        const { webhookNoticeIds } = await publishOrder({ view: order, notices: pendingNotices.splice(0) });
+        // Webhooks go out beside the order, never in its way: a dead endpoint must not hold up the next step.
+        for (const noticeId of webhookNoticeIds) {
+          webhookDeliveries.push(deliverWebhook({ noticeId }).catch(() => undefined));
+        }
+      } catch (error) {
+        writeFailure = error;
+        return;
+      }
+      persistedVersion = Math.max(persistedVersion, version);
+      completedWrites = served;
+    }
+  }
+
+  /** The order once its state up to now is in the read model, for read-your-writes answers. */
   async function persisted(): Promise<OrderView> {
-    const version = order.version;
-    await wf.condition(() => persistedVersion >= version);
+    await persist();
     return order;
   }
 
   /** Runs a validator, turning domain errors into Update rejections the API maps to HTTP statuses. */
   function validate(check: () => void): void {
     try {
+      // The action's own rules first: they include who may act, so an outsider learns nothing of the order's state.
+      check();
       if (isTerminal(order.status)) throw new OrderStateConflict('order_not_at_step', `the order is ${order.status}`);
       if (cancelRequest || closing) throw new OrderStateConflict('order_cancelling', 'the order is being cancelled');
-      check();
     } catch (error) {
       if (error instanceof DomainError) {
         throw wf.ApplicationFailure.create({
@@ -163,7 +185,6 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       order.supplierAnswer = { ...answer, answeredAt: nowIso() };
       reachStep(3, supplierId, answer.available ? `available, reservation ${answer.reservationId}` : 'not available');
       if (answer.available) compensations.push('RESERVATION');
-      await persist();
       return persisted();
     },
     { validator: ({ supplierId, answer }) => validate(() => assertSupplierAnswer(order, supplierId, answer)) },
@@ -174,7 +195,6 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     async ({ carrierId, answer }) => {
       order.quotes.push({ ...answer, carrierId, answeredAt: nowIso() });
       touch();
-      await persist();
       return persisted();
     },
     { validator: ({ carrierId, answer }) => validate(() => assertCarrierAnswer(order, carrierId, answer)) },
@@ -186,7 +206,6 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       order.shipment.events.push({ type, at: nowIso() });
       if (order.status === 'CONFIRMED') setStatus('IN_DELIVERY');
       else touch();
-      await persist();
       return persisted();
     },
     { validator: ({ carrierId, type }) => validate(() => assertShipmentEvent(order, carrierId, type)) },
@@ -482,6 +501,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     return result;
   }
 
+  // The writer outlives any cancellation of the workflow: compensations must still be recorded.
+  void wf.CancellationScope.nonCancellable(readModelWriter);
   try {
     return await finish(await run());
   } catch (error) {
