@@ -10,6 +10,8 @@ const path = require('node:path');
 
 const TEMPORAL_VERSION = '1.5.1';
 const FERRETDB_VERSION = '1.24.2';
+/** Names the patch applied to FerretDB's source before building (see patchSqliteIdLookups). */
+const FERRETDB_PATCH = 'sqlite-id-index';
 const BUILD_LOCK_TIMEOUT_MS = 45 * 60 * 1000;
 
 /** The directory that holds `<tool>-<version>/<binary>` builds, shared by every clone on this machine. */
@@ -79,8 +81,9 @@ const TOOLS = {
     },
   },
   ferretdb: {
-    label: `FerretDB v${FERRETDB_VERSION}`,
-    version: FERRETDB_VERSION,
+    label: `FerretDB v${FERRETDB_VERSION} (with settleflow's _id index fix)`,
+    // The cache key names the patch, so a binary built without it is never reused.
+    version: `${FERRETDB_VERSION}-${FERRETDB_PATCH}`,
     binary: 'ferretdb',
     envVar: 'FERRETDB_BIN',
     isUsable: isUsableFerretdb,
@@ -95,10 +98,27 @@ const TOOLS = {
       fs.cpSync(moduleDir, srcDir, { recursive: true });
       chmodWritable(srcDir);
       fs.writeFileSync(path.join(srcDir, 'build', 'version', 'version.txt'), `v${FERRETDB_VERSION}\n`);
+      patchSqliteIdLookups(srcDir);
       await run('go', ['build', '-trimpath', '-o', outFile, './cmd/ferretdb'], { cwd: srcDir, env: goEnv });
     },
   },
 };
+
+/**
+ * FerretDB 1.24's SQLite backend creates its unique `_id` index on the expression `_ferretdb_sjson->"_id"` but
+ * looks documents up with `_ferretdb_sjson->'$._id'`. SQLite only uses an expression index for the same expression,
+ * so every find, update and delete by `_id` scans the whole table (SQLite's EXPLAIN QUERY PLAN shows `SCAN`), and
+ * each costs time in proportion to the collection's size. This one-line patch makes the lookups use the index
+ * expression (`SEARCH ... USING INDEX`); the stored data and the index are unchanged. See bench/README.md.
+ */
+function patchSqliteIdLookups(srcDir) {
+  const file = path.join(srcDir, 'internal', 'backends', 'sqlite', 'metadata', 'metadata.go');
+  const before = `IDColumn = DefaultColumn + "->'$._id'"`;
+  const after = 'IDColumn = DefaultColumn + `->"_id"`';
+  const source = fs.readFileSync(file, 'utf8');
+  if (!source.includes(before)) throw new Error(`FerretDB source changed: ${before} not found in ${file}`);
+  fs.writeFileSync(file, source.replace(before, after));
+}
 
 /** The module cache is read-only; the copy must be writable to edit version.txt and to delete it later. */
 function chmodWritable(dir) {

@@ -23,20 +23,26 @@ export interface OrderPage {
 
 /**
  * Stores an order view unless the stored one is as new or newer.
+ *
+ * Every query here filters on `_id` alone: that is the only filter FerretDB's SQLite backend answers from an index
+ * (any other filter scans the collection). The version check and the write are two steps, which is safe because
+ * each order's workflow is its only writer and writes one version at a time.
  * @returns true when written, false when a newer version was already there
  */
 export async function saveOrderView(db: Database, view: OrderView): Promise<boolean> {
-  try {
-    const result = await db.orders.updateOne(
-      { _id: view.orderId, version: { $lt: view.version } },
-      { $set: { ...view } },
-      { upsert: true },
-    );
-    return result.modifiedCount + result.upsertedCount > 0;
-  } catch (error) {
-    if (isDuplicateKeyError(error)) return false;
-    throw error;
+  const stored = await db.orders.findById(view.orderId, { version: 1 }).lean<{ version: number }>().exec();
+  if (stored && stored.version >= view.version) return false;
+  if (!stored) {
+    try {
+      await db.orders.create({ _id: view.orderId, ...view });
+      return true;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      return saveOrderView(db, view);
+    }
   }
+  await db.orders.replaceOne({ _id: view.orderId }, { _id: view.orderId, ...view }).exec();
+  return true;
 }
 
 /** The order's read-model view, or undefined. */
