@@ -1,11 +1,11 @@
 // Idempotent POSTs: a client may resend a request with the same `Idempotency-Key` and get the first answer again,
 // instead of acting twice. Records are scoped by the calling party and hold the request's hash and the response,
-// never the request body (it may hold card data); the response is stored sealed by the vault.
+// never the request body (it may hold card data); an answer holding a secret is stored sealed by the vault.
 
 import type { RequestHandler, Response } from 'express';
 import type { Database } from '../persistence/database';
 import type { Vault } from '../security/vault';
-import { isDuplicateKeyError } from '../persistence/database';
+import { isDuplicateKeyError, nativeCollection } from '../persistence/database';
 import { ApiError } from './api-error';
 import { callerOf } from './auth';
 
@@ -45,6 +45,11 @@ export function canonicalJson(value: unknown, depth = 0): string {
  */
 export function requestHash(vault: Vault, method: string, path: string, body: unknown): string {
   return vault.mac(`${method}\n${path}\n${canonicalJson(body ?? {})}`);
+}
+
+/** Marks the answer as holding a secret shown once (a new API key): its stored copy is sealed by the vault. */
+export function markAnswerSecret(res: Response): void {
+  res.locals.answerHoldsSecret = true;
 }
 
 /** The idempotency key the current request carries, scoped by its caller, if any; set by {@link idempotency}. */
@@ -97,7 +102,8 @@ export function idempotency(
         throw idempotencyError(409, 'idempotency_key_in_progress', 'a request with this key is still being processed');
       }
       res.set('Idempotent-Replayed', 'true');
-      res.status(existing.statusCode).json(JSON.parse(vault.open(String(existing.body))));
+      const stored = String(existing.body);
+      res.status(existing.statusCode).json(JSON.parse(existing.sealed ? vault.open(stored) : stored));
       return;
     }
 
@@ -106,15 +112,18 @@ export function idempotency(
     res.json = (body: unknown) => {
       const statusCode = res.statusCode;
       if (statusCode >= 500) return json(body);
-      // The answer is sent once it is stored, so a client that retries at once finds it. Sealed: an answer may
-      // carry a secret shown once (a new party's API key).
-      db.idempotency
-        .create({
+      // The answer is sent once it is stored, so a client that retries at once finds it. Stored as JSON text (one
+      // string is far cheaper for the database than a nested document), sealed when it holds a secret.
+      const text = JSON.stringify(body);
+      const sealed = res.locals.answerHoldsSecret === true;
+      nativeCollection(db.idempotency)
+        .insertOne({
           _id: scope,
           requestHash: hash,
           state: 'DONE',
           statusCode,
-          body: vault.seal(JSON.stringify(body)),
+          body: sealed ? vault.seal(text) : text,
+          sealed,
           createdAt: new Date(),
         })
         .catch((error: unknown) => {

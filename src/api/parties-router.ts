@@ -9,6 +9,7 @@ import { registerParty } from '../persistence/party-store';
 import type { ApiDeps } from './api-deps';
 import { ApiError } from './api-error';
 import { callerOf, requireRole } from './auth';
+import { markAnswerSecret } from './idempotency';
 import { createPartyBody, parseRequest } from './schemas';
 
 /** Party routes; `authenticated` resolves the caller and `idempotent` guards POSTs. */
@@ -24,6 +25,7 @@ export function partiesRouter(
     const id = body.id ?? `pty_${randomBytes(10).toString('hex')}`;
     try {
       const party = await registerParty(deps.db, deps.vault, { ...body, id });
+      markAnswerSecret(res);
       res.status(201).json(party);
     } catch (error) {
       if (isDuplicateKeyError(error)) {

@@ -3,7 +3,7 @@
 
 import { isExpired } from '../domain/card';
 import type { Database } from '../persistence/database';
-import { isDuplicateKeyError } from '../persistence/database';
+import { isDuplicateKeyError, nativeCollection } from '../persistence/database';
 import type { BankAnswer, BankConnector, BankDeclineCode, CardDetails } from './bank-connector';
 
 /** Test card numbers and the answer the simulated bank gives them; any other valid number is approved. */
@@ -85,7 +85,7 @@ export class SimulatedBank implements BankConnector {
     if (earlier) return earlier;
     const declineCode = decide();
     try {
-      await this.db.bankOperations.create({
+      await nativeCollection(this.db.bankOperations).insertOne({
         _id: reference,
         operation,
         reference,

@@ -3,7 +3,7 @@
 // no Decimal128; money is stored as integer minor units and ledger records are insert-only with unique keys.
 
 import mongoose, { Schema } from 'mongoose';
-import type { Connection, Model } from 'mongoose';
+import type { Connection, Model, mongo } from 'mongoose';
 import type { OrderView, PartyRole } from '../domain/order';
 import type { NoticeDraft } from '../contracts/order-contract';
 
@@ -33,7 +33,9 @@ export interface IdempotencyRecord {
   requestHash: string;
   state: 'IN_PROGRESS' | 'DONE';
   statusCode?: number | undefined;
+  /** The answer; a vault-sealed JSON string when `sealed` (it held a secret shown once, such as a new API key). */
   body?: unknown;
+  sealed?: boolean | undefined;
   createdAt: Date;
 }
 
@@ -133,6 +135,7 @@ const idempotencySchema = new Schema<IdempotencyRecord>(
     state: String,
     statusCode: Number,
     body: Schema.Types.Mixed,
+    sealed: Boolean,
     createdAt: Date,
   },
   { versionKey: false, collection: 'idempotency_keys' },
@@ -188,6 +191,14 @@ export async function connectDatabase(uri: string): Promise<Database> {
     ),
   );
   return db;
+}
+
+/**
+ * The driver's collection behind a model, for hot paths: it skips mongoose's document casting (the records are
+ * already typed), which costs more CPU than the database command itself for large documents like an order view.
+ */
+export function nativeCollection<T extends { _id: string }>(model: Model<T>): mongo.Collection<T> {
+  return model.collection as unknown as mongo.Collection<T>;
 }
 
 /** Whether an error is MongoDB's duplicate-key error (E11000), which insert-only writes treat as "already done". */

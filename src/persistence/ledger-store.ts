@@ -4,7 +4,7 @@
 import type { Journal } from '../domain/ledger';
 import { assertBalanced } from '../domain/ledger';
 import type { Database, LedgerJournalRecord, LedgerLegRecord } from './database';
-import { isDuplicateKeyError } from './database';
+import { isDuplicateKeyError, nativeCollection } from './database';
 
 /**
  * Posts a balanced journal.
@@ -13,7 +13,7 @@ import { isDuplicateKeyError } from './database';
 export async function postJournal(db: Database, journal: Journal): Promise<void> {
   assertBalanced(journal);
   try {
-    await db.ledger.create({
+    await nativeCollection(db.ledger).insertOne({
       _id: journal.journalId,
       orderId: journal.orderId,
       kind: journal.kind,

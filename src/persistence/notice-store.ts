@@ -3,7 +3,7 @@
 
 import type { NoticeDraft } from '../contracts/order-contract';
 import type { Database, NoticeRecord } from './database';
-import { isDuplicateKeyError } from './database';
+import { isDuplicateKeyError, nativeCollection } from './database';
 
 /**
  * Inserts notices in one command, ignoring the ones already stored (a retried activity).
@@ -13,7 +13,7 @@ export async function insertNotices(db: Database, drafts: readonly NoticeDraft[]
   if (drafts.length === 0) return;
   const createdAt = new Date();
   try {
-    await db.notices.insertMany(
+    await nativeCollection(db.notices).insertMany(
       drafts.map(({ noticeId, ...rest }) => ({ _id: noticeId, ...rest, createdAt })),
       { ordered: false },
     );

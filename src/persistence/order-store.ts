@@ -4,7 +4,7 @@
 import type { FilterQuery } from 'mongoose';
 import type { OrderStatus, OrderView } from '../domain/order';
 import type { Database, OrderRecord } from './database';
-import { isDuplicateKeyError } from './database';
+import { isDuplicateKeyError, nativeCollection } from './database';
 
 /** Filters for listing orders; party filters combine with AND. */
 export interface OrderListFilter {
@@ -34,14 +34,14 @@ export async function saveOrderView(db: Database, view: OrderView): Promise<bool
   if (stored && stored.version >= view.version) return false;
   if (!stored) {
     try {
-      await db.orders.create({ _id: view.orderId, ...view });
+      await nativeCollection(db.orders).insertOne({ _id: view.orderId, ...view });
       return true;
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
       return saveOrderView(db, view);
     }
   }
-  await db.orders.replaceOne({ _id: view.orderId }, { _id: view.orderId, ...view }).exec();
+  await nativeCollection(db.orders).replaceOne({ _id: view.orderId }, { ...view });
   return true;
 }
 
