@@ -4,16 +4,16 @@
 
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { NoticeDraft } from '../contracts/order-contract';
+import type { NoticeDraft, OrderViewWrite } from '../contracts/order-contract';
 import type { BankConnector } from '../bank/bank-connector';
 import type { Money } from '../domain/money';
-import type { OrderView, Settlement } from '../domain/order';
+import type { Settlement } from '../domain/order';
 import { DomainError } from '../domain/errors';
 import type { PaymentOutcome, PaymentReversal } from '../gateway/payment-gateway';
 import { PaymentGateway } from '../gateway/payment-gateway';
 import type { Database } from '../persistence/database';
 import { findNotice, insertNotices } from '../persistence/notice-store';
-import { saveOrderView } from '../persistence/order-store';
+import { writeOrderView } from '../persistence/order-store';
 import { findWebhookTarget, partiesWithWebhooks } from '../persistence/party-store';
 import type { Vault } from '../security/vault';
 import { deliverWebhook } from './webhooks';
@@ -55,12 +55,18 @@ export function createActivities(deps: ActivityDeps) {
      * version, so a retried or late call changes nothing.
      * @returns the notices whose recipients registered a webhook, for {@link deliverWebhook}
      */
-    async publishOrder(input: { view: OrderView; notices: NoticeDraft[] }): Promise<{ webhookNoticeIds: string[] }> {
-      await saveOrderView(deps.db, input.view);
-      if (input.notices.length === 0) return { webhookNoticeIds: [] };
+    async publishOrder(input: {
+      write: OrderViewWrite;
+      notices: NoticeDraft[];
+    }): Promise<{ needFullView: boolean; webhookNoticeIds: string[] }> {
+      // Changes to an order the database does not have (restored from an older backup, say): ask for the whole view.
+      if ((await writeOrderView(deps.db, input.write)) === 'MISSING')
+        return { needFullView: true, webhookNoticeIds: [] };
+      if (input.notices.length === 0) return { needFullView: false, webhookNoticeIds: [] };
       await insertNotices(deps.db, input.notices);
       const hooked = await webhookRecipients.among(input.notices.map((draft) => draft.recipientId));
-      return { webhookNoticeIds: input.notices.filter((d) => hooked.has(d.recipientId)).map((d) => d.noticeId) };
+      const webhookNoticeIds = input.notices.filter((d) => hooked.has(d.recipientId)).map((d) => d.noticeId);
+      return { needFullView: false, webhookNoticeIds };
     },
 
     /**

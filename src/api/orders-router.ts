@@ -15,7 +15,7 @@ import type { Party } from '../persistence/party-store';
 import { findParty } from '../persistence/party-store';
 import type { ApiDeps } from './api-deps';
 import { ApiError, forbidden, fromTemporalError } from './api-error';
-import { callerOf, requireRole } from './auth';
+import { PartyCache, callerOf, requireRole } from './auth';
 import { idempotencyScopeOf } from './idempotency';
 import { assertMayRead, loadOrder, orderIdOf } from './order-access';
 import { listOrdersQuery, parseRequest, placeOrderBody } from './schemas';
@@ -35,8 +35,19 @@ export function generateOrderId(now: Date, idempotencyScope?: string, vault?: { 
  * Checks that a party id names a registered party with the expected role.
  * @throws ApiError 400 `unknown_party` naming the field
  */
-async function requireParty(deps: Pick<ApiDeps, 'db'>, id: string, role: PartyRole, param: string): Promise<void> {
-  const party = await findParty(deps.db, id);
+async function requireParty(
+  deps: Pick<ApiDeps, 'db'>,
+  known: PartyCache,
+  id: string,
+  role: PartyRole,
+  param: string,
+): Promise<void> {
+  // A party's id and role never change, so a recent lookup stands (every order names five parties).
+  let party = known.get(id);
+  if (!party) {
+    party = await findParty(deps.db, id);
+    if (party) known.set(id, party);
+  }
   if (!party || party.role !== role) {
     throw new ApiError(400, 'invalid_request_error', 'unknown_party', `${id} is not a registered ${role}`, param);
   }
@@ -68,14 +79,15 @@ export function restrictToCaller(party: Party, filter: OrderListFilter): OrderLi
 /** Order routes; `authenticated` resolves the caller and `idempotent` guards POSTs. */
 export function ordersRouter(deps: ApiDeps, authenticated: RequestHandler, idempotent: RequestHandler): Router {
   const router = Router();
+  const knownParties = new PartyCache();
 
   router.post('/v1/orders', authenticated, requireRole('seller'), idempotent, async (req, res) => {
     const seller = callerOf(res);
     const body = parseRequest(placeOrderBody, req.body);
     await Promise.all([
-      requireParty(deps, body.customerId, 'customer', 'customerId'),
-      requireParty(deps, body.supplierId, 'supplier', 'supplierId'),
-      ...body.carrierIds.map((id, index) => requireParty(deps, id, 'carrier', `carrierIds.${index}`)),
+      requireParty(deps, knownParties, body.customerId, 'customer', 'customerId'),
+      requireParty(deps, knownParties, body.supplierId, 'supplier', 'supplierId'),
+      ...body.carrierIds.map((id, index) => requireParty(deps, knownParties, id, 'carrier', `carrierIds.${index}`)),
     ]);
     const placedAt = deps.now();
     const input: PlaceOrderInput = {

@@ -147,3 +147,12 @@ export function notice(
   const actionRequired = kind === 'SUPPLIER_INQUIRY' || kind === 'TRANSPORT_INQUIRY';
   return { noticeId: `${orderId}:${kind}:${recipientId}`, kind, orderId, recipientId, actionRequired, at, payload };
 }
+
+/**
+ * One write of an order's read model by its workflow: the whole view, or only the top-level fields that changed
+ * since the previous write (the workflow writes one version at a time, in order), which keeps activity inputs and
+ * so the workflow's history small.
+ */
+export type OrderViewWrite =
+  | { kind: 'FULL'; view: OrderView }
+  | { kind: 'CHANGES'; orderId: string; version: number; changes: Partial<OrderView> };

@@ -3,6 +3,7 @@
 
 import type { FilterQuery } from 'mongoose';
 import type { OrderStatus, OrderView } from '../domain/order';
+import type { OrderViewWrite } from '../contracts/order-contract';
 import type { Database, OrderRecord } from './database';
 import { isDuplicateKeyError, nativeCollection } from './database';
 
@@ -43,6 +44,23 @@ export async function saveOrderView(db: Database, view: OrderView): Promise<bool
   }
   await nativeCollection(db.orders).replaceOne({ _id: view.orderId }, { ...view });
   return true;
+}
+
+/**
+ * Applies a read-model write unless the stored version is as new or newer.
+ * @returns `STORED`, `STALE` (a newer version is there), or `MISSING` for changes to an order not stored yet (the
+ *   caller then sends the whole view)
+ */
+export async function writeOrderView(db: Database, write: OrderViewWrite): Promise<'STORED' | 'STALE' | 'MISSING'> {
+  if (write.kind === 'FULL') return (await saveOrderView(db, write.view)) ? 'STORED' : 'STALE';
+  const stored = await db.orders.findById(write.orderId, { version: 1 }).lean<{ version: number }>().exec();
+  if (!stored) return 'MISSING';
+  if (stored.version >= write.version) return 'STALE';
+  await nativeCollection(db.orders).updateOne(
+    { _id: write.orderId },
+    { $set: { ...write.changes, version: write.version } },
+  );
+  return 'STORED';
 }
 
 /** The order's read-model view, or undefined. */

@@ -5,7 +5,13 @@
 
 import * as wf from '@temporalio/workflow';
 import type { OrderActivities } from '../activities';
-import type { Actor, NoticeDraft, OrderWorkflowInput, PaymentNotificationResult } from '../contracts/order-contract';
+import type {
+  Actor,
+  NoticeDraft,
+  OrderViewWrite,
+  OrderWorkflowInput,
+  PaymentNotificationResult,
+} from '../contracts/order-contract';
 import {
   cancelOrderUpdate,
   carrierAnswerUpdate,
@@ -120,12 +126,33 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
 
   /** The read model's single writer, for the workflow's whole life. */
   async function readModelWriter(): Promise<void> {
+    /** Each top-level field's JSON as last written; empty when the next write must carry the whole view. */
+    const written = new Map<string, string>();
+    const nextWrite = (): OrderViewWrite => {
+      const full = written.size === 0;
+      const changes: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(order)) {
+        const json = JSON.stringify(value);
+        if (written.get(key) === json) continue;
+        written.set(key, json);
+        changes[key] = value;
+      }
+      return full
+        ? { kind: 'FULL', view: order }
+        : { kind: 'CHANGES', orderId: order.orderId, version: order.version, changes };
+    };
     for (;;) {
       await wf.condition(() => requestedWrites > completedWrites);
       const served = requestedWrites;
       const version = order.version;
+      const notices = pendingNotices.splice(0);
       try {
-        const { webhookNoticeIds } = await publishOrder({ view: order, notices: pendingNotices.splice(0) });
+        const { needFullView, webhookNoticeIds } = await publishOrder({ write: nextWrite(), notices });
+        if (needFullView) {
+          written.clear();
+          pendingNotices.unshift(...notices);
+          continue;
+        }
         // Webhooks go out beside the order, never in its way: a dead endpoint must not hold up the next step.
         for (const noticeId of webhookNoticeIds) {
           webhookDeliveries.push(deliverWebhook({ noticeId }).catch(() => undefined));

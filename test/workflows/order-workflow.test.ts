@@ -107,6 +107,24 @@ describe('order workflow', () => {
     expect(stored?.version).toBe(result.version);
   });
 
+  it('read model › its document lost mid-order › the next write restores the whole view', async () => {
+    const { handle, input } = await startOrder(env);
+    await waitForStatus(handle, 'AWAITING_SUPPLIER');
+    const deadline = Date.now() + 10_000;
+    while (!(await env.db.orders.findById(input.orderId).lean()) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await env.db.orders.deleteOne({ _id: input.orderId });
+
+    const answered = await handle.executeUpdate(supplierAnswerUpdate, { args: [fullReservation(input)] });
+    const stored = await env.db.orders.findById(input.orderId).lean();
+    await handle.terminate('test done');
+
+    expect(stored?.version).toBeGreaterThanOrEqual(answered.version);
+    expect(stored?.items).toEqual(input.items);
+    expect(stored?.timeline.map((e) => e.step)).toEqual(answered.timeline.map((e) => e.step));
+  });
+
   it('supplier answer › not available › cancels with no compensation', async () => {
     const { handle, input } = await startOrder(env);
     await handle.executeUpdate(supplierAnswerUpdate, {
