@@ -6,9 +6,9 @@ import { Router } from 'express';
 import type { RequestHandler } from 'express';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { OrderWorkflowInput } from '../contracts/order-contract';
-import { orderSearchAttributes, orderWorkflowId } from '../contracts/order-contract';
+import { initialSearchAttributes, orderWorkflowId } from '../contracts/order-contract';
 import type { PartyRole, PlaceOrderInput } from '../domain/order';
-import { assertValidOrder, initialOrderView, orderTotal } from '../domain/order';
+import { assertValidOrder, initialOrderView } from '../domain/order';
 import type { OrderListFilter } from '../persistence/order-store';
 import { findOrderView, listOrderViews } from '../persistence/order-store';
 import type { Party } from '../persistence/party-store';
@@ -113,13 +113,7 @@ export function ordersRouter(deps: ApiDeps, authenticated: RequestHandler, idemp
         taskQueue: deps.config.temporal.taskQueue,
         args: [workflowInput],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [
-          { key: orderSearchAttributes.status, value: 'PLACED' },
-          { key: orderSearchAttributes.sellerId, value: input.sellerId },
-          { key: orderSearchAttributes.customerId, value: input.customerId },
-          { key: orderSearchAttributes.supplierId, value: input.supplierId },
-          { key: orderSearchAttributes.total, value: orderTotal(input.items).amount },
-        ],
+        typedSearchAttributes: initialSearchAttributes(input),
       });
     } catch (error) {
       throw fromTemporalError(error, input.orderId);

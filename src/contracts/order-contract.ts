@@ -12,6 +12,7 @@ import type {
   ShipmentEventType,
   SupplierAnswer,
 } from '../domain/order';
+import { orderTotal } from '../domain/order';
 
 /** The workflow id of an order: one workflow per order, derived from the order id. */
 export function orderWorkflowId(orderId: string): string {
@@ -105,6 +106,17 @@ export const orderSearchAttributes = {
   carrierId: defineSearchAttributeKey('CarrierId', SearchAttributeType.KEYWORD),
   total: defineSearchAttributeKey('OrderTotal', SearchAttributeType.INT),
 };
+
+/** The search attributes an order's workflow starts with; the workflow keeps status and carrier current. */
+export function initialSearchAttributes(input: PlaceOrderInput) {
+  return [
+    { key: orderSearchAttributes.status, value: 'PLACED' },
+    { key: orderSearchAttributes.sellerId, value: input.sellerId },
+    { key: orderSearchAttributes.customerId, value: input.customerId },
+    { key: orderSearchAttributes.supplierId, value: input.supplierId },
+    { key: orderSearchAttributes.total, value: orderTotal(input.items).amount },
+  ];
+}
 
 /** What a notice tells its recipient; inquiries ask for an answer, notices inform. */
 export type NoticeKind =

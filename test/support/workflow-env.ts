@@ -7,9 +7,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Worker } from '@temporalio/worker';
 import type { OrderWorkflowInput } from '../../src/contracts/order-contract';
-import { orderSearchAttributes, orderWorkflowId } from '../../src/contracts/order-contract';
+import { initialSearchAttributes, orderWorkflowId } from '../../src/contracts/order-contract';
 import type { OrderDeadlines } from '../../src/domain/order';
-import { orderTotal } from '../../src/domain/order';
 import type { Database } from '../../src/persistence/database';
 import { connectDatabase } from '../../src/persistence/database';
 import { Vault } from '../../src/security/vault';
@@ -139,13 +138,7 @@ export async function startOrder(
     workflowId: orderWorkflowId(input.orderId),
     taskQueue: env.taskQueue,
     args: [input],
-    typedSearchAttributes: [
-      { key: orderSearchAttributes.status, value: 'PLACED' },
-      { key: orderSearchAttributes.sellerId, value: input.sellerId },
-      { key: orderSearchAttributes.customerId, value: input.customerId },
-      { key: orderSearchAttributes.supplierId, value: input.supplierId },
-      { key: orderSearchAttributes.total, value: orderTotal(input.items).amount },
-    ],
+    typedSearchAttributes: initialSearchAttributes(input),
   });
   return { handle, input };
 }

@@ -61,6 +61,14 @@ async function deliver(handle: WorkflowHandle, carrierId: string): Promise<void>
   }
 }
 
+/** Drives an order to AWAITING_SELLER_CONFIRMATION: confirmed, paid, delivered by the cheaper carrier. */
+async function deliveredOrder(handle: WorkflowHandle, input: OrderWorkflowInput): Promise<void> {
+  await confirmOrder(handle, input);
+  await pay(handle, input);
+  await deliver(handle, input.carrierIds[1] ?? '');
+  await waitForStatus(handle, 'AWAITING_SELLER_CONFIRMATION');
+}
+
 async function rejection(work: Promise<unknown>): Promise<{ type: string | undefined; code: string | undefined }> {
   const error = await work.then(
     () => undefined,
@@ -238,10 +246,7 @@ describe('order workflow', () => {
 
   it('settlement › disputed and refunded by an operator › ends CANCELLED with a refund', async () => {
     const { handle, input } = await startOrder(env);
-    await confirmOrder(handle, input);
-    await pay(handle, input);
-    await deliver(handle, input.carrierIds[1] ?? '');
-    await waitForStatus(handle, 'AWAITING_SELLER_CONFIRMATION');
+    await deliveredOrder(handle, input);
     const disputed = await handle.executeUpdate(settlementConfirmationUpdate, {
       args: [{ sellerId: input.sellerId, confirmed: false, reason: 'net amount differs from contract' }],
     });
@@ -263,10 +268,7 @@ describe('order workflow', () => {
 
   it('settlement › disputed and closed by an operator › ends CLOSED', async () => {
     const { handle, input } = await startOrder(env);
-    await confirmOrder(handle, input);
-    await pay(handle, input);
-    await deliver(handle, input.carrierIds[1] ?? '');
-    await waitForStatus(handle, 'AWAITING_SELLER_CONFIRMATION');
+    await deliveredOrder(handle, input);
     await handle.executeUpdate(settlementConfirmationUpdate, {
       args: [{ sellerId: input.sellerId, confirmed: false, reason: 'checking' }],
     });
@@ -278,10 +280,7 @@ describe('order workflow', () => {
 
   it('settlement › a second dispute resolution › is rejected as already_resolved', async () => {
     const { handle, input } = await startOrder(env);
-    await confirmOrder(handle, input);
-    await pay(handle, input);
-    await deliver(handle, input.carrierIds[1] ?? '');
-    await waitForStatus(handle, 'AWAITING_SELLER_CONFIRMATION');
+    await deliveredOrder(handle, input);
     await handle.executeUpdate(settlementConfirmationUpdate, {
       args: [{ sellerId: input.sellerId, confirmed: false, reason: 'wrong fee' }],
     });
