@@ -78,6 +78,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   let cancelRequest: CancelRequest | undefined;
   let paymentAttempts = 0;
   let paymentInFlight = false;
+  /** Set when the payment deadline passes: a payment still in flight may finish, no new one may start. */
+  let paymentWindowClosed = false;
   /** The read-model writer's state: the version last stored, notices waiting, requests made and served. */
   let persistedVersion = 0;
   const pendingNotices: NoticeDraft[] = [];
@@ -286,7 +288,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
               ]
             : [],
         );
-        return { order: await persisted(), payment: recorded };
+        return { order, payment: recorded };
       } finally {
         paymentInFlight = false;
       }
@@ -296,6 +298,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
         validate(() => {
           assertPaymentNotification(order, customerId);
           if (paymentInFlight) throw new OrderStateConflict('payment_in_progress', 'a payment is being processed');
+          if (paymentWindowClosed)
+            throw new OrderStateConflict('payment_deadline_passed', 'the payment deadline passed');
         }),
     },
   );
@@ -470,6 +474,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     const payment = await waitOrCancel(() => isPaid(order), order.deadlines.paymentMs);
     if (payment === 'CANCELLED' && cancelRequest) return compensate(cancelRequest.reason, cancelRequest.detail);
     if (payment === 'TIMEOUT') {
+      paymentWindowClosed = true;
       await wf.condition(() => !paymentInFlight);
       if (!isPaid(order)) {
         const declines = order.payments.length;
