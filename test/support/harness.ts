@@ -18,6 +18,7 @@ import type { RegisteredParty } from '../../src/persistence/party-store';
 import { registerParty } from '../../src/persistence/party-store';
 import { Vault } from '../../src/security/vault';
 import { createOrderWorker } from '../../src/worker/create-worker';
+import { uniqueDatabaseUri } from './workflow-env';
 
 /** The cast every test file gets: the parties of its orders, and an outsider of each role for negative tests. */
 export const CAST = {
@@ -88,13 +89,6 @@ function requiredEnv(name: string): string {
   return value;
 }
 
-/** The same MongoDB server with a database of this test file's own. */
-export function uniqueDatabaseUri(baseUri: string): string {
-  const url = new URL(baseUri);
-  url.pathname = `/settleflow_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  return url.toString();
-}
-
 /** Starts everything one API test file needs. */
 export async function startApiHarness(): Promise<ApiHarness> {
   const temporalAddress = requiredEnv('TEMPORAL_ADDRESS');
@@ -104,7 +98,7 @@ export async function startApiHarness(): Promise<ApiHarness> {
   const config = loadConfig({
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_TASK_QUEUE: `api-test-${run}`,
-    MONGODB_URI: uniqueDatabaseUri(requiredEnv('MONGODB_URI')),
+    MONGODB_URI: uniqueDatabaseUri(requiredEnv('MONGODB_URI'), 'settleflow_test'),
     SETTLEFLOW_VAULT_KEY: vaultKey,
     DATA_DIR: process.env.DATA_DIR,
     WEBHOOK_MAX_ATTEMPTS: '2',
