@@ -4,6 +4,7 @@
 // hidden until it is named here.
 
 import type {
+  CancellationReason,
   CarrierQuote,
   CompensationType,
   OrderDeadlines,
@@ -74,6 +75,50 @@ const CARRIER_STEPS: StepSummary = {
   6: 'order confirmed',
 };
 
+const ALL_REASONS: readonly CancellationReason[] = [
+  'SUPPLIER_UNAVAILABLE',
+  'SUPPLIER_DEADLINE_PASSED',
+  'NO_CARRIER',
+  'PAYMENT_DEADLINE_PASSED',
+  'CANCELLED_BY_CUSTOMER',
+  'CANCELLED_BY_SELLER',
+  'CANCELLED_BY_OPERATOR',
+  'DISPUTE_REFUNDED',
+];
+
+/**
+ * The cancellation reasons each role may read. A reason outside its list is omitted (the status still says
+ * `CANCELLED`): `PAYMENT_DEADLINE_PASSED` tells of the customer's payments, `DISPUTE_REFUNDED` of a dispute.
+ */
+const REASONS_SHOWN: Record<PartyRole, readonly CancellationReason[]> = {
+  seller: ALL_REASONS,
+  operator: ALL_REASONS,
+  customer: ALL_REASONS,
+  supplier: [
+    'SUPPLIER_UNAVAILABLE',
+    'SUPPLIER_DEADLINE_PASSED',
+    'NO_CARRIER',
+    'CANCELLED_BY_CUSTOMER',
+    'CANCELLED_BY_SELLER',
+    'CANCELLED_BY_OPERATOR',
+  ],
+  carrier: ['NO_CARRIER', 'CANCELLED_BY_CUSTOMER', 'CANCELLED_BY_SELLER', 'CANCELLED_BY_OPERATOR'],
+};
+
+/** The cancellation details (free text) the customer reads: the ones it or its seller wrote, never an operator's. */
+const CUSTOMER_DETAIL_REASONS: readonly CancellationReason[] = ['CANCELLED_BY_CUSTOMER', 'CANCELLED_BY_SELLER'];
+
+/**
+ * The cancellation reason a role may read, or undefined. Notices to a party about a cancellation
+ * (`RESERVATION_RELEASE`, `TRANSPORT_CANCELLATION`, `ORDER_CANCELLED`) must carry this, not the order's reason.
+ */
+export function cancellationReasonShownTo(
+  role: PartyRole,
+  reason: CancellationReason | undefined,
+): CancellationReason | undefined {
+  return reason !== undefined && REASONS_SHOWN[role].includes(reason) ? reason : undefined;
+}
+
 /** Statuses after which a party's own work on the order is over, whatever the seller and the gateway still settle. */
 const AFTER_DELIVERY_STATUSES = new Set<string>(['AWAITING_SELLER_CONFIRMATION', 'DISPUTED', 'CLOSED']);
 
@@ -91,7 +136,9 @@ const AFTER_DELIVERY_STATUSES = new Set<string>(['AWAITING_SELLER_CONFIRMATION',
  *   its own quote only, its deadlines and `quoteOutcome`; once chosen also the shipment. A carrier that was not
  *   chosen sees only `{ orderId, quoteOutcome: 'NOT_SELECTED', quotes: [its own] }`.
  * - supplier and chosen carrier: once the goods are delivered their part is over, so they see `CLOSED` and no
- *   cancellation (a later dispute or refund is between seller, customer and gateway).
+ *   cancellation (a later dispute or refund is between seller, customer and gateway); before it they read only the
+ *   cancellation reasons that concern them (see {@link cancellationReasonShownTo}), never a free-text detail.
+ * - customer: every cancellation reason; the free-text detail only when it or its seller cancelled.
  * - any party not on the order: `{ orderId }` only (the API refuses it before; this is the last line).
  */
 export function viewFor(order: OrderView, viewer: { id: string; role: PartyRole }): RoleOrderView {
@@ -145,9 +192,9 @@ function customerView(order: OrderView): RoleOrderView {
   }
   if (order.cancellationReason !== undefined) {
     view.cancellationReason = order.cancellationReason;
-    // Free text is shown only to the party that wrote it: other reasons' details name counts of quotes or carry
-    // an operator's or the seller's note.
-    if (order.cancellationReason === 'CANCELLED_BY_CUSTOMER' && order.cancellationDetail !== undefined) {
+    // Free text only where the customer or its seller wrote it: the system's texts name counts of quotes, and an
+    // operator's note is internal.
+    if (CUSTOMER_DETAIL_REASONS.includes(order.cancellationReason) && order.cancellationDetail !== undefined) {
       view.cancellationDetail = order.cancellationDetail;
     }
   }
@@ -187,9 +234,8 @@ function supplierView(order: OrderView): RoleOrderView {
     view.carrierId = order.carrierId;
     view.delivery = { carrierId: order.carrierId, pickupDate: chosenQuote(order)?.pickupDate };
   }
-  if (!isDelivered(order) && order.cancellationReason !== undefined) {
-    view.cancellationReason = order.cancellationReason;
-  }
+  const reason = isDelivered(order) ? undefined : cancellationReasonShownTo('supplier', order.cancellationReason);
+  if (reason !== undefined) view.cancellationReason = reason;
   return view;
 }
 
@@ -219,9 +265,8 @@ function carrierView(order: OrderView, carrierId: string): RoleOrderView {
     view.version = order.version;
     view.shipment = { events: order.shipment.events.map(({ type, at }) => ({ type, at })) };
     view.compensations = pickCompensations(order, ['TRANSPORT_CANCELLED']);
-    if (!isDelivered(order) && order.cancellationReason !== undefined) {
-      view.cancellationReason = order.cancellationReason;
-    }
+    const reason = isDelivered(order) ? undefined : cancellationReasonShownTo('carrier', order.cancellationReason);
+    if (reason !== undefined) view.cancellationReason = reason;
   }
   return view;
 }

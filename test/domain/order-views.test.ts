@@ -4,7 +4,7 @@
 import type { OrderStatus, OrderView, PaymentAttempt } from '../../src/domain/order';
 import { initialOrderView } from '../../src/domain/order';
 import type { RoleOrderView } from '../../src/domain/order-views';
-import { quoteOutcomeOf, viewFor } from '../../src/domain/order-views';
+import { cancellationReasonShownTo, quoteOutcomeOf, viewFor } from '../../src/domain/order-views';
 
 const SELLER = 'seller-1';
 const CUSTOMER = 'customer-1';
@@ -78,7 +78,7 @@ function orderAt(stage: Stage): OrderView {
   o.quotes.push(quote(LOSER, LOSER_PRICE, 4));
   if (stage === 'AWAITING_CARRIER') return o;
   if (stage === 'CANCELLED_WHILE_QUOTING') {
-    return cancel(o, 'CANCELLED_BY_SELLER', 'carrier quotes too high', ['RESERVATION_RELEASED']);
+    return cancel(o, 'CANCELLED_BY_OPERATOR', 'carrier quotes too high', ['RESERVATION_RELEASED']);
   }
   o.quotes.push(quote(WINNER, WINNER_PRICE, 5));
   o.carrierId = WINNER;
@@ -251,6 +251,8 @@ const NEVER: Record<Exclude<Viewer, 'seller' | 'operator'>, string[]> = {
     'carrier quotes too high',
   ],
   supplier: [
+    'PAYMENT_DEADLINE_PASSED',
+    'customer did not pay',
     ...PRICE(WINNER_PRICE),
     ...PRICE(LOSER_PRICE),
     ...PRICE(UNIT_PRICE),
@@ -270,6 +272,8 @@ const NEVER: Record<Exclude<Viewer, 'seller' | 'operator'>, string[]> = {
     'carrier quotes too high',
   ],
   chosenCarrier: [
+    'PAYMENT_DEADLINE_PASSED',
+    'customer did not pay',
     ...PRICE(LOSER_PRICE),
     ...PRICE(UNIT_PRICE),
     LOSER,
@@ -289,6 +293,8 @@ const NEVER: Record<Exclude<Viewer, 'seller' | 'operator'>, string[]> = {
     'carrier quotes too high',
   ],
   losingCarrier: [
+    'PAYMENT_DEADLINE_PASSED',
+    'customer did not pay',
     ...PRICE(WINNER_PRICE),
     ...PRICE(UNIT_PRICE),
     WINNER,
@@ -424,11 +430,8 @@ const TABLE: Record<Stage, Partial<Record<Viewer, { keys: string[]; status?: str
   },
   CANCELLED_AFTER_CONFIRMATION: {
     customer: { keys: [...CUSTOMER_KEYS, 'carrierId', 'delivery', 'cancellationReason'], status: 'CANCELLED' },
-    supplier: {
-      keys: [...SUPPLIER_KEYS, 'supplierAnswer', 'carrierId', 'delivery', 'cancellationReason'],
-      status: 'CANCELLED',
-    },
-    chosenCarrier: { keys: [...CHOSEN_KEYS, 'cancellationReason'], status: 'CANCELLED' },
+    supplier: { keys: [...SUPPLIER_KEYS, 'supplierAnswer', 'carrierId', 'delivery'], status: 'CANCELLED' },
+    chosenCarrier: { keys: CHOSEN_KEYS, status: 'CANCELLED' },
     losingCarrier: { keys: ['orderId', 'quoteOutcome', 'quotes'] },
   },
   NEEDS_ATTENTION: {
@@ -570,6 +573,34 @@ describe('order views', () => {
     expect(seen).toMatchObject({ status: 'CANCELLED', cancellationReason: 'DISPUTE_REFUNDED' });
     expect(seen.compensations?.map((c) => c.type)).toEqual(['PAYMENT_REFUNDED']);
     expect(seen.cancellationDetail).toBeUndefined();
+  });
+
+  test('viewFor › a supplier and a carrier of an order cancelled by the seller › read the reason, not the detail', () => {
+    const order = cancel(orderAt('CONFIRMED'), 'CANCELLED_BY_SELLER', 'customer asked for a discount', [
+      'TRANSPORT_CANCELLED',
+      'RESERVATION_RELEASED',
+    ]);
+
+    for (const viewer of ['supplier', 'chosenCarrier'] as const) {
+      const seen = viewFor(order, VIEWERS[viewer]);
+      expect([viewer, seen.cancellationReason, seen.cancellationDetail]).toEqual([
+        viewer,
+        'CANCELLED_BY_SELLER',
+        undefined,
+      ]);
+    }
+    expect(viewFor(order, VIEWERS.chosenCarrier).compensations?.map((c) => c.type)).toEqual(['TRANSPORT_CANCELLED']);
+    expect(viewFor(order, VIEWERS.supplier).compensations?.map((c) => c.type)).toEqual(['RESERVATION_RELEASED']);
+  });
+
+  test.each([
+    ['supplier', 'PAYMENT_DEADLINE_PASSED', undefined],
+    ['supplier', 'NO_CARRIER', 'NO_CARRIER'],
+    ['carrier', 'DISPUTE_REFUNDED', undefined],
+    ['carrier', 'CANCELLED_BY_OPERATOR', 'CANCELLED_BY_OPERATOR'],
+    ['customer', 'DISPUTE_REFUNDED', 'DISPUTE_REFUNDED'],
+  ] as const)('cancellationReasonShownTo › %s and %s › is %s', (role, reason, shown) => {
+    expect(cancellationReasonShownTo(role, reason)).toBe(shown);
   });
 
   test('viewFor › the customer who cancelled › reads its own reason back', () => {
