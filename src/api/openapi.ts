@@ -509,6 +509,8 @@ export function openApiDocument(): Json {
         },
         Order: {
           type: 'object',
+          description:
+            "The order as the caller's role sees it (README, Who sees what): sellers of the order and operators get every field; customers, suppliers and carriers get an allow-listed subset, so only `orderId` is always present.",
           properties: {
             orderId: id,
             status: { type: 'string', enum: ORDER_STATUSES },
@@ -517,11 +519,37 @@ export function openApiDocument(): Json {
             supplierId: id,
             carrierIds: { type: 'array', items: id },
             carrierId: { ...id, description: 'The chosen carrier, once chosen.' },
-            items: { type: 'array', items: ref('OrderItem') },
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                description: 'Suppliers and carriers get each item without `unitPrice`.',
+                properties: {
+                  sku: text(64),
+                  description: text(500),
+                  quantity: { type: 'integer' },
+                  unitPrice: ref('Money'),
+                },
+                required: ['sku', 'description', 'quantity'],
+              },
+            },
             total: ref('Money'),
             transportCost: ref('Money'),
+            quoteOutcome: {
+              type: 'string',
+              enum: ['AWAITING_ANSWER', 'PENDING', 'SELECTED', 'NOT_SELECTED'],
+              description: "A candidate carrier's view only: where its quote stands.",
+            },
+            delivery: {
+              type: 'object',
+              description: "The customer's and the supplier's view once a carrier is chosen.",
+              properties: { carrierId: id, pickupDate: isoDate, deliveryDate: isoDate },
+            },
             shipTo: ref('ShipTo'),
-            deadlines: ref('Deadlines'),
+            deadlines: {
+              ...ref('Deadlines'),
+              description: 'Sellers and operators get every deadline; other roles only the ones they answer to.',
+            },
             placedAt: dateTime,
             updatedAt: dateTime,
             supplierAnswer: {
@@ -579,26 +607,7 @@ export function openApiDocument(): Json {
             timeline: { type: 'array', items: ref('TimelineEntry') },
             version: { type: 'integer' },
           },
-          required: [
-            'orderId',
-            'status',
-            'sellerId',
-            'customerId',
-            'supplierId',
-            'carrierIds',
-            'items',
-            'total',
-            'shipTo',
-            'deadlines',
-            'placedAt',
-            'updatedAt',
-            'quotes',
-            'shipment',
-            'payments',
-            'compensations',
-            'timeline',
-            'version',
-          ],
+          required: ['orderId'],
         },
         OrderList: {
           type: 'object',

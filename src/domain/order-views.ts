@@ -47,24 +47,13 @@ export type RoleOrderView = Partial<OrderView> & {
 
 type StepSummary = Partial<Record<StepNumber, string>>;
 
-/** Neutral outcome texts: restricted roles never read the stored outcome, which names other parties and prices. */
-const NEUTRAL_OUTCOME: Record<StepNumber, string> = {
-  1: 'order placed',
-  2: 'order inquiry sent to the supplier',
-  3: 'supplier answered',
-  4: 'transport inquiry sent',
-  5: 'carrier chosen',
-  6: 'order confirmed',
-  7: 'payment captured',
-  8: 'transfer notice and settlement note sent to the seller',
-  9: 'seller answered the settlement',
-  10: 'deal closed',
-};
-
-/** The timeline steps each restricted role sees, with the outcome text it reads (`own` keeps the stored text). */
-const CUSTOMER_STEPS: StepSummary = { 1: NEUTRAL_OUTCOME[1], 6: NEUTRAL_OUTCOME[6], 7: 'own', 10: NEUTRAL_OUTCOME[10] };
+/**
+ * The timeline steps each restricted role sees, with the outcome text it reads: a neutral text, since the stored one
+ * names other parties and prices, or `own` (the stored text) for the role's own step.
+ */
+const CUSTOMER_STEPS: StepSummary = { 1: 'order placed', 6: 'order confirmed', 7: 'own', 10: 'deal closed' };
 const SUPPLIER_STEPS: StepSummary = {
-  1: NEUTRAL_OUTCOME[1],
+  1: 'order placed',
   2: 'order inquiry received',
   3: 'own',
   6: 'order confirmed',
@@ -130,9 +119,10 @@ const AFTER_DELIVERY_STATUSES = new Set<string>(['AWAITING_SELLER_CONFIRMATION',
  *   (brand, last4, amount, status; never the bank's decline code nor gateway references); never the supplier,
  *   the candidate carriers, quotes, transport cost, reservation, settlement, fee or dispute (a dispute shows as
  *   `AWAITING_SELLER_CONFIRMATION`).
- * - supplier: items without prices, ship-to, its reservation, the chosen carrier and pickup date, shipment events,
- *   its deadline; never prices, total, transport cost, quotes, payments or settlement.
- * - candidate carrier: before the transport inquiry only `{ orderId, status }`; then items without prices, ship-to,
+ * - supplier: the seller that asks it, items without prices, ship-to, its reservation, the chosen carrier and pickup date, shipment events,
+ *   its deadline; never the customer, prices, total, transport cost, quotes, payments or settlement.
+ * - candidate carrier: before the transport inquiry only `{ orderId, status }`; then the seller, items without prices,
+ *   ship-to,
  *   its own quote only, its deadlines and `quoteOutcome`; once chosen also the shipment. A carrier that was not
  *   chosen sees only `{ orderId, quoteOutcome: 'NOT_SELECTED', quotes: [its own] }`.
  * - supplier and chosen carrier: once the goods are delivered their part is over, so they see `CLOSED` and no
@@ -210,6 +200,7 @@ function supplierView(order: OrderView): RoleOrderView {
   const view: RoleOrderView = {
     orderId: order.orderId,
     status: partStatus(order),
+    sellerId: order.sellerId,
     supplierId: order.supplierId,
     items: order.items.map(({ sku, description, quantity }) => ({ sku, description, quantity })) as OrderView['items'],
     shipTo: order.shipTo,
@@ -247,6 +238,7 @@ function carrierView(order: OrderView, carrierId: string): RoleOrderView {
   const view: RoleOrderView = {
     orderId: order.orderId,
     status: partStatus(order),
+    sellerId: order.sellerId,
     carrierIds: [carrierId],
     items: order.items.map(({ sku, description, quantity }) => ({ sku, description, quantity })) as OrderView['items'],
     shipTo: order.shipTo,
