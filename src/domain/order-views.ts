@@ -124,7 +124,8 @@ const AFTER_DELIVERY_STATUSES = new Set<string>(['AWAITING_SELLER_CONFIRMATION',
  * - candidate carrier: before the transport inquiry only `{ orderId, status }`; then the seller, items without prices,
  *   ship-to,
  *   its own quote only, its deadlines and `quoteOutcome`; once chosen also the shipment. A carrier that was not
- *   chosen sees only `{ orderId, quoteOutcome: 'NOT_SELECTED', quotes: [its own] }`.
+ *   chosen sees only `{ orderId, quoteOutcome: 'NOT_SELECTED', quotes: [its own] }`, plus `status` when the order
+ *   ended before any carrier was chosen.
  * - supplier and chosen carrier: once the goods are delivered their part is over, so they see `CLOSED` and no
  *   cancellation (a later dispute or refund is between seller, customer and gateway); before it they read only the
  *   cancellation reasons that concern them (see {@link cancellationReasonShownTo}), never a free-text detail.
@@ -234,7 +235,13 @@ function carrierView(order: OrderView, carrierId: string): RoleOrderView {
   const own = order.quotes.filter((quote) => quote.carrierId === carrierId).map(ownQuote);
   const outcome = quoteOutcomeOf(order, carrierId);
   if (outcome === undefined) return { orderId: order.orderId, status: order.status };
-  if (outcome === 'NOT_SELECTED') return { orderId: order.orderId, quoteOutcome: 'NOT_SELECTED', quotes: own };
+  if (outcome === 'NOT_SELECTED') {
+    // With no carrier chosen the order ended while quoting, which every candidate may know; after a choice the
+    // order's course is none of a losing carrier's business.
+    const lost: RoleOrderView = { orderId: order.orderId, quoteOutcome: 'NOT_SELECTED', quotes: own };
+    if (order.carrierId === undefined) lost.status = order.status;
+    return lost;
+  }
   const view: RoleOrderView = {
     orderId: order.orderId,
     status: partStatus(order),

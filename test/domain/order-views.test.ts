@@ -427,8 +427,8 @@ const TABLE: Record<Stage, Partial<Record<Viewer, { keys: string[]; status?: str
   CANCELLED_WHILE_QUOTING: {
     customer: { keys: [...CUSTOMER_KEYS, 'cancellationReason'], status: 'CANCELLED' },
     supplier: { keys: [...SUPPLIER_KEYS, 'supplierAnswer', 'cancellationReason'], status: 'CANCELLED' },
-    chosenCarrier: { keys: ['orderId', 'quoteOutcome', 'quotes'] },
-    losingCarrier: { keys: ['orderId', 'quoteOutcome', 'quotes'] },
+    chosenCarrier: { keys: ['orderId', 'quoteOutcome', 'quotes', 'status'], status: 'CANCELLED' },
+    losingCarrier: { keys: ['orderId', 'quoteOutcome', 'quotes', 'status'], status: 'CANCELLED' },
   },
   CANCELLED_AFTER_CONFIRMATION: {
     customer: { keys: [...CUSTOMER_KEYS, 'carrierId', 'delivery', 'cancellationReason'], status: 'CANCELLED' },
