@@ -7,7 +7,11 @@ const base = require('./jest.config');
 /** @type {import('jest').Config} */
 module.exports = {
   ...base,
-  testMatch: ['<rootDir>/test/domain/**/*.test.ts', '<rootDir>/test/scripts/**/*.test.ts'],
+  testMatch: [
+    '<rootDir>/test/domain/**/*.test.ts',
+    '<rootDir>/test/scripts/**/*.test.ts',
+    '<rootDir>/test/config.test.ts',
+  ],
   globalSetup: undefined,
   globalTeardown: undefined,
 };

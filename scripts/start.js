@@ -32,15 +32,18 @@ function assertEntryPointsExist() {
   if (missing.length > 0) throw new Error(`cannot start: missing entry point(s) ${missing.join(', ')}`);
 }
 
-/** SETTLEFLOW_VAULT_KEY wins; otherwise DATA_DIR/vault.key, created (mode 0600) on first start. */
-function ensureVaultKey(dataDir) {
-  if (process.env.SETTLEFLOW_VAULT_KEY) return process.env.SETTLEFLOW_VAULT_KEY;
+/**
+ * Where the worker and the API find the vault key: SETTLEFLOW_VAULT_KEY or SETTLEFLOW_VAULT_KEY_FILE when set,
+ * otherwise the file DATA_DIR/vault.key, created (mode 0600) on first start and passed by name, not by value.
+ */
+function vaultKeyEnv(dataDir) {
+  if (process.env.SETTLEFLOW_VAULT_KEY || process.env.SETTLEFLOW_VAULT_KEY_FILE) return {};
   const keyFile = path.join(dataDir, 'vault.key');
   if (!fs.existsSync(keyFile)) {
     fs.writeFileSync(keyFile, `${crypto.randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
     say(`created a new vault key in ${keyFile} (keep it: it decrypts stored card data and webhook secrets)`);
   }
-  return fs.readFileSync(keyFile, 'utf8').trim();
+  return { SETTLEFLOW_VAULT_KEY_FILE: keyFile };
 }
 
 function portFromEnv(name, fallback) {
@@ -195,7 +198,7 @@ async function main() {
   const dataDir = path.resolve(root, process.env.DATA_DIR || '.data');
   const logDir = path.join(dataDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
-  const vaultKey = ensureVaultKey(dataDir);
+  const vaultKey = vaultKeyEnv(dataDir);
   const apiPort = portFromEnv('PORT', 3000);
   // Checked first: a stranger answering /health on this port would pass for our API.
   await require('./lib/services').assertPortFree(apiPort, 'the settleflow API, PORT');
@@ -241,7 +244,7 @@ async function main() {
     MONGODB_URI: mongoUri,
     PORT: String(apiPort),
     DATA_DIR: dataDir,
-    SETTLEFLOW_VAULT_KEY: vaultKey,
+    ...vaultKey,
   };
   // The worker and the API run under a supervisor: restarted with exponential backoff when they exit, the servers
   // untouched. Before the stack is up, an exit fails start-up instead (a broken configuration should say so now).
