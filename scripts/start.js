@@ -256,7 +256,8 @@ async function main() {
         const proc = spawnTs(name, entry, env, logFile);
         return { child: proc.child, exited: proc.exitedPromise };
       },
-      log: (line) => say(`${line} (log ${logFile})`),
+      // Before the stack is up an exit fails start-up (below), so no restart line then.
+      log: (line) => stackReady && say(`${line} (log ${logFile})`),
       onRestart: ({ exit }) => {
         if (!stackReady && !startupFailure) startupFailure = { name, exit, logFile };
       },
