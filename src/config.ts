@@ -1,6 +1,7 @@
 // settleflow's configuration, parsed once from the environment; every default is documented in README.md.
 // Nothing else reads process.env.
 
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { OrderDeadlines } from './domain/order';
@@ -16,6 +17,7 @@ const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   DATA_DIR: z.string().default(path.resolve(__dirname, '..', '.data')),
   SETTLEFLOW_VAULT_KEY: z.string().optional(),
+  SETTLEFLOW_VAULT_KEY_FILE: z.string().optional(),
   SUPPLIER_ANSWER_DEADLINE_MS: z.coerce
     .number()
     .int()
@@ -46,7 +48,10 @@ export interface Config {
   /** The API's listen address: loopback unless told otherwise (0.0.0.0 in containers). */
   host: string;
   dataDir: string;
-  /** base64 of 32 bytes; undefined when not configured (the API and worker then refuse to start). */
+  /**
+   * base64 of 32 bytes, from SETTLEFLOW_VAULT_KEY or the file SETTLEFLOW_VAULT_KEY_FILE names (a Docker secret);
+   * undefined when not configured (the API and worker then refuse to start).
+   */
   vaultKey: string | undefined;
   defaultDeadlines: OrderDeadlines;
   gatewayFee: { bps: number; fixedMinor: number };
@@ -73,7 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: e.DATA_DIR,
-    vaultKey: e.SETTLEFLOW_VAULT_KEY,
+    vaultKey: vaultKeyFrom(e.SETTLEFLOW_VAULT_KEY, e.SETTLEFLOW_VAULT_KEY_FILE),
     defaultDeadlines: {
       supplierAnswerMs: e.SUPPLIER_ANSWER_DEADLINE_MS,
       carrierAnswerMs: e.CARRIER_ANSWER_DEADLINE_MS,
@@ -86,11 +91,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/** The key from the variable, or read (trimmed) from the file the other variable names; never both. */
+function vaultKeyFrom(key: string | undefined, file: string | undefined): string | undefined {
+  if (file === undefined || file === '') return key;
+  if (key) throw new Error('invalid configuration: set SETTLEFLOW_VAULT_KEY or SETTLEFLOW_VAULT_KEY_FILE, not both');
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    throw new Error(`invalid configuration: SETTLEFLOW_VAULT_KEY_FILE: cannot read ${file} (${reason})`);
+  }
+  if (content === '') throw new Error(`invalid configuration: SETTLEFLOW_VAULT_KEY_FILE: ${file} is empty`);
+  return content;
+}
+
 /**
  * The vault key, required by the API (to seal card data) and the worker (to open it).
  * @throws Error naming the variable when it is missing
  */
 export function requireVaultKey(config: Config): string {
-  if (!config.vaultKey) throw new Error('SETTLEFLOW_VAULT_KEY is not set (base64 of 32 random bytes)');
+  if (!config.vaultKey) {
+    throw new Error('SETTLEFLOW_VAULT_KEY (or SETTLEFLOW_VAULT_KEY_FILE) is not set (base64 of 32 random bytes)');
+  }
   return config.vaultKey;
 }

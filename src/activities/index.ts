@@ -47,9 +47,6 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   return {
-    /** Does nothing: the benchmark floor's stand-in for an activity. */
-    async floorNoop(): Promise<void> {},
-
     /**
      * Writes the order's read model and puts notices in the recipients' inboxes. The read model keeps the newest
      * version, so a retried or late call changes nothing.

@@ -1,4 +1,3 @@
 // The workflows the worker registers. Deterministic code only (see order-workflow.ts).
 
 export { orderWorkflow } from './order-workflow';
-export { floorWorkflow } from './floor-workflow';
