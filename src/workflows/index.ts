@@ -2,3 +2,4 @@
 
 export { orderWorkflow } from './order-workflow';
 export { floorWorkflow } from './floor-workflow';
+export { webhookDeliveryWorkflow } from './webhook-delivery-workflow';
