@@ -188,10 +188,27 @@ export function parseWebhookUrl(raw: string, policy: WebhookTargetPolicy): URL {
   return url;
 }
 
-/** The system resolver: every address of the host, IPv4 and IPv6, in the order the system gives them. */
+/** How long the system resolver may take before the host counts as unresolved. */
+export const DNS_TIMEOUT_MS = 5_000;
+
+/**
+ * The system resolver: every address of the host, IPv4 and IPv6, in the order the system gives them; a lookup that
+ * takes longer than {@link DNS_TIMEOUT_MS} fails with code `ETIMEOUT`.
+ */
 export const systemResolver: HostResolver = async (hostname) => {
-  const answers = await lookup(hostname, { all: true, verbatim: true });
-  return answers.map((answer) => answer.address);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error('DNS lookup timed out'), { code: 'ETIMEOUT' })),
+      DNS_TIMEOUT_MS,
+    );
+  });
+  try {
+    const answers = await Promise.race([lookup(hostname, { all: true, verbatim: true }), timeout]);
+    return answers.map((answer) => answer.address);
+  } finally {
+    clearTimeout(timer);
+  }
 };
 
 /**
