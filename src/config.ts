@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { WebhookRetryPolicy } from './contracts/webhook-delivery-contract';
 import type { OrderDeadlines } from './domain/order';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -35,7 +36,18 @@ const envSchema = z.object({
     .default(7 * 24 * HOUR_MS),
   GATEWAY_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(150),
   GATEWAY_FEE_FIXED_MINOR: z.coerce.number().int().min(0).default(25),
-  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  WEBHOOK_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(5_000),
+  WEBHOOK_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(1).default(HOUR_MS),
+  WEBHOOK_RETRY_HORIZON_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(31 * 24)
+    .default(24),
   API_BODY_LIMIT: z.string().default('100kb'),
   SETTLEFLOW_WORKFLOW_BUNDLE: z.string().optional(),
 });
@@ -55,7 +67,11 @@ export interface Config {
   vaultKey: string | undefined;
   defaultDeadlines: OrderDeadlines;
   gatewayFee: { bps: number; fixedMinor: number };
-  webhookMaxAttempts: number;
+  webhook: {
+    /** Loopback and private addresses and plain http admitted (development and tests only). */
+    allowPrivate: boolean;
+    retry: WebhookRetryPolicy;
+  };
   apiBodyLimit: string;
   /** A prebuilt workflow bundle for the worker; without it the worker bundles src/workflows at start. */
   workflowBundlePath: string | undefined;
@@ -85,7 +101,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       paymentMs: e.PAYMENT_DEADLINE_MS,
     },
     gatewayFee: { bps: e.GATEWAY_FEE_BPS, fixedMinor: e.GATEWAY_FEE_FIXED_MINOR },
-    webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+    webhook: {
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+      retry: {
+        initialMs: e.WEBHOOK_RETRY_INITIAL_MS,
+        maxIntervalMs: e.WEBHOOK_RETRY_MAX_INTERVAL_MS,
+        horizonMs: Math.round(e.WEBHOOK_RETRY_HORIZON_HOURS * HOUR_MS),
+        attemptTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      },
+    },
     apiBodyLimit: e.API_BODY_LIMIT,
     workflowBundlePath: e.SETTLEFLOW_WORKFLOW_BUNDLE,
   };
