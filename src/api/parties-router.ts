@@ -11,10 +11,11 @@ import { ApiError } from './api-error';
 import { callerOf, requireRole } from './auth';
 import { markAnswerSecret } from './idempotency';
 import { createPartyBody, parseRequest } from './schemas';
+import { assertWebhookUrlAccepted } from './webhooks-router';
 
 /** Party routes; `authenticated` resolves the caller and `idempotent` guards POSTs. */
 export function partiesRouter(
-  deps: Pick<ApiDeps, 'db' | 'vault'>,
+  deps: Pick<ApiDeps, 'db' | 'vault' | 'config'>,
   authenticated: RequestHandler,
   idempotent: RequestHandler,
 ): Router {
@@ -22,6 +23,7 @@ export function partiesRouter(
 
   router.post('/v1/parties', authenticated, requireRole('operator'), idempotent, async (req, res) => {
     const body = parseRequest(createPartyBody, req.body);
+    if (body.webhookUrl !== undefined) await assertWebhookUrlAccepted(body.webhookUrl, deps.config);
     const id = body.id ?? `pty_${randomBytes(10).toString('hex')}`;
     try {
       const party = await registerParty(deps.db, deps.vault, { ...body, id });
