@@ -46,7 +46,6 @@ async function startWorkerProcess(entry: string, env: Record<string, string> = {
       ...process.env,
       TEMPORAL_TASK_QUEUE: h.config.temporal.taskQueue,
       MONGODB_URI: h.config.mongodbUri,
-      WEBHOOK_MAX_ATTEMPTS: '2',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,12 +11,14 @@
 // It must never hold anything but what it is told, and never change what an activity does.
 
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
+import type { WorkerOptions } from '@temporalio/worker';
 import type { BankAnswer, BankConnector } from '../../src/bank/bank-connector';
 import { SimulatedBank } from '../../src/bank/simulated-bank';
 import { loadConfig, requireVaultKey } from '../../src/config';
+import type { Database } from '../../src/persistence/database';
 import { connectDatabase } from '../../src/persistence/database';
 import { Vault } from '../../src/security/vault';
+import { createOrderWorker } from '../../src/worker/create-worker';
 
 /** Announces a hold and never returns: the activity stays in flight until the process is killed. */
 function holdForever(point: string): Promise<never> {
@@ -41,6 +43,36 @@ function holdingBank(bank: BankConnector, holds: ReadonlySet<string>): BankConne
   };
 }
 
+/**
+ * Wraps every activity so that one that posted a held journal never returns. Only activities whose input names the
+ * journal's order (the money activities) are watched; the read model's and webhooks' never are.
+ */
+function holdingActivities(
+  activities: NonNullable<WorkerOptions['activities']>,
+  db: Database,
+  journalHolds: readonly string[],
+): NonNullable<WorkerOptions['activities']> {
+  const watchedBy = (input: unknown): string[] => {
+    const orderId = (input as { orderId?: unknown } | undefined)?.orderId;
+    return typeof orderId === 'string' ? journalHolds.filter((id) => id.startsWith(`${orderId}:`)) : [];
+  };
+  const posted = async (journalIds: string[]): Promise<Set<string>> =>
+    new Set((await db.ledger.find({ _id: { $in: journalIds } }, { _id: 1 }).lean()).map((j) => String(j._id)));
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, activity]) => [
+      name,
+      async (...args: unknown[]): Promise<unknown> => {
+        const watched = watchedBy(args[0]);
+        const before = watched.length > 0 ? await posted(watched) : new Set<string>();
+        const result: unknown = await (activity as (...a: unknown[]) => Promise<unknown>)(...args);
+        const after = watched.length > 0 ? await posted(watched) : new Set<string>();
+        const postedHere = watched.find((id) => after.has(id) && !before.has(id));
+        return postedHere ? holdForever(`journal:${postedHere}`) : result;
+      },
+    ]),
+  );
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const holds = new Set(
@@ -52,42 +84,23 @@ async function main(): Promise<void> {
   const journalHolds = [...holds].filter((point) => point.startsWith('journal:')).map((point) => point.slice(8));
   const db = await connectDatabase(config.mongodbUri);
   const vault = new Vault(requireVaultKey(config));
-  const activities = createActivities({
-    db,
-    vault,
-    bank: holdingBank(new SimulatedBank(db), holds),
-    webhookMaxAttempts: config.webhookMaxAttempts,
-  });
+  if (!config.workflowBundlePath) throw new Error('SETTLEFLOW_WORKFLOW_BUNDLE is not set');
 
-  /** Journal holds of the order an activity's input names; others (read model, webhooks) are never held. */
-  const journalHoldsOf = (input: unknown): string[] => {
-    const orderId = (input as { orderId?: unknown } | undefined)?.orderId;
-    return typeof orderId === 'string' ? journalHolds.filter((id) => id.startsWith(`${orderId}:`)) : [];
-  };
-  const posted = async (journalIds: string[]): Promise<Set<string>> =>
-    new Set((await db.ledger.find({ _id: { $in: journalIds } }, { _id: 1 }).lean()).map((j) => String(j._id)));
-
-  const held = Object.fromEntries(
-    Object.entries(activities).map(([name, activity]) => [
-      name,
-      async (...args: unknown[]): Promise<unknown> => {
-        const watched = journalHoldsOf(args[0]);
-        const before = watched.length > 0 ? await posted(watched) : new Set<string>();
-        const result: unknown = await (activity as (...a: unknown[]) => Promise<unknown>)(...args);
-        const now = watched.length > 0 ? await posted(watched) : new Set<string>();
-        const postedHere = watched.find((id) => now.has(id) && !before.has(id));
-        return postedHere ? holdForever(`journal:${postedHere}`) : result;
-      },
-    ]),
-  );
+  // The product's worker, built by the product's factory; in this test process only, Worker.create gets the
+  // activities wrapped, so the held worker runs exactly the activities the product registers.
+  const create = Worker.create.bind(Worker);
+  Worker.create = (options: WorkerOptions) =>
+    create({ ...options, activities: holdingActivities(options.activities ?? {}, db, journalHolds) });
 
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  if (!config.workflowBundlePath) throw new Error('SETTLEFLOW_WORKFLOW_BUNDLE is not set');
-  const worker = await Worker.create({
+  const worker = await createOrderWorker({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: held,
+    db,
+    vault,
+    config,
+    bank: holdingBank(new SimulatedBank(db), holds),
     workflowBundle: { codePath: config.workflowBundlePath },
   });
   console.log(`held worker polling task queue ${config.temporal.taskQueue}; holds: ${[...holds].join(', ')}`);
