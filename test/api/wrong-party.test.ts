@@ -244,7 +244,7 @@ describe('wrong party at the right step', () => {
     expect(closed.timeline.find((e) => e.step === 9)?.actor).toBe(h.parties.seller.id);
   });
 
-  test('dispute resolution › the order own seller and customer while DISPUTED › 403 and nothing changes', async () => {
+  test('dispute resolution › its own seller and customer while DISPUTED › 403 and nothing changes', async () => {
     const order = await awaitingSellerConfirmation();
     await actOk('seller', order.orderId, 'settlement-confirmation', { confirmed: false, reason: 'fee too high' });
     await h.waitForStatus(order.orderId, 'DISPUTED');
@@ -258,7 +258,7 @@ describe('wrong party at the right step', () => {
     await h.waitForStatus(order.orderId, 'CLOSED');
   });
 
-  test('cancel › another customer and another seller while CONFIRMED (the last step before pickup) › 403, then the order own seller cancels', async () => {
+  test('cancel › another customer and another seller while CONFIRMED (the last step before pickup) › 403, then its own seller cancels', async () => {
     const order = await confirmed();
 
     await expectRefusedWithoutEffect(order.orderId, 'CONFIRMED', cancelsByOutsiders);
