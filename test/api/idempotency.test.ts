@@ -2,9 +2,13 @@
 // duplicated party answers; and what the stored records never contain.
 
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { createApp } from '../../src/api/app';
 import { requestHash } from '../../src/api/idempotency';
 import type { OrderView } from '../../src/domain/order';
-import type { ApiHarness } from '../support/harness';
+import type { ApiHarness, Json } from '../support/harness';
 import { startApiHarness } from '../support/harness';
 
 let h: ApiHarness;
@@ -319,5 +323,182 @@ describe('idempotency secrets and limits', () => {
     });
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('body_too_deep');
+  });
+});
+
+/**
+ * A second API process on the same database whose Temporal connection is closed, so every call it makes to Temporal
+ * fails: the real way a request ends in a 5xx after its key was reserved.
+ */
+async function startBrokenApi(): Promise<{
+  call(path: string, key: string, body: unknown, idempotencyKey: string): Promise<{ status: number; body: Json }>;
+  close(): Promise<void>;
+}> {
+  const connection = await Connection.connect({ address: h.config.temporal.address });
+  const temporal = new Client({ connection, namespace: h.config.temporal.namespace });
+  await connection.close();
+  const app = createApp({ db: h.db, temporal, config: h.config, vault: h.vault, log: () => undefined });
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    async call(path, key, body, idempotencyKey) {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/json',
+          'idempotency-key': idempotencyKey,
+        },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json() };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe('idempotency under concurrency', () => {
+  test('create party › 10 concurrent copies with one key › one party and one API key, the others 409 or the same answer', async () => {
+    const key = newKey();
+    const name = `Concurrent ${randomUUID()}`;
+
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        h.api('POST', '/v1/parties', {
+          key: h.key('operator'),
+          body: { role: 'customer', name },
+          headers: { 'idempotency-key': key },
+        }),
+      ),
+    );
+    const parties = await h.db.parties.find({ name }).lean();
+    const created = answers.filter((answer) => answer.status === 201);
+    const others = answers.filter((answer) => answer.status !== 201);
+
+    expect(parties).toHaveLength(1);
+    expect(created.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(created.map((answer) => answer.body.apiKey)).size).toBe(1);
+    expect(created.every((answer) => answer.body.id === parties[0]?._id)).toBe(true);
+    for (const answer of others) {
+      expect(answer.status).toBe(409);
+      expect(answer.body.error).toMatchObject({ type: 'idempotency_error', code: 'idempotency_key_in_progress' });
+    }
+    const keyWorks = await h.api('GET', '/v1/parties/me', { key: created[0]?.body.apiKey });
+    expect(keyWorks.body.id).toBe(parties[0]?._id);
+  });
+
+  test('place order › 10 concurrent copies with one key › one order, the others 409 in progress or the same answer', async () => {
+    const key = newKey();
+    const { orderId: _orderId, ...body } = h.orderBody();
+
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        h.api('POST', '/v1/orders', { key: h.key('seller'), body, headers: { 'idempotency-key': key } }),
+      ),
+    );
+    const placed = answers.filter((answer) => answer.status === 201);
+    const others = answers.filter((answer) => answer.status !== 201);
+
+    expect(placed.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(placed.map((answer) => answer.body.orderId)).size).toBe(1);
+    for (const answer of others) {
+      expect(answer.status).toBe(409);
+      expect(answer.body.error).toMatchObject({ type: 'idempotency_error', code: 'idempotency_key_in_progress' });
+    }
+  });
+
+  test('place order › retry after a 5xx with another body › answers 422 idempotency_key_reused', async () => {
+    const broken = await startBrokenApi();
+    const key = newKey();
+    try {
+      const failed = await broken.call('/v1/orders', h.key('seller'), h.orderBody(), key);
+
+      const retry = await h.api('POST', '/v1/orders', {
+        key: h.key('seller'),
+        body: h.orderBody(),
+        headers: { 'idempotency-key': key },
+      });
+
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+      expect(retry.status).toBe(422);
+      expect(retry.body.error).toMatchObject({ type: 'idempotency_error', code: 'idempotency_key_reused' });
+    } finally {
+      await broken.close();
+    }
+  });
+
+  test('place order › retry after a 5xx with the same body › runs and places the order', async () => {
+    const broken = await startBrokenApi();
+    const key = newKey();
+    const body = h.orderBody();
+    try {
+      const failed = await broken.call('/v1/orders', h.key('seller'), body, key);
+
+      const retry = await h.api('POST', '/v1/orders', {
+        key: h.key('seller'),
+        body,
+        headers: { 'idempotency-key': key },
+      });
+
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get('idempotent-replayed')).toBeNull();
+      expect(retry.body.orderId).toBe(body.orderId);
+    } finally {
+      await broken.close();
+    }
+  });
+
+  test('idempotency key › a reservation left by a crash, past its lock › is taken over by exactly one copy', async () => {
+    const key = newKey();
+    const name = `Takeover ${randomUUID()}`;
+    const body = { role: 'supplier', name };
+    const past = new Date(Date.now() - 10 * 60_000);
+    await h.db.idempotency.create({
+      _id: `${h.parties.operator.id}:${key}`,
+      requestHash: requestHash(h.vault, 'POST', '/v1/parties', body),
+      state: 'IN_PROGRESS',
+      lockedUntil: past,
+      createdAt: past,
+    });
+
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        h.api('POST', '/v1/parties', { key: h.key('operator'), body, headers: { 'idempotency-key': key } }),
+      ),
+    );
+    const parties = await h.db.parties.find({ name }).lean();
+    const record = await h.db.idempotency.findById(`${h.parties.operator.id}:${key}`).lean();
+
+    expect(parties).toHaveLength(1);
+    expect(answers.filter((answer) => answer.status === 201 && answer.headers.get('idempotent-replayed') === null))
+      .toHaveLength(1);
+    expect(answers.every((answer) => answer.status === 201 || answer.status === 409)).toBe(true);
+    expect(record?.state).toBe('DONE');
+  });
+
+  test('idempotency key › a live reservation with another body › answers 422 idempotency_key_reused', async () => {
+    const key = newKey();
+    await h.db.idempotency.create({
+      _id: `${h.parties.seller.id}:${key}`,
+      requestHash: requestHash(h.vault, 'POST', '/v1/orders', h.orderBody()),
+      state: 'IN_PROGRESS',
+      lockedUntil: new Date(Date.now() + 60_000),
+      createdAt: new Date(),
+    });
+
+    const response = await h.api('POST', '/v1/orders', {
+      key: h.key('seller'),
+      body: h.orderBody(),
+      headers: { 'idempotency-key': key },
+    });
+
+    expect(response.status).toBe(422);
+    expect(response.body.error).toMatchObject({ code: 'idempotency_key_reused' });
   });
 });
