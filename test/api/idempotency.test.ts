@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../src/api/app';
 import { requestHash } from '../../src/api/idempotency';
+import { startIdempotencySweeper } from '../../src/persistence/idempotency-store';
 import type { OrderView } from '../../src/domain/order';
 import type { ApiHarness, Json } from '../support/harness';
 import { startApiHarness } from '../support/harness';
@@ -388,6 +389,7 @@ describe('idempotency under concurrency', () => {
       expect(answer.status).toBe(409);
       expect(answer.body.error).toMatchObject({ type: 'idempotency_error', code: 'idempotency_key_in_progress' });
     }
+    expect(await h.db.apiKeys.countDocuments({ partyId: parties[0]?._id })).toBe(1);
     const keyWorks = await h.api('GET', '/v1/parties/me', { key: created[0]?.body.apiKey });
     expect(keyWorks.body.id).toBe(parties[0]?._id);
   });
@@ -476,8 +478,9 @@ describe('idempotency under concurrency', () => {
     const record = await h.db.idempotency.findById(`${h.parties.operator.id}:${key}`).lean();
 
     expect(parties).toHaveLength(1);
-    expect(answers.filter((answer) => answer.status === 201 && answer.headers.get('idempotent-replayed') === null))
-      .toHaveLength(1);
+    expect(
+      answers.filter((answer) => answer.status === 201 && answer.headers.get('idempotent-replayed') === null),
+    ).toHaveLength(1);
     expect(answers.every((answer) => answer.status === 201 || answer.status === 409)).toBe(true);
     expect(record?.state).toBe('DONE');
   });
@@ -500,5 +503,58 @@ describe('idempotency under concurrency', () => {
 
     expect(response.status).toBe(422);
     expect(response.body.error).toMatchObject({ code: 'idempotency_key_reused' });
+  });
+});
+
+describe('idempotency record expiry', () => {
+  test('idempotency sweep › records past the TTL › are deleted in batches, fresh ones and live locks kept', async () => {
+    const run = randomUUID();
+    const now = new Date();
+    const hoursAgo = (hours: number) => new Date(now.getTime() - hours * 3_600_000);
+    const record = (id: string, state: 'DONE' | 'RETRYABLE' | 'IN_PROGRESS', createdAt: Date, lockedUntil?: Date) => ({
+      _id: `${run}:${id}`,
+      requestHash: 'h',
+      state,
+      createdAt,
+      lockedUntil,
+    });
+    await h.db.idempotency.insertMany([
+      record('old-done-1', 'DONE', hoursAgo(25)),
+      record('old-done-2', 'DONE', hoursAgo(30)),
+      record('old-done-3', 'DONE', hoursAgo(48)),
+      record('old-retryable', 'RETRYABLE', hoursAgo(25)),
+      record('old-stale-lock', 'IN_PROGRESS', hoursAgo(25), hoursAgo(24.9)),
+      record('old-live-lock', 'IN_PROGRESS', hoursAgo(25), new Date(now.getTime() + 60_000)),
+      record('fresh-done', 'DONE', hoursAgo(23)),
+      record('fresh-progress', 'IN_PROGRESS', hoursAgo(0), new Date(now.getTime() + 60_000)),
+    ]);
+    const sweeper = startIdempotencySweeper(h.db, {
+      ttlHours: 24,
+      intervalMs: 3_600_000,
+      batchSize: 2,
+      now: () => now,
+    });
+
+    const deleted = await sweeper.sweepOnce();
+    await sweeper.stop();
+    const left = await h.db.idempotency.find({ _id: { $regex: `^${run}:` } }, { _id: 1 }).lean();
+
+    expect(deleted).toBe(5);
+    expect(left.map((item) => item._id.slice(run.length + 1)).sort()).toEqual([
+      'fresh-done',
+      'fresh-progress',
+      'old-live-lock',
+    ]);
+  });
+
+  test('idempotency records › their collection › has an index on createdAt for the sweep', async () => {
+    const indexes = await h.db.idempotency.collection.indexes();
+
+    expect(indexes.map((index) => index.key)).toContainEqual({ createdAt: 1 });
+  });
+
+  test('idempotency sweep › with the default configuration › keeps records for 24 hours', () => {
+    expect(h.config.idempotency.ttlHours).toBe(24);
+    expect(h.config.idempotency.lockMs).toBeGreaterThan(30_000);
   });
 });
