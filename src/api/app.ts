@@ -77,6 +77,7 @@ export function createApp(input: CreateAppDeps): Express {
       contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
       crossOriginResourcePolicy: { policy: 'same-origin' },
       referrerPolicy: { policy: 'no-referrer' },
+      xFrameOptions: { action: 'deny' },
     }),
   );
   // Answers carry API keys, webhook secrets, orders and payments: no browser or proxy may keep a copy.
