@@ -6,8 +6,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/api/app';
 import type { Config } from '../../src/config';
+import { connectDatabase } from '../../src/persistence/database';
+import { findKeyHolder, registerParty } from '../../src/persistence/party-store';
+import { hashApiKey } from '../../src/security/vault';
 import type { ApiHarness, ApiResponse } from '../support/harness';
 import { startApiHarness } from '../support/harness';
+import { uniqueDatabaseUri } from '../support/workflow-env';
 
 let h: ApiHarness;
 
@@ -294,5 +298,48 @@ describe('security headers', () => {
 
     expect(created.status).toBe(201);
     expect(created.headers.get('cache-control')).toBe('no-store');
+  });
+});
+
+describe('api keys stored before key records', () => {
+  test('legacy keys › a database whose parties hold their key digest › keys keep working and new parties register', async () => {
+    const uri = uniqueDatabaseUri(h.config.mongodbUri, 'legacy_keys');
+    const first = await connectDatabase(uri);
+    const legacyKey = `sf_seller_${randomUUID()}`;
+    try {
+      await first.parties.collection.createIndex({ apiKeyHash: 1 }, { unique: true });
+      await first.parties.collection.insertOne({
+        _id: 'legacy-seller' as never,
+        role: 'seller',
+        name: 'Legacy Seller',
+        apiKeyHash: hashApiKey(legacyKey),
+        apiKeyPrefix: legacyKey.slice(0, 12),
+        createdAt: new Date(),
+      });
+    } finally {
+      await first.close();
+    }
+
+    const db = await connectDatabase(uri);
+    try {
+      const holder = await findKeyHolder(db, legacyKey);
+      const registered = await Promise.all(
+        ['new-a', 'new-b'].map((id) => registerParty(db, h.vault, { id, role: 'carrier', name: id })),
+      );
+      const party = await db.parties.findById('legacy-seller').lean();
+
+      expect(holder).toMatchObject({
+        party: { id: 'legacy-seller', role: 'seller' },
+        keyId: expect.stringMatching(/^key_/),
+      });
+      expect(party?.apiKeyHash).toBeUndefined();
+      expect(await Promise.all(registered.map(async (r) => (await findKeyHolder(db, r.apiKey))?.party.id))).toEqual([
+        'new-a',
+        'new-b',
+      ]);
+    } finally {
+      await db.connection.dropDatabase();
+      await db.close();
+    }
   });
 });
