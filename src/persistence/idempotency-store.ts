@@ -1,6 +1,8 @@
 // The records behind Idempotency-Key: a reservation taken by one atomic insert before a request runs, replaced by
 // the answer when it is done, released for a retry after a failure, taken over after a crash, and swept when old.
-// Works on MongoDB 7 and FerretDB alike: single-document conditional writes only, no transaction, no TTL index.
+// Works on MongoDB 7 and FerretDB alike, without transactions or a TTL index. Every "only one wins" decision is a
+// unique insert: FerretDB 1.x evaluates an update's filter and writes in separate steps, so two conditional updates
+// racing on one document can both succeed there (seen in the takeover test), while a duplicate _id never passes.
 // Never stores a request body (it may hold card data): only its keyed digest.
 
 import { randomBytes } from 'node:crypto';
@@ -29,8 +31,43 @@ export type Reservation =
 /** How many times a reservation re-reads a record that changed under it before calling the key busy. */
 const MAX_RESERVE_ROUNDS = 4;
 
+/** One taking over of a record: its `_id` names the record and the holder it replaces, so only one copy inserts it. */
+interface TakeoverClaim {
+  _id: string;
+  createdAt: Date;
+}
+
+function claims(db: Database) {
+  return db.connection.collection<TakeoverClaim>('idempotency_claims');
+}
+
 function newLockToken(): string {
   return randomBytes(12).toString('hex');
+}
+
+/** How many abandoned claims on one holder are passed over before giving up (each took one crash after a claim). */
+const MAX_CLAIM_ATTEMPTS = 8;
+
+/**
+ * Claims the right to take a record over from its current holder (or from the failed request of a RETRYABLE one).
+ * A claim whose taker died before using it (older than `lockMs`) is passed over by claiming the next attempt number,
+ * so claims are only ever inserted, never deleted while in use.
+ * @returns whether this copy won the claim
+ */
+async function claimTakeover(db: Database, existing: IdempotencyRecord, now: Date, lockMs: number): Promise<boolean> {
+  const holder = `${existing._id}\n${existing.state}\n${existing.lockToken ?? `created-${existing.createdAt.getTime()}`}`;
+  for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt += 1) {
+    const _id = `${holder}\n${attempt}`;
+    try {
+      await claims(db).insertOne({ _id, createdAt: now });
+      return true;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    const claim = await claims(db).findOne({ _id });
+    if (claim && claim.createdAt.getTime() + lockMs >= now.getTime()) return false;
+  }
+  return false;
 }
 
 /**
@@ -72,12 +109,13 @@ export async function reserveIdempotencyKey(
     }
     const takeOver = takeOverFilter(existing, input.now, input.lockMs);
     if (!takeOver) return { kind: 'in_progress' };
+    if (!(await claimTakeover(db, existing, input.now, input.lockMs))) continue; // another copy is taking it over
     const taken = await records.updateOne(
       { _id: input.scope, requestHash: input.requestHash, ...takeOver },
       { $set: { state: 'IN_PROGRESS', lockedUntil, lockToken } },
     );
     if (taken.modifiedCount === 1) return { kind: 'reserved', lockToken };
-    // Another copy took it first, or it finished meanwhile: read it again.
+    // It finished meanwhile: read it again.
   }
   return { kind: 'in_progress' };
 }
@@ -87,13 +125,14 @@ export async function reserveIdempotencyKey(
  * holder's lock stands. A record without `lockedUntil` (written before locks existed) holds from its creation.
  */
 function takeOverFilter(existing: IdempotencyRecord, now: Date, lockMs: number): Record<string, unknown> | undefined {
-  // The holder's token in the filter: of several copies racing to take the record over, only one still matches.
+  // The holder's token in the filter too: on MongoDB it alone decides the race, which the claim decides on FerretDB.
   const sameHolder = { lockToken: existing.lockToken ?? { $exists: false } };
   if (existing.state === 'RETRYABLE') return { state: 'RETRYABLE', ...sameHolder };
   if (existing.state !== 'IN_PROGRESS') return undefined;
   const lockedUntil = existing.lockedUntil ?? new Date(existing.createdAt.getTime() + lockMs);
   if (lockedUntil.getTime() >= now.getTime()) return undefined;
-  return { state: 'IN_PROGRESS', ...sameHolder };
+  const lockPassed = existing.lockedUntil ? { lockedUntil: { $lt: now } } : { lockedUntil: { $exists: false } };
+  return { state: 'IN_PROGRESS', ...sameHolder, ...lockPassed };
 }
 
 /**
@@ -155,6 +194,7 @@ export async function sweepIdempotencyRecords(
     deleted += result.deletedCount;
     if (batch.length < input.batchSize) break;
   }
+  await claims(db).deleteMany({ createdAt: { $lt: input.olderThan } });
   return deleted;
 }
 

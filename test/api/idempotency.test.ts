@@ -434,23 +434,27 @@ describe('idempotency under concurrency', () => {
     }
   });
 
-  test('place order › retry after a 5xx with the same body › runs and places the order', async () => {
+  test('place order › 5 concurrent retries after a 5xx with the same body › exactly one runs and places the order', async () => {
     const broken = await startBrokenApi();
     const key = newKey();
     const body = h.orderBody();
     try {
       const failed = await broken.call('/v1/orders', h.key('seller'), body, key);
 
-      const retry = await h.api('POST', '/v1/orders', {
-        key: h.key('seller'),
-        body,
-        headers: { 'idempotency-key': key },
-      });
+      const retries = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          h.api('POST', '/v1/orders', { key: h.key('seller'), body, headers: { 'idempotency-key': key } }),
+        ),
+      );
 
       expect(failed.status).toBeGreaterThanOrEqual(500);
-      expect(retry.status).toBe(201);
-      expect(retry.headers.get('idempotent-replayed')).toBeNull();
-      expect(retry.body.orderId).toBe(body.orderId);
+      const ran = retries.filter((retry) => retry.status === 201 && retry.headers.get('idempotent-replayed') === null);
+      expect(ran).toHaveLength(1);
+      expect(ran[0]?.body.orderId).toBe(body.orderId);
+      for (const retry of retries.filter((r) => r.status !== 201)) {
+        expect(retry.status).toBe(409);
+        expect(retry.body.error.code).toBe('idempotency_key_in_progress');
+      }
     } finally {
       await broken.close();
     }
@@ -470,7 +474,7 @@ describe('idempotency under concurrency', () => {
     });
 
     const answers = await Promise.all(
-      Array.from({ length: 5 }, () =>
+      Array.from({ length: 10 }, () =>
         h.api('POST', '/v1/parties', { key: h.key('operator'), body, headers: { 'idempotency-key': key } }),
       ),
     );

@@ -69,9 +69,15 @@ describe('api key rotation', () => {
   test('issue key › by an operator › answers 201 with a new key_ id and the key once; the old key stops at once', async () => {
     const party = await newCustomer();
 
-    const issued = await h.api('POST', `/v1/parties/${party.id}/keys`, { key: h.key('operator'), body: {} });
+    const idempotencyKey = `rotate-${randomUUID()}`;
+    const issued = await h.api('POST', `/v1/parties/${party.id}/keys`, {
+      key: h.key('operator'),
+      body: {},
+      headers: { 'idempotency-key': idempotencyKey },
+    });
     const withNew = await me(issued.body.apiKey);
     const withOld = await me(party.apiKey);
+    const record = await h.db.idempotency.findById(`${h.parties.operator.id}:${idempotencyKey}`).lean();
 
     expect(issued.status).toBe(201);
     expect(issued.headers.get('cache-control')).toBe('no-store');
@@ -86,6 +92,8 @@ describe('api key rotation', () => {
     expect(withNew.body.id).toBe(party.id);
     expect(withOld.status).toBe(401);
     expect(withOld.body.error).toMatchObject({ type: 'authentication_error', code: 'invalid_api_key' });
+    expect(record?.state).toBe('DONE');
+    expect(JSON.stringify(record)).not.toContain(issued.body.apiKey);
   });
 
   test('issue key › with graceSeconds › the old key keeps working until it is revoked, then 401', async () => {
