@@ -1,6 +1,7 @@
 // The API's OpenAPI 3.1 description, written by hand next to the routes and schemas it describes, and served at
 // GET /openapi.json. A test checks that every route of the app appears here; keep both in step.
 
+import { WEBHOOK_DELIVERY_STATES } from '../contracts/webhook-delivery-contract';
 import { ORDER_STATUSES, PARTY_ROLES, SHIPMENT_EVENT_TYPES } from '../domain/order';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency';
 import { MAX_DEADLINE_MS, MAX_KEY_GRACE_SECONDS, MIN_DEADLINE_MS } from './schemas';
@@ -128,7 +129,14 @@ export function openApiDocument(): Json {
     },
     servers: [{ url: 'http://127.0.0.1:3000' }],
     security: [{ bearerAuth: [] }],
-    tags: [{ name: 'System' }, { name: 'Parties' }, { name: 'Orders' }, { name: 'Order actions' }, { name: 'Inbox' }],
+    tags: [
+      { name: 'System' },
+      { name: 'Parties' },
+      { name: 'Orders' },
+      { name: 'Order actions' },
+      { name: 'Inbox' },
+      { name: 'Webhooks' },
+    ],
     paths: {
       '/health': {
         get: {
@@ -368,6 +376,53 @@ export function openApiDocument(): Json {
           },
         },
       },
+      '/v1/webhook-deliveries': {
+        get: {
+          operationId: 'listWebhookDeliveries',
+          summary: 'Webhook deliveries, newest first',
+          description:
+            "One record per notice sent to a webhook: `PENDING` while being tried, `DELIVERED`, or `FAILED` once given up (`lastError` says what failed, in settleflow's words; never the receiver's answer). Operators see every delivery; a party sees only its own (asking for another recipient is 403).",
+          tags: ['Webhooks'],
+          parameters: [
+            { name: 'state', in: 'query', schema: { type: 'string', enum: WEBHOOK_DELIVERY_STATES } },
+            { name: 'recipientId', in: 'query', schema: id },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+            {
+              name: 'cursor',
+              in: 'query',
+              description: 'nextCursor of the previous page; anything else is 400 `invalid_cursor`.',
+              schema: { type: 'string', maxLength: 512 },
+            },
+          ],
+          responses: {
+            '200': { description: 'One page of deliveries.', content: jsonContent(ref('WebhookDeliveryList')) },
+            ...errors('400', '401', '403'),
+          },
+        },
+      },
+      '/v1/webhook-deliveries/{noticeId}/redeliver': {
+        post: {
+          operationId: 'redeliverWebhook',
+          summary: 'Deliver a failed webhook again (operators, or its recipient)',
+          description:
+            "Starts a new delivery of a `FAILED` one, with the full retry schedule. Idempotent: while a delivery of the notice is running, asking again starts nothing and answers it. A delivered one is 409 `webhook_already_delivered`; an unknown or another party's is 404 `webhook_delivery_not_found`.",
+          tags: ['Webhooks'],
+          parameters: [
+            {
+              name: 'noticeId',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', pattern: '^[A-Za-z0-9_:-]{1,200}$' },
+            },
+            { $ref: '#/components/parameters/IdempotencyKey' },
+          ],
+          requestBody: { required: false, content: jsonContent(object({})) },
+          responses: {
+            '202': { description: 'The delivery, now pending.', content: jsonContent(ref('WebhookDelivery')) },
+            ...errors(...POST_ERRORS, '404'),
+          },
+        },
+      },
     },
     components: {
       securitySchemes: {
@@ -388,7 +443,7 @@ export function openApiDocument(): Json {
       responses: {
         BadRequest: {
           description:
-            "Invalid request: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `unknown_party`, `invalid_cursor`, `invalid_card_number`, `invalid_idempotency_key` or a domain rule's code; `param` names the field.",
+            "Invalid request: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `unknown_party`, `invalid_cursor`, `invalid_card_number`, `invalid_idempotency_key`, `webhook_url_refused` or a domain rule's code; `param` names the field.",
           content: jsonContent(ref('Error')),
         },
         Unauthorized: {
@@ -552,7 +607,13 @@ export function openApiDocument(): Json {
             id: { ...id, description: 'Generated (`pty_...`) when absent.' },
             role: { type: 'string', enum: PARTY_ROLES },
             name: text(200),
-            webhookUrl: { type: 'string', format: 'uri', maxLength: 2048, description: 'http or https.' },
+            webhookUrl: {
+              type: 'string',
+              format: 'uri',
+              maxLength: 2048,
+              description:
+                'https (http only where WEBHOOK_ALLOW_PRIVATE=true). Refused with 400 `webhook_url_refused` when it is or resolves to a link-local, multicast, unspecified, broadcast, reserved or cloud metadata address, or a loopback or private one without WEBHOOK_ALLOW_PRIVATE.',
+            },
           },
           ['role', 'name'],
         ),
@@ -660,6 +721,8 @@ export function openApiDocument(): Json {
         },
         Order: {
           type: 'object',
+          description:
+            "The order as the caller's role sees it (README, Who sees what): sellers of the order and operators get every field; customers, suppliers and carriers get an allow-listed subset, so only `orderId` is always present.",
           properties: {
             orderId: id,
             status: { type: 'string', enum: ORDER_STATUSES },
@@ -668,11 +731,37 @@ export function openApiDocument(): Json {
             supplierId: id,
             carrierIds: { type: 'array', items: id },
             carrierId: { ...id, description: 'The chosen carrier, once chosen.' },
-            items: { type: 'array', items: ref('OrderItem') },
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                description: 'Suppliers and carriers get each item without `unitPrice`.',
+                properties: {
+                  sku: text(64),
+                  description: text(500),
+                  quantity: { type: 'integer' },
+                  unitPrice: ref('Money'),
+                },
+                required: ['sku', 'description', 'quantity'],
+              },
+            },
             total: ref('Money'),
             transportCost: ref('Money'),
+            quoteOutcome: {
+              type: 'string',
+              enum: ['AWAITING_ANSWER', 'PENDING', 'SELECTED', 'NOT_SELECTED'],
+              description: "A candidate carrier's view only: where its quote stands.",
+            },
+            delivery: {
+              type: 'object',
+              description: "The customer's and the supplier's view once a carrier is chosen.",
+              properties: { carrierId: id, pickupDate: isoDate, deliveryDate: isoDate },
+            },
             shipTo: ref('ShipTo'),
-            deadlines: ref('Deadlines'),
+            deadlines: {
+              ...ref('Deadlines'),
+              description: 'Sellers and operators get every deadline; other roles only the ones they answer to.',
+            },
             placedAt: dateTime,
             updatedAt: dateTime,
             supplierAnswer: {
@@ -730,26 +819,7 @@ export function openApiDocument(): Json {
             timeline: { type: 'array', items: ref('TimelineEntry') },
             version: { type: 'integer' },
           },
-          required: [
-            'orderId',
-            'status',
-            'sellerId',
-            'customerId',
-            'supplierId',
-            'carrierIds',
-            'items',
-            'total',
-            'shipTo',
-            'deadlines',
-            'placedAt',
-            'updatedAt',
-            'quotes',
-            'shipment',
-            'payments',
-            'compensations',
-            'timeline',
-            'version',
-          ],
+          required: ['orderId'],
         },
         OrderList: {
           type: 'object',
@@ -778,6 +848,30 @@ export function openApiDocument(): Json {
           properties: { data: { type: 'array', items: ref('Notice') } },
           required: ['data'],
         },
+        WebhookDelivery: object(
+          {
+            noticeId: { type: 'string' },
+            recipientId: id,
+            state: { type: 'string', enum: WEBHOOK_DELIVERY_STATES },
+            attempts: { type: 'integer', minimum: 0, description: 'Over the first delivery and every redelivery.' },
+            redeliveries: { type: 'integer', minimum: 0 },
+            lastError: {
+              type: ['string', 'null'],
+              description: 'What failed last, e.g. `HTTP 500`, `timeout after 10000 ms`, `address refused: ...`.',
+            },
+            createdAt: dateTime,
+            updatedAt: dateTime,
+            deliveredAt: { type: ['string', 'null'], format: 'date-time' },
+          },
+          ['noticeId', 'recipientId', 'state', 'attempts', 'redeliveries', 'lastError', 'createdAt', 'updatedAt'],
+        ),
+        WebhookDeliveryList: object(
+          {
+            data: { type: 'array', items: ref('WebhookDelivery') },
+            nextCursor: { type: ['string', 'null'] },
+          },
+          ['data', 'nextCursor'],
+        ),
         SupplierAnswerRequest: object(
           {
             available: { type: 'boolean' },

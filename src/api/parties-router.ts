@@ -20,6 +20,7 @@ import type { ApiKeyCache } from './auth';
 import { callerOf, requireRole } from './auth';
 import { markAnswerSecret } from './idempotency';
 import { ID_PATTERN, createPartyBody, issueApiKeyBody, parseRequest, partyStatusBody } from './schemas';
+import { assertWebhookUrlAccepted } from './webhooks-router';
 
 function partyNotFound(partyId: string): ApiError {
   return new ApiError(404, 'not_found_error', 'party_not_found', `no party ${partyId}`, 'partyId');
@@ -36,7 +37,7 @@ function partyIdOf(req: Request): string {
  * authentication's cache, cleared for a party whose keys or status change, so this process sees it at once.
  */
 export function partiesRouter(
-  deps: Pick<ApiDeps, 'db' | 'vault' | 'now'>,
+  deps: Pick<ApiDeps, 'db' | 'vault' | 'config' | 'now'>,
   authenticated: RequestHandler,
   idempotent: RequestHandler,
   keyCache: ApiKeyCache,
@@ -47,6 +48,7 @@ export function partiesRouter(
 
   router.post('/v1/parties', authenticated, operator, idempotent, async (req, res) => {
     const body = parseRequest(createPartyBody, req.body);
+    if (body.webhookUrl !== undefined) await assertWebhookUrlAccepted(body.webhookUrl, deps.config);
     const id = body.id ?? `pty_${randomBytes(10).toString('hex')}`;
     try {
       const party = await registerParty(deps.db, deps.vault, { ...body, id }, deps.now());

@@ -3,6 +3,7 @@
 // need the order or the database (known parties, matching reservations) are checked further in.
 
 import { z } from 'zod';
+import { WEBHOOK_DELIVERY_STATES } from '../contracts/webhook-delivery-contract';
 import { ORDER_STATUSES, PARTY_ROLES, SHIPMENT_EVENT_TYPES } from '../domain/order';
 import { MAX_AMOUNT_MINOR } from '../domain/money';
 import { fromZodError } from './api-error';
@@ -188,6 +189,20 @@ export const inboxQuery = z.strictObject({
     .optional(),
   limit,
 });
+
+/** Notice ids (`<orderId>:<KIND>:<recipientId>`), as they appear in a webhook-deliveries URL. */
+export const NOTICE_ID_PATTERN = /^[A-Za-z0-9_:-]{1,200}$/;
+
+/** `GET /v1/webhook-deliveries` query string. */
+export const listWebhookDeliveriesQuery = z.strictObject({
+  state: z.enum(WEBHOOK_DELIVERY_STATES).optional(),
+  recipientId: id.optional(),
+  limit,
+  cursor: z.string().min(1).max(512).optional(),
+});
+
+/** `POST /v1/webhook-deliveries/:noticeId/redeliver`: no fields. */
+export const redeliverWebhookBody = z.strictObject({});
 
 /**
  * Parses untrusted input with a schema.

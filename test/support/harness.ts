@@ -89,8 +89,8 @@ function requiredEnv(name: string): string {
   return value;
 }
 
-/** Starts everything one API test file needs. */
-export async function startApiHarness(): Promise<ApiHarness> {
+/** Starts everything one API test file needs; `env` overrides configuration (webhooks allow private addresses). */
+export async function startApiHarness(env: Record<string, string> = {}): Promise<ApiHarness> {
   const temporalAddress = requiredEnv('TEMPORAL_ADDRESS');
   const vaultKey = requiredEnv('SETTLEFLOW_VAULT_KEY');
   const bundlePath = requiredEnv('SETTLEFLOW_WORKFLOW_BUNDLE');
@@ -101,7 +101,11 @@ export async function startApiHarness(): Promise<ApiHarness> {
     MONGODB_URI: uniqueDatabaseUri(requiredEnv('MONGODB_URI'), 'settleflow_test'),
     SETTLEFLOW_VAULT_KEY: vaultKey,
     DATA_DIR: process.env.DATA_DIR,
-    WEBHOOK_MAX_ATTEMPTS: '2',
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    WEBHOOK_RETRY_INITIAL_MS: '50',
+    WEBHOOK_RETRY_MAX_INTERVAL_MS: '200',
+    WEBHOOK_RETRY_HORIZON_HOURS: '0.0005',
+    ...env,
   });
   const vault = new Vault(vaultKey);
   const db = await connectDatabase(config.mongodbUri);

@@ -8,6 +8,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Worker } from '@temporalio/worker';
 import type { OrderWorkflowInput } from '../../src/contracts/order-contract';
 import { initialSearchAttributes, orderWorkflowId } from '../../src/contracts/order-contract';
+import { loadConfig } from '../../src/config';
 import type { OrderDeadlines } from '../../src/domain/order';
 import type { Database } from '../../src/persistence/database';
 import { connectDatabase } from '../../src/persistence/database';
@@ -78,7 +79,7 @@ export async function startWorkflowEnv(options: { worker?: boolean } = {}): Prom
         taskQueue,
         db,
         vault,
-        config: { webhookMaxAttempts: 3 },
+        config: loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_HORIZON_HOURS: '0.01' }),
         workflowBundle: servers.bundlePath ? { codePath: servers.bundlePath } : undefined,
       });
       workers.push({ worker, running: worker.run(), connection });

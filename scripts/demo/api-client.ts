@@ -1,7 +1,7 @@
 // A typed HTTP client for settleflow's API, used by the demo bots and the benchmark: one instance per party key.
 // Only fetch, no retries of its own: callers decide what a 409 or a lost connection means for them.
 
-import type { NoticeDraft, PaymentNotificationResult } from '../contracts/order-contract';
+import type { NoticeDraft, PaymentNotificationResult } from '../../src/contracts/order-contract';
 import type {
   CarrierAnswer,
   OrderDeadlines,
@@ -11,7 +11,7 @@ import type {
   ShipmentEventType,
   ShipTo,
   SupplierAnswer,
-} from '../domain/order';
+} from '../../src/domain/order';
 
 /** A party as the API returns it at registration: the only time its API key is shown. */
 export interface RegisteredParty {
@@ -19,6 +19,8 @@ export interface RegisteredParty {
   role: PartyRole;
   name: string;
   apiKey: string;
+  /** The secret its webhook deliveries are signed with, when it registered a webhook. */
+  webhookSecret?: string;
 }
 
 /** The body of `POST /v1/orders`; the seller is the caller. */
@@ -152,7 +154,10 @@ export class SettleflowClient {
   }
 
   /** `POST /v1/parties` (operator): registers a party and returns its only copy of the key. */
-  async createParty(input: { id?: string; role: PartyRole; name: string }, options: RequestOptions = {}) {
+  async createParty(
+    input: { id?: string; role: PartyRole; name: string; webhookUrl?: string },
+    options: RequestOptions = {},
+  ) {
     return (await this.send<RegisteredParty>('POST', '/v1/parties', input, options)).body;
   }
 
