@@ -244,6 +244,9 @@ async function main() {
     MONGODB_URI: mongoUri,
     PORT: String(apiPort),
     DATA_DIR: dataDir,
+    // A developer's stack: webhooks to receivers on this machine (loopback, private ranges) are allowed unless the
+    // caller says otherwise. Production deployments leave it unset (see the README's webhook address rules).
+    WEBHOOK_ALLOW_PRIVATE: process.env.WEBHOOK_ALLOW_PRIVATE ?? 'true',
     ...vaultKey,
   };
   // The worker and the API run under a supervisor: restarted with exponential backoff when they exit, the servers

@@ -49,6 +49,12 @@ const envSchema = z.object({
     .max(31 * 24)
     .default(24),
   API_BODY_LIMIT: z.string().default('100kb'),
+  IDEMPOTENCY_LOCK_MS: z.coerce.number().int().positive().default(60_000),
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive().default(24),
+  IDEMPOTENCY_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
+  IDEMPOTENCY_SWEEP_BATCH: z.coerce.number().int().positive().default(1000),
+  API_RATE_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   SETTLEFLOW_WORKFLOW_BUNDLE: z.string().optional(),
 });
 
@@ -73,6 +79,12 @@ export interface Config {
     retry: WebhookRetryPolicy;
   };
   apiBodyLimit: string;
+  /** Idempotency-Key records: how long a reservation holds, how long records live, how often and how much to sweep. */
+  idempotency: { lockMs: number; ttlHours: number; sweepIntervalMs: number; sweepBatchSize: number };
+  /** Requests each API key may make per minute before 429. */
+  apiRatePerMinute: number;
+  /** How long the API trusts a looked-up API key: the bound on how late a revocation or a disable takes effect. */
+  apiKeyCacheMs: number;
   /** A prebuilt workflow bundle for the worker; without it the worker bundles src/workflows at start. */
   workflowBundlePath: string | undefined;
 }
@@ -111,6 +123,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     apiBodyLimit: e.API_BODY_LIMIT,
+    idempotency: {
+      lockMs: e.IDEMPOTENCY_LOCK_MS,
+      ttlHours: e.IDEMPOTENCY_TTL_HOURS,
+      sweepIntervalMs: e.IDEMPOTENCY_SWEEP_INTERVAL_MS,
+      sweepBatchSize: e.IDEMPOTENCY_SWEEP_BATCH,
+    },
+    apiRatePerMinute: e.API_RATE_PER_MINUTE,
+    apiKeyCacheMs: e.API_KEY_CACHE_MS,
     workflowBundlePath: e.SETTLEFLOW_WORKFLOW_BUNDLE,
   };
 }

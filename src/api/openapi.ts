@@ -4,7 +4,7 @@
 import { WEBHOOK_DELIVERY_STATES } from '../contracts/webhook-delivery-contract';
 import { ORDER_STATUSES, PARTY_ROLES, SHIPMENT_EVENT_TYPES } from '../domain/order';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency';
-import { MAX_DEADLINE_MS, MIN_DEADLINE_MS } from './schemas';
+import { MAX_DEADLINE_MS, MAX_KEY_GRACE_SECONDS, MIN_DEADLINE_MS } from './schemas';
 
 type Json = Record<string, unknown>;
 
@@ -38,15 +38,20 @@ const ERROR_RESPONSES: Record<string, string> = {
   '413': 'PayloadTooLarge',
   '415': 'UnsupportedMediaType',
   '422': 'IdempotencyKeyReused',
+  '429': 'RateLimited',
   '500': 'ServerError',
   '503': 'ServiceUnavailable',
   '504': 'UpdateTimeout',
 };
 
-/** The error responses of an operation: the given statuses, plus 500 and 503 that every operation may answer. */
+/**
+ * The error responses of an operation: the given statuses, plus 500 and 503 that every operation may answer, and for
+ * an authenticated one (it answers 401) 403 `party_disabled` and 429 `rate_limited`.
+ */
 function errors(...statuses: string[]): Json {
+  const authenticated = statuses.includes('401') ? ['403', '429'] : [];
   return Object.fromEntries(
-    [...new Set([...statuses, '500', '503'])].map((status) => [
+    [...new Set([...statuses, ...authenticated, '500', '503'])].map((status) => [
       status,
       response(ERROR_RESPONSES[status] ?? 'ServerError'),
     ]),
@@ -55,6 +60,35 @@ function errors(...statuses: string[]): Json {
 
 /** Errors every authenticated POST with a body can answer. */
 const POST_ERRORS = ['400', '401', '403', '409', '413', '415', '422'];
+
+/** The parameters naming a party and one of its API keys. */
+const PARTY_ID = { $ref: '#/components/parameters/PartyId' };
+const KEY_ID = {
+  name: 'keyId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^key_[A-Za-z0-9]{1,64}$' },
+};
+
+/** `POST /v1/parties/{partyId}/disable` or `/enable`. */
+function partyStatusChange(disable: boolean): Json {
+  return {
+    post: {
+      operationId: disable ? 'disableParty' : 'enableParty',
+      summary: disable ? 'Disable a party (operators only)' : 'Enable a disabled party (operators only)',
+      description: disable
+        ? "None of the party's keys is accepted any more (403 `party_disabled`): at once in the API process that answered, within `API_KEY_CACHE_MS` (default 5 s) in every other. Its orders go on; an operator cannot disable itself (409 `cannot_disable_self`)."
+        : "The party's working keys are accepted again (within `API_KEY_CACHE_MS` in other API processes).",
+      tags: ['Parties'],
+      parameters: [PARTY_ID, { $ref: '#/components/parameters/IdempotencyKey' }],
+      requestBody: { required: false, content: jsonContent(ref('PartyStatusRequest')) },
+      responses: {
+        '200': { description: 'The party after the change.', content: jsonContent(ref('PartyAccount')) },
+        ...errors(...POST_ERRORS, '404'),
+      },
+    },
+  };
+}
 
 function orderAction(options: {
   operationId: string;
@@ -151,6 +185,60 @@ export function openApiDocument(): Json {
           responses: {
             '200': { description: 'The party.', content: jsonContent(ref('Party')) },
             ...errors('401'),
+          },
+        },
+      },
+      '/v1/parties/{partyId}': {
+        get: {
+          operationId: 'getParty',
+          summary: 'A party and whether it is disabled (operators only)',
+          tags: ['Parties'],
+          parameters: [PARTY_ID],
+          responses: {
+            '200': { description: 'The party.', content: jsonContent(ref('PartyAccount')) },
+            ...errors('401', '403', '404'),
+          },
+        },
+      },
+      '/v1/parties/{partyId}/disable': partyStatusChange(true),
+      '/v1/parties/{partyId}/enable': partyStatusChange(false),
+      '/v1/parties/{partyId}/keys': {
+        get: {
+          operationId: 'listApiKeys',
+          summary: "A party's API keys, newest first (operators only)",
+          description: 'Ids, prefixes and states only: never a key or its digest.',
+          tags: ['Parties'],
+          parameters: [PARTY_ID],
+          responses: {
+            '200': { description: 'The keys.', content: jsonContent(ref('ApiKeyList')) },
+            ...errors('401', '403', '404'),
+          },
+        },
+        post: {
+          operationId: 'issueApiKey',
+          summary: 'Issue a new API key for a party (operators only)',
+          description:
+            "The new key is in this answer only. The party's other working keys keep working for `graceSeconds` (default 0: they stop at once), so a client can switch without downtime.",
+          tags: ['Parties'],
+          parameters: [PARTY_ID, { $ref: '#/components/parameters/IdempotencyKey' }],
+          requestBody: { required: false, content: jsonContent(ref('IssueApiKeyRequest')) },
+          responses: {
+            '201': { description: 'The new key, shown once.', content: jsonContent(ref('IssuedApiKey')) },
+            ...errors(...POST_ERRORS, '404'),
+          },
+        },
+      },
+      '/v1/parties/{partyId}/keys/{keyId}': {
+        delete: {
+          operationId: 'revokeApiKey',
+          summary: "Revoke one of a party's API keys (operators only)",
+          description:
+            'The key is refused (401) at once in the API process that answered, within `API_KEY_CACHE_MS` (default 5 s) in every other. Revoking a revoked key answers it unchanged.',
+          tags: ['Parties'],
+          parameters: [PARTY_ID, KEY_ID],
+          responses: {
+            '200': { description: 'The revoked key.', content: jsonContent(ref('ApiKey')) },
+            ...errors('401', '403', '404'),
           },
         },
       },
@@ -342,12 +430,13 @@ export function openApiDocument(): Json {
       },
       parameters: {
         OrderId: { name: 'orderId', in: 'path', required: true, schema: id },
+        PartyId: { name: 'partyId', in: 'path', required: true, schema: id },
         IdempotencyKey: {
           name: 'Idempotency-Key',
           in: 'header',
           required: false,
           description:
-            'Makes the POST safe to retry: the same key with the same body replays the first answer (header `Idempotent-Replayed: true`); with another body it is 422 `idempotency_key_reused`; while the first is running, 409 `idempotency_key_in_progress`. Keys are scoped by caller.',
+            'Makes the POST safe to retry: the key is reserved before the request runs, so of concurrent copies one runs and the others get 409 `idempotency_key_in_progress` while it runs. The same key with the same body then replays the first answer (header `Idempotent-Replayed: true`); after a 5xx (or 504) it runs again. With another body it is 422 `idempotency_key_reused` in every case. A reservation whose request died is free again after `IDEMPOTENCY_LOCK_MS`; keys are kept `IDEMPOTENCY_TTL_HOURS` and scoped by caller.',
           schema: { type: 'string', minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH },
         },
       },
@@ -363,19 +452,32 @@ export function openApiDocument(): Json {
           content: jsonContent(ref('Error')),
         },
         Forbidden: {
-          description: "The caller's role or party may not do this (`permission_error`).",
+          description:
+            "The caller's role or party may not do this (`permission_error` `forbidden`), or the caller's party is disabled (`party_disabled`).",
           content: jsonContent(ref('Error')),
         },
         NotFound: { description: 'No such order or route (`not_found_error`).', content: jsonContent(ref('Error')) },
         Conflict: {
           description:
-            '`conflict_error` (`order_exists`, `party_exists`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`.',
+            '`conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`.',
           content: jsonContent(ref('Error')),
         },
         PayloadTooLarge: { description: 'The body exceeds the size limit.', content: jsonContent(ref('Error')) },
         UnsupportedMediaType: { description: 'The body is not JSON.', content: jsonContent(ref('Error')) },
         IdempotencyKeyReused: {
-          description: 'The Idempotency-Key was used with another request (`idempotency_key_reused`).',
+          description:
+            'The Idempotency-Key was used with another request (`idempotency_key_reused`), whatever its outcome, a 5xx included.',
+          content: jsonContent(ref('Error')),
+        },
+        RateLimited: {
+          description:
+            'The API key has made more than `API_RATE_PER_MINUTE` requests this minute (`rate_limited`); retry after `Retry-After` seconds.',
+          headers: {
+            'Retry-After': { description: 'Seconds until the key may call again.', schema: { type: 'integer' } },
+            'RateLimit-Limit': { schema: { type: 'integer' } },
+            'RateLimit-Remaining': { schema: { type: 'integer' } },
+            'RateLimit-Reset': { description: 'Seconds until the budget refills.', schema: { type: 'integer' } },
+          },
           content: jsonContent(ref('Error')),
         },
         ServerError: { description: 'Our failure (`api_error`); safe to retry.', content: jsonContent(ref('Error')) },
@@ -445,12 +547,61 @@ export function openApiDocument(): Json {
               type: 'object',
               properties: {
                 apiKey: { type: 'string', description: 'Shown once.' },
+                apiKeyId: { type: 'string', description: 'The id of the key (`key_...`), to revoke it.' },
                 webhookSecret: { type: 'string', description: 'Standard Webhooks secret; shown once.' },
               },
+              required: ['apiKey', 'apiKeyId'],
+            },
+          ],
+        },
+        PartyAccount: {
+          allOf: [
+            ref('Party'),
+            {
+              type: 'object',
+              properties: { disabled: { type: 'boolean' }, disabledAt: dateTime },
+              required: ['disabled'],
+            },
+          ],
+        },
+        ApiKey: {
+          type: 'object',
+          properties: {
+            id: { type: 'string', description: '`key_...`' },
+            partyId: id,
+            prefix: { type: 'string', description: 'The first characters of the key, to tell keys apart.' },
+            createdAt: dateTime,
+            expiresAt: { ...dateTime, description: 'When a superseded key stops (or stopped) working.' },
+            revokedAt: dateTime,
+            active: { type: 'boolean', description: 'Whether the key is accepted now.' },
+          },
+          required: ['id', 'partyId', 'prefix', 'createdAt', 'active'],
+        },
+        IssuedApiKey: {
+          allOf: [
+            ref('ApiKey'),
+            {
+              type: 'object',
+              properties: { apiKey: { type: 'string', description: 'Shown once.' } },
               required: ['apiKey'],
             },
           ],
         },
+        ApiKeyList: {
+          type: 'object',
+          properties: { data: { type: 'array', items: ref('ApiKey') } },
+          required: ['data'],
+        },
+        IssueApiKeyRequest: object({
+          graceSeconds: {
+            type: 'integer',
+            minimum: 0,
+            maximum: MAX_KEY_GRACE_SECONDS,
+            default: 0,
+            description: "How long the party's other keys keep working.",
+          },
+        }),
+        PartyStatusRequest: object({}),
         CreatePartyRequest: object(
           {
             id: { ...id, description: 'Generated (`pty_...`) when absent.' },

@@ -43,6 +43,17 @@ export const createPartyBody = z.strictObject({
     .optional(),
 });
 
+/** Longest grace period during which a party's old API keys keep working after a new one is issued (7 days). */
+export const MAX_KEY_GRACE_SECONDS = 7 * 24 * 60 * 60;
+
+/** `POST /v1/parties/:partyId/keys`. */
+export const issueApiKeyBody = z.strictObject({
+  graceSeconds: z.int().min(0).max(MAX_KEY_GRACE_SECONDS).default(0),
+});
+
+/** `POST /v1/parties/:partyId/disable` and `/enable`: no fields. */
+export const partyStatusBody = z.strictObject({});
+
 const deadlineMs = z.int().min(MIN_DEADLINE_MS).max(MAX_DEADLINE_MS);
 
 /** `POST /v1/orders`; the seller is the caller, never a field. */
