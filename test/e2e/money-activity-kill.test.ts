@@ -115,14 +115,14 @@ async function readOrder(orderId: string): Promise<OrderView> {
   return response.body as OrderView;
 }
 
-/** Polls the order until `ready` holds (bounded; the killed activity comes back after its timeout). */
+/** Polls the order twice a second, well inside the API key rate limit, until `ready` holds (bounded). */
 async function waitForOrder(orderId: string, ready: (view: OrderView) => boolean): Promise<OrderView> {
   const deadline = Date.now() + RECOVERY_MS;
   for (;;) {
     const view = await readOrder(orderId);
     if (ready(view)) return view;
     if (Date.now() > deadline) throw new Error(`order ${orderId} never got there: ${JSON.stringify(view)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 
