@@ -22,6 +22,8 @@ export interface MessageTypeSpec {
   readonly echoed?: readonly number[];
 }
 
+const ascending = (...lists: ReadonlyArray<readonly number[]>): number[] => lists.flat().sort((a, b) => a - b);
+
 const CARD_REQUEST_MANDATORY = [2, 3, 4, 7, 11, 12, 13, 14, 18, 22, 25, 32, 37, 41, 42, 49];
 const CARD_REQUEST_OPTIONAL = [35, 43, 52, 54, 55, 60, 61, 62, 63, 64, 102, 103, 128];
 const CARD_RESPONSE_MANDATORY = [3, 4, 7, 11, 32, 37, 39, 41, 49];
@@ -100,7 +102,7 @@ export const MESSAGE_TYPES: readonly MessageTypeSpec[] = [
     name: 'Financial transaction advice response',
     use: 'acknowledges 0220',
     mandatory: CARD_RESPONSE_MANDATORY,
-    optional: [...CARD_RESPONSE_OPTIONAL, 90],
+    optional: ascending(CARD_RESPONSE_OPTIONAL, [90]),
   },
   {
     mti: '0400',
@@ -148,7 +150,7 @@ export const MESSAGE_TYPES: readonly MessageTypeSpec[] = [
     name: 'Acquirer reconciliation response',
     use: "answers 0500; 66 says whether the totals agree, the totals are the bank's",
     mandatory: [7, 11, 15, 39, 50, 66],
-    optional: [32, 64, 128, ...RECONCILIATION_TOTALS],
+    optional: ascending([32, 64, 128], RECONCILIATION_TOTALS),
   },
 ];
 

@@ -2,9 +2,12 @@
 // currencies), so the document cannot drift from the code: `npm run docs:iso8583` writes them, a test checks them.
 // Pure: returns text, writes nothing.
 
+import { pack } from './codec';
 import { CURRENCIES } from './currencies';
 import { FIELD_SPECS, formatNotation } from './field-specs';
 import type { MaskRule } from './field-specs';
+import { describe } from './masking';
+import { isoMessage } from './message';
 import { MESSAGE_TYPES } from './message-types';
 import { RESPONSE_CODES } from './response-codes';
 
@@ -25,6 +28,37 @@ const MASK_TEXT: Readonly<Record<MaskRule, string>> = {
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 const table = (header: readonly string[], rows: ReadonlyArray<readonly string[]>): string =>
   [header, header.map(() => '---'), ...rows].map((row) => `| ${row.map(cell).join(' | ')} |`).join('\n');
+
+/** The 15-field 0100 of the examples and of `npm run bench:gateway` (Stripe's test Visa number). */
+export const SAMPLE_AUTHORIZATION = isoMessage('0100', {
+  2: '4242424242424242',
+  3: '000000',
+  4: '000000012550',
+  7: '1126143015',
+  11: '000042',
+  12: '143015',
+  13: '1126',
+  14: '2812',
+  18: '5999',
+  22: '812',
+  25: '59',
+  37: '633014000042',
+  41: 'SFGW0001',
+  42: 'SELLER-000042  ',
+  49: '978',
+});
+
+/** A hex dump, 16 bytes a line, with the ASCII beside it (card data shown: use only on the sample). */
+function hexDump(bytes: Buffer): string {
+  const lines: string[] = [];
+  for (let offset = 0; offset < bytes.length; offset += 16) {
+    const slice = bytes.subarray(offset, offset + 16);
+    const hex = [...slice].map((byte) => byte.toString(16).padStart(2, '0')).join(' ');
+    const ascii = [...slice].map((byte) => (byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : '.')).join('');
+    lines.push(`${offset.toString(16).padStart(4, '0')}  ${hex.padEnd(47, ' ')}  ${ascii}`);
+  }
+  return lines.join('\n');
+}
 
 /** The generated part of docs/iso8583.md, markers included. */
 export function renderIso8583Reference(): string {
@@ -77,6 +111,18 @@ export function renderIso8583Reference(): string {
     '### Currencies',
     '',
     currencies,
+    '',
+    '### Example: a 0100 on the wire',
+    '',
+    `Packed by \`pack\` (${pack(SAMPLE_AUTHORIZATION).length} bytes; \`packFrame\` puts the 2-byte header in front). As \`describe\` logs it:`,
+    '',
+    '```',
+    describe(SAMPLE_AUTHORIZATION),
+    '```',
+    '',
+    '```',
+    hexDump(pack(SAMPLE_AUTHORIZATION)),
+    '```',
     '',
     '<!-- prettier-ignore-end -->',
     REFERENCE_END,
