@@ -26,6 +26,7 @@ export function maskAccount(account: string): string {
 /** How one field's value is shown in logs, by its spec's mask rule. Unknown fields show only their size. */
 export function maskField(field: number, value: IsoValue): string {
   const spec = fieldSpec(field);
+  if (spec?.mask === 'secret') return '[masked]';
   if (typeof value !== 'string') return `[${value.length} bytes]`;
   switch (spec?.mask) {
     case 'clear':
@@ -34,8 +35,6 @@ export function maskField(field: number, value: IsoValue): string {
       return maskPan(value);
     case 'account':
       return maskAccount(value);
-    case 'secret':
-      return '[masked]';
     case 'summary':
     case undefined:
       return `[${value.length} chars]`;
