@@ -11,6 +11,7 @@ module.exports = {
     '<rootDir>/test/domain/**/*.test.ts',
     '<rootDir>/test/scripts/**/*.test.ts',
     '<rootDir>/test/config.test.ts',
+    '<rootDir>/test/iso8583/**/*.test.ts',
   ],
   globalSetup: undefined,
   globalTeardown: undefined,
