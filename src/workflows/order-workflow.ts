@@ -25,6 +25,7 @@ import {
   supplierAnswerUpdate,
 } from '../contracts/order-contract';
 import { DomainError } from '../domain/errors';
+import { legacyOrderWorkflowV1 } from './legacy/order-workflow-v1';
 import { formatMoney } from '../domain/money';
 import type { CancellationReason, CompensationType, OrderStatus, OrderView, StepNumber } from '../domain/order';
 import {
@@ -43,6 +44,9 @@ import {
   isPaid,
   isTerminal,
 } from '../domain/order';
+
+/** The patch id that separates version-1 orders from hardened ones (see ./legacy/order-workflow-v1.ts). */
+export const ORDER_HARDENING_PATCH = 'order-hardening-v2';
 
 const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' } as const;
 
@@ -73,6 +77,8 @@ type Compensation = 'RESERVATION' | 'TRANSPORT' | 'PAYMENT';
  * @returns the final order view, `CLOSED` or `CANCELLED`
  */
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderView> {
+  // Orders started before the hardening keep running the frozen version-1 code they were recorded with.
+  if (!wf.patched(ORDER_HARDENING_PATCH)) return legacyOrderWorkflowV1(input);
   const order = initialOrderView(input);
   const compensations: Compensation[] = [];
   let cancelRequest: CancelRequest | undefined;
