@@ -89,8 +89,8 @@ function requiredEnv(name: string): string {
   return value;
 }
 
-/** Starts everything one API test file needs. */
-export async function startApiHarness(): Promise<ApiHarness> {
+/** Starts everything one API test file needs; `env` overrides configuration variables (e.g. a short deadline). */
+export async function startApiHarness(env: Record<string, string> = {}): Promise<ApiHarness> {
   const temporalAddress = requiredEnv('TEMPORAL_ADDRESS');
   const vaultKey = requiredEnv('SETTLEFLOW_VAULT_KEY');
   const bundlePath = requiredEnv('SETTLEFLOW_WORKFLOW_BUNDLE');
@@ -102,6 +102,7 @@ export async function startApiHarness(): Promise<ApiHarness> {
     SETTLEFLOW_VAULT_KEY: vaultKey,
     DATA_DIR: process.env.DATA_DIR,
     WEBHOOK_MAX_ATTEMPTS: '2',
+    ...env,
   });
   const vault = new Vault(vaultKey);
   const db = await connectDatabase(config.mongodbUri);

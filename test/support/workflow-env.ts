@@ -114,6 +114,9 @@ export const LONG_DEADLINES: OrderDeadlines = {
   supplierAnswerMs: 120_000,
   carrierAnswerMs: 120_000,
   paymentMs: 120_000,
+  deliveryMs: 600_000,
+  sellerConfirmationMs: 600_000,
+  disputeResolutionMs: 600_000,
 };
 
 /** Starts an order workflow directly (as the API would) and returns its handle and input. */
