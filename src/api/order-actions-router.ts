@@ -175,7 +175,10 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
       await limitPayments(res, customerId, orderId);
       const payment = sealCard(deps.vault, card);
       const result = await updateOrder(deps, res, orderId, paymentNotificationUpdate, { customerId, payment });
-      const body = { order: await orderAfterUpdate(deps, res, orderId), payment: customerPayment(result.payment) };
+      const order = await orderAfterUpdate(deps, res, orderId);
+      // Whatever the customer's view holds, the answer to a payment never names the bank's reason of any attempt.
+      if (order.payments) order.payments = order.payments.map(customerPayment) as PaymentAttempt[];
+      const body = { order, payment: customerPayment(result.payment) };
       if (result.payment.status === 'CAPTURED') {
         res.json(body);
         return;
