@@ -8,6 +8,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Worker } from '@temporalio/worker';
 import type { OrderWorkflowInput } from '../../src/contracts/order-contract';
 import { initialSearchAttributes, orderWorkflowId } from '../../src/contracts/order-contract';
+import type { BankConnector } from '../../src/bank/bank-connector';
 import type { OrderDeadlines } from '../../src/domain/order';
 import type { Database } from '../../src/persistence/database';
 import { connectDatabase } from '../../src/persistence/database';
@@ -53,8 +54,13 @@ export interface WorkflowEnv {
   close(): Promise<void>;
 }
 
-/** Connects to the test servers and starts a worker on a fresh task queue. */
-export async function startWorkflowEnv(options: { worker?: boolean } = {}): Promise<WorkflowEnv> {
+/**
+ * Connects to the test servers and starts a worker on a fresh task queue; `bank` replaces the simulated bank (a test
+ * may pass one with outages).
+ */
+export async function startWorkflowEnv(
+  options: { worker?: boolean; bank?: (db: Database) => BankConnector } = {},
+): Promise<WorkflowEnv> {
   const servers = testServers();
   const databaseUri = uniqueDatabaseUri(servers.mongoUri, 'wf');
   const db = await connectDatabase(databaseUri);
@@ -79,6 +85,7 @@ export async function startWorkflowEnv(options: { worker?: boolean } = {}): Prom
         db,
         vault,
         config: { webhookMaxAttempts: 3 },
+        bank: options.bank?.(db),
         workflowBundle: servers.bundlePath ? { codePath: servers.bundlePath } : undefined,
       });
       workers.push({ worker, running: worker.run(), connection });
