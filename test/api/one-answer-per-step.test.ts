@@ -215,6 +215,24 @@ describe('one answer per step', () => {
     await h.client.workflow.getHandle(`order-${order.orderId}`).terminate('test done');
   });
 
+  it('payment › 5 copies with one Idempotency-Key › one Update, one bank call, the same answer', async () => {
+    const order = await confirmedOrder();
+    const responses = await copies(
+      5,
+      `/v1/orders/${order.orderId}/payment-notification`,
+      'customer',
+      () => card('4242424242424242'),
+      true,
+    );
+    expectSharedAnswer(responses);
+    const view = await stored(order.orderId);
+    expect(view.payments.map((p) => [p.attempt, p.status])).toEqual([[1, 'CAPTURED']]);
+    expect(
+      await h.db.bankOperations.countDocuments({ operation: 'CAPTURE', reference: new RegExp(`^${order.orderId}:`) }),
+    ).toBe(1);
+    await h.client.workflow.getHandle(`order-${order.orderId}`).terminate('test done');
+  });
+
   it('settlement confirmation › 5 copies, confirm and dispute › one answer, matching status', async () => {
     const order = await deliveredOrder();
     const responses = await copies(5, `/v1/orders/${order.orderId}/settlement-confirmation`, 'seller', (i) =>

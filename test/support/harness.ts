@@ -102,6 +102,8 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     SETTLEFLOW_VAULT_KEY: vaultKey,
     DATA_DIR: process.env.DATA_DIR,
     WEBHOOK_MAX_ATTEMPTS: '2',
+    // Test files pay many orders with one customer a minute; the rate limit has its own test (payments.test.ts).
+    PAYMENT_RATE_PER_MINUTE: '1000',
     ...env,
   });
   const vault = new Vault(vaultKey);
