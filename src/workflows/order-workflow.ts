@@ -191,7 +191,8 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
   ): void {
     wf.setHandler(
       definition,
-      (arg: Arg) => {
+      async (arg: Arg) => {
+        // Runs synchronously up to the handler's own first await: the re-check and the claim happen together.
         validate(() => check(arg), options);
         return handler(arg);
       },
