@@ -1,34 +1,39 @@
 // `npm run bench [-- --sizes 50,200]`: settleflow's order lifecycle against the engine's floor, in one run on one
-// server. For each size N: N concurrent orders through all ten steps with the bots over HTTP (orders/s, a party's
-// answer round trip, history events per order), and N concurrent floor workflows driven by Updates straight through
-// the Temporal client (floor workflows/s); ratio = orders/s ÷ floor/s. The worker and the API run as child
-// processes so their peak memory is measured apart. Writes bench/results/lifecycle.json and prints a table.
+// server. For each size N: N concurrent orders through all ten steps with the bots over HTTP, some parties with
+// webhooks to a local receiver (orders/s, each order counted at its workflow's result; a party's answer round trip;
+// history events per order), and N concurrent floor workflows driven by Updates straight through the Temporal client
+// (floor workflows/s), doing the engine work measured from the warm-up orders' histories; ratio = orders/s ÷ floor/s.
+// The worker and the API run as child processes so their peak memory is measured apart. Writes
+// bench/results/lifecycle.json and prints tables.
 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import type { RegisteredParty } from '../src/bots/api-client';
-import { SettleflowClient } from '../src/bots/api-client';
-import type { BotRunReport } from '../src/bots/bot-run';
-import { runOrders, tallyText } from '../src/bots/bot-run';
-import { runPool } from '../src/bots/pool';
-import { castsFrom } from '../src/bots/demo-parties';
-import type { LatencySummary } from '../src/bots/latency';
-import { ProgressBar } from '../src/bots/progress-bar';
-import { HAPPY_PATH, planScenarios } from '../src/bots/scenarios';
-import { formatMs, formatTable } from '../src/bots/table';
-import { floorInputFor } from '../src/contracts/floor-contract';
+import type { RegisteredParty } from '../scripts/demo/api-client';
+import { SettleflowClient } from '../scripts/demo/api-client';
+import type { BotRunReport } from '../scripts/demo/bot-run';
+import type { OrderOutcome } from '../scripts/demo/order-bots';
+import { runOrders, tallyText } from '../scripts/demo/bot-run';
+import { runPool } from '../scripts/demo/pool';
+import { castsFrom } from '../scripts/demo/demo-parties';
+import type { LatencySummary } from '../scripts/demo/latency';
+import { LatencyBook, summarize } from '../scripts/demo/latency';
+import { ProgressBar } from '../scripts/demo/progress-bar';
+import { HAPPY_PATH, planScenarios } from '../scripts/demo/scenarios';
+import { formatMs, formatTable } from '../scripts/demo/table';
 import { orderWorkflowId } from '../src/contracts/order-contract';
 import type { PartyRole } from '../src/domain/order';
 import { connectDatabase } from '../src/persistence/database';
 import { registerParty } from '../src/persistence/party-store';
 import { Vault, generateVaultKey } from '../src/security/vault';
+import type { FloorInput } from './floor/floor-contract';
+import { floorTaskQueue } from './floor/floor-contract';
 import { ChildService } from './lib/child-service';
 import type { FloorReport } from './lib/floor';
-import { runFloor } from './lib/floor';
-import type { HistoryProfile } from './lib/histories';
+import { floorInputFrom, runFloor } from './lib/floor';
+import type { EngineWork, HistoryProfile } from './lib/histories';
 import { profileWorkflows } from './lib/histories';
 import { withCommandMonitoring } from './lib/mongo-timing';
 import { cpuSecondsOf } from './lib/proc';
@@ -36,13 +41,21 @@ import { acquireServers } from './lib/servers';
 import type { TimingTable } from './lib/timings';
 import { totalOf } from './lib/timings';
 import { ROOT, transpileForChildren } from './lib/transpile';
+import type { WebhookCounts } from './lib/webhook-receiver';
+import { WebhookReceiver } from './lib/webhook-receiver';
 
-/** Candidate carriers per order, as the floor's input assumes. */
+/** Candidate carriers per order. */
 const CARRIERS = 3;
 
 /** Accepted requests of one happy-path order: place, supplier answer, 3 carrier answers, payment, 3 shipment
- * events, settlement confirmation; the floor makes as many calls (start and 9 Updates). */
+ * events, settlement confirmation; the floor makes a start and as many Updates as the orders' histories show. */
 const REQUESTS_PER_ORDER = 10;
+
+/** Warm-up orders are also the floor's calibration: at least this many, whatever `--warmup` says. */
+const MIN_CALIBRATION_ORDERS = 3;
+
+/** Warm-up histories read to measure the floor's input (all of them, up to this many). */
+const MAX_CALIBRATION_HISTORIES = 20;
 
 /** Below this ratio the benchmark profiles where the lifecycle's time goes. */
 const PROFILE_BELOW_RATIO = 0.9;
@@ -131,8 +144,17 @@ async function measured<T>(processes: Processes, run: () => Promise<T>): Promise
   };
 }
 
-/** Registers the operator straight in the database (someone has to be first), the other parties through the API. */
-async function registerParties(mongoUri: string, baseUrl: string, runId: string): Promise<RegisteredParty[]> {
+/**
+ * Registers the operator straight in the database (someone has to be first), the other parties through the API. The
+ * seller, the first supplier and the first carrier register a webhook to the receiver: the seller gets every order's
+ * notices by webhook, the first supplier half the orders' (suppliers take turns), the first carrier every order's.
+ */
+async function registerParties(
+  mongoUri: string,
+  baseUrl: string,
+  runId: string,
+  receiver: WebhookReceiver,
+): Promise<RegisteredParty[]> {
   const db = await connectDatabase(mongoUri);
   try {
     const operator = await registerParty(db, new Vault(generateVaultKey()), {
@@ -141,15 +163,31 @@ async function registerParties(mongoUri: string, baseUrl: string, runId: string)
       name: 'Benchmark operator',
     });
     const client = new SettleflowClient({ baseUrl, apiKey: operator.apiKey });
-    const wanted: [PartyRole, string][] = [
-      ['seller', 'Bench Seller GmbH'],
-      ['customer', 'Bench Customer AG'],
-      ['supplier', 'Bench Supplier One'],
-      ['supplier', 'Bench Supplier Two'],
-      ...Array.from({ length: CARRIERS }, (_, i): [PartyRole, string] => ['carrier', `Bench Carrier ${i + 1}`]),
+    const wanted: [PartyRole, string, boolean][] = [
+      ['seller', 'Bench Seller GmbH', true],
+      ['customer', 'Bench Customer AG', false],
+      ['supplier', 'Bench Supplier One', true],
+      ['supplier', 'Bench Supplier Two', false],
+      ...Array.from({ length: CARRIERS }, (_, i): [PartyRole, string, boolean] => [
+        'carrier',
+        `Bench Carrier ${i + 1}`,
+        i === 0,
+      ]),
     ];
     const parties: RegisteredParty[] = [];
-    for (const [role, name] of wanted) parties.push(await client.createParty({ role, name }));
+    for (const [index, [role, name, hooked]] of wanted.entries()) {
+      const hookKey = `party-${index}`;
+      const party = await client.createParty({
+        role,
+        name,
+        ...(hooked ? { webhookUrl: receiver.urlFor(hookKey) } : {}),
+      });
+      if (hooked) {
+        if (!party.webhookSecret) throw new Error(`registering ${name} with a webhook answered no webhookSecret`);
+        receiver.addParty(hookKey, party.id, party.webhookSecret);
+      }
+      parties.push(party);
+    }
     return parties;
   } finally {
     await db.close();
@@ -161,6 +199,10 @@ interface SizeResult {
   size: number;
   lifecycle: {
     report: Omit<BotRunReport, 'outcomes'>;
+    /** From the bots' last answer of an order to its workflow's result (when the order is counted). */
+    resultAfterLastAnswer: LatencySummary;
+    /** Webhook deliveries the receiver got during the phase, and after it (until the size's second floor run ended). */
+    webhooks: { duringPhase: WebhookCounts; afterPhase: WebhookCounts };
     /** Accepted requests (orders placed and answers) per second. */
     requestsPerSecond: number;
     /** Whether the budget stopped the run before every order ended. */
@@ -173,32 +215,65 @@ interface SizeResult {
     history: HistoryProfile;
   };
   floor: {
-    runs: (Omit<FloorReport, 'workflowIds' | 'unfinishedIds'> & { cost: PhaseCost })[];
+    runs: (Omit<FloorReport, 'workflowIds' | 'unfinishedIds' | 'updateSamples'> & { cost: PhaseCost })[];
     /** Both floor runs together: completed workflows over their summed wall time. */
     perSecond: number;
     /** Both floor runs together: starts and Updates per second. */
     callsPerSecond: number;
     truncated: boolean;
+    /** Both floor runs' Update round trips together. */
     updateRoundTrip: LatencySummary;
     history: HistoryProfile;
   };
+  /** A party's answer round trip ÷ the floor's Update round trip, at p50 and p99. */
+  answerOverUpdate: { p50: number; p99: number };
   /** Closed orders/s ÷ floor workflows/s; only meaningful when neither run was truncated. */
   ratio: number;
   /** Accepted lifecycle requests/s ÷ floor calls/s: the same comparison per call, meaningful even when truncated. */
   callRatio: number;
 }
 
-async function runLifecycle(castFor: ReturnType<typeof castsFrom>, size: number, label: string, budgetMs: number) {
+/**
+ * The status an order's workflow returned (its result), awaited through the Temporal client: an order counts when its
+ * workflow has ended, not when the bots' last answer came back. Falls back to the bots' status if the result carries
+ * none.
+ */
+async function workflowResultStatus(
+  temporal: Client,
+  outcome: OrderOutcome,
+  signal: AbortSignal,
+): Promise<OrderOutcome['status']> {
+  if (!outcome.orderId) return outcome.status;
+  const handle = temporal.workflow.getHandle(orderWorkflowId(outcome.orderId));
+  const result: unknown = await temporal.connection.withAbortSignal(signal, () => handle.result());
+  const status = typeof result === 'object' && result !== null ? (result as { status?: unknown }).status : undefined;
+  return typeof status === 'string' ? (status as OrderOutcome['status']) : outcome.status;
+}
+
+async function runLifecycle(
+  context: { castFor: ReturnType<typeof castsFrom>; temporal: Client },
+  size: number,
+  label: string,
+  budgetMs: number,
+) {
   const progress = new ProgressBar(label, size);
+  const signal = AbortSignal.timeout(budgetMs);
+  const afterLastAnswer = new LatencyBook();
   const report = await runOrders({
-    castFor,
+    castFor: context.castFor,
     scenarios: planScenarios(size, HAPPY_PATH),
     concurrency: size,
-    signal: AbortSignal.timeout(budgetMs),
+    signal,
+    finalStatus: async (outcome) => {
+      const askedAt = performance.now();
+      const status = await workflowResultStatus(context.temporal, outcome, signal);
+      afterLastAnswer.record('result', performance.now() - askedAt);
+      return status;
+    },
     onOrderDone: (_outcome, tally) => progress.update(tally.done, tallyText(tally)),
   });
   progress.finish();
-  return report;
+  return { report, resultAfterLastAnswer: summarize(afterLastAnswer.samples('result')) };
 }
 
 /** Accepted requests per second (placing orders and every answer): comparable with the floor's calls per second. */
@@ -238,20 +313,6 @@ async function settle(processes: Processes): Promise<void> {
   }
 }
 
-function mergeSummaries(a: LatencySummary, b: LatencySummary): LatencySummary {
-  // Percentiles cannot be merged exactly; the floor's runs are reported separately and this is only for the table.
-  const count = a.count + b.count;
-  const weigh = (x: number, y: number) => (x * a.count + y * b.count) / Math.max(1, count);
-  return {
-    count,
-    p50: weigh(a.p50, b.p50),
-    p95: weigh(a.p95, b.p95),
-    p99: Math.max(a.p99, b.p99),
-    mean: weigh(a.mean, b.mean),
-    max: Math.max(a.max, b.max),
-  };
-}
-
 async function runSize(
   size: number,
   options: { samples: number; budgetMs: number; floorBudgetMs: number },
@@ -261,16 +322,17 @@ async function runSize(
     taskQueue: string;
     runId: string;
     castFor: ReturnType<typeof castsFrom>;
+    floorInput: FloorInput;
+    receiver: WebhookReceiver;
   },
 ): Promise<SizeResult> {
-  const { processes, temporal, taskQueue, runId, castFor } = context;
-  const floorInput = floorInputFor(CARRIERS);
+  const { processes, temporal, taskQueue, runId, floorInput, receiver } = context;
   const floorRun = async (round: string) => {
     await settle(processes);
     log(`size ${size}: floor ${round}`);
     const { result, cost } = await measured(processes, () =>
       runFloor(temporal, {
-        taskQueue,
+        taskQueue: floorTaskQueue(taskQueue),
         count: size,
         input: floorInput,
         idPrefix: `floor-${runId}-${size}-${round}`,
@@ -285,8 +347,10 @@ async function runSize(
   const floorA = await floorRun('a');
   await settle(processes);
   log(`size ${size}: lifecycle`);
-  const lifecycle = await measured(processes, () => runLifecycle(castFor, size, `size ${size}`, options.budgetMs));
-  const { outcomes, ...report } = lifecycle.result;
+  receiver.snapshot(true);
+  const lifecycle = await measured(processes, () => runLifecycle(context, size, `size ${size}`, options.budgetMs));
+  const webhooksDuring = receiver.snapshot(true);
+  const { outcomes, ...report } = lifecycle.result.report;
   await terminateAll(
     temporal,
     outcomes
@@ -294,6 +358,7 @@ async function runSize(
       .map((o) => orderWorkflowId(o.orderId ?? '')),
   );
   const floorB = await floorRun('b');
+  const webhooksAfter = receiver.snapshot(true);
 
   // Closed orders' histories; when the budget stopped every order, the (terminated) unfinished ones'.
   const placedIds = (status?: string) =>
@@ -313,12 +378,20 @@ async function runSize(
   const floorPerSecond = (floorA.completed + floorB.completed) / floorWallS;
   const floorCallsPerSecond =
     (floorA.callsPerSecond * floorA.wallMs + floorB.callsPerSecond * floorB.wallMs) / 1000 / floorWallS;
-  const lifecycleRequestsPerSecond = requestsPerSecond(lifecycle.result);
-  const strip = ({ workflowIds: _ids, unfinishedIds: _open, ...rest }: FloorReport & { cost: PhaseCost }) => rest;
+  const lifecycleRequestsPerSecond = requestsPerSecond(lifecycle.result.report);
+  const strip = ({
+    workflowIds: _ids,
+    unfinishedIds: _open,
+    updateSamples: _samples,
+    ...rest
+  }: FloorReport & { cost: PhaseCost }) => rest;
+  const floorUpdates = summarize([...floorA.updateSamples, ...floorB.updateSamples]);
   return {
     size,
     lifecycle: {
       report,
+      resultAfterLastAnswer: lifecycle.result.resultAfterLastAnswer,
+      webhooks: { duringPhase: webhooksDuring, afterPhase: webhooksAfter },
       requestsPerSecond: lifecycleRequestsPerSecond,
       truncated: report.unfinished > 0,
       failures: outcomes
@@ -334,8 +407,12 @@ async function runSize(
       perSecond: floorPerSecond,
       callsPerSecond: floorCallsPerSecond,
       truncated: floorA.truncated || floorB.truncated,
-      updateRoundTrip: mergeSummaries(floorA.updateRoundTrip, floorB.updateRoundTrip),
+      updateRoundTrip: floorUpdates,
       history: floorHistory,
+    },
+    answerOverUpdate: {
+      p50: report.answerRoundTrip.p50 / floorUpdates.p50,
+      p99: report.answerRoundTrip.p99 / floorUpdates.p99,
     },
     ratio: report.closedPerSecond / floorPerSecond,
     callRatio: lifecycleRequestsPerSecond / floorCallsPerSecond,
@@ -370,12 +447,30 @@ function summaryTables(results: readonly SizeResult[]): string {
     return [
       String(r.size),
       formatMs(answers.p50),
-      formatMs(answers.p99),
       formatMs(r.floor.updateRoundTrip.p50),
+      r.answerOverUpdate.p50.toFixed(1),
+      formatMs(answers.p99),
       formatMs(r.floor.updateRoundTrip.p99),
+      r.answerOverUpdate.p99.toFixed(1),
       formatMs(r.lifecycle.report.latencies['end-to-end']?.p50 ?? Number.NaN),
+      formatMs(r.lifecycle.resultAfterLastAnswer.p50),
+    ];
+  });
+  const work = (w: EngineWork) =>
+    `${w.updates.toFixed(1)}/${w.activities.toFixed(1)}/${w.localActivities.toFixed(1)}/${w.timers.toFixed(1)}` +
+    `/${w.childWorkflows.toFixed(1)}`;
+  const resources = results.map((r) => {
+    const hooks = r.lifecycle.webhooks;
+    return [
+      String(r.size),
       r.lifecycle.historyOf === 'closed' ? r.lifecycle.history.events.toFixed(0) : 'n/a',
       r.floor.history.events.toFixed(0),
+      work(r.lifecycle.history.work),
+      work(r.floor.history.work),
+      `${hooks.duringPhase.validSignatures}+${hooks.afterPhase.validSignatures}` +
+        (hooks.duringPhase.invalid + hooks.afterPhase.invalid > 0
+          ? ` (${hooks.duringPhase.invalid + hooks.afterPhase.invalid} bad)`
+          : ''),
       mib(r.lifecycle.cost.peakRssMiB.worker),
       mib(r.lifecycle.cost.peakRssMiB.api),
       mib(maxOf(r.floor.runs.map((run) => run.cost.peakRssMiB.worker))),
@@ -391,17 +486,30 @@ function summaryTables(results: readonly SizeResult[]): string {
       [
         'N',
         'answer p50',
-        'answer p99',
         'floor Update p50',
+        'p50 ×',
+        'answer p99',
         'floor Update p99',
+        'p99 ×',
         'order p50',
+        'result after last answer p50',
+      ],
+      latency,
+    ),
+    '',
+    formatTable(
+      [
+        'N',
         'events/order',
         'events/floor',
+        'order: upd/act/local/timers/child',
+        'floor: upd/act/local/timers/child',
+        'webhooks (during+after)',
         'worker peak',
         'API peak',
         'worker peak (floor)',
       ],
-      latency,
+      resources,
     ),
   ].join('\n');
 }
@@ -540,6 +648,12 @@ async function main(): Promise<void> {
       TEMPORAL_TASK_QUEUE: taskQueue,
       SETTLEFLOW_VAULT_KEY: generateVaultKey(),
       PORT: '0',
+      // The webhook receiver listens on loopback, which only this flag lets parties register and be delivered to.
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      // A few demo parties make every call of hundreds of orders: the per-key limit is not what is measured.
+      API_RATE_PER_MINUTE: '1000000',
+      // Likewise the per-customer payment limit: the bench's one customer pays every order.
+      PAYMENT_RATE_PER_MINUTE: '1000000',
     };
     log(`starting the worker and the API (logs in ${logDir})`);
     const script = (name: string) => path.join(build.outDir, 'bench', 'processes', `${name}.js`);
@@ -552,7 +666,9 @@ async function main(): Promise<void> {
       () => api.stop(),
     );
     const baseUrl = `http://127.0.0.1:${api.port ?? 0}`;
-    const parties = await registerParties(mongoUri, baseUrl, runId);
+    const receiver = await WebhookReceiver.start();
+    cleanups.push(() => receiver.stop());
+    const parties = await registerParties(mongoUri, baseUrl, runId, receiver);
     const castFor = castsFrom(parties, baseUrl);
     const connection = await Connection.connect({ address: servers.temporalAddress });
     cleanups.push(() => connection.close());
@@ -563,18 +679,32 @@ async function main(): Promise<void> {
       await db.close();
     });
     const processes: Processes = { worker, api, serverPids: servers.pids };
-    const context = { processes, temporal, taskQueue, runId, castFor };
 
-    if (options.warmup > 0) {
-      log(`warm-up: ${options.warmup} orders and ${options.warmup} floor workflows (not measured)`);
-      await runLifecycle(castFor, options.warmup, 'warm-up', options.budgetMs);
-      await runFloor(temporal, {
-        taskQueue,
-        count: options.warmup,
-        input: floorInputFor(CARRIERS),
-        idPrefix: `floor-${runId}-warmup`,
-      });
-    }
+    // The warm-up orders also calibrate the floor: its input is the engine work their histories show.
+    const warmup = Math.max(options.warmup, MIN_CALIBRATION_ORDERS);
+    log(`warm-up: ${warmup} orders (not measured); the floor's input is measured from their histories`);
+    const warm = await runLifecycle({ castFor, temporal }, warmup, 'warm-up', options.budgetMs);
+    const warmClosed = warm.report.outcomes
+      .filter((o) => o.status === 'CLOSED' && o.orderId)
+      .map((o) => orderWorkflowId(o.orderId ?? ''));
+    if (warmClosed.length === 0) throw new Error('no warm-up order closed: the floor cannot be measured; see the logs');
+    const calibrationIds = spread(warmClosed, MAX_CALIBRATION_HISTORIES);
+    const calibration = (await profileWorkflows(temporal, calibrationIds)).work;
+    const floorInput = floorInputFrom(calibration);
+    log(
+      `floor input from ${calibrationIds.length} order histories: ${JSON.stringify(floorInput)}` +
+        (calibration.childWorkflows + calibration.externalSignals > 0
+          ? ` (not reproduced: ${calibration.childWorkflows} child workflows, ${calibration.externalSignals} signals)`
+          : ''),
+    );
+    log(`warm-up: ${warmup} floor workflows (not measured)`);
+    await runFloor(temporal, {
+      taskQueue: floorTaskQueue(taskQueue),
+      count: warmup,
+      input: floorInput,
+      idPrefix: `floor-${runId}-warmup`,
+    });
+    const context = { processes, temporal, taskQueue, runId, castFor, floorInput, receiver };
     const results: SizeResult[] = [];
     for (const size of options.sizes) results.push(await runSize(size, options, context));
 
@@ -589,13 +719,18 @@ async function main(): Promise<void> {
       servers: servers.origin,
       method: {
         order:
-          'warm-up, then floor, lifecycle, floor for each size, each after the processes are idle; ' +
-          'floor/s is completed floor workflows over the two floor runs together',
+          'warm-up (which also measures the floor input), then floor, lifecycle, floor for each size, each after ' +
+          'the processes are idle; floor/s is completed floor workflows over the two floor runs together; an order ' +
+          'counts when its workflow returns its result',
         budgetsS: { lifecycle: options.budgetMs / 1000, floor: options.floorBudgetMs / 1000 },
         requestsPerOrder: REQUESTS_PER_ORDER,
         idempotencyKeys: 'every bot POST carries an Idempotency-Key',
         carriersPerOrder: CARRIERS,
-        floorInput: floorInputFor(CARRIERS),
+        floorInput,
+        floorInputMeasuredFrom: { orders: calibrationIds.length, meanWork: calibration },
+        webhooks:
+          'seller, first supplier (half the orders) and first carrier registered a webhook to a local receiver ' +
+          '(WEBHOOK_ALLOW_PRIVATE=true); counts are signature-checked deliveries',
         memory:
           'worker and API are child processes; peak RSS = VmHWM from /proc after resetting it (clear_refs=5) per phase',
         cpu: 'user+system seconds from /proc/<pid>/stat per phase; bench = this process (bots or floor driver)',
@@ -610,7 +745,8 @@ async function main(): Promise<void> {
     console.log(summaryTables(results));
     console.log(
       `\nratio = closed orders/s ÷ floor workflows/s; call ratio = accepted requests/s ÷ floor starts and Updates/s` +
-        ` ("(budget)": stopped by its time budget); results in ${path.relative(process.cwd(), options.out)}`,
+        ` ("(budget)": stopped by its time budget); p50 ×, p99 × = a party's answer ÷ the floor's Update;` +
+        ` floor input ${JSON.stringify(floorInput)}; results in ${path.relative(process.cwd(), options.out)}`,
     );
     const loads = results.flatMap((r) => [r.lifecycle.cost, ...r.floor.runs.map((run) => run.cost)]);
     console.log(

@@ -5,11 +5,11 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
-import { ApiConnectionError, ApiRequestError, SettleflowClient } from '../src/bots/api-client';
-import { formatRunReport, runOrders, tallyText } from '../src/bots/bot-run';
-import { castsFrom, loadDemoParties } from '../src/bots/demo-parties';
-import { ProgressBar } from '../src/bots/progress-bar';
-import { planScenarios } from '../src/bots/scenarios';
+import { ApiConnectionError, ApiRequestError, SettleflowClient } from './demo/api-client';
+import { formatRunReport, runOrders, tallyText } from './demo/bot-run';
+import { castsFrom, loadDemoParties } from './demo/demo-parties';
+import { ProgressBar } from './demo/progress-bar';
+import { planScenarios } from './demo/scenarios';
 
 const USAGE = `usage: npm run demo -- [--orders N] [--concurrency C] [--declines 0.2] [--missed-deadlines 0.1]
                      [--unavailable 0.05] [--api http://127.0.0.1:3000] [--parties .data/demo-parties.json]

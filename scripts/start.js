@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 // `npm start`: the whole product on one machine from a fresh clone. Installs dependencies, provisions and
 // starts Temporal and FerretDB (unless TEMPORAL_ADDRESS and MONGODB_URI point elsewhere), then the worker
-// and the API, seeds the demo parties and prints where everything is. Ctrl-C stops it all, in reverse order.
+// and the API, seeds the demo parties and prints where everything is. Once up, a worker or API that exits is
+// restarted with backoff (scripts/lib/supervisor.js) while the servers stay up; a server that exits, or a worker or
+// API that keeps crashing, stops everything. Ctrl-C stops it all, in reverse order. Never kills what it did not start.
 'use strict';
 
 const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const { Supervisor, describeExit } = require('./lib/supervisor');
 
 const root = path.resolve(__dirname, '..');
 const verbose = process.argv.includes('--verbose') || process.env.SETTLEFLOW_VERBOSE === '1';
-const CHILD_STOP_GRACE_MS = 15000;
 
 const say = (line) => console.log(`settleflow: ${line}`);
 
@@ -30,15 +32,18 @@ function assertEntryPointsExist() {
   if (missing.length > 0) throw new Error(`cannot start: missing entry point(s) ${missing.join(', ')}`);
 }
 
-/** SETTLEFLOW_VAULT_KEY wins; otherwise DATA_DIR/vault.key, created (mode 0600) on first start. */
-function ensureVaultKey(dataDir) {
-  if (process.env.SETTLEFLOW_VAULT_KEY) return process.env.SETTLEFLOW_VAULT_KEY;
+/**
+ * Where the worker and the API find the vault key: SETTLEFLOW_VAULT_KEY or SETTLEFLOW_VAULT_KEY_FILE when set,
+ * otherwise the file DATA_DIR/vault.key, created (mode 0600) on first start and passed by name, not by value.
+ */
+function vaultKeyEnv(dataDir) {
+  if (process.env.SETTLEFLOW_VAULT_KEY || process.env.SETTLEFLOW_VAULT_KEY_FILE) return {};
   const keyFile = path.join(dataDir, 'vault.key');
   if (!fs.existsSync(keyFile)) {
     fs.writeFileSync(keyFile, `${crypto.randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
     say(`created a new vault key in ${keyFile} (keep it: it decrypts stored card data and webhook secrets)`);
   }
-  return fs.readFileSync(keyFile, 'utf8').trim();
+  return { SETTLEFLOW_VAULT_KEY_FILE: keyFile };
 }
 
 function portFromEnv(name, fallback) {
@@ -63,11 +68,10 @@ function spawnTs(name, entry, env, logFile) {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  const proc = { name, child, logFile, exited: null, stopping: false, output: '' };
+  const proc = { name, child, logFile, exited: null };
   for (const stream of [child.stdout, child.stderr]) {
     stream.on('data', (chunk) => {
       log.write(chunk);
-      proc.output += chunk;
       if (verbose) process.stdout.write(`${name} | ${chunk}`.replace(/\n(?=.)/g, `\n${name} | `));
     });
   }
@@ -86,23 +90,6 @@ function spawnTs(name, entry, env, logFile) {
   return proc;
 }
 
-async function stopChild(proc) {
-  proc.stopping = true;
-  if (proc.exited) return;
-  proc.child.kill('SIGTERM');
-  let timer;
-  await Promise.race([
-    proc.exitedPromise,
-    new Promise((resolve) => (timer = setTimeout(resolve, CHILD_STOP_GRACE_MS))),
-  ]);
-  clearTimeout(timer);
-  if (!proc.exited) {
-    say(`${proc.name} did not stop within ${CHILD_STOP_GRACE_MS / 1000} s; killing it`);
-    proc.child.kill('SIGKILL');
-    await proc.exitedPromise;
-  }
-}
-
 function tailOf(file, lines = 20) {
   try {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -111,10 +98,17 @@ function tailOf(file, lines = 20) {
   }
 }
 
-async function waitForHealth(url, api, timeoutMs) {
+/** Fails with the log's tail if a supervised child exited before the stack was up. */
+function assertNoStartupFailure() {
+  if (!startupFailure) return;
+  const { name, exit, logFile } = startupFailure;
+  throw new Error(`the ${name} exited during start-up (${describeExit(exit)}). Log: ${logFile}\n${tailOf(logFile)}`);
+}
+
+async function waitForHealth(url, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (api.exited) throw new Error(`the API exited during start-up. Log: ${api.logFile}\n${tailOf(api.logFile)}`);
+    assertNoStartupFailure();
     try {
       const response = await fetch(url, { signal: globalThis.AbortSignal.timeout(2000) });
       if (response.status === 200) return;
@@ -122,7 +116,7 @@ async function waitForHealth(url, api, timeoutMs) {
       // not listening yet
     }
     if (Date.now() > deadline)
-      throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s. Log: ${api.logFile}`);
+      throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s (see the API's log)`);
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
 }
@@ -151,7 +145,7 @@ function printBanner({ apiUrl, uiUrl, temporalAddress, mongoUri, dataDir, logDir
     ...rows.map(line),
     '',
     'Try: npm run demo -- --orders 5',
-    'Ctrl-C stops everything.',
+    'A worker or API that stops is restarted on its own (see README, Operations). Ctrl-C stops everything.',
     '',
   ];
   console.log(out.join('\n'));
@@ -171,10 +165,15 @@ async function shutdown(exitCode) {
   process.exit(exitCode);
 }
 
+/** Set when the worker or the API exits before the stack is up: start-up then fails at once, with its log. */
+let startupFailure;
+let stackReady = false;
+
 function onUnexpectedExit(name, exit, logFile) {
   if (shuttingDown) return;
-  const how = exit.error ? exit.error.message : exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
-  console.error(`\nsettleflow: ${name} stopped unexpectedly (${how}). Log: ${logFile}\n${tailOf(logFile)}\n`);
+  console.error(
+    `\nsettleflow: ${name} stopped unexpectedly (${describeExit(exit)}). Log: ${logFile}\n${tailOf(logFile)}\n`,
+  );
   void shutdown(1);
 }
 
@@ -199,7 +198,7 @@ async function main() {
   const dataDir = path.resolve(root, process.env.DATA_DIR || '.data');
   const logDir = path.join(dataDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
-  const vaultKey = ensureVaultKey(dataDir);
+  const vaultKey = vaultKeyEnv(dataDir);
   const apiPort = portFromEnv('PORT', 3000);
   // Checked first: a stranger answering /health on this port would pass for our API.
   await require('./lib/services').assertPortFree(apiPort, 'the settleflow API, PORT');
@@ -245,22 +244,38 @@ async function main() {
     MONGODB_URI: mongoUri,
     PORT: String(apiPort),
     DATA_DIR: dataDir,
-    SETTLEFLOW_VAULT_KEY: vaultKey,
+    // A developer's stack: webhooks to receivers on this machine (loopback, private ranges) are allowed unless the
+    // caller says otherwise. Production deployments leave it unset (see the README's webhook address rules).
+    WEBHOOK_ALLOW_PRIVATE: process.env.WEBHOOK_ALLOW_PRIVATE ?? 'true',
+    ...vaultKey,
   };
+  // The worker and the API run under a supervisor: restarted with exponential backoff when they exit, the servers
+  // untouched. Before the stack is up, an exit fails start-up instead (a broken configuration should say so now).
   const startChild = (name, entry) => {
-    const proc = spawnTs(name, entry, env, path.join(logDir, `${name}.log`));
-    running.push({ name, stop: () => stopChild(proc), kill: () => proc.child.kill('SIGKILL') });
-    void proc.exitedPromise.then((exit) => {
-      if (!proc.stopping) onUnexpectedExit(name, exit, proc.logFile);
+    const logFile = path.join(logDir, `${name}.log`);
+    const supervisor = new Supervisor({
+      name,
+      spawn: () => {
+        const proc = spawnTs(name, entry, env, logFile);
+        return { child: proc.child, exited: proc.exitedPromise };
+      },
+      // Before the stack is up an exit fails start-up (below), so no restart line then.
+      log: (line) => stackReady && say(`${line} (log ${logFile})`),
+      onRestart: ({ exit }) => {
+        if (!stackReady && !startupFailure) startupFailure = { name, exit, logFile };
+      },
+      onGiveUp: (exit) => onUnexpectedExit(name, exit, logFile),
     });
-    return proc;
+    supervisor.start();
+    running.push({ name, stop: () => supervisor.stop(), kill: () => supervisor.kill() });
+    return supervisor;
   };
 
   say('starting the worker and the API...');
   startChild('worker', 'src/worker/main.ts');
-  const api = startChild('api', 'src/api/main.ts');
+  startChild('api', 'src/api/main.ts');
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  await waitForHealth(`${apiUrl}/health`, api, 90000);
+  await waitForHealth(`${apiUrl}/health`, 90000);
 
   say('seeding demo parties...');
   const seeder = spawnTs('seed', 'scripts/seed-demo-parties.ts', env, path.join(logDir, 'seed.log'));
@@ -271,6 +286,8 @@ async function main() {
     );
   }
   const parties = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-parties.json'), 'utf8'));
+  assertNoStartupFailure();
+  stackReady = true;
 
   printBanner({ apiUrl, uiUrl, temporalAddress, mongoUri, dataDir, logDir, parties });
 }

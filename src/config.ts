@@ -1,8 +1,10 @@
 // settleflow's configuration, parsed once from the environment; every default is documented in README.md.
 // Nothing else reads process.env.
 
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { WebhookRetryPolicy } from './contracts/webhook-delivery-contract';
 import type { OrderDeadlines } from './domain/order';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -16,6 +18,7 @@ const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   DATA_DIR: z.string().default(path.resolve(__dirname, '..', '.data')),
   SETTLEFLOW_VAULT_KEY: z.string().optional(),
+  SETTLEFLOW_VAULT_KEY_FILE: z.string().optional(),
   SUPPLIER_ANSWER_DEADLINE_MS: z.coerce
     .number()
     .int()
@@ -56,8 +59,25 @@ const envSchema = z.object({
   API_UPDATE_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   GATEWAY_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(150),
   GATEWAY_FEE_FIXED_MINOR: z.coerce.number().int().min(0).default(25),
-  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  WEBHOOK_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(5_000),
+  WEBHOOK_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(1).default(HOUR_MS),
+  WEBHOOK_RETRY_HORIZON_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(31 * 24)
+    .default(24),
   API_BODY_LIMIT: z.string().default('100kb'),
+  IDEMPOTENCY_LOCK_MS: z.coerce.number().int().positive().default(60_000),
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive().default(24),
+  IDEMPOTENCY_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
+  IDEMPOTENCY_SWEEP_BATCH: z.coerce.number().int().positive().default(1000),
+  API_RATE_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   SETTLEFLOW_WORKFLOW_BUNDLE: z.string().optional(),
 });
 
@@ -69,7 +89,10 @@ export interface Config {
   /** The API's listen address: loopback unless told otherwise (0.0.0.0 in containers). */
   host: string;
   dataDir: string;
-  /** base64 of 32 bytes; undefined when not configured (the API and worker then refuse to start). */
+  /**
+   * base64 of 32 bytes, from SETTLEFLOW_VAULT_KEY or the file SETTLEFLOW_VAULT_KEY_FILE names (a Docker secret);
+   * undefined when not configured (the API and worker then refuse to start).
+   */
   vaultKey: string | undefined;
   defaultDeadlines: OrderDeadlines;
   gatewayFee: { bps: number; fixedMinor: number };
@@ -81,8 +104,18 @@ export interface Config {
   bankCallTimeoutMs: number;
   /** How long the API waits for an Update before answering 504 `update_timeout`. */
   apiUpdateTimeoutMs: number;
-  webhookMaxAttempts: number;
+  webhook: {
+    /** Loopback and private addresses and plain http admitted (development and tests only). */
+    allowPrivate: boolean;
+    retry: WebhookRetryPolicy;
+  };
   apiBodyLimit: string;
+  /** Idempotency-Key records: how long a reservation holds, how long records live, how often and how much to sweep. */
+  idempotency: { lockMs: number; ttlHours: number; sweepIntervalMs: number; sweepBatchSize: number };
+  /** Requests each API key may make per minute before 429. */
+  apiRatePerMinute: number;
+  /** How long the API trusts a looked-up API key: the bound on how late a revocation or a disable takes effect. */
+  apiKeyCacheMs: number;
   /** A prebuilt workflow bundle for the worker; without it the worker bundles src/workflows at start. */
   workflowBundlePath: string | undefined;
 }
@@ -104,7 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: e.DATA_DIR,
-    vaultKey: e.SETTLEFLOW_VAULT_KEY,
+    vaultKey: vaultKeyFrom(e.SETTLEFLOW_VAULT_KEY, e.SETTLEFLOW_VAULT_KEY_FILE),
     defaultDeadlines: {
       supplierAnswerMs: e.SUPPLIER_ANSWER_DEADLINE_MS,
       carrierAnswerMs: e.CARRIER_ANSWER_DEADLINE_MS,
@@ -118,10 +151,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bankCallTimeoutMs: e.BANK_CALL_TIMEOUT_MS,
     apiUpdateTimeoutMs: e.API_UPDATE_TIMEOUT_MS,
     gatewayFee: { bps: e.GATEWAY_FEE_BPS, fixedMinor: e.GATEWAY_FEE_FIXED_MINOR },
-    webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+    webhook: {
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+      retry: {
+        initialMs: e.WEBHOOK_RETRY_INITIAL_MS,
+        maxIntervalMs: e.WEBHOOK_RETRY_MAX_INTERVAL_MS,
+        horizonMs: Math.round(e.WEBHOOK_RETRY_HORIZON_HOURS * HOUR_MS),
+        attemptTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      },
+    },
     apiBodyLimit: e.API_BODY_LIMIT,
+    idempotency: {
+      lockMs: e.IDEMPOTENCY_LOCK_MS,
+      ttlHours: e.IDEMPOTENCY_TTL_HOURS,
+      sweepIntervalMs: e.IDEMPOTENCY_SWEEP_INTERVAL_MS,
+      sweepBatchSize: e.IDEMPOTENCY_SWEEP_BATCH,
+    },
+    apiRatePerMinute: e.API_RATE_PER_MINUTE,
+    apiKeyCacheMs: e.API_KEY_CACHE_MS,
     workflowBundlePath: e.SETTLEFLOW_WORKFLOW_BUNDLE,
   };
+}
+
+/** The key from the variable, or read (trimmed) from the file the other variable names; never both. */
+function vaultKeyFrom(key: string | undefined, file: string | undefined): string | undefined {
+  if (file === undefined || file === '') return key;
+  if (key) throw new Error('invalid configuration: set SETTLEFLOW_VAULT_KEY or SETTLEFLOW_VAULT_KEY_FILE, not both');
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    throw new Error(`invalid configuration: SETTLEFLOW_VAULT_KEY_FILE: cannot read ${file} (${reason})`);
+  }
+  if (content === '') throw new Error(`invalid configuration: SETTLEFLOW_VAULT_KEY_FILE: ${file} is empty`);
+  return content;
 }
 
 /**
@@ -129,6 +193,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  * @throws Error naming the variable when it is missing
  */
 export function requireVaultKey(config: Config): string {
-  if (!config.vaultKey) throw new Error('SETTLEFLOW_VAULT_KEY is not set (base64 of 32 random bytes)');
+  if (!config.vaultKey) {
+    throw new Error('SETTLEFLOW_VAULT_KEY (or SETTLEFLOW_VAULT_KEY_FILE) is not set (base64 of 32 random bytes)');
+  }
   return config.vaultKey;
 }

@@ -1,17 +1,32 @@
-// The engine's floor: floor workflows (src/workflows/floor-workflow.ts) doing the order workflow's engine work with
-// no business logic, driven by Updates sent straight through the Temporal client, each awaited in turn as the
-// parties' answers are. What settleflow's lifecycle throughput is divided by.
+// The engine's floor: floor workflows (bench/floor/floor-workflow.ts, on the benchmark's own floor worker) doing the
+// order workflow's engine work, as measured from real order histories, with no business logic, driven by Updates sent
+// straight through the Temporal client, each awaited in turn as the parties' answers are. What settleflow's
+// lifecycle throughput is divided by.
 
 import { setMaxListeners } from 'node:events';
 import type { Client } from '@temporalio/client';
-import type { FloorInput } from '../../src/contracts/floor-contract';
-import { floorPingUpdate } from '../../src/contracts/floor-contract';
-import type { LatencySummary } from '../../src/bots/latency';
-import { LatencyBook, summarize } from '../../src/bots/latency';
-import { runPool } from '../../src/bots/pool';
+import type { FloorInput } from '../floor/floor-contract';
+import { floorPingUpdate } from '../floor/floor-contract';
+import type { LatencySummary } from '../../scripts/demo/latency';
+import { LatencyBook, summarize } from '../../scripts/demo/latency';
+import { runPool } from '../../scripts/demo/pool';
+import type { EngineWork } from './histories';
 
-/** The workflow type of the floor, as the worker registers it. */
+/** The workflow type of the floor, as the benchmark's floor worker registers it. */
 export const FLOOR_WORKFLOW_TYPE = 'floorWorkflow';
+
+/**
+ * The floor's input from the mean engine work of sampled order histories, each count rounded to the nearest whole.
+ * Child workflows and external signals are not reproduced (the report shows their counts).
+ */
+export function floorInputFrom(work: EngineWork): FloorInput {
+  return {
+    updates: Math.round(work.updates),
+    activities: Math.round(work.activities),
+    localActivities: Math.round(work.localActivities),
+    timers: Math.round(work.timers),
+  };
+}
 
 /** A floor run's figures. */
 export interface FloorReport {
@@ -28,6 +43,8 @@ export interface FloorReport {
   callsPerSecond: number;
   /** Each floorPing Update's round trip through the client. */
   updateRoundTrip: LatencySummary;
+  /** The round trips themselves, to merge runs exactly. */
+  updateSamples: number[];
   workflowIds: string[];
   /** Workflows that had not completed when the run was stopped. */
   unfinishedIds: string[];
@@ -78,6 +95,7 @@ export async function runFloor(
     perSecond: done.size / (wallMs / 1000),
     callsPerSecond: calls / (wallMs / 1000),
     updateRoundTrip: summarize(book.samples('update')),
+    updateSamples: [...book.samples('update')],
     workflowIds: ids,
     unfinishedIds: ids.filter((id) => !done.has(id)),
   };

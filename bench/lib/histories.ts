@@ -1,6 +1,7 @@
 // Where a workflow's time went, read from its event history: workflow tasks (queue wait and worker time),
-// activities by type (queue wait and run time) and Updates (accepted to completed). The benchmark reads a
-// sample of order and floor histories and compares the two.
+// activities by type (queue wait and run time) and Updates (accepted to completed); and what engine work it made
+// (Updates, activities, local activities, timers, child workflows), from which the benchmark sizes its floor.
+// The benchmark reads a sample of order and floor histories and compares the two.
 
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
@@ -25,7 +26,28 @@ export interface HistoryProfile {
   activities: Record<string, TaskTime>;
   /** Updates accepted, and the time from acceptance to completion summed over them. */
   updates: { count: number; handlerMs: number };
+  /** The engine work the workflow made, counted from its events. */
+  work: EngineWork;
 }
+
+/** What a workflow asked of the engine: the floor reproduces these counts. */
+export interface EngineWork {
+  /** WorkflowExecutionUpdateAccepted events. */
+  updates: number;
+  /** ActivityTaskScheduled events. */
+  activities: number;
+  /** Local activities (MarkerRecorded events of core's local-activity marker). */
+  localActivities: number;
+  /** TimerStarted events (fired or cancelled). */
+  timers: number;
+  /** StartChildWorkflowExecutionInitiated events (the floor does not reproduce these). */
+  childWorkflows: number;
+  /** SignalExternalWorkflowExecutionInitiated events (the floor does not reproduce these). */
+  externalSignals: number;
+}
+
+/** The marker core records for each local activity. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 
 function idOf(value: unknown): number {
   if (typeof value === 'number') return value;
@@ -48,12 +70,20 @@ export function profileHistory(history: History): HistoryProfile {
     workflowTasks: { count: 0, queueMs: 0, runMs: 0 },
     activities: {},
     updates: { count: 0, handlerMs: 0 },
+    work: { updates: 0, activities: 0, localActivities: 0, timers: 0, childWorkflows: 0, externalSignals: 0 },
   };
+  const work = profile.work;
   const activityType = (scheduledId: number) =>
     byId.get(scheduledId)?.activityTaskScheduledEventAttributes?.activityType?.name ?? 'unknown';
   const activity = (type: string): TaskTime => (profile.activities[type] ??= { count: 0, queueMs: 0, runMs: 0 });
 
   for (const event of events) {
+    if (event.workflowExecutionUpdateAcceptedEventAttributes) work.updates += 1;
+    if (event.activityTaskScheduledEventAttributes) work.activities += 1;
+    if (event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) work.localActivities += 1;
+    if (event.timerStartedEventAttributes) work.timers += 1;
+    if (event.startChildWorkflowExecutionInitiatedEventAttributes) work.childWorkflows += 1;
+    if (event.signalExternalWorkflowExecutionInitiatedEventAttributes) work.externalSignals += 1;
     const wftStarted = event.workflowTaskStartedEventAttributes;
     if (wftStarted) {
       const scheduled = byId.get(idOf(wftStarted.scheduledEventId));
@@ -110,6 +140,14 @@ export function meanProfile(profiles: readonly HistoryProfile[]): HistoryProfile
     workflowTasks: meanTask((p) => p.workflowTasks),
     activities: Object.fromEntries(types.map((type) => [type, meanTask((p) => p.activities[type])])),
     updates: { count: mean((p) => p.updates.count), handlerMs: mean((p) => p.updates.handlerMs) },
+    work: {
+      updates: mean((p) => p.work.updates),
+      activities: mean((p) => p.work.activities),
+      localActivities: mean((p) => p.work.localActivities),
+      timers: mean((p) => p.work.timers),
+      childWorkflows: mean((p) => p.work.childWorkflows),
+      externalSignals: mean((p) => p.work.externalSignals),
+    },
   };
 }
 

@@ -1,12 +1,15 @@
-// The benchmark's worker process: settleflow's order worker (createOrderWorker) on the benchmark's task queue, in
-// a process of its own so its memory and CPU can be measured apart from the API and the bots.
+// The benchmark's worker process: settleflow's order worker (createOrderWorker, product code only) on the
+// benchmark's task queue, and beside it the benchmark's own floor worker (bench/floor) on a queue of its own, in a
+// process of its own so its memory and CPU can be measured apart from the API and the bots.
 // Configured by the environment like src/worker/main.ts; reports MongoDB command timings to the parent.
 
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig, requireVaultKey } from '../../src/config';
 import { connectDatabase } from '../../src/persistence/database';
 import { Vault } from '../../src/security/vault';
 import { createOrderWorker } from '../../src/worker/create-worker';
+import { createFloorActivities } from '../floor/floor-activities';
+import { floorTaskQueue } from '../floor/floor-contract';
 import { reportFailure, reportReady, serveParent } from '../lib/ipc';
 import { timeMongoCommands } from '../lib/mongo-timing';
 import { Timings } from '../lib/timings';
@@ -17,19 +20,28 @@ async function main(): Promise<void> {
   const db = await connectDatabase(config.mongodbUri);
   timeMongoCommands(db, timings);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createOrderWorker({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    db,
-    vault: new Vault(requireVaultKey(config)),
-    config,
-  });
-  const running = worker.run();
+  const workers = await Promise.all([
+    createOrderWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      db,
+      vault: new Vault(requireVaultKey(config)),
+      config,
+    }),
+    Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: floorTaskQueue(config.temporal.taskQueue),
+      workflowsPath: require.resolve('../floor/floor-workflow'),
+      activities: createFloorActivities(),
+    }),
+  ]);
+  const running = Promise.all(workers.map((worker) => worker.run()));
   serveParent({
     timings: (reset) => timings.snapshot(reset),
     stop: async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
       await db.close();

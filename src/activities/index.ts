@@ -2,7 +2,6 @@
 // payment gateway. Built by a factory so tests and the worker pass their own dependencies.
 // Each activity is idempotent: retried with the same input, it changes nothing more.
 
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { NoticeDraft, OrderViewWrite } from '../contracts/order-contract';
 import type { BankConnector } from '../bank/bank-connector';
@@ -14,17 +13,17 @@ import { PaymentGateway } from '../gateway/payment-gateway';
 import type { Database } from '../persistence/database';
 import { findNotice, insertNotices } from '../persistence/notice-store';
 import { writeOrderView } from '../persistence/order-store';
-import { findWebhookTarget, partiesWithWebhooks } from '../persistence/party-store';
+import { partiesWithWebhooks } from '../persistence/party-store';
 import type { Vault } from '../security/vault';
-import { deliverWebhook } from './webhooks';
+import type { WebhookDeliveryStarter } from './webhooks';
 
 /** What the activities need from the outside world. */
 export interface ActivityDeps {
   db: Database;
   vault: Vault;
   bank: BankConnector;
-  /** Attempts after which a failing webhook is given up (the notice stays in the inbox). */
-  webhookMaxAttempts: number;
+  /** Starts each notice's webhook delivery workflow (beside the order's, never in its way). */
+  webhookDeliveries: WebhookDeliveryStarter;
   now?: () => Date;
 }
 
@@ -47,13 +46,11 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   return {
-    /** Does nothing: the benchmark floor's stand-in for an activity. */
-    async floorNoop(): Promise<void> {},
-
     /**
-     * Writes the order's read model and puts notices in the recipients' inboxes. The read model keeps the newest
-     * version, so a retried or late call changes nothing.
-     * @returns the notices whose recipients registered a webhook, for {@link deliverWebhook}
+     * Writes the order's read model, puts notices in the recipients' inboxes and starts a webhook delivery workflow
+     * for each notice whose recipient registered a webhook (once per notice, so a retry starts none twice). The read
+     * model keeps the newest version, so a retried or late call changes nothing.
+     * @returns `webhookNoticeIds` always empty: deliveries are no longer the order workflow's to run
      */
     async publishOrder(input: {
       write: OrderViewWrite;
@@ -65,27 +62,17 @@ export function createActivities(deps: ActivityDeps) {
       if (input.notices.length === 0) return { needFullView: false, webhookNoticeIds: [] };
       await insertNotices(deps.db, input.notices);
       const hooked = await webhookRecipients.among(input.notices.map((draft) => draft.recipientId));
-      const webhookNoticeIds = input.notices.filter((d) => hooked.has(d.recipientId)).map((d) => d.noticeId);
-      return { needFullView: false, webhookNoticeIds };
+      await deps.webhookDeliveries.start(input.notices.filter((d) => hooked.has(d.recipientId)));
+      return { needFullView: false, webhookNoticeIds: [] };
     },
 
     /**
-     * Pushes one notice to its recipient's webhook, signed. Retried with backoff; after `webhookMaxAttempts`
-     * it gives up quietly, since the notice is in the inbox anyway.
+     * For order workflows started before deliveries had a workflow of their own (their histories still schedule
+     * this): starts the notice's delivery workflow, if not started yet, and returns at once.
      */
     async deliverWebhook(input: { noticeId: string }): Promise<void> {
       const draft = await findNotice(deps.db, input.noticeId);
-      const target = draft && (await findWebhookTarget(deps.db, deps.vault, draft.recipientId));
-      if (!draft || !target) return;
-      try {
-        await deliverWebhook(target, draft.noticeId, { type: draft.kind, data: draft }, now());
-      } catch (error) {
-        if (activityAttempt() < deps.webhookMaxAttempts) throw error;
-        Context.current().log.warn('webhook delivery given up; the notice stays in the inbox', {
-          noticeId: draft.noticeId,
-          error: (error as Error).message,
-        });
-      }
+      if (draft) await deps.webhookDeliveries.start([draft]);
     },
 
     /** Step 7: authorizes and captures the customer's payment at the bank, through the gateway. */
@@ -164,13 +151,5 @@ class WebhookRecipientCache {
         this.known.set(id, { hooked: hooked.has(id), until: at + WebhookRecipientCache.TTL_MS });
     }
     return new Set(partyIds.filter((id) => this.known.get(id)?.hooked));
-  }
-}
-
-function activityAttempt(): number {
-  try {
-    return Context.current().info.attempt;
-  } catch {
-    return Number.MAX_SAFE_INTEGER;
   }
 }

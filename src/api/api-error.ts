@@ -29,7 +29,6 @@ export type ApiErrorType =
   | 'conflict_error'
   | 'idempotency_error'
   | 'card_error'
-  | 'rate_limit_error'
   | 'api_error';
 
 /** The JSON body of every error answer. */

@@ -1,7 +1,9 @@
-// The settleflow HTTP API as an Express app factory: parsing, authentication, routes and the central error
-// handler. No `listen` here (main.ts and the tests mount it), and no request body is ever logged.
+// The settleflow HTTP API as an Express app factory: security headers, parsing, authentication with per-key rate
+// limits, routes and the central error handler. No `listen` here (main.ts and the tests mount it), and no request
+// body is ever logged; no answer may be cached (several carry secrets shown once).
 
 import express from 'express';
+import helmet from 'helmet';
 import type { Express, RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
@@ -9,7 +11,7 @@ import type { Database } from '../persistence/database';
 import type { Vault } from '../security/vault';
 import type { ApiDeps } from './api-deps';
 import { ApiError, errorHandler } from './api-error';
-import { PartyCache, authenticate } from './auth';
+import { authenticate, createApiKeyCache } from './auth';
 import { healthRouter } from './health-router';
 import { idempotency } from './idempotency';
 import { inboxRouter } from './inbox-router';
@@ -17,6 +19,7 @@ import { openApiDocument } from './openapi';
 import { orderActionsRouter } from './order-actions-router';
 import { ordersRouter } from './orders-router';
 import { partiesRouter } from './parties-router';
+import { webhooksRouter } from './webhooks-router';
 
 /** What {@link createApp} needs; `now` and `log` default to the system clock and stderr. */
 export interface CreateAppDeps {
@@ -52,13 +55,37 @@ export function createApp(input: CreateAppDeps): Express {
     now: input.now ?? (() => new Date()),
     log: input.log ?? ((line) => console.error(line)),
   };
-  const authenticated = authenticate(deps.db, new PartyCache());
-  const idempotent = idempotency(deps.db, deps.vault, deps.log);
+  const clock = () => deps.now().getTime();
+  const keyCache = createApiKeyCache(deps.config.apiKeyCacheMs, clock);
+  const authenticated = authenticate(deps.db, {
+    cache: keyCache,
+    ratePerMinute: deps.config.apiRatePerMinute,
+    now: deps.now,
+  });
+  const idempotent = idempotency(deps.db, deps.vault, {
+    lockMs: deps.config.idempotency.lockMs,
+    now: deps.now,
+    log: deps.log,
+  });
   const document = openApiDocument();
 
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  // A JSON API: nothing to render, frame or load, so the strictest policy (helmet's defaults are for HTML pages).
+  app.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+      referrerPolicy: { policy: 'no-referrer' },
+      xFrameOptions: { action: 'deny' },
+    }),
+  );
+  // Answers carry API keys, webhook secrets, orders and payments: no browser or proxy may keep a copy.
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   app.use(express.json({ limit: deps.config.apiBodyLimit }));
   app.use(requireJsonBody);
 
@@ -66,10 +93,11 @@ export function createApp(input: CreateAppDeps): Express {
     res.json(document);
   });
   app.use(healthRouter(deps));
-  app.use(partiesRouter(deps, authenticated, idempotent));
+  app.use(partiesRouter(deps, authenticated, idempotent, keyCache));
   app.use(ordersRouter(deps, authenticated, idempotent));
   app.use(orderActionsRouter(deps, authenticated, idempotent));
   app.use(inboxRouter(deps, authenticated));
+  app.use(webhooksRouter(deps, authenticated, idempotent));
 
   app.use((req) => {
     throw new ApiError(404, 'not_found_error', 'route_not_found', `no route ${req.method} ${req.path}`);

@@ -1,26 +1,31 @@
-// Authentication and role checks: `Authorization: Bearer <api key>` names the calling party.
-// Keys are looked up by SHA-256 only; the key itself is never logged, cached or stored in clear.
+// Authentication, role checks and per-key rate limits: `Authorization: Bearer <api key>` names the calling party.
+// Keys are looked up by SHA-256 only; the key itself is never logged, cached or stored in clear. A revoked key or a
+// disabled party is refused within the key cache's TTL (in the process that made the change: at once).
 
 import type { RequestHandler, Response } from 'express';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { PartyRole } from '../domain/order';
 import type { Database } from '../persistence/database';
-import type { Party } from '../persistence/party-store';
-import { findPartyByApiKey } from '../persistence/party-store';
+import type { KeyHolder, Party } from '../persistence/party-store';
+import { findKeyHolder } from '../persistence/party-store';
 import { hashApiKey } from '../security/vault';
 import { ApiError, forbidden } from './api-error';
 
-/** How long a found key is trusted without asking the database again. */
+/** How long a found entry is trusted without asking the database again, by default. */
 export const PARTY_CACHE_TTL_MS = 30_000;
 
-/** How many keys the cache holds before it forgets the oldest. */
+/** How long a looked-up API key is trusted by default: the bound on how late a revocation or disable takes effect. */
+export const API_KEY_CACHE_TTL_MS = 5_000;
+
+/** How many entries the cache holds before it forgets the oldest. */
 export const PARTY_CACHE_MAX_ENTRIES = 1000;
 
 /**
- * A bounded in-memory cache of recent key lookups, keyed by the key's SHA-256. Only hits are cached, so a party
- * registered a moment ago can call at once; a deleted or rotated key keeps working for at most the TTL.
+ * A bounded in-memory cache of recent lookups (parties by id, key holders by key digest). Only hits are cached, so
+ * a party registered a moment ago can call at once; a changed entry is seen again after at most the TTL.
  */
-export class PartyCache {
-  private readonly entries = new Map<string, { party: Party; expiresAt: number }>();
+export class PartyCache<Value = Party> {
+  private readonly entries = new Map<string, { value: Value; expiresAt: number }>();
 
   constructor(
     private readonly ttlMs = PARTY_CACHE_TTL_MS,
@@ -28,37 +33,68 @@ export class PartyCache {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** The cached party for a key digest, unless expired. */
-  get(keyDigest: string): Party | undefined {
-    const entry = this.entries.get(keyDigest);
+  /** The cached value for a key, unless expired. */
+  get(key: string): Value | undefined {
+    const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.clock()) {
-      this.entries.delete(keyDigest);
+      this.entries.delete(key);
       return undefined;
     }
-    return entry.party;
+    return entry.value;
   }
 
-  /** Remembers a party for a key digest, evicting the oldest entry when full. */
-  set(keyDigest: string, party: Party): void {
-    this.entries.delete(keyDigest);
+  /** Remembers a value until the TTL, or until `notAfter` (epoch ms) if earlier; evicts the oldest when full. */
+  set(key: string, value: Value, notAfter?: number): void {
+    this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    this.entries.set(keyDigest, { party, expiresAt: this.clock() + this.ttlMs });
+    const expiresAt = Math.min(this.clock() + this.ttlMs, notAfter ?? Number.POSITIVE_INFINITY);
+    this.entries.set(key, { value, expiresAt });
   }
+
+  /** Forgets every entry whose value matches, e.g. all keys of a party just disabled. */
+  forget(matches: (value: Value) => boolean): void {
+    for (const [key, entry] of this.entries) {
+      if (matches(entry.value)) this.entries.delete(key);
+    }
+  }
+}
+
+/** The cache of key holders that {@link authenticate} reads and the party routes clear. */
+export type ApiKeyCache = PartyCache<KeyHolder>;
+
+/** A new key-holder cache trusting a lookup for `ttlMs` on the given clock. */
+export function createApiKeyCache(ttlMs = API_KEY_CACHE_TTL_MS, clock: () => number = Date.now): ApiKeyCache {
+  return new PartyCache<KeyHolder>(ttlMs, PARTY_CACHE_MAX_ENTRIES, clock);
 }
 
 function unauthenticated(code: string, message: string): ApiError {
   return new ApiError(401, 'authentication_error', code, message);
 }
 
+/** What {@link authenticate} needs beyond the database; every field has a default. */
+export interface AuthenticateOptions {
+  cache?: ApiKeyCache;
+  /** Requests each API key may make per minute; unlimited when absent. */
+  ratePerMinute?: number;
+  now?: () => Date;
+}
+
 /**
- * Middleware that resolves the caller from its API key into `res.locals.party`.
- * Answers 401 with `WWW-Authenticate: Bearer` when the key is missing, malformed or unknown.
+ * Middleware that resolves the caller from its API key into `res.locals.party`, then counts the request against
+ * the key's rate limit. Answers 401 with `WWW-Authenticate: Bearer` when the key is missing, malformed, unknown,
+ * revoked or expired; 403 `party_disabled` for a disabled party's key; 429 `rate_limited` with `Retry-After` (whole
+ * seconds) past the key's limit. Every authenticated answer carries `RateLimit-Limit`, `RateLimit-Remaining` and
+ * `RateLimit-Reset`.
  */
-export function authenticate(db: Database, cache: PartyCache = new PartyCache()): RequestHandler {
+export function authenticate(db: Database, options: AuthenticateOptions = {}): RequestHandler {
+  const now = options.now ?? (() => new Date());
+  const cache = options.cache ?? createApiKeyCache(API_KEY_CACHE_TTL_MS, () => now().getTime());
+  const limit = options.ratePerMinute;
+  const limiter = limit === undefined ? undefined : new RateLimiterMemory({ points: limit, duration: 60 });
   return async (req, res, next) => {
     const header = req.get('authorization');
     const match = header ? /^Bearer[ ]+([^\s]+)[ ]*$/i.exec(header) : null;
@@ -70,18 +106,54 @@ export function authenticate(db: Database, cache: PartyCache = new PartyCache())
         : unauthenticated('missing_api_key', 'send your API key as Authorization: Bearer <api key>');
     }
     const digest = hashApiKey(apiKey);
-    let party = cache.get(digest);
-    if (!party) {
-      party = await findPartyByApiKey(db, apiKey);
-      if (party) cache.set(digest, party);
+    let holder = cache.get(digest);
+    if (!holder) {
+      holder = await findKeyHolder(db, apiKey, now());
+      if (holder) cache.set(digest, holder, holder.keyExpiresAt?.getTime());
     }
-    if (!party) {
+    if (!holder) {
       res.set('WWW-Authenticate', 'Bearer realm="settleflow", error="invalid_token"');
       throw unauthenticated('invalid_api_key', 'the API key is not valid');
     }
-    res.locals.party = party;
+    if (holder.disabled) {
+      throw new ApiError(403, 'permission_error', 'party_disabled', `party ${holder.party.id} is disabled`);
+    }
+    if (limiter && limit !== undefined) await consumeRate(limiter, limit, holder.keyId, res);
+    res.locals.party = holder.party;
+    res.locals.apiKeyId = holder.keyId;
     next();
   };
+}
+
+/**
+ * Counts one request against a key's budget and sets the RateLimit headers.
+ * @throws ApiError 429 `rate_limited` with `Retry-After` once the budget of the minute is spent
+ */
+async function consumeRate(limiter: RateLimiterMemory, limit: number, keyId: string, res: Response): Promise<void> {
+  let state: RateLimiterRes;
+  let limited = false;
+  try {
+    state = await limiter.consume(keyId);
+  } catch (rejection) {
+    if (!(rejection instanceof RateLimiterRes)) throw rejection;
+    state = rejection;
+    limited = true;
+  }
+  const resetSeconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+  res.set({
+    'RateLimit-Limit': String(limit),
+    'RateLimit-Remaining': String(Math.max(0, state.remainingPoints)),
+    'RateLimit-Reset': String(resetSeconds),
+  });
+  if (limited) {
+    res.set('Retry-After', String(resetSeconds));
+    throw new ApiError(
+      429,
+      'invalid_request_error',
+      'rate_limited',
+      `too many requests for this API key (${limit} per minute); retry after ${resetSeconds} s`,
+    );
+  }
 }
 
 /** The authenticated caller; only valid behind {@link authenticate}. */

@@ -1,11 +1,12 @@
 // Idempotent POSTs: a client may resend a request with the same `Idempotency-Key` and get the first answer again,
-// instead of acting twice. Records are scoped by the calling party and hold the request's hash and the response,
-// never the request body (it may hold card data); an answer holding a secret is stored sealed by the vault.
+// instead of acting twice; concurrent copies never both run. Records are scoped by the calling party and hold the
+// request's keyed digest and the answer, never the request body (it may hold card data); an answer holding a secret
+// is stored sealed by the vault.
 
 import type { RequestHandler, Response } from 'express';
 import type { Database } from '../persistence/database';
 import type { Vault } from '../security/vault';
-import { isDuplicateKeyError, nativeCollection } from '../persistence/database';
+import { completeIdempotencyKey, releaseIdempotencyKey, reserveIdempotencyKey } from '../persistence/idempotency-store';
 import { ApiError } from './api-error';
 import { callerOf } from './auth';
 
@@ -61,19 +62,30 @@ function idempotencyError(status: number, code: string, message: string): ApiErr
   return new ApiError(status, 'idempotency_error', code, message, 'Idempotency-Key');
 }
 
+/** What {@link idempotency} needs beyond the database and the vault. */
+export interface IdempotencyOptions {
+  /** How long a reservation holds before a copy of the request may take it over (after a crash). */
+  lockMs: number;
+  now?: () => Date;
+  log?: (line: string) => void;
+}
+
 /**
  * Middleware for POST routes, placed after authentication and role checks.
- * Without the header it does nothing. With it: a repeat of an answered request with the same body replays the
- * stored answer with `Idempotent-Replayed: true`; with another body it gets 422 `idempotency_key_reused`. A new
- * request runs, and its answer (unless 5xx) is stored in one insert. Two copies of one request racing each other
- * both run: party actions then share one Temporal Update (its id is derived from the key), and a new order gets one
- * id from the key, so the second copy finds the first (409 `order_exists`) instead of placing a second order.
+ * Without the header it does nothing. With it, the key is reserved before the route runs (one atomic insert of an
+ * IN_PROGRESS record holding the request's digest), so of concurrent copies exactly one runs:
+ * - another copy of the same request gets 409 `idempotency_key_in_progress` while it runs, and its answer after;
+ * - a request with another body gets 422 `idempotency_key_reused`, whatever became of the first;
+ * - the answer (unless 5xx) replaces the reservation and is replayed with `Idempotent-Replayed: true`;
+ * - a 5xx or an answer never sent releases the reservation: the same request may run again;
+ * - a reservation whose holder died is taken over once its lock (`lockMs`) has passed.
  */
-export function idempotency(
-  db: Database,
-  vault: Vault,
-  log: (line: string) => void = (line) => console.error(line),
-): RequestHandler {
+export function idempotency(db: Database, vault: Vault, options: IdempotencyOptions): RequestHandler {
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? ((line: string) => console.error(line));
+  const logFailure = (msg: string) => (error: unknown) => {
+    log(JSON.stringify({ level: 'error', msg, error: String(error) }));
+  };
   return async (req, res, next) => {
     const key = req.get('idempotency-key');
     if (key === undefined) return next();
@@ -89,50 +101,65 @@ export function idempotency(
     const scope = `${callerOf(res).id}:${key}`;
     const hash = requestHash(vault, req.method, req.originalUrl, req.body);
 
-    const existing = await db.idempotency.findById(scope).lean().exec();
-    if (existing) {
-      if (existing.requestHash !== hash) {
+    const reservation = await reserveIdempotencyKey(db, {
+      scope,
+      requestHash: hash,
+      now: now(),
+      lockMs: options.lockMs,
+    });
+    switch (reservation.kind) {
+      case 'reused':
         throw idempotencyError(
           422,
           'idempotency_key_reused',
           'this Idempotency-Key was used with another request; use a new key for a new request',
         );
-      }
-      if (existing.state !== 'DONE' || existing.statusCode === undefined) {
+      case 'in_progress':
         throw idempotencyError(409, 'idempotency_key_in_progress', 'a request with this key is still being processed');
+      case 'replay': {
+        const { statusCode, body, sealed } = reservation.answer;
+        res.set('Idempotent-Replayed', 'true');
+        res.status(statusCode).json(JSON.parse(sealed ? vault.open(body) : body));
+        return;
       }
-      res.set('Idempotent-Replayed', 'true');
-      const stored = String(existing.body);
-      res.status(existing.statusCode).json(JSON.parse(existing.sealed ? vault.open(stored) : stored));
-      return;
+      case 'reserved':
+        break;
     }
 
+    const { lockToken } = reservation;
+    let settled = false;
     res.locals.idempotencyScope = scope;
+    // An answer that never went through res.json (the connection failed first, or a bare res.end()): release.
+    res.on('close', () => {
+      if (settled || !res.writableFinished) return;
+      settled = true;
+      releaseIdempotencyKey(db, scope, lockToken).catch(logFailure('idempotency key not released'));
+    });
     const json = res.json.bind(res);
     res.json = (body: unknown) => {
+      if (settled) return json(body);
+      settled = true;
       const statusCode = res.statusCode;
-      if (statusCode >= 500) return json(body);
-      // The answer is sent once it is stored, so a client that retries at once finds it. Stored as JSON text (one
-      // string is far cheaper for the database than a nested document), sealed when it holds a secret.
-      const text = JSON.stringify(body);
-      const sealed = res.locals.answerHoldsSecret === true;
-      nativeCollection(db.idempotency)
-        .insertOne({
-          _id: scope,
-          requestHash: hash,
-          state: 'DONE',
+      // The answer is sent once the record is written, so a client that retries at once finds it.
+      let written: Promise<unknown>;
+      if (statusCode >= 500) {
+        written = releaseIdempotencyKey(db, scope, lockToken).catch(logFailure('idempotency key not released'));
+      } else {
+        // Stored as JSON text (one string is far cheaper for the database than a nested document), sealed when it
+        // holds a secret.
+        const text = JSON.stringify(body);
+        const sealed = res.locals.answerHoldsSecret === true;
+        written = completeIdempotencyKey(db, scope, lockToken, {
           statusCode,
           body: sealed ? vault.seal(text) : text,
           sealed,
-          createdAt: new Date(),
         })
-        .catch((error: unknown) => {
-          // A racing copy of this request stored its answer first: that one stands.
-          if (!isDuplicateKeyError(error)) {
-            log(JSON.stringify({ level: 'error', msg: 'idempotency record not saved', error: String(error) }));
-          }
-        })
-        .finally(() => json(body));
+          .then((stored) => {
+            if (!stored) log(JSON.stringify({ level: 'warn', msg: 'idempotency reservation was taken over' }));
+          })
+          .catch(logFailure('idempotency record not saved'));
+      }
+      void written.finally(() => json(body));
       return res;
     };
     next();

@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, requireVaultKey } from '../config';
 import { connectDatabase } from '../persistence/database';
+import { startIdempotencySweeper } from '../persistence/idempotency-store';
 import { Vault } from '../security/vault';
 import { retryUntilReady } from '../retry-until-ready';
 import { createApp } from './app';
@@ -26,6 +27,13 @@ async function main(): Promise<void> {
   );
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const app = createApp({ db, temporal, config, vault });
+  // FerretDB has no TTL index: this process deletes Idempotency-Key records past IDEMPOTENCY_TTL_HOURS itself.
+  const sweeper = startIdempotencySweeper(db, {
+    ttlHours: config.idempotency.ttlHours,
+    intervalMs: config.idempotency.sweepIntervalMs,
+    batchSize: config.idempotency.sweepBatchSize,
+    log: (line) => console.error(line),
+  });
 
   // Loopback by default: the API carries API keys and card data over plain HTTP, so exposing it is an explicit
   // choice (HOST=0.0.0.0, e.g. behind a TLS-terminating proxy or in a container).
@@ -42,11 +50,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`${signal} received; closing`);
+    const sweeperStopped = sweeper.stop();
     server.close((error) => {
-      void Promise.allSettled([connection.close(), db.close()]).then(() => {
-        log('closed');
-        process.exit(error ? 1 : 0);
-      });
+      void Promise.allSettled([sweeperStopped, connection.close()])
+        .then(() => db.close())
+        .finally(() => {
+          log('closed');
+          process.exit(error ? 1 : 0);
+        });
     });
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 10_000).unref();

@@ -1,9 +1,10 @@
 // The API's OpenAPI 3.1 description, written by hand next to the routes and schemas it describes, and served at
 // GET /openapi.json. A test checks that every route of the app appears here; keep both in step.
 
+import { WEBHOOK_DELIVERY_STATES } from '../contracts/webhook-delivery-contract';
 import { ORDER_STATUSES, PARTY_ROLES, SHIPMENT_EVENT_TYPES } from '../domain/order';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency';
-import { MAX_DEADLINE_MS, MIN_DEADLINE_MS } from './schemas';
+import { MAX_DEADLINE_MS, MAX_KEY_GRACE_SECONDS, MIN_DEADLINE_MS } from './schemas';
 
 type Json = Record<string, unknown>;
 
@@ -44,10 +45,14 @@ const ERROR_RESPONSES: Record<string, string> = {
   '504': 'UpdateTimeout',
 };
 
-/** The error responses of an operation: the given statuses, plus 500 and 503 that every operation may answer. */
+/**
+ * The error responses of an operation: the given statuses, plus 500 and 503 that every operation may answer, and for
+ * an authenticated one (it answers 401) 403 `party_disabled` and 429 `rate_limited`.
+ */
 function errors(...statuses: string[]): Json {
+  const authenticated = statuses.includes('401') ? ['403', '429'] : [];
   return Object.fromEntries(
-    [...new Set([...statuses, '500', '503'])].map((status) => [
+    [...new Set([...statuses, ...authenticated, '500', '503'])].map((status) => [
       status,
       response(ERROR_RESPONSES[status] ?? 'ServerError'),
     ]),
@@ -56,6 +61,35 @@ function errors(...statuses: string[]): Json {
 
 /** Errors every authenticated POST with a body can answer. */
 const POST_ERRORS = ['400', '401', '403', '409', '413', '415', '422'];
+
+/** The parameters naming a party and one of its API keys. */
+const PARTY_ID = { $ref: '#/components/parameters/PartyId' };
+const KEY_ID = {
+  name: 'keyId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^key_[A-Za-z0-9]{1,64}$' },
+};
+
+/** `POST /v1/parties/{partyId}/disable` or `/enable`. */
+function partyStatusChange(disable: boolean): Json {
+  return {
+    post: {
+      operationId: disable ? 'disableParty' : 'enableParty',
+      summary: disable ? 'Disable a party (operators only)' : 'Enable a disabled party (operators only)',
+      description: disable
+        ? "None of the party's keys is accepted any more (403 `party_disabled`): at once in the API process that answered, within `API_KEY_CACHE_MS` (default 5 s) in every other. Its orders go on; an operator cannot disable itself (409 `cannot_disable_self`)."
+        : "The party's working keys are accepted again (within `API_KEY_CACHE_MS` in other API processes).",
+      tags: ['Parties'],
+      parameters: [PARTY_ID, { $ref: '#/components/parameters/IdempotencyKey' }],
+      requestBody: { required: false, content: jsonContent(ref('PartyStatusRequest')) },
+      responses: {
+        '200': { description: 'The party after the change.', content: jsonContent(ref('PartyAccount')) },
+        ...errors(...POST_ERRORS, '404'),
+      },
+    },
+  };
+}
 
 function orderAction(options: {
   operationId: string;
@@ -96,7 +130,14 @@ export function openApiDocument(): Json {
     },
     servers: [{ url: 'http://127.0.0.1:3000' }],
     security: [{ bearerAuth: [] }],
-    tags: [{ name: 'System' }, { name: 'Parties' }, { name: 'Orders' }, { name: 'Order actions' }, { name: 'Inbox' }],
+    tags: [
+      { name: 'System' },
+      { name: 'Parties' },
+      { name: 'Orders' },
+      { name: 'Order actions' },
+      { name: 'Inbox' },
+      { name: 'Webhooks' },
+    ],
     paths: {
       '/health': {
         get: {
@@ -145,6 +186,60 @@ export function openApiDocument(): Json {
           responses: {
             '200': { description: 'The party.', content: jsonContent(ref('Party')) },
             ...errors('401'),
+          },
+        },
+      },
+      '/v1/parties/{partyId}': {
+        get: {
+          operationId: 'getParty',
+          summary: 'A party and whether it is disabled (operators only)',
+          tags: ['Parties'],
+          parameters: [PARTY_ID],
+          responses: {
+            '200': { description: 'The party.', content: jsonContent(ref('PartyAccount')) },
+            ...errors('401', '403', '404'),
+          },
+        },
+      },
+      '/v1/parties/{partyId}/disable': partyStatusChange(true),
+      '/v1/parties/{partyId}/enable': partyStatusChange(false),
+      '/v1/parties/{partyId}/keys': {
+        get: {
+          operationId: 'listApiKeys',
+          summary: "A party's API keys, newest first (operators only)",
+          description: 'Ids, prefixes and states only: never a key or its digest.',
+          tags: ['Parties'],
+          parameters: [PARTY_ID],
+          responses: {
+            '200': { description: 'The keys.', content: jsonContent(ref('ApiKeyList')) },
+            ...errors('401', '403', '404'),
+          },
+        },
+        post: {
+          operationId: 'issueApiKey',
+          summary: 'Issue a new API key for a party (operators only)',
+          description:
+            "The new key is in this answer only. The party's other working keys keep working for `graceSeconds` (default 0: they stop at once), so a client can switch without downtime.",
+          tags: ['Parties'],
+          parameters: [PARTY_ID, { $ref: '#/components/parameters/IdempotencyKey' }],
+          requestBody: { required: false, content: jsonContent(ref('IssueApiKeyRequest')) },
+          responses: {
+            '201': { description: 'The new key, shown once.', content: jsonContent(ref('IssuedApiKey')) },
+            ...errors(...POST_ERRORS, '404'),
+          },
+        },
+      },
+      '/v1/parties/{partyId}/keys/{keyId}': {
+        delete: {
+          operationId: 'revokeApiKey',
+          summary: "Revoke one of a party's API keys (operators only)",
+          description:
+            'The key is refused (401) at once in the API process that answered, within `API_KEY_CACHE_MS` (default 5 s) in every other. Revoking a revoked key answers it unchanged.',
+          tags: ['Parties'],
+          parameters: [PARTY_ID, KEY_ID],
+          responses: {
+            '200': { description: 'The revoked key.', content: jsonContent(ref('ApiKey')) },
+            ...errors('401', '403', '404'),
           },
         },
       },
@@ -297,6 +392,53 @@ export function openApiDocument(): Json {
           },
         },
       },
+      '/v1/webhook-deliveries': {
+        get: {
+          operationId: 'listWebhookDeliveries',
+          summary: 'Webhook deliveries, newest first',
+          description:
+            "One record per notice sent to a webhook: `PENDING` while being tried, `DELIVERED`, or `FAILED` once given up (`lastError` says what failed, in settleflow's words; never the receiver's answer). Operators see every delivery; a party sees only its own (asking for another recipient is 403).",
+          tags: ['Webhooks'],
+          parameters: [
+            { name: 'state', in: 'query', schema: { type: 'string', enum: WEBHOOK_DELIVERY_STATES } },
+            { name: 'recipientId', in: 'query', schema: id },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+            {
+              name: 'cursor',
+              in: 'query',
+              description: 'nextCursor of the previous page; anything else is 400 `invalid_cursor`.',
+              schema: { type: 'string', maxLength: 512 },
+            },
+          ],
+          responses: {
+            '200': { description: 'One page of deliveries.', content: jsonContent(ref('WebhookDeliveryList')) },
+            ...errors('400', '401', '403'),
+          },
+        },
+      },
+      '/v1/webhook-deliveries/{noticeId}/redeliver': {
+        post: {
+          operationId: 'redeliverWebhook',
+          summary: 'Deliver a failed webhook again (operators, or its recipient)',
+          description:
+            "Starts a new delivery of a `FAILED` one, with the full retry schedule. Idempotent: while a delivery of the notice is running, asking again starts nothing and answers it. A delivered one is 409 `webhook_already_delivered`; an unknown or another party's is 404 `webhook_delivery_not_found`.",
+          tags: ['Webhooks'],
+          parameters: [
+            {
+              name: 'noticeId',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', pattern: '^[A-Za-z0-9_:-]{1,200}$' },
+            },
+            { $ref: '#/components/parameters/IdempotencyKey' },
+          ],
+          requestBody: { required: false, content: jsonContent(object({})) },
+          responses: {
+            '202': { description: 'The delivery, now pending.', content: jsonContent(ref('WebhookDelivery')) },
+            ...errors(...POST_ERRORS, '404'),
+          },
+        },
+      },
     },
     components: {
       securitySchemes: {
@@ -304,19 +446,20 @@ export function openApiDocument(): Json {
       },
       parameters: {
         OrderId: { name: 'orderId', in: 'path', required: true, schema: id },
+        PartyId: { name: 'partyId', in: 'path', required: true, schema: id },
         IdempotencyKey: {
           name: 'Idempotency-Key',
           in: 'header',
           required: false,
           description:
-            'Makes the POST safe to retry: the same key with the same body replays the first answer (header `Idempotent-Replayed: true`); with another body it is 422 `idempotency_key_reused`; while the first is running, 409 `idempotency_key_in_progress`. Keys are scoped by caller.',
+            'Makes the POST safe to retry: the key is reserved before the request runs, so of concurrent copies one runs and the others get 409 `idempotency_key_in_progress` while it runs. The same key with the same body then replays the first answer (header `Idempotent-Replayed: true`); after a 5xx (or 504) it runs again. With another body it is 422 `idempotency_key_reused` in every case. A reservation whose request died is free again after `IDEMPOTENCY_LOCK_MS`; keys are kept `IDEMPOTENCY_TTL_HOURS` and scoped by caller.',
           schema: { type: 'string', minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH },
         },
       },
       responses: {
         BadRequest: {
           description:
-            "Invalid request: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `unknown_party`, `invalid_cursor`, `invalid_card_number`, `invalid_idempotency_key` or a domain rule's code; `param` names the field.",
+            "Invalid request: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `unknown_party`, `invalid_cursor`, `invalid_card_number`, `invalid_idempotency_key`, `webhook_url_refused` or a domain rule's code; `param` names the field.",
           content: jsonContent(ref('Error')),
         },
         Unauthorized: {
@@ -325,27 +468,35 @@ export function openApiDocument(): Json {
           content: jsonContent(ref('Error')),
         },
         Forbidden: {
-          description: "The caller's role or party may not do this (`permission_error`).",
+          description:
+            "The caller's role or party may not do this (`permission_error` `forbidden`), or the caller's party is disabled (`party_disabled`).",
           content: jsonContent(ref('Error')),
         },
         NotFound: { description: 'No such order or route (`not_found_error`).', content: jsonContent(ref('Error')) },
         Conflict: {
           description:
-            '`conflict_error` (`order_exists`, `party_exists`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`.',
+            '`conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`.',
           content: jsonContent(ref('Error')),
         },
         PayloadTooLarge: { description: 'The body exceeds the size limit.', content: jsonContent(ref('Error')) },
         UnsupportedMediaType: { description: 'The body is not JSON.', content: jsonContent(ref('Error')) },
         IdempotencyKeyReused: {
-          description: 'The Idempotency-Key was used with another request (`idempotency_key_reused`).',
+          description:
+            'The Idempotency-Key was used with another request (`idempotency_key_reused`), whatever its outcome, a 5xx included.',
+          content: jsonContent(ref('Error')),
+        },
+        RateLimited: {
+          description:
+            'The API key has made more than `API_RATE_PER_MINUTE` requests this minute, or the customer or order more than `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds.',
+          headers: {
+            'Retry-After': { description: 'Seconds until the key may call again.', schema: { type: 'integer' } },
+            'RateLimit-Limit': { schema: { type: 'integer' } },
+            'RateLimit-Remaining': { schema: { type: 'integer' } },
+            'RateLimit-Reset': { description: 'Seconds until the budget refills.', schema: { type: 'integer' } },
+          },
           content: jsonContent(ref('Error')),
         },
         ServerError: { description: 'Our failure (`api_error`); safe to retry.', content: jsonContent(ref('Error')) },
-        RateLimited: {
-          description: 'Too many requests (`rate_limit_error` `rate_limited`); retry after `Retry-After` seconds.',
-          headers: { 'Retry-After': { schema: { type: 'integer' } } },
-          content: jsonContent(ref('Error')),
-        },
         UpstreamError: {
           description: 'The order workflow failed in a way the API cannot map (`upstream_error`).',
           content: jsonContent(ref('Error')),
@@ -374,7 +525,6 @@ export function openApiDocument(): Json {
                 'conflict_error',
                 'idempotency_error',
                 'card_error',
-                'rate_limit_error',
                 'api_error',
               ],
             },
@@ -418,18 +568,73 @@ export function openApiDocument(): Json {
               type: 'object',
               properties: {
                 apiKey: { type: 'string', description: 'Shown once.' },
+                apiKeyId: { type: 'string', description: 'The id of the key (`key_...`), to revoke it.' },
                 webhookSecret: { type: 'string', description: 'Standard Webhooks secret; shown once.' },
               },
+              required: ['apiKey', 'apiKeyId'],
+            },
+          ],
+        },
+        PartyAccount: {
+          allOf: [
+            ref('Party'),
+            {
+              type: 'object',
+              properties: { disabled: { type: 'boolean' }, disabledAt: dateTime },
+              required: ['disabled'],
+            },
+          ],
+        },
+        ApiKey: {
+          type: 'object',
+          properties: {
+            id: { type: 'string', description: '`key_...`' },
+            partyId: id,
+            prefix: { type: 'string', description: 'The first characters of the key, to tell keys apart.' },
+            createdAt: dateTime,
+            expiresAt: { ...dateTime, description: 'When a superseded key stops (or stopped) working.' },
+            revokedAt: dateTime,
+            active: { type: 'boolean', description: 'Whether the key is accepted now.' },
+          },
+          required: ['id', 'partyId', 'prefix', 'createdAt', 'active'],
+        },
+        IssuedApiKey: {
+          allOf: [
+            ref('ApiKey'),
+            {
+              type: 'object',
+              properties: { apiKey: { type: 'string', description: 'Shown once.' } },
               required: ['apiKey'],
             },
           ],
         },
+        ApiKeyList: {
+          type: 'object',
+          properties: { data: { type: 'array', items: ref('ApiKey') } },
+          required: ['data'],
+        },
+        IssueApiKeyRequest: object({
+          graceSeconds: {
+            type: 'integer',
+            minimum: 0,
+            maximum: MAX_KEY_GRACE_SECONDS,
+            default: 0,
+            description: "How long the party's other keys keep working.",
+          },
+        }),
+        PartyStatusRequest: object({}),
         CreatePartyRequest: object(
           {
             id: { ...id, description: 'Generated (`pty_...`) when absent.' },
             role: { type: 'string', enum: PARTY_ROLES },
             name: text(200),
-            webhookUrl: { type: 'string', format: 'uri', maxLength: 2048, description: 'http or https.' },
+            webhookUrl: {
+              type: 'string',
+              format: 'uri',
+              maxLength: 2048,
+              description:
+                'https (http only where WEBHOOK_ALLOW_PRIVATE=true). Refused with 400 `webhook_url_refused` when it is or resolves to a link-local, multicast, unspecified, broadcast, reserved or cloud metadata address, or a loopback or private one without WEBHOOK_ALLOW_PRIVATE.',
+            },
           },
           ['role', 'name'],
         ),
@@ -560,6 +765,8 @@ export function openApiDocument(): Json {
         },
         Order: {
           type: 'object',
+          description:
+            "The order as the caller's role sees it (README, Who sees what): sellers of the order and operators get every field; customers, suppliers and carriers get an allow-listed subset, so only `orderId` is always present.",
           properties: {
             orderId: id,
             status: { type: 'string', enum: ORDER_STATUSES },
@@ -568,11 +775,37 @@ export function openApiDocument(): Json {
             supplierId: id,
             carrierIds: { type: 'array', items: id },
             carrierId: { ...id, description: 'The chosen carrier, once chosen.' },
-            items: { type: 'array', items: ref('OrderItem') },
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                description: 'Suppliers and carriers get each item without `unitPrice`.',
+                properties: {
+                  sku: text(64),
+                  description: text(500),
+                  quantity: { type: 'integer' },
+                  unitPrice: ref('Money'),
+                },
+                required: ['sku', 'description', 'quantity'],
+              },
+            },
             total: ref('Money'),
             transportCost: ref('Money'),
+            quoteOutcome: {
+              type: 'string',
+              enum: ['AWAITING_ANSWER', 'PENDING', 'SELECTED', 'NOT_SELECTED'],
+              description: "A candidate carrier's view only: where its quote stands.",
+            },
+            delivery: {
+              type: 'object',
+              description: "The customer's and the supplier's view once a carrier is chosen.",
+              properties: { carrierId: id, pickupDate: isoDate, deliveryDate: isoDate },
+            },
             shipTo: ref('ShipTo'),
-            deadlines: ref('Deadlines'),
+            deadlines: {
+              ...ref('Deadlines'),
+              description: 'Sellers and operators get every deadline; other roles only the ones they answer to.',
+            },
             placedAt: dateTime,
             updatedAt: dateTime,
             supplierAnswer: {
@@ -656,26 +889,7 @@ export function openApiDocument(): Json {
             timeline: { type: 'array', items: ref('TimelineEntry') },
             version: { type: 'integer' },
           },
-          required: [
-            'orderId',
-            'status',
-            'sellerId',
-            'customerId',
-            'supplierId',
-            'carrierIds',
-            'items',
-            'total',
-            'shipTo',
-            'deadlines',
-            'placedAt',
-            'updatedAt',
-            'quotes',
-            'shipment',
-            'payments',
-            'compensations',
-            'timeline',
-            'version',
-          ],
+          required: ['orderId'],
         },
         OrderList: {
           type: 'object',
@@ -704,6 +918,30 @@ export function openApiDocument(): Json {
           properties: { data: { type: 'array', items: ref('Notice') } },
           required: ['data'],
         },
+        WebhookDelivery: object(
+          {
+            noticeId: { type: 'string' },
+            recipientId: id,
+            state: { type: 'string', enum: WEBHOOK_DELIVERY_STATES },
+            attempts: { type: 'integer', minimum: 0, description: 'Over the first delivery and every redelivery.' },
+            redeliveries: { type: 'integer', minimum: 0 },
+            lastError: {
+              type: ['string', 'null'],
+              description: 'What failed last, e.g. `HTTP 500`, `timeout after 10000 ms`, `address refused: ...`.',
+            },
+            createdAt: dateTime,
+            updatedAt: dateTime,
+            deliveredAt: { type: ['string', 'null'], format: 'date-time' },
+          },
+          ['noticeId', 'recipientId', 'state', 'attempts', 'redeliveries', 'lastError', 'createdAt', 'updatedAt'],
+        ),
+        WebhookDeliveryList: object(
+          {
+            data: { type: 'array', items: ref('WebhookDelivery') },
+            nextCursor: { type: ['string', 'null'] },
+          },
+          ['data', 'nextCursor'],
+        ),
         SupplierAnswerRequest: object(
           {
             available: { type: 'boolean' },

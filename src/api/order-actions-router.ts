@@ -99,7 +99,7 @@ function paymentRateLimit(pointsPerMinute: number) {
       res.set('Retry-After', String(seconds));
       throw new ApiError(
         429,
-        'rate_limit_error',
+        'invalid_request_error',
         'rate_limited',
         `too many payment notifications; retry in ${seconds} s`,
       );

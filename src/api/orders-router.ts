@@ -1,5 +1,6 @@
 // Orders: a seller places one (which starts its workflow), parties list and read theirs.
-// The API never writes an order document: the workflow is the single writer of its read model.
+// The API never writes an order document: the workflow is the single writer of its read model. Every order it
+// answers with goes through `viewFor`, so a party never reads more of an order than its role may see.
 
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
@@ -9,6 +10,7 @@ import type { OrderWorkflowInput } from '../contracts/order-contract';
 import { initialSearchAttributes, orderWorkflowId } from '../contracts/order-contract';
 import type { PartyRole, PlaceOrderInput } from '../domain/order';
 import { assertValidOrder, initialOrderView } from '../domain/order';
+import { viewFor, viewsFor } from '../domain/order-views';
 import type { OrderListFilter } from '../persistence/order-store';
 import { findOrderView, listOrderViews } from '../persistence/order-store';
 import type { Party } from '../persistence/party-store';
@@ -126,20 +128,22 @@ export function ordersRouter(deps: ApiDeps, authenticated: RequestHandler, idemp
     res
       .status(201)
       .location(`/v1/orders/${encodeURIComponent(input.orderId)}`)
-      .json(initialOrderView(input));
+      .json(viewFor(initialOrderView(input), seller));
   });
 
   router.get('/v1/orders', authenticated, async (req, res) => {
     const query = parseRequest(listOrdersQuery, req.query);
     const { limit, cursor, ...filter } = query;
-    const page = await listOrderViews(deps.db, restrictToCaller(callerOf(res), filter), { limit, cursor });
-    res.json({ data: page.orders, nextCursor: page.nextCursor ?? null });
+    const caller = callerOf(res);
+    const page = await listOrderViews(deps.db, restrictToCaller(caller, filter), { limit, cursor });
+    res.json({ data: viewsFor(page.orders, caller), nextCursor: page.nextCursor ?? null });
   });
 
   router.get('/v1/orders/:orderId', authenticated, async (req, res) => {
     const order = await loadOrder(deps, orderIdOf(req));
-    assertMayRead(callerOf(res), order);
-    res.json(order);
+    const caller = callerOf(res);
+    assertMayRead(caller, order);
+    res.json(viewFor(order, caller));
   });
 
   return router;

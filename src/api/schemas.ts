@@ -3,6 +3,7 @@
 // need the order or the database (known parties, matching reservations) are checked further in.
 
 import { z } from 'zod';
+import { WEBHOOK_DELIVERY_STATES } from '../contracts/webhook-delivery-contract';
 import { ORDER_STATUSES, PARTY_ROLES, SHIPMENT_EVENT_TYPES } from '../domain/order';
 import { MAX_AMOUNT_MINOR } from '../domain/money';
 import { fromZodError } from './api-error';
@@ -41,6 +42,17 @@ export const createPartyBody = z.strictObject({
     .max(2048)
     .optional(),
 });
+
+/** Longest grace period during which a party's old API keys keep working after a new one is issued (7 days). */
+export const MAX_KEY_GRACE_SECONDS = 7 * 24 * 60 * 60;
+
+/** `POST /v1/parties/:partyId/keys`. */
+export const issueApiKeyBody = z.strictObject({
+  graceSeconds: z.int().min(0).max(MAX_KEY_GRACE_SECONDS).default(0),
+});
+
+/** `POST /v1/parties/:partyId/disable` and `/enable`: no fields. */
+export const partyStatusBody = z.strictObject({});
 
 const deadlineMs = z.int().min(MIN_DEADLINE_MS).max(MAX_DEADLINE_MS);
 
@@ -206,6 +218,20 @@ export const inboxQuery = z.strictObject({
     .optional(),
   limit,
 });
+
+/** Notice ids (`<orderId>:<KIND>:<recipientId>`), as they appear in a webhook-deliveries URL. */
+export const NOTICE_ID_PATTERN = /^[A-Za-z0-9_:-]{1,200}$/;
+
+/** `GET /v1/webhook-deliveries` query string. */
+export const listWebhookDeliveriesQuery = z.strictObject({
+  state: z.enum(WEBHOOK_DELIVERY_STATES).optional(),
+  recipientId: id.optional(),
+  limit,
+  cursor: z.string().min(1).max(512).optional(),
+});
+
+/** `POST /v1/webhook-deliveries/:noticeId/redeliver`: no fields. */
+export const redeliverWebhookBody = z.strictObject({});
 
 /**
  * Parses untrusted input with a schema.

@@ -7,18 +7,35 @@ import type { Connection, Model, mongo } from 'mongoose';
 import type { OrderView, PartyRole } from '../domain/order';
 import type { NoticeDraft } from '../contracts/order-contract';
 
-/** A registered party and its hashed API key. */
+/** A registered party; its API keys are {@link ApiKeyRecord}s. */
 export interface PartyRecord {
   _id: string;
   role: PartyRole;
   name: string;
-  apiKeyHash: string;
-  /** First characters of the key, to tell keys apart in listings; never enough to use it. */
-  apiKeyPrefix: string;
+  /** The party's key before keys had records of their own; moved into `api_keys` at connect. */
+  apiKeyHash?: string | undefined;
+  apiKeyPrefix?: string | undefined;
   webhookUrl?: string | undefined;
   /** The Standard Webhooks signing secret, sealed by the vault. */
   webhookSecretSealed?: string | undefined;
+  /** Set while an operator has disabled the party: none of its keys is accepted. */
+  disabledAt?: Date | undefined;
   createdAt: Date;
+}
+
+/** One API key of a party, stored as its SHA-256 digest only. */
+export interface ApiKeyRecord {
+  /** `key_...`, how operators name the key (to revoke it). */
+  _id: string;
+  partyId: string;
+  hash: string;
+  /** First characters of the key, to tell keys apart in listings; never enough to use it. */
+  prefix: string;
+  createdAt: Date;
+  /** When the key stops working (set for the old keys when a new one is issued with a grace period). */
+  expiresAt?: Date | undefined;
+  /** When an operator revoked it; a revoked key never works again. */
+  revokedAt?: Date | undefined;
 }
 
 /** The read-model document of an order: the workflow's OrderView, keyed by order id. */
@@ -27,11 +44,18 @@ export type OrderRecord = OrderView & { _id: string };
 /** A notice in a party's inbox. */
 export type NoticeRecord = Omit<NoticeDraft, 'noticeId'> & { _id: string; createdAt: Date };
 
-/** A stored answer to an idempotent request. */
+/**
+ * An Idempotency-Key's record: IN_PROGRESS while one request holds it (until `lockedUntil`), DONE with the answer,
+ * RETRYABLE after a failure (a retry with the same request digest may run again).
+ */
 export interface IdempotencyRecord {
   _id: string;
   requestHash: string;
-  state: 'IN_PROGRESS' | 'DONE';
+  state: 'IN_PROGRESS' | 'DONE' | 'RETRYABLE';
+  /** Until when an IN_PROGRESS reservation holds; past it, a copy of the request may take the key over. */
+  lockedUntil?: Date | undefined;
+  /** Names the request holding the reservation, so only it can finish or release it. */
+  lockToken?: string | undefined;
   statusCode?: number | undefined;
   /** The answer; a vault-sealed JSON string when `sealed` (it held a secret shown once, such as a new API key). */
   body?: unknown;
@@ -76,6 +100,7 @@ export interface BankOperationRecord {
 export interface Database {
   connection: Connection;
   parties: Model<PartyRecord>;
+  apiKeys: Model<ApiKeyRecord>;
   orders: Model<OrderRecord>;
   notices: Model<NoticeRecord>;
   idempotency: Model<IdempotencyRecord>;
@@ -89,13 +114,27 @@ const partySchema = new Schema<PartyRecord>(
     _id: String,
     role: { type: String, required: true },
     name: { type: String, required: true },
-    apiKeyHash: { type: String, required: true, unique: true },
+    apiKeyHash: String,
     apiKeyPrefix: String,
     webhookUrl: String,
     webhookSecretSealed: String,
+    disabledAt: Date,
     createdAt: { type: Date, required: true },
   },
   { versionKey: false, collection: 'parties' },
+);
+
+const apiKeySchema = new Schema<ApiKeyRecord>(
+  {
+    _id: String,
+    partyId: { type: String, required: true, index: true },
+    hash: { type: String, required: true, unique: true },
+    prefix: String,
+    createdAt: { type: Date, required: true },
+    expiresAt: Date,
+    revokedAt: Date,
+  },
+  { versionKey: false, collection: 'api_keys' },
 );
 
 const orderSchema = new Schema<OrderRecord>(
@@ -134,9 +173,11 @@ const idempotencySchema = new Schema<IdempotencyRecord>(
     requestHash: String,
     state: String,
     statusCode: Number,
+    lockedUntil: Date,
+    lockToken: String,
     body: Schema.Types.Mixed,
     sealed: Boolean,
-    createdAt: Date,
+    createdAt: { type: Date, index: true },
   },
   { versionKey: false, collection: 'idempotency_keys' },
 );
@@ -178,6 +219,7 @@ export async function connectDatabase(uri: string): Promise<Database> {
   const db: Database = {
     connection,
     parties: connection.model<PartyRecord>('Party', partySchema),
+    apiKeys: connection.model<ApiKeyRecord>('ApiKey', apiKeySchema),
     orders: connection.model<OrderRecord>('Order', orderSchema),
     notices: connection.model<NoticeRecord>('Notice', noticeSchema),
     idempotency: connection.model<IdempotencyRecord>('IdempotencyKey', idempotencySchema),
@@ -186,11 +228,43 @@ export async function connectDatabase(uri: string): Promise<Database> {
     close: () => connection.close(),
   };
   await Promise.all(
-    [db.parties, db.orders, db.notices, db.idempotency, db.ledger, db.bankOperations].map((model) =>
+    [db.parties, db.apiKeys, db.orders, db.notices, db.idempotency, db.ledger, db.bankOperations].map((model) =>
       model.createIndexes(),
     ),
   );
+  await migrateLegacyApiKeys(db);
   return db;
+}
+
+/**
+ * Moves keys stored on party documents (before keys had records of their own) into `api_keys`, and drops the old
+ * unique index on `parties.apiKeyHash`, which would refuse a second party without that field. Idempotent: the
+ * key's id is derived from its digest, so concurrent or repeated runs insert it once.
+ */
+async function migrateLegacyApiKeys(db: Database): Promise<void> {
+  await db.parties.collection.dropIndex('apiKeyHash_1').catch((error: unknown) => {
+    const code = (error as { code?: unknown }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    if (code !== 27 && code !== 26 && !/index not found|ns not found|does not exist/i.test(message)) throw error;
+  });
+  const legacy = await db.parties
+    .find({ apiKeyHash: { $exists: true } }, { _id: 1, apiKeyHash: 1, apiKeyPrefix: 1, createdAt: 1 })
+    .lean<Pick<PartyRecord, '_id' | 'apiKeyHash' | 'apiKeyPrefix' | 'createdAt'>[]>();
+  for (const party of legacy) {
+    if (!party.apiKeyHash) continue;
+    await nativeCollection(db.apiKeys)
+      .insertOne({
+        _id: `key_${party.apiKeyHash.slice(0, 24)}`,
+        partyId: party._id,
+        hash: party.apiKeyHash,
+        prefix: party.apiKeyPrefix ?? '',
+        createdAt: party.createdAt,
+      })
+      .catch((error: unknown) => {
+        if (!isDuplicateKeyError(error)) throw error;
+      });
+    await db.parties.updateOne({ _id: party._id }, { $unset: { apiKeyHash: '', apiKeyPrefix: '' } }).exec();
+  }
 }
 
 /**

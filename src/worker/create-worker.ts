@@ -1,9 +1,11 @@
-// Builds the Temporal worker that runs order workflows and their activities. Used by the worker
+// Builds the Temporal worker that runs order workflows, webhook delivery workflows and their activities. Used by the worker
 // process (main.ts), the tests and the benchmark, each passing its own connection and dependencies.
 
+import { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { WebhookDeliveryStarter, createWebhookActivities } from '../activities/webhooks';
 import type { BankConnector } from '../bank/bank-connector';
 import { SimulatedBank } from '../bank/simulated-bank';
 import type { Config } from '../config';
@@ -17,7 +19,7 @@ export interface OrderWorkerOptions {
   taskQueue: string;
   db: Database;
   vault: Vault;
-  config: Pick<Config, 'webhookMaxAttempts'>;
+  config: Pick<Config, 'webhook'>;
   /** The bank host; the simulated bank on the same database by default. */
   bank?: BankConnector;
   /** A prebuilt workflow bundle (tests bundle once per run); otherwise the worker bundles src/workflows. */
@@ -26,17 +28,25 @@ export interface OrderWorkerOptions {
 
 /** Creates (but does not run) a worker for the order workflows. */
 export async function createOrderWorker(options: OrderWorkerOptions): Promise<Worker> {
+  // Activities start webhook delivery workflows through a client on the worker's own connection.
+  const temporal = new Client({ connection: options.connection, namespace: options.namespace });
+  const webhook = options.config.webhook;
   const activities = createActivities({
     db: options.db,
     vault: options.vault,
     bank: options.bank ?? new SimulatedBank(options.db),
-    webhookMaxAttempts: options.config.webhookMaxAttempts,
+    webhookDeliveries: new WebhookDeliveryStarter(temporal, options.taskQueue, webhook.retry),
+  });
+  const webhookActivities = createWebhookActivities({
+    db: options.db,
+    vault: options.vault,
+    policy: { allowPrivate: webhook.allowPrivate },
   });
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities,
+    activities: { ...activities, ...webhookActivities },
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

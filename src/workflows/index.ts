@@ -1,4 +1,4 @@
 // The workflows the worker registers. Deterministic code only (see order-workflow.ts).
 
 export { orderWorkflow } from './order-workflow';
-export { floorWorkflow } from './floor-workflow';
+export { webhookDeliveryWorkflow } from './webhook-delivery-workflow';

@@ -2,9 +2,14 @@
 // duplicated party answers; and what the stored records never contain.
 
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { createApp } from '../../src/api/app';
 import { requestHash } from '../../src/api/idempotency';
+import { startIdempotencySweeper } from '../../src/persistence/idempotency-store';
 import type { OrderView } from '../../src/domain/order';
-import type { ApiHarness } from '../support/harness';
+import type { ApiHarness, Json } from '../support/harness';
 import { startApiHarness } from '../support/harness';
 
 let h: ApiHarness;
@@ -319,5 +324,241 @@ describe('idempotency secrets and limits', () => {
     });
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('body_too_deep');
+  });
+});
+
+/**
+ * A second API process on the same database whose Temporal connection is closed, so every call it makes to Temporal
+ * fails: the real way a request ends in a 5xx after its key was reserved.
+ */
+async function startBrokenApi(): Promise<{
+  call(path: string, key: string, body: unknown, idempotencyKey: string): Promise<{ status: number; body: Json }>;
+  close(): Promise<void>;
+}> {
+  const connection = await Connection.connect({ address: h.config.temporal.address });
+  const temporal = new Client({ connection, namespace: h.config.temporal.namespace });
+  await connection.close();
+  const app = createApp({ db: h.db, temporal, config: h.config, vault: h.vault, log: () => undefined });
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    async call(path, key, body, idempotencyKey) {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/json',
+          'idempotency-key': idempotencyKey,
+        },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json() };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe('idempotency under concurrency', () => {
+  test('create party › 10 concurrent copies with one key › one party and one API key, the others 409 or the same answer', async () => {
+    const key = newKey();
+    const name = `Concurrent ${randomUUID()}`;
+
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        h.api('POST', '/v1/parties', {
+          key: h.key('operator'),
+          body: { role: 'customer', name },
+          headers: { 'idempotency-key': key },
+        }),
+      ),
+    );
+    const parties = await h.db.parties.find({ name }).lean();
+    const created = answers.filter((answer) => answer.status === 201);
+    const others = answers.filter((answer) => answer.status !== 201);
+
+    expect(parties).toHaveLength(1);
+    expect(created.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(created.map((answer) => answer.body.apiKey)).size).toBe(1);
+    expect(created.every((answer) => answer.body.id === parties[0]?._id)).toBe(true);
+    for (const answer of others) {
+      expect(answer.status).toBe(409);
+      expect(answer.body.error).toMatchObject({ type: 'idempotency_error', code: 'idempotency_key_in_progress' });
+    }
+    expect(await h.db.apiKeys.countDocuments({ partyId: parties[0]?._id })).toBe(1);
+    const keyWorks = await h.api('GET', '/v1/parties/me', { key: created[0]?.body.apiKey });
+    expect(keyWorks.body.id).toBe(parties[0]?._id);
+  });
+
+  test('place order › 10 concurrent copies with one key › one order, the others 409 in progress or the same answer', async () => {
+    const key = newKey();
+    const { orderId: _orderId, ...body } = h.orderBody();
+
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        h.api('POST', '/v1/orders', { key: h.key('seller'), body, headers: { 'idempotency-key': key } }),
+      ),
+    );
+    const placed = answers.filter((answer) => answer.status === 201);
+    const others = answers.filter((answer) => answer.status !== 201);
+
+    expect(placed.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(placed.map((answer) => answer.body.orderId)).size).toBe(1);
+    for (const answer of others) {
+      expect(answer.status).toBe(409);
+      expect(answer.body.error).toMatchObject({ type: 'idempotency_error', code: 'idempotency_key_in_progress' });
+    }
+  });
+
+  test('place order › retry after a 5xx with another body › answers 422 idempotency_key_reused', async () => {
+    const broken = await startBrokenApi();
+    const key = newKey();
+    try {
+      const failed = await broken.call('/v1/orders', h.key('seller'), h.orderBody(), key);
+
+      const retry = await h.api('POST', '/v1/orders', {
+        key: h.key('seller'),
+        body: h.orderBody(),
+        headers: { 'idempotency-key': key },
+      });
+
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+      expect(retry.status).toBe(422);
+      expect(retry.body.error).toMatchObject({ type: 'idempotency_error', code: 'idempotency_key_reused' });
+    } finally {
+      await broken.close();
+    }
+  });
+
+  test('place order › 5 concurrent retries after a 5xx with the same body › exactly one runs and places the order', async () => {
+    const broken = await startBrokenApi();
+    const key = newKey();
+    const body = h.orderBody();
+    try {
+      const failed = await broken.call('/v1/orders', h.key('seller'), body, key);
+
+      const retries = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          h.api('POST', '/v1/orders', { key: h.key('seller'), body, headers: { 'idempotency-key': key } }),
+        ),
+      );
+
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+      const ran = retries.filter((retry) => retry.status === 201 && retry.headers.get('idempotent-replayed') === null);
+      expect(ran).toHaveLength(1);
+      expect(ran[0]?.body.orderId).toBe(body.orderId);
+      for (const retry of retries.filter((r) => r.status !== 201)) {
+        expect(retry.status).toBe(409);
+        expect(retry.body.error.code).toBe('idempotency_key_in_progress');
+      }
+    } finally {
+      await broken.close();
+    }
+  });
+
+  test('idempotency key › a reservation left by a crash, past its lock › is taken over by exactly one copy', async () => {
+    const key = newKey();
+    const name = `Takeover ${randomUUID()}`;
+    const body = { role: 'supplier', name };
+    const past = new Date(Date.now() - 10 * 60_000);
+    await h.db.idempotency.create({
+      _id: `${h.parties.operator.id}:${key}`,
+      requestHash: requestHash(h.vault, 'POST', '/v1/parties', body),
+      state: 'IN_PROGRESS',
+      lockedUntil: past,
+      createdAt: past,
+    });
+
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        h.api('POST', '/v1/parties', { key: h.key('operator'), body, headers: { 'idempotency-key': key } }),
+      ),
+    );
+    const parties = await h.db.parties.find({ name }).lean();
+    const record = await h.db.idempotency.findById(`${h.parties.operator.id}:${key}`).lean();
+
+    expect(parties).toHaveLength(1);
+    expect(
+      answers.filter((answer) => answer.status === 201 && answer.headers.get('idempotent-replayed') === null),
+    ).toHaveLength(1);
+    expect(answers.every((answer) => answer.status === 201 || answer.status === 409)).toBe(true);
+    expect(record?.state).toBe('DONE');
+  });
+
+  test('idempotency key › a live reservation with another body › answers 422 idempotency_key_reused', async () => {
+    const key = newKey();
+    await h.db.idempotency.create({
+      _id: `${h.parties.seller.id}:${key}`,
+      requestHash: requestHash(h.vault, 'POST', '/v1/orders', h.orderBody()),
+      state: 'IN_PROGRESS',
+      lockedUntil: new Date(Date.now() + 60_000),
+      createdAt: new Date(),
+    });
+
+    const response = await h.api('POST', '/v1/orders', {
+      key: h.key('seller'),
+      body: h.orderBody(),
+      headers: { 'idempotency-key': key },
+    });
+
+    expect(response.status).toBe(422);
+    expect(response.body.error).toMatchObject({ code: 'idempotency_key_reused' });
+  });
+});
+
+describe('idempotency record expiry', () => {
+  test('idempotency sweep › records past the TTL › are deleted in batches, fresh ones and live locks kept', async () => {
+    const run = randomUUID();
+    const now = new Date();
+    const hoursAgo = (hours: number) => new Date(now.getTime() - hours * 3_600_000);
+    const record = (id: string, state: 'DONE' | 'RETRYABLE' | 'IN_PROGRESS', createdAt: Date, lockedUntil?: Date) => ({
+      _id: `${run}:${id}`,
+      requestHash: 'h',
+      state,
+      createdAt,
+      lockedUntil,
+    });
+    await h.db.idempotency.insertMany([
+      record('old-done-1', 'DONE', hoursAgo(25)),
+      record('old-done-2', 'DONE', hoursAgo(30)),
+      record('old-done-3', 'DONE', hoursAgo(48)),
+      record('old-retryable', 'RETRYABLE', hoursAgo(25)),
+      record('old-stale-lock', 'IN_PROGRESS', hoursAgo(25), hoursAgo(24.9)),
+      record('old-live-lock', 'IN_PROGRESS', hoursAgo(25), new Date(now.getTime() + 60_000)),
+      record('fresh-done', 'DONE', hoursAgo(23)),
+      record('fresh-progress', 'IN_PROGRESS', hoursAgo(0), new Date(now.getTime() + 60_000)),
+    ]);
+    const sweeper = startIdempotencySweeper(h.db, {
+      ttlHours: 24,
+      intervalMs: 3_600_000,
+      batchSize: 2,
+      now: () => now,
+    });
+
+    const deleted = await sweeper.sweepOnce();
+    await sweeper.stop();
+    const left = await h.db.idempotency.find({ _id: { $regex: `^${run}:` } }, { _id: 1 }).lean();
+
+    expect(deleted).toBe(5);
+    expect(left.map((item) => item._id.slice(run.length + 1)).sort()).toEqual([
+      'fresh-done',
+      'fresh-progress',
+      'old-live-lock',
+    ]);
+  });
+
+  test('idempotency records › their collection › has an index on createdAt for the sweep', async () => {
+    const indexes = await h.db.idempotency.collection.indexes();
+
+    expect(indexes.map((index) => index.key)).toContainEqual({ createdAt: 1 });
+  });
+
+  test('idempotency sweep › with the default configuration › keeps records for 24 hours', () => {
+    expect(h.config.idempotency.ttlHours).toBe(24);
+    expect(h.config.idempotency.lockMs).toBeGreaterThan(30_000);
   });
 });

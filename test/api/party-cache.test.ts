@@ -39,4 +39,29 @@ describe('party cache', () => {
       'c',
     ]);
   });
+
+  test('party cache › an entry with an earlier end than the TTL › is forgotten at that end', () => {
+    let now = 0;
+    const cache = new PartyCache(30_000, 10, () => now);
+    cache.set('digest-a', party('a'), 1_000);
+
+    now = 1_000;
+
+    expect(cache.get('digest-a')).toBeUndefined();
+  });
+
+  test('party cache › forget › drops only the matching entries', () => {
+    const cache = new PartyCache(30_000, 10, () => 0);
+    cache.set('digest-a1', party('a'));
+    cache.set('digest-a2', party('a'));
+    cache.set('digest-b', party('b'));
+
+    cache.forget((value) => value.id === 'a');
+
+    expect([cache.get('digest-a1'), cache.get('digest-a2'), cache.get('digest-b')?.id]).toEqual([
+      undefined,
+      undefined,
+      'b',
+    ]);
+  });
 });

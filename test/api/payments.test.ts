@@ -183,7 +183,7 @@ describe('payments', () => {
     expect(limited).toHaveLength(2);
     for (const r of limited) {
       expect(r.body.error).toEqual({
-        type: 'rate_limit_error',
+        type: 'invalid_request_error',
         code: 'rate_limited',
         message: expect.any(String),
         param: null,

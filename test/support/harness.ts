@@ -79,6 +79,8 @@ export interface ApiHarness {
   placeOrder(overrides?: Record<string, unknown>): Promise<OrderView>;
   /** Polls GET /v1/orders/:id (as an operator) until the order has `status`. */
   waitForStatus(orderId: string, status: OrderStatus, timeoutMs?: number): Promise<OrderView>;
+  /** Stops the in-process worker, for tests that run their workers as processes of their own on `config`'s queue. */
+  stopWorker(): Promise<void>;
   /** Stops the server and worker, drops the database and closes every connection. */
   close(): Promise<void>;
 }
@@ -89,7 +91,8 @@ function requiredEnv(name: string): string {
   return value;
 }
 
-/** Starts everything one API test file needs; `env` overrides configuration variables (e.g. a short deadline). */
+/** Starts everything one API test file needs; `env` overrides configuration (webhooks allow private addresses, a
+ * short deadline). */
 export async function startApiHarness(env: Record<string, string> = {}): Promise<ApiHarness> {
   const temporalAddress = requiredEnv('TEMPORAL_ADDRESS');
   const vaultKey = requiredEnv('SETTLEFLOW_VAULT_KEY');
@@ -101,7 +104,10 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     MONGODB_URI: uniqueDatabaseUri(requiredEnv('MONGODB_URI'), 'settleflow_test'),
     SETTLEFLOW_VAULT_KEY: vaultKey,
     DATA_DIR: process.env.DATA_DIR,
-    WEBHOOK_MAX_ATTEMPTS: '2',
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    WEBHOOK_RETRY_INITIAL_MS: '50',
+    WEBHOOK_RETRY_MAX_INTERVAL_MS: '200',
+    WEBHOOK_RETRY_HORIZON_HOURS: '0.0005',
     // Test files pay many orders with one customer a minute; the rate limit has its own test (payments.test.ts).
     PAYMENT_RATE_PER_MINUTE: '1000',
     ...env,
@@ -191,12 +197,18 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     }
   };
 
+  let workerStopped: Promise<void> | undefined;
+  const stopWorker = (): Promise<void> =>
+    (workerStopped ??= (async () => {
+      worker.shutdown();
+      await workerRun;
+      await workerConnection.close();
+    })());
+
   const close = async (): Promise<void> => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
-    worker.shutdown();
-    await workerRun;
-    await workerConnection.close();
+    await stopWorker();
     await connection.close();
     await db.connection.dropDatabase();
     await db.close();
@@ -216,6 +228,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     orderBody,
     placeOrder,
     waitForStatus,
+    stopWorker,
     close,
   };
 }

@@ -9,6 +9,7 @@ import type { Worker } from '@temporalio/worker';
 import type { OrderWorkflowInput } from '../../src/contracts/order-contract';
 import { initialSearchAttributes, orderWorkflowId } from '../../src/contracts/order-contract';
 import type { BankConnector } from '../../src/bank/bank-connector';
+import { loadConfig } from '../../src/config';
 import type { OrderDeadlines } from '../../src/domain/order';
 import type { Database } from '../../src/persistence/database';
 import { connectDatabase } from '../../src/persistence/database';
@@ -84,7 +85,7 @@ export async function startWorkflowEnv(
         taskQueue,
         db,
         vault,
-        config: { webhookMaxAttempts: 3 },
+        config: loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_HORIZON_HOURS: '0.01' }),
         bank: options.bank?.(db),
         workflowBundle: servers.bundlePath ? { codePath: servers.bundlePath } : undefined,
       });

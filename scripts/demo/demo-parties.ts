@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { PARTY_ROLES } from '../domain/order';
+import { PARTY_ROLES } from '../../src/domain/order';
 import type { RegisteredParty } from './api-client';
 import { SettleflowClient } from './api-client';
 import type { BotParty, OrderCast } from './order-bots';

@@ -34,6 +34,12 @@ export interface BotRunOptions {
   signal?: AbortSignal;
   /** Called after each order ends. */
   onOrderDone?: (outcome: OrderOutcome, tally: RunTally) => void;
+  /**
+   * Called once the bots are done with an order they saw end; its answer is the order's final status, and the order
+   * ends (for its end-to-end time, the tally and the run's wall time) when it answers. The benchmark waits here for
+   * the order's workflow result. A throw counts the order as failed (or unfinished if the run was stopped).
+   */
+  finalStatus?: (outcome: OrderOutcome) => Promise<OrderOutcome['status']>;
 }
 
 /** A finished run. */
@@ -67,12 +73,22 @@ export async function runOrders(options: BotRunOptions): Promise<BotRunReport> {
   if (options.signal) setMaxListeners(0, options.signal);
   const started = performance.now();
   const outcomes = await runPool(options.scenarios, options.concurrency, async (scenario, index) => {
-    const outcome = await runOrderLifecycle(options.castFor(index), scenario, {
+    const orderStarted = performance.now();
+    let outcome = await runOrderLifecycle(options.castFor(index), scenario, {
       latencies: book,
       missedDeadlineMs: options.missedDeadlineMs,
       retry: options.retry,
       signal: options.signal,
     });
+    if (options.finalStatus && outcome.status !== 'FAILED' && outcome.status !== 'UNFINISHED') {
+      try {
+        outcome = { ...outcome, status: await options.finalStatus(outcome) };
+      } catch (error) {
+        const status = options.signal?.aborted ? 'UNFINISHED' : 'FAILED';
+        outcome = { ...outcome, status, error: error instanceof Error ? error.message : String(error) };
+      }
+      outcome.endToEndMs = performance.now() - orderStarted;
+    }
     tally.done += 1;
     if (outcome.status === 'CLOSED') tally.closed += 1;
     else if (outcome.status === 'CANCELLED') tally.cancelled += 1;

@@ -14,8 +14,8 @@ import type {
   OrderStatus,
   OrderView,
   SupplierAnswer,
-} from '../domain/order';
-import { isTerminal } from '../domain/order';
+} from '../../src/domain/order';
+import { isTerminal } from '../../src/domain/order';
 import type { CardDetails, PlaceOrderRequest, RequestOptions, SettleflowClient } from './api-client';
 import { ApiConnectionError, ApiRequestError } from './api-client';
 import type { LatencyBook } from './latency';

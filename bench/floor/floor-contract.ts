@@ -1,0 +1,25 @@
+// The benchmark's floor: a workflow that does nothing but the engine work an order's workflow costs (as many Updates,
+// activities, local activities and timers as the orders' histories show), so a benchmark can divide by it.
+// Benchmark code only: the product worker never registers it.
+
+import { defineUpdate } from '@temporalio/workflow';
+
+/** How much engine work one floor workflow does; the benchmark measures it from real order histories. */
+export interface FloorInput {
+  /** Updates the bench sends, one at a time, as the parties' answers arrive. */
+  updates: number;
+  /** No-op activities in all: one in each Update's handler while they last, the rest in the main coroutine. */
+  activities: number;
+  /** No-op local activities, run in the main coroutine after the Updates. */
+  localActivities: number;
+  /** Timers started: timed waits while the Updates arrive (cancelled by the next Update, as deadlines are). */
+  timers: number;
+}
+
+/** One party-like round trip into the floor workflow; answers the number of Updates received so far. */
+export const floorPingUpdate = defineUpdate<number, []>('floorPing');
+
+/** The task queue of the benchmark's floor worker, beside the order worker's queue. */
+export function floorTaskQueue(orderTaskQueue: string): string {
+  return `${orderTaskQueue}-floor`;
+}

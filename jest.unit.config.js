@@ -1,0 +1,17 @@
+// `npm run test:unit`: the tests that need no server (pure domain code, the start-up supervisor), without the global
+// setup that starts Temporal and FerretDB. A test that needs servers does not belong in these folders.
+'use strict';
+
+const base = require('./jest.config');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  ...base,
+  testMatch: [
+    '<rootDir>/test/domain/**/*.test.ts',
+    '<rootDir>/test/scripts/**/*.test.ts',
+    '<rootDir>/test/config.test.ts',
+  ],
+  globalSetup: undefined,
+  globalTeardown: undefined,
+};

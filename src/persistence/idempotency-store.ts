@@ -1,0 +1,253 @@
+// The records behind Idempotency-Key: a reservation taken by one atomic insert before a request runs, replaced by
+// the answer when it is done, released for a retry after a failure, taken over after a crash, and swept when old.
+// Works on MongoDB 7 and FerretDB alike, without transactions or a TTL index. Every "only one wins" decision is a
+// unique insert: FerretDB 1.x evaluates an update's filter and writes in separate steps, so two conditional updates
+// racing on one document can both succeed there (seen in the takeover test), while a duplicate _id never passes.
+// Never stores a request body (it may hold card data): only its keyed digest.
+
+import { randomBytes } from 'node:crypto';
+import type { Database, IdempotencyRecord } from './database';
+import { isDuplicateKeyError, nativeCollection } from './database';
+
+/** The answer a finished request stored, to be replayed. */
+export interface StoredAnswer {
+  statusCode: number;
+  /** JSON text of the answer, vault-sealed when `sealed`. */
+  body: string;
+  sealed: boolean;
+}
+
+/** What a request with a key finds when it tries to reserve it. */
+export type Reservation =
+  /** The key is this request's until it finishes or `lockedUntil`; finish or release it with `lockToken`. */
+  | { kind: 'reserved'; lockToken: string }
+  /** The same request already finished: replay its answer. */
+  | { kind: 'replay'; answer: StoredAnswer }
+  /** The same request is running elsewhere and its lock holds. */
+  | { kind: 'in_progress' }
+  /** The key was used with another request (whatever became of it). */
+  | { kind: 'reused' };
+
+/** How many times a reservation re-reads a record that changed under it before calling the key busy. */
+const MAX_RESERVE_ROUNDS = 4;
+
+/** One taking over of a record: its `_id` names the record and the holder it replaces, so only one copy inserts it. */
+interface TakeoverClaim {
+  _id: string;
+  createdAt: Date;
+}
+
+function claims(db: Database) {
+  return db.connection.collection<TakeoverClaim>('idempotency_claims');
+}
+
+function newLockToken(): string {
+  return randomBytes(12).toString('hex');
+}
+
+/** How many abandoned claims on one holder are passed over before giving up (each took one crash after a claim). */
+const MAX_CLAIM_ATTEMPTS = 8;
+
+/**
+ * Claims the right to take a record over from its current holder (or from the failed request of a RETRYABLE one).
+ * A claim whose taker died before using it (older than `lockMs`) is passed over by claiming the next attempt number,
+ * so claims are only ever inserted, never deleted while in use.
+ * @returns whether this copy won the claim
+ */
+async function claimTakeover(db: Database, existing: IdempotencyRecord, now: Date, lockMs: number): Promise<boolean> {
+  const holder = `${existing._id}\n${existing.state}\n${existing.lockToken ?? `created-${existing.createdAt.getTime()}`}`;
+  for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt += 1) {
+    const _id = `${holder}\n${attempt}`;
+    try {
+      await claims(db).insertOne({ _id, createdAt: now });
+      return true;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    const claim = await claims(db).findOne({ _id });
+    if (claim && claim.createdAt.getTime() + lockMs >= now.getTime()) return false;
+  }
+  return false;
+}
+
+/**
+ * Reserves an idempotency key for a request, atomically: a unique insert of an IN_PROGRESS record, or, when a
+ * record exists with the same request digest, a conditional update that only one of several racing copies wins
+ * (a RETRYABLE record after a failure, or an IN_PROGRESS one whose lock has passed after a crash).
+ * @param scope the caller-scoped key, the record's `_id`
+ * @param requestHash the keyed digest of method, path and body
+ */
+export async function reserveIdempotencyKey(
+  db: Database,
+  input: { scope: string; requestHash: string; now: Date; lockMs: number },
+): Promise<Reservation> {
+  const records = nativeCollection(db.idempotency);
+  const lockedUntil = new Date(input.now.getTime() + input.lockMs);
+  for (let round = 0; round < MAX_RESERVE_ROUNDS; round += 1) {
+    const lockToken = newLockToken();
+    try {
+      await records.insertOne({
+        _id: input.scope,
+        requestHash: input.requestHash,
+        state: 'IN_PROGRESS',
+        lockedUntil,
+        lockToken,
+        createdAt: input.now,
+      });
+      return { kind: 'reserved', lockToken };
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    const existing = await records.findOne({ _id: input.scope });
+    if (!existing) continue; // swept between the insert and the read: try the insert again
+    if (existing.requestHash !== input.requestHash) return { kind: 'reused' };
+    if (existing.state === 'DONE' && existing.statusCode !== undefined) {
+      return {
+        kind: 'replay',
+        answer: { statusCode: existing.statusCode, body: String(existing.body), sealed: existing.sealed === true },
+      };
+    }
+    const takeOver = takeOverFilter(existing, input.now, input.lockMs);
+    if (!takeOver) return { kind: 'in_progress' };
+    if (!(await claimTakeover(db, existing, input.now, input.lockMs))) continue; // another copy is taking it over
+    const taken = await records.updateOne(
+      { _id: input.scope, requestHash: input.requestHash, ...takeOver },
+      { $set: { state: 'IN_PROGRESS', lockedUntil, lockToken } },
+    );
+    if (taken.modifiedCount === 1) return { kind: 'reserved', lockToken };
+    // It finished meanwhile: read it again.
+  }
+  return { kind: 'in_progress' };
+}
+
+/**
+ * The condition under which a record may be taken over by a new copy of its request, or undefined while its
+ * holder's lock stands. A record without `lockedUntil` (written before locks existed) holds from its creation.
+ */
+function takeOverFilter(existing: IdempotencyRecord, now: Date, lockMs: number): Record<string, unknown> | undefined {
+  // The holder's token in the filter too: on MongoDB it alone decides the race, which the claim decides on FerretDB.
+  const sameHolder = { lockToken: existing.lockToken ?? { $exists: false } };
+  if (existing.state === 'RETRYABLE') return { state: 'RETRYABLE', ...sameHolder };
+  if (existing.state !== 'IN_PROGRESS') return undefined;
+  const lockedUntil = existing.lockedUntil ?? new Date(existing.createdAt.getTime() + lockMs);
+  if (lockedUntil.getTime() >= now.getTime()) return undefined;
+  const lockPassed = existing.lockedUntil ? { lockedUntil: { $lt: now } } : { lockedUntil: { $exists: false } };
+  return { state: 'IN_PROGRESS', ...sameHolder, ...lockPassed };
+}
+
+/**
+ * Replaces this request's reservation by its answer. A no-op when the reservation is no longer this request's (its
+ * lock passed and another copy took the key over): that copy's answer will stand.
+ * @returns whether the answer was stored
+ */
+export async function completeIdempotencyKey(
+  db: Database,
+  scope: string,
+  lockToken: string,
+  answer: StoredAnswer,
+): Promise<boolean> {
+  const result = await nativeCollection(db.idempotency).updateOne(
+    { _id: scope, state: 'IN_PROGRESS', lockToken },
+    {
+      $set: { state: 'DONE', statusCode: answer.statusCode, body: answer.body, sealed: answer.sealed },
+      $unset: { lockedUntil: '' },
+    },
+  );
+  return result.modifiedCount === 1;
+}
+
+/**
+ * Releases this request's reservation after a failure (a 5xx, a timeout, a thrown error): the record keeps its
+ * request digest, so a retry with the same body runs again and one with another body is still refused.
+ * @returns whether the reservation was still this request's
+ */
+export async function releaseIdempotencyKey(db: Database, scope: string, lockToken: string): Promise<boolean> {
+  const result = await nativeCollection(db.idempotency).updateOne(
+    { _id: scope, state: 'IN_PROGRESS', lockToken },
+    { $set: { state: 'RETRYABLE' }, $unset: { lockedUntil: '' } },
+  );
+  return result.modifiedCount === 1;
+}
+
+/**
+ * Deletes records created before `olderThan`, at most `batchSize` per round and `maxRounds` rounds per call, so one
+ * sweep never holds the database for long. Spares a reservation whose lock still holds.
+ * @returns how many records were deleted
+ */
+export async function sweepIdempotencyRecords(
+  db: Database,
+  input: { olderThan: Date; now: Date; batchSize: number; maxRounds?: number },
+): Promise<number> {
+  const records = nativeCollection(db.idempotency);
+  const expired = {
+    createdAt: { $lt: input.olderThan },
+    $or: [{ state: { $ne: 'IN_PROGRESS' as const } }, { lockedUntil: { $lt: input.now } }],
+  };
+  let deleted = 0;
+  for (let round = 0; round < (input.maxRounds ?? 10); round += 1) {
+    const batch = await records
+      .find(expired, { projection: { _id: 1 } })
+      .limit(input.batchSize)
+      .toArray();
+    if (batch.length === 0) break;
+    const result = await records.deleteMany({ _id: { $in: batch.map((record) => record._id) }, ...expired });
+    deleted += result.deletedCount;
+    if (batch.length < input.batchSize) break;
+  }
+  await claims(db).deleteMany({ createdAt: { $lt: input.olderThan } });
+  return deleted;
+}
+
+/** A running periodic sweep. */
+export interface IdempotencySweeper {
+  /** Runs one sweep now (also what the timer runs); never throws, logs instead. */
+  sweepOnce(): Promise<number>;
+  /** Stops the timer and waits for a sweep in progress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Sweeps records older than `ttlHours` every `intervalMs` (FerretDB has no TTL index). The timer does not keep the
+ * process alive, and a sweep never overlaps the previous one.
+ */
+export function startIdempotencySweeper(
+  db: Database,
+  options: {
+    ttlHours: number;
+    intervalMs: number;
+    batchSize: number;
+    now?: () => Date;
+    log?: (line: string) => void;
+  },
+): IdempotencySweeper {
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? ((line: string) => console.error(line));
+  let running: Promise<number> | undefined;
+  const sweepOnce = (): Promise<number> => {
+    running ??= (async () => {
+      try {
+        const at = now();
+        return await sweepIdempotencyRecords(db, {
+          olderThan: new Date(at.getTime() - options.ttlHours * 3_600_000),
+          now: at,
+          batchSize: options.batchSize,
+        });
+      } catch (error) {
+        log(JSON.stringify({ level: 'error', msg: 'idempotency sweep failed', error: String(error) }));
+        return 0;
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  };
+  const timer = setInterval(() => void sweepOnce(), options.intervalMs);
+  timer.unref();
+  return {
+    sweepOnce,
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
