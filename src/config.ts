@@ -34,6 +34,29 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(7 * 24 * HOUR_MS),
+  DELIVERY_DEADLINE_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(30 * 24 * HOUR_MS),
+  SELLER_CONFIRMATION_DEADLINE_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(7 * 24 * HOUR_MS),
+  DISPUTE_RESOLUTION_DEADLINE_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(14 * 24 * HOUR_MS),
+  PAYMENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  PAYMENT_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  BANK_CALL_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(5 * 60 * 1000),
+  API_UPDATE_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   GATEWAY_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(150),
   GATEWAY_FEE_FIXED_MINOR: z.coerce.number().int().min(0).default(25),
   WEBHOOK_ALLOW_PRIVATE: z
@@ -73,6 +96,14 @@ export interface Config {
   vaultKey: string | undefined;
   defaultDeadlines: OrderDeadlines;
   gatewayFee: { bps: number; fixedMinor: number };
+  /** Payment notifications an order takes before it is cancelled as `PAYMENT_FAILED`. */
+  paymentMaxAttempts: number;
+  /** Payment notifications per minute, per customer and per order, before the API answers 429. */
+  paymentRatePerMinute: number;
+  /** How long a money activity (collect, settle, refund) may take, retries included, before `NEEDS_ATTENTION`. */
+  bankCallTimeoutMs: number;
+  /** How long the API waits for an Update before answering 504 `update_timeout`. */
+  apiUpdateTimeoutMs: number;
   webhook: {
     /** Loopback and private addresses and plain http admitted (development and tests only). */
     allowPrivate: boolean;
@@ -111,7 +142,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       supplierAnswerMs: e.SUPPLIER_ANSWER_DEADLINE_MS,
       carrierAnswerMs: e.CARRIER_ANSWER_DEADLINE_MS,
       paymentMs: e.PAYMENT_DEADLINE_MS,
+      deliveryMs: e.DELIVERY_DEADLINE_MS,
+      sellerConfirmationMs: e.SELLER_CONFIRMATION_DEADLINE_MS,
+      disputeResolutionMs: e.DISPUTE_RESOLUTION_DEADLINE_MS,
     },
+    paymentMaxAttempts: e.PAYMENT_MAX_ATTEMPTS,
+    paymentRatePerMinute: e.PAYMENT_RATE_PER_MINUTE,
+    bankCallTimeoutMs: e.BANK_CALL_TIMEOUT_MS,
+    apiUpdateTimeoutMs: e.API_UPDATE_TIMEOUT_MS,
     gatewayFee: { bps: e.GATEWAY_FEE_BPS, fixedMinor: e.GATEWAY_FEE_FIXED_MINOR },
     webhook: {
       allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,

@@ -1,17 +1,24 @@
 // A typed HTTP client for settleflow's API, used by the demo bots and the benchmark: one instance per party key.
 // Only fetch, no retries of its own: callers decide what a 409 or a lost connection means for them.
 
-import type { NoticeDraft, PaymentNotificationResult } from '../../src/contracts/order-contract';
+import type { NoticeDraft } from '../../src/contracts/order-contract';
 import type {
   CarrierAnswer,
   OrderDeadlines,
   OrderItem,
   OrderView,
   PartyRole,
+  PaymentAttempt,
   ShipmentEventType,
   ShipTo,
   SupplierAnswer,
 } from '../../src/domain/order';
+
+/** The API's answer to a payment notification: the order as the customer sees it and the attempt's fate. */
+export interface PaymentNotificationResult {
+  order: OrderView;
+  payment: PaymentAttempt;
+}
 
 /** A party as the API returns it at registration: the only time its API key is shown. */
 export interface RegisteredParty {
@@ -66,6 +73,8 @@ export interface RequestOptions {
   idempotencyKey?: string;
   /** Abandons the request when aborted (it may still take effect on the server). */
   signal?: AbortSignal;
+  /** 429 answers already waited out for this request (internal). */
+  rateLimitRetries?: number;
 }
 
 /** The API answered with an error status; `code` is the stable part to branch on. */
@@ -261,6 +270,18 @@ export class SettleflowClient {
       throw new ApiConnectionError(method, url, transportCodeOf(error), error);
     }
     const parsed = parseJson(text);
+    // The demo's one customer pays many orders a minute: past PAYMENT_RATE_PER_MINUTE, wait as told (a few times).
+    if (response.status === 429 && (options.rateLimitRetries ?? 0) < 5) {
+      const waitSeconds = Math.min(60, Number(response.headers.get('retry-after')) || 1);
+      await new Promise((resolve) => setTimeout(resolve, waitSeconds * 1000));
+      return this.send(
+        method,
+        path,
+        body,
+        { ...options, rateLimitRetries: (options.rateLimitRetries ?? 0) + 1 },
+        acceptedErrors,
+      );
+    }
     if (response.status >= 400 && !acceptedErrors.includes(response.status)) {
       throw new ApiRequestError(method, path, response.status, parsed);
     }

@@ -96,7 +96,22 @@ export function createActivities(deps: ActivityDeps) {
       return nonRetryableOnDomainError(() => gateway.settle({ ...input, at: now().toISOString() }));
     },
 
-    /** Compensation: refunds or voids the order's payment, as far as it got. */
+    /**
+     * Compensation: refunds or voids the order's payment, as far as it got. The ledger says whether the seller was
+     * paid out already (the refund is then charged to the seller's bank account, else to the payable in clearing).
+     */
+    async refundOrVoidPayment(input: {
+      orderId: string;
+      attempts: number;
+      sellerId: string;
+      amount: Money;
+    }): Promise<PaymentReversal> {
+      return nonRetryableOnDomainError(async () =>
+        gateway.reverse({ ...input, settled: await gateway.isSettled(input.orderId), at: now().toISOString() }),
+      );
+    },
+
+    /** Compensation (version-1 orders): refunds or voids the order's payment, as far as it got. */
     async reversePayment(input: {
       orderId: string;
       attempts: number;

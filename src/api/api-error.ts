@@ -17,8 +17,7 @@ import {
 import type { ErrorRequestHandler } from 'express';
 import type { z } from 'zod';
 import { DomainError } from '../domain/errors';
-import { OrderForbidden, OrderStateConflict } from '../domain/order';
-import { REJECTION_TYPES } from '../contracts/order-contract';
+import { answerForDomainError, answerForUpdateFailure } from '../contracts/order-errors';
 import { InvalidCursorError } from '../persistence/order-store';
 
 /** Stripe's error types, the first thing a client branches on. */
@@ -100,11 +99,34 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
+/** 504 for an Update the order did not answer within `API_UPDATE_TIMEOUT_MS` (or no worker took up). */
+export function updateTimeout(): ApiError {
+  return new ApiError(
+    504,
+    'api_error',
+    'update_timeout',
+    'the order did not answer in time; retrying with the same Idempotency-Key attaches to the same Update and ' +
+      'returns its outcome',
+  );
+}
+
+/** 502 for a workflow failure the API has no mapping for: never a 500. */
+function upstreamError(): ApiError {
+  return new ApiError(502, 'api_error', 'upstream_error', 'the order workflow failed in a way the API cannot map');
+}
+
+/** 503 when Temporal (or the database) cannot be reached. */
+function serviceUnavailable(): ApiError {
+  return new ApiError(503, 'api_error', 'service_unavailable', 'a backing service is unavailable; retry shortly');
+}
+
 /**
- * Maps a failed Temporal call on an order's workflow to the client's answer; rethrows what it does not know.
- * Update rejections carry their HTTP meaning in the ApplicationFailure's type and `{ code, param }` in details[0].
+ * Maps a failed Temporal call on an order's workflow to the client's answer, never a 500: Update rejections carry
+ * their HTTP meaning in the ApplicationFailure's type and `{ code, param }` in details[0] (see
+ * contracts/order-errors.ts); Temporal out of reach is 503; any other failure is 502 `upstream_error`.
  */
 export function fromTemporalError(error: unknown, orderId: string): ApiError {
+  if (error instanceof ApiError) return error;
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
     return fromRejection(error.cause);
   }
@@ -127,21 +149,17 @@ export function fromTemporalError(error: unknown, orderId: string): ApiError {
   if (error instanceof WorkflowUpdateFailedError && /already completed/i.test(error.message)) {
     return orderClosed(orderId);
   }
-  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-    return new ApiError(
-      504,
-      'api_error',
-      'order_update_timeout',
-      'the order did not answer in time; retry with the same Idempotency-Key to get its outcome',
-    );
-  }
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return updateTimeout();
+  if (isGrpcServiceError(error) && error.code === 4) return updateTimeout();
   if (error instanceof WorkflowExecutionAlreadyStartedError) {
     return new ApiError(409, 'conflict_error', 'order_exists', `order ${orderId} already exists`, 'orderId');
   }
-  throw error;
+  if (isUnavailable(error)) return serviceUnavailable();
+  return upstreamError();
 }
 
-function orderClosed(orderId: string): ApiError {
+/** 409 for an action on an order whose workflow has completed (closed or cancelled). */
+export function orderClosed(orderId: string): ApiError {
   return new ApiError(
     409,
     'conflict_error',
@@ -151,20 +169,15 @@ function orderClosed(orderId: string): ApiError {
 }
 
 function fromRejection(failure: ApplicationFailure): ApiError {
-  const detail = (failure.details?.[0] ?? {}) as { code?: unknown; param?: unknown };
-  const code = typeof detail.code === 'string' ? detail.code : undefined;
-  const param = typeof detail.param === 'string' ? detail.param : null;
-  const message = failure.message || 'the order rejected the action';
-  switch (failure.type) {
-    case REJECTION_TYPES.conflict:
-      return new ApiError(409, 'conflict_error', code ?? 'order_not_at_step', message, param);
-    case REJECTION_TYPES.forbidden:
-      return new ApiError(403, 'permission_error', code ?? 'forbidden', message, param);
-    case REJECTION_TYPES.invalid:
-      return new ApiError(400, 'invalid_request_error', code ?? 'invalid_request', message, param);
-    default:
-      throw failure;
-  }
+  const answer = answerForUpdateFailure(failure.type, failure.details?.[0]);
+  if (!answer) return upstreamError();
+  return new ApiError(
+    answer.status,
+    answer.type,
+    answer.code,
+    failure.message || 'the order rejected the action',
+    answer.param,
+  );
 }
 
 /** What body-parser and the router throw for bad requests: an http-errors object with a 4xx status. */
@@ -219,18 +232,12 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof InvalidCursorError) {
     return new ApiError(400, 'invalid_request_error', 'invalid_cursor', 'cursor is not one this API issued', 'cursor');
   }
-  if (error instanceof OrderStateConflict) {
-    return new ApiError(409, 'conflict_error', error.code, error.message, error.param);
-  }
-  if (error instanceof OrderForbidden)
-    return new ApiError(403, 'permission_error', error.code, error.message, error.param);
   if (error instanceof DomainError) {
-    return new ApiError(400, 'invalid_request_error', error.code, error.message, error.param);
+    const answer = answerForDomainError(error);
+    return new ApiError(answer.status, answer.type, error.code, error.message, error.param);
   }
   if (isClientHttpError(error)) return fromHttpError(error);
-  if (isUnavailable(error)) {
-    return new ApiError(503, 'api_error', 'service_unavailable', 'a backing service is unavailable; retry shortly');
-  }
+  if (isUnavailable(error)) return serviceUnavailable();
   return new ApiError(500, 'api_error', 'internal_error', 'something went wrong on our side; please retry');
 }
 

@@ -40,6 +40,7 @@ const ERROR_RESPONSES: Record<string, string> = {
   '422': 'IdempotencyKeyReused',
   '429': 'RateLimited',
   '500': 'ServerError',
+  '502': 'UpstreamError',
   '503': 'ServiceUnavailable',
   '504': 'UpdateTimeout',
 };
@@ -103,14 +104,14 @@ function orderAction(options: {
     post: {
       operationId: options.operationId,
       summary: options.summary,
-      description: `${options.description}\n\nAllowed: ${options.roles}. Answers synchronously with the order's new state (a Temporal Update). Rejections by the order: 409 \`conflict_error\` at the wrong step (e.g. \`order_not_at_step\`, \`already_answered\`), 403 for a party not entitled, 400 for a rule the answer breaks.`,
+      description: `${options.description}\n\nAllowed: ${options.roles}. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within \`API_UPDATE_TIMEOUT_MS\`, else 504 \`update_timeout\`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 \`conflict_error\` at the wrong step (e.g. \`order_not_at_step\`, \`already_answered\`, \`order_needs_attention\`), 403 for a party not entitled, 400 for a rule the answer breaks.`,
       tags: ['Order actions'],
       parameters: [{ $ref: '#/components/parameters/OrderId' }, { $ref: '#/components/parameters/IdempotencyKey' }],
       requestBody: { required: true, content: jsonContent(ref(options.request)) },
       responses: {
         '200': options.ok ?? { description: 'The order after the action.', content: jsonContent(ref('Order')) },
         ...options.extraResponses,
-        ...errors(...POST_ERRORS, '404', '504'),
+        ...errors(...POST_ERRORS, '404', '502', '504'),
       },
     },
   };
@@ -331,10 +332,17 @@ export function openApiDocument(): Json {
         request: 'PaymentNotificationRequest',
         ok: { description: 'The payment was captured.', content: jsonContent(ref('PaymentResult')) },
         extraResponses: {
+          '202': {
+            description:
+              'The bank did not answer in time: the payment is `UNKNOWN` and the order `NEEDS_ATTENTION` until an operator finds out. Do not pay again.',
+            content: jsonContent(ref('PaymentResult')),
+          },
           '402': {
-            description: 'The card was declined; `error.code` is the decline code (e.g. `insufficient_funds`).',
+            description:
+              "The card was declined; `error.code` is always `card_declined` (the bank's reason stays with the order for the seller and operators). After `PAYMENT_MAX_ATTEMPTS` declines the order is cancelled as `PAYMENT_FAILED` and further notifications are 409 `payment_attempts_exhausted`.",
             content: jsonContent(ref('PaymentDeclined')),
           },
+          '429': response('RateLimited'),
         },
       }),
       '/v1/orders/{orderId}/settlement-confirmation': orderAction({
@@ -357,6 +365,14 @@ export function openApiDocument(): Json {
         description: 'CLOSE closes the deal as settled; REFUND refunds the customer and cancels the order.',
         roles: 'operators',
         request: 'DisputeResolutionRequest',
+      }),
+      '/v1/orders/{orderId}/attention-resolution': orderAction({
+        operationId: 'resolveAttention',
+        summary: 'Act on an order in NEEDS_ATTENTION',
+        description:
+          'RETRY re-runs the bank call whose outcome is unknown (same reference: money moves at most once); CANCEL refunds or voids what was taken, runs the compensations and cancels as `CANCELLED_BY_OPERATOR`; EXTEND gives an overdue delivery or dispute `extendMs` more. 409 `action_not_applicable` for an action the attention reason does not admit.',
+        roles: 'operators',
+        request: 'AttentionResolutionRequest',
       }),
       '/v1/inbox': {
         get: {
@@ -471,7 +487,7 @@ export function openApiDocument(): Json {
         },
         RateLimited: {
           description:
-            'The API key has made more than `API_RATE_PER_MINUTE` requests this minute (`rate_limited`); retry after `Retry-After` seconds.',
+            'The API key has made more than `API_RATE_PER_MINUTE` requests this minute, or the customer or order more than `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds.',
           headers: {
             'Retry-After': { description: 'Seconds until the key may call again.', schema: { type: 'integer' } },
             'RateLimit-Limit': { schema: { type: 'integer' } },
@@ -481,12 +497,17 @@ export function openApiDocument(): Json {
           content: jsonContent(ref('Error')),
         },
         ServerError: { description: 'Our failure (`api_error`); safe to retry.', content: jsonContent(ref('Error')) },
+        UpstreamError: {
+          description: 'The order workflow failed in a way the API cannot map (`upstream_error`).',
+          content: jsonContent(ref('Error')),
+        },
         ServiceUnavailable: {
           description: 'Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly.',
           content: jsonContent(ref('Error')),
         },
         UpdateTimeout: {
-          description: 'The order did not answer in time; retry with the same Idempotency-Key.',
+          description:
+            'The order did not answer within `API_UPDATE_TIMEOUT_MS` (`update_timeout`); retrying with the same Idempotency-Key attaches to the same Update and returns its outcome.',
           content: jsonContent(ref('Error')),
         },
       },
@@ -642,8 +663,27 @@ export function openApiDocument(): Json {
             supplierAnswerMs: { type: 'integer' },
             carrierAnswerMs: { type: 'integer' },
             paymentMs: { type: 'integer', description: 'Counted from the order confirmation.' },
+            deliveryMs: {
+              type: 'integer',
+              description: 'Counted from the confirmation; overdue (once paid) is NEEDS_ATTENTION `DELIVERY_OVERDUE`.',
+            },
+            sellerConfirmationMs: {
+              type: 'integer',
+              description: 'Counted from the transfer notice; no answer in time counts as confirmed.',
+            },
+            disputeResolutionMs: {
+              type: 'integer',
+              description: 'Counted from the dispute; unresolved in time is NEEDS_ATTENTION `DISPUTE_OVERDUE`.',
+            },
           },
-          ['supplierAnswerMs', 'carrierAnswerMs', 'paymentMs'],
+          [
+            'supplierAnswerMs',
+            'carrierAnswerMs',
+            'paymentMs',
+            'deliveryMs',
+            'sellerConfirmationMs',
+            'disputeResolutionMs',
+          ],
         ),
         PlaceOrderRequest: object(
           {
@@ -655,10 +695,14 @@ export function openApiDocument(): Json {
             shipTo: ref('ShipTo'),
             deadlines: object(
               Object.fromEntries(
-                ['supplierAnswerMs', 'carrierAnswerMs', 'paymentMs'].map((name) => [
-                  name,
-                  { type: 'integer', minimum: MIN_DEADLINE_MS, maximum: MAX_DEADLINE_MS },
-                ]),
+                [
+                  'supplierAnswerMs',
+                  'carrierAnswerMs',
+                  'paymentMs',
+                  'deliveryMs',
+                  'sellerConfirmationMs',
+                  'disputeResolutionMs',
+                ].map((name) => [name, { type: 'integer', minimum: MIN_DEADLINE_MS, maximum: MAX_DEADLINE_MS }]),
               ),
               [],
               { description: 'Overrides of the configured default deadlines, in milliseconds.' },
@@ -699,7 +743,7 @@ export function openApiDocument(): Json {
             brand: { type: 'string' },
             last4: { type: 'string' },
             amount: ref('Money'),
-            status: { type: 'string', enum: ['CAPTURED', 'DECLINED'] },
+            status: { type: 'string', enum: ['CAPTURED', 'DECLINED', 'UNKNOWN'] },
             declineCode: { type: 'string' },
             authorizationId: { type: 'string' },
             captureId: { type: 'string' },
@@ -816,6 +860,32 @@ export function openApiDocument(): Json {
             },
             cancellationReason: { type: 'string' },
             cancellationDetail: { type: 'string' },
+            attention: {
+              type: 'object',
+              description: 'Set while the order is NEEDS_ATTENTION.',
+              properties: {
+                reason: {
+                  type: 'string',
+                  enum: ['PAYMENT_UNKNOWN', 'PAYOUT_UNKNOWN', 'REFUND_UNKNOWN', 'DELIVERY_OVERDUE', 'DISPUTE_OVERDUE'],
+                },
+                since: dateTime,
+                detail: { type: 'string' },
+              },
+            },
+            attentionResolutions: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  reason: { type: 'string' },
+                  action: { type: 'string', enum: ['RETRY', 'CANCEL', 'EXTEND'] },
+                  operatorId: id,
+                  note: { type: 'string' },
+                  extendMs: { type: 'integer' },
+                  at: dateTime,
+                },
+              },
+            },
             timeline: { type: 'array', items: ref('TimelineEntry') },
             version: { type: 'integer' },
           },
@@ -938,6 +1008,19 @@ export function openApiDocument(): Json {
         DisputeResolutionRequest: object(
           { resolution: { type: 'string', enum: ['CLOSE', 'REFUND'] }, note: text(1000) },
           ['resolution'],
+        ),
+        AttentionResolutionRequest: object(
+          {
+            action: { type: 'string', enum: ['RETRY', 'CANCEL', 'EXTEND'] },
+            note: text(1000),
+            extendMs: {
+              type: 'integer',
+              minimum: MIN_DEADLINE_MS,
+              maximum: MAX_DEADLINE_MS,
+              description: 'Required with EXTEND, refused otherwise.',
+            },
+          },
+          ['action'],
         ),
       },
     },

@@ -1,29 +1,35 @@
-// The parties' actions on an order, each a Temporal Update answered synchronously with the order's new state.
-// The API checks the caller's role; the workflow's validators are the authority on the party (403) and the
-// order's step (409). Card data is sealed here and never leaves in clear.
+// The parties' actions on an order, each a Temporal Update answered synchronously with the order's new state as the
+// caller may see it. The API checks the caller's role; the workflow's validators are the authority on the party (403)
+// and the order's step (409). Every Update has a deadline (504). Card data is sealed here and never leaves in clear.
 
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import type { RequestHandler, Response } from 'express';
 import type { UpdateDefinition } from '@temporalio/common';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import {
   cancelOrderUpdate,
   carrierAnswerUpdate,
   orderWorkflowId,
   paymentNotificationUpdate,
+  resolveAttentionUpdate,
   resolveDisputeUpdate,
   settlementConfirmationUpdate,
   shipmentEventUpdate,
   supplierAnswerUpdate,
 } from '../contracts/order-contract';
+import type { PaymentAttempt } from '../domain/order';
+import { viewFor } from '../domain/order-views';
+import { findOrderView } from '../persistence/order-store';
 import type { ApiDeps } from './api-deps';
-import { fromTemporalError, orderNotFound } from './api-error';
+import { ApiError, fromTemporalError, orderClosed, orderNotFound } from './api-error';
 import { callerOf, requireRole } from './auth';
 import { sealCard } from './card';
 import { idempotencyScopeOf } from './idempotency';
-import { orderIdOf } from './order-access';
+import { loadOrder, orderIdOf } from './order-access';
 import {
   ID_PATTERN,
+  attentionResolutionBody,
   cancelBody,
   carrierAnswerBody,
   disputeResolutionBody,
@@ -35,11 +41,12 @@ import {
 } from './schemas';
 
 /**
- * Sends an Update to the order's workflow and maps its failures. With an Idempotency-Key the Update id is derived
- * from it, so a retry after a lost answer attaches to the first Update instead of acting twice.
+ * Sends an Update to the order's workflow within `API_UPDATE_TIMEOUT_MS` and maps its failures (504 when it runs
+ * out). With an Idempotency-Key the Update id is derived from it, so a retry after a lost answer or a 504 attaches
+ * to the first Update instead of acting twice.
  */
 async function updateOrder<Ret, Args extends [unknown, ...unknown[]]>(
-  deps: Pick<ApiDeps, 'temporal'>,
+  deps: Pick<ApiDeps, 'temporal' | 'config' | 'db'>,
   res: Response,
   orderId: string,
   update: UpdateDefinition<Ret, Args>,
@@ -47,16 +54,63 @@ async function updateOrder<Ret, Args extends [unknown, ...unknown[]]>(
 ): Promise<Ret> {
   const scope = idempotencyScopeOf(res);
   const updateId = scope ? `idem-${createHash('sha256').update(scope, 'utf8').digest('hex')}` : undefined;
+  const handle = deps.temporal.workflow.getHandle(orderWorkflowId(orderId));
   try {
-    return await deps.temporal.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(update, { args, updateId });
+    return await deps.temporal.connection.withDeadline(Date.now() + deps.config.apiUpdateTimeoutMs, () =>
+      handle.executeUpdate(update, { args, updateId }),
+    );
   } catch (error) {
-    throw fromTemporalError(error, orderId);
+    const mapped = fromTemporalError(error, orderId);
+    // Temporal may answer an Update on a completed workflow with a plain NOT_FOUND; the read model knows the order.
+    if (mapped.code === 'order_not_found' && (await findOrderView(deps.db, orderId))) throw orderClosed(orderId);
+    throw mapped;
   }
+}
+
+/**
+ * The order as the caller may see it, once an Update answered: the read model already holds at least the version the
+ * Update answered with (the workflow waits for its write before answering).
+ */
+async function orderAfterUpdate(deps: Pick<ApiDeps, 'db' | 'temporal'>, res: Response, orderId: string) {
+  const order = (await findOrderView(deps.db, orderId)) ?? (await loadOrder(deps, orderId));
+  const { id, role } = callerOf(res);
+  return viewFor(order, { id, role });
+}
+
+/** A payment attempt as the paying customer learns it: the bank's precise decline reason stays with the order. */
+function customerPayment(payment: PaymentAttempt): Omit<PaymentAttempt, 'declineCode'> {
+  const { declineCode: _kept, ...rest } = payment;
+  return rest;
+}
+
+/**
+ * Payment notifications per minute per customer and per order (memory store: per API process), so a card tester
+ * cannot try numbers quickly. Past the limit: 429 `rate_limited` with `Retry-After`.
+ */
+function paymentRateLimit(pointsPerMinute: number) {
+  const perCustomer = new RateLimiterMemory({ keyPrefix: 'pay-customer', points: pointsPerMinute, duration: 60 });
+  const perOrder = new RateLimiterMemory({ keyPrefix: 'pay-order', points: pointsPerMinute, duration: 60 });
+  return async (res: Response, customerId: string, orderId: string): Promise<void> => {
+    try {
+      await Promise.all([perCustomer.consume(customerId), perOrder.consume(orderId)]);
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+      res.set('Retry-After', String(seconds));
+      throw new ApiError(
+        429,
+        'invalid_request_error',
+        'rate_limited',
+        `too many payment notifications; retry in ${seconds} s`,
+      );
+    }
+  };
 }
 
 /** Action routes; `authenticated` resolves the caller and `idempotent` guards POSTs. */
 export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler, idempotent: RequestHandler): Router {
   const router = Router();
+  const limitPayments = paymentRateLimit(deps.config.paymentRatePerMinute);
   // Who may act on which order is the workflow's to say: its Update validators check the party against the order
   // (403) before its step (409), so the API does not read the order first. It only turns away ids no order can have.
   const actionOn = (orderId: string): void => {
@@ -73,7 +127,8 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
       const orderId = orderIdOf(req);
       actionOn(orderId);
       const supplierId = callerOf(res).id;
-      res.json(await updateOrder(deps, res, orderId, supplierAnswerUpdate, { supplierId, answer }));
+      await updateOrder(deps, res, orderId, supplierAnswerUpdate, { supplierId, answer });
+      res.json(await orderAfterUpdate(deps, res, orderId));
     },
   );
 
@@ -87,7 +142,8 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
       const orderId = orderIdOf(req);
       actionOn(orderId);
       const carrierId = callerOf(res).id;
-      res.json(await updateOrder(deps, res, orderId, carrierAnswerUpdate, { carrierId, answer }));
+      await updateOrder(deps, res, orderId, carrierAnswerUpdate, { carrierId, answer });
+      res.json(await orderAfterUpdate(deps, res, orderId));
     },
   );
 
@@ -101,7 +157,8 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
       const orderId = orderIdOf(req);
       actionOn(orderId);
       const carrierId = callerOf(res).id;
-      res.json(await updateOrder(deps, res, orderId, shipmentEventUpdate, { carrierId, type }));
+      await updateOrder(deps, res, orderId, shipmentEventUpdate, { carrierId, type });
+      res.json(await orderAfterUpdate(deps, res, orderId));
     },
   );
 
@@ -114,18 +171,27 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
       const { card } = parseRequest(paymentNotificationBody, req.body);
       const orderId = orderIdOf(req);
       actionOn(orderId);
-      const payment = sealCard(deps.vault, card);
       const customerId = callerOf(res).id;
+      await limitPayments(res, customerId, orderId);
+      const payment = sealCard(deps.vault, card);
       const result = await updateOrder(deps, res, orderId, paymentNotificationUpdate, { customerId, payment });
+      const order = await orderAfterUpdate(deps, res, orderId);
+      // Whatever the customer's view holds, the answer to a payment never names the bank's reason of any attempt.
+      if (order.payments) order.payments = order.payments.map(customerPayment) as PaymentAttempt[];
+      const body = { order, payment: customerPayment(result.payment) };
       if (result.payment.status === 'CAPTURED') {
-        res.json(result);
+        res.json(body);
         return;
       }
-      const code = result.payment.declineCode ?? 'card_declined';
+      if (result.payment.status === 'UNKNOWN') {
+        // The bank did not answer in time: an operator finds out (nothing is guessed); the customer must not pay again.
+        res.status(202).json(body);
+        return;
+      }
+      // Only `card_declined`: the bank's precise reason would tell a card tester which numbers are live.
       res.status(402).json({
-        error: { type: 'card_error', code, message: `the card was declined (${code})`, param: 'card' },
-        order: result.order,
-        payment: result.payment,
+        error: { type: 'card_error', code: 'card_declined', message: 'the card was declined', param: 'card' },
+        ...body,
       });
     },
   );
@@ -140,7 +206,8 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
       const orderId = orderIdOf(req);
       actionOn(orderId);
       const sellerId = callerOf(res).id;
-      res.json(await updateOrder(deps, res, orderId, settlementConfirmationUpdate, { sellerId, confirmed, reason }));
+      await updateOrder(deps, res, orderId, settlementConfirmationUpdate, { sellerId, confirmed, reason });
+      res.json(await orderAfterUpdate(deps, res, orderId));
     },
   );
 
@@ -154,7 +221,8 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
       const orderId = orderIdOf(req);
       actionOn(orderId);
       const { id: partyId, role } = callerOf(res);
-      res.json(await updateOrder(deps, res, orderId, cancelOrderUpdate, { actor: { partyId, role }, reason }));
+      await updateOrder(deps, res, orderId, cancelOrderUpdate, { actor: { partyId, role }, reason });
+      res.json(await orderAfterUpdate(deps, res, orderId));
     },
   );
 
@@ -168,7 +236,23 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
       const orderId = orderIdOf(req);
       actionOn(orderId);
       const operatorId = callerOf(res).id;
-      res.json(await updateOrder(deps, res, orderId, resolveDisputeUpdate, { operatorId, resolution, note }));
+      await updateOrder(deps, res, orderId, resolveDisputeUpdate, { operatorId, resolution, note });
+      res.json(await orderAfterUpdate(deps, res, orderId));
+    },
+  );
+
+  router.post(
+    '/v1/orders/:orderId/attention-resolution',
+    authenticated,
+    requireRole('operator'),
+    idempotent,
+    async (req, res) => {
+      const { action, note, extendMs } = parseRequest(attentionResolutionBody, req.body);
+      const orderId = orderIdOf(req);
+      actionOn(orderId);
+      const operatorId = callerOf(res).id;
+      await updateOrder(deps, res, orderId, resolveAttentionUpdate, { operatorId, action, note, extendMs });
+      res.json(await orderAfterUpdate(deps, res, orderId));
     },
   );
 

@@ -108,7 +108,12 @@ export function ordersRouter(deps: ApiDeps, authenticated: RequestHandler, idemp
     if (await findOrderView(deps.db, input.orderId)) {
       throw new ApiError(409, 'conflict_error', 'order_exists', `order ${input.orderId} already exists`, 'orderId');
     }
-    const workflowInput: OrderWorkflowInput = { ...input, gatewayFee: deps.config.gatewayFee };
+    const workflowInput: OrderWorkflowInput = {
+      ...input,
+      gatewayFee: deps.config.gatewayFee,
+      paymentMaxAttempts: deps.config.paymentMaxAttempts,
+      bankCallTimeoutMs: deps.config.bankCallTimeoutMs,
+    };
     try {
       await deps.temporal.workflow.start(ORDER_WORKFLOW_TYPE, {
         workflowId: orderWorkflowId(input.orderId),

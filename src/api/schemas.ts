@@ -86,6 +86,9 @@ export const placeOrderBody = z.strictObject({
       supplierAnswerMs: deadlineMs.optional(),
       carrierAnswerMs: deadlineMs.optional(),
       paymentMs: deadlineMs.optional(),
+      deliveryMs: deadlineMs.optional(),
+      sellerConfirmationMs: deadlineMs.optional(),
+      disputeResolutionMs: deadlineMs.optional(),
     })
     .optional(),
 });
@@ -166,6 +169,32 @@ export const disputeResolutionBody = z.strictObject({
   resolution: z.enum(['CLOSE', 'REFUND']),
   note: text(1000).optional(),
 });
+
+/** `POST /v1/orders/:orderId/attention-resolution`; `extendMs` only (and required) with `EXTEND`. */
+export const attentionResolutionBody = z
+  .strictObject({
+    action: z.enum(['RETRY', 'CANCEL', 'EXTEND']),
+    note: text(1000).optional(),
+    extendMs: deadlineMs.optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.action === 'EXTEND' && body.extendMs === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['extendMs'],
+        message: 'is required when action is EXTEND',
+        params: { code: 'parameter_missing' },
+      });
+    }
+    if (body.action !== 'EXTEND' && body.extendMs !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['extendMs'],
+        message: 'is allowed only when action is EXTEND',
+        params: { code: 'parameter_unknown' },
+      });
+    }
+  });
 
 const limit = z.coerce.number().int().min(1).max(100).default(20);
 

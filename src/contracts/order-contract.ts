@@ -4,6 +4,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type {
+  AttentionAction,
   CarrierAnswer,
   OrderView,
   PartyRole,
@@ -23,6 +24,10 @@ export function orderWorkflowId(orderId: string): string {
 export interface OrderWorkflowInput extends PlaceOrderInput {
   /** The gateway's fee on captures, in basis points and fixed minor units (from configuration). */
   gatewayFee: { bps: number; fixedMinor: number };
+  /** Payment notifications the order takes before it is cancelled as `PAYMENT_FAILED` (5 when absent). */
+  paymentMaxAttempts?: number | undefined;
+  /** How long one money activity may take, retries included, before the order needs attention (5 min when absent). */
+  bankCallTimeoutMs?: number | undefined;
 }
 
 /**
@@ -43,24 +48,33 @@ export interface Actor {
   role: PartyRole;
 }
 
-/** The result of a payment notification: the order after it and the attempt's fate. */
-export interface PaymentNotificationResult {
-  order: OrderView;
+/**
+ * What every Update answers: the order and the version the read model holds at least once the answer arrives
+ * (read-your-writes). Small on purpose, so each action adds a bounded amount to the workflow's history; callers
+ * read the order itself from the read model.
+ */
+export interface OrderActionResult {
+  orderId: string;
+  version: number;
+}
+
+/** The result of a payment notification: the order's version after it and the attempt's fate. */
+export interface PaymentNotificationResult extends OrderActionResult {
   payment: PaymentAttempt;
 }
 
 /** Step 3: the supplier answers the order inquiry. */
-export const supplierAnswerUpdate = defineUpdate<OrderView, [{ supplierId: string; answer: SupplierAnswer }]>(
+export const supplierAnswerUpdate = defineUpdate<OrderActionResult, [{ supplierId: string; answer: SupplierAnswer }]>(
   'supplierAnswer',
 );
 
 /** Step 5: a candidate carrier answers the transport inquiry. */
-export const carrierAnswerUpdate = defineUpdate<OrderView, [{ carrierId: string; answer: CarrierAnswer }]>(
+export const carrierAnswerUpdate = defineUpdate<OrderActionResult, [{ carrierId: string; answer: CarrierAnswer }]>(
   'carrierAnswer',
 );
 
 /** Step 7: the chosen carrier reports a shipment event. */
-export const shipmentEventUpdate = defineUpdate<OrderView, [{ carrierId: string; type: ShipmentEventType }]>(
+export const shipmentEventUpdate = defineUpdate<OrderActionResult, [{ carrierId: string; type: ShipmentEventType }]>(
   'shipmentEvent',
 );
 
@@ -72,30 +86,33 @@ export const paymentNotificationUpdate = defineUpdate<
 
 /** Step 9: the seller confirms (or disputes) the transfer notice and settlement note. */
 export const settlementConfirmationUpdate = defineUpdate<
-  OrderView,
+  OrderActionResult,
   [{ sellerId: string; confirmed: boolean; reason?: string | undefined }]
 >('settlementConfirmation');
 
 /** The customer, the seller or an operator cancels the order before pickup. */
-export const cancelOrderUpdate = defineUpdate<OrderView, [{ actor: Actor; reason?: string | undefined }]>(
+export const cancelOrderUpdate = defineUpdate<OrderActionResult, [{ actor: Actor; reason?: string | undefined }]>(
   'cancelOrder',
 );
 
 /** An operator resolves a disputed settlement: close the deal as it is, or refund the customer. */
 export const resolveDisputeUpdate = defineUpdate<
-  OrderView,
+  OrderActionResult,
   [{ operatorId: string; resolution: 'CLOSE' | 'REFUND'; note?: string | undefined }]
 >('resolveDispute');
 
+/**
+ * An operator acts on an order in `NEEDS_ATTENTION`: RETRY re-runs the bank call whose outcome is unknown (same
+ * reference, so it moves money at most once), CANCEL refunds or voids what was taken and cancels the order as
+ * `CANCELLED_BY_OPERATOR`, EXTEND gives an overdue delivery or dispute `extendMs` more.
+ */
+export const resolveAttentionUpdate = defineUpdate<
+  OrderActionResult,
+  [{ operatorId: string; action: AttentionAction; note?: string | undefined; extendMs?: number | undefined }]
+>('resolveAttention');
+
 /** The order as the workflow holds it now. */
 export const orderStatusQuery = defineQuery<OrderView>('status');
-
-/** Failure types an Update rejection carries; the API maps them to HTTP statuses (409, 403, 400). */
-export const REJECTION_TYPES = {
-  conflict: 'OrderStateConflict',
-  forbidden: 'OrderForbidden',
-  invalid: 'DomainError',
-} as const;
 
 /** Search attributes operators filter on in Temporal UI; kept current by the workflow. */
 export const orderSearchAttributes = {
@@ -133,6 +150,7 @@ export type NoticeKind =
   | 'RESERVATION_RELEASE'
   | 'TRANSPORT_CANCELLATION'
   | 'ORDER_CANCELLED'
+  | 'ATTENTION_NEEDED'
   | 'DEAL_CLOSED';
 
 /** A message to one party about one order, written to its inbox and pushed to its webhook. */
@@ -148,16 +166,21 @@ export interface NoticeDraft {
   payload: Record<string, unknown>;
 }
 
-/** Builds a notice with its deterministic id. */
+/**
+ * Builds a notice with its deterministic id; `occurrence` tells apart notices of a kind an order can send its
+ * recipient more than once (the second attention, say).
+ */
 export function notice(
   kind: NoticeKind,
   orderId: string,
   recipientId: string,
   at: string,
   payload: Record<string, unknown> = {},
+  occurrence?: number,
 ): NoticeDraft {
   const actionRequired = kind === 'SUPPLIER_INQUIRY' || kind === 'TRANSPORT_INQUIRY';
-  return { noticeId: `${orderId}:${kind}:${recipientId}`, kind, orderId, recipientId, actionRequired, at, payload };
+  const noticeId = `${orderId}:${kind}:${recipientId}${occurrence === undefined ? '' : `:${occurrence}`}`;
+  return { noticeId, kind, orderId, recipientId, actionRequired, at, payload };
 }
 
 /**

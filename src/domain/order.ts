@@ -5,7 +5,10 @@ import { DomainError } from './errors';
 import type { Money } from './money';
 import { addMoney, money, multiplyMoney } from './money';
 
-/** Every status an order can be in; `CLOSED` and `CANCELLED` are terminal. */
+/**
+ * Every status an order can be in; `CLOSED` and `CANCELLED` are terminal. `NEEDS_ATTENTION` means the order waits
+ * for an operator (see {@link OrderAttention}): a bank call whose outcome is unknown, an overdue delivery or dispute.
+ */
 export type OrderStatus =
   | 'PLACED'
   | 'AWAITING_SUPPLIER'
@@ -14,6 +17,7 @@ export type OrderStatus =
   | 'IN_DELIVERY'
   | 'AWAITING_SELLER_CONFIRMATION'
   | 'DISPUTED'
+  | 'NEEDS_ATTENTION'
   | 'CLOSED'
   | 'CANCELLED';
 
@@ -26,6 +30,7 @@ export const ORDER_STATUSES: readonly OrderStatus[] = [
   'IN_DELIVERY',
   'AWAITING_SELLER_CONFIRMATION',
   'DISPUTED',
+  'NEEDS_ATTENTION',
   'CLOSED',
   'CANCELLED',
 ];
@@ -42,6 +47,7 @@ export type CancellationReason =
   | 'SUPPLIER_DEADLINE_PASSED'
   | 'NO_CARRIER'
   | 'PAYMENT_DEADLINE_PASSED'
+  | 'PAYMENT_FAILED'
   | 'CANCELLED_BY_CUSTOMER'
   | 'CANCELLED_BY_SELLER'
   | 'CANCELLED_BY_OPERATOR'
@@ -76,6 +82,46 @@ export interface OrderDeadlines {
   carrierAnswerMs: number;
   /** Counted from the order confirmation (step 6). */
   paymentMs: number;
+  /** Counted from the order confirmation; overdue (once paid) puts the order in `NEEDS_ATTENTION`. */
+  deliveryMs: number;
+  /** Counted from the transfer notice (step 8); no answer in time counts as confirmed. */
+  sellerConfirmationMs: number;
+  /** Counted from the dispute; unresolved in time puts the order in `NEEDS_ATTENTION`. */
+  disputeResolutionMs: number;
+}
+
+/** Why an order waits for an operator. */
+export type AttentionReason =
+  'PAYMENT_UNKNOWN' | 'PAYOUT_UNKNOWN' | 'REFUND_UNKNOWN' | 'DELIVERY_OVERDUE' | 'DISPUTE_OVERDUE';
+
+/** What an operator may do about an order in `NEEDS_ATTENTION`. */
+export type AttentionAction = 'RETRY' | 'CANCEL' | 'EXTEND';
+
+/** The actions each attention reason admits: RETRY re-runs an unknown bank call, EXTEND gives a wait more time. */
+export const ATTENTION_ACTIONS: Readonly<Record<AttentionReason, readonly AttentionAction[]>> = {
+  PAYMENT_UNKNOWN: ['RETRY', 'CANCEL'],
+  PAYOUT_UNKNOWN: ['RETRY', 'CANCEL'],
+  REFUND_UNKNOWN: ['RETRY'],
+  DELIVERY_OVERDUE: ['EXTEND', 'CANCEL'],
+  DISPUTE_OVERDUE: ['EXTEND', 'CANCEL'],
+};
+
+/** Why the order waits for an operator, since when, and what happened. */
+export interface OrderAttention {
+  reason: AttentionReason;
+  /** ISO 8601 time the order entered `NEEDS_ATTENTION`. */
+  since: string;
+  detail: string;
+}
+
+/** An operator's decision on an order that needed attention. */
+export interface AttentionResolution {
+  reason: AttentionReason;
+  action: AttentionAction;
+  operatorId: string;
+  note?: string | undefined;
+  extendMs?: number | undefined;
+  at: string;
 }
 
 /** The ten steps of the order-to-settlement lifecycle, numbered as in the source document. */
@@ -144,7 +190,9 @@ export interface PaymentAttempt {
   brand: string;
   last4: string;
   amount: Money;
-  status: 'CAPTURED' | 'DECLINED';
+  /** `UNKNOWN`: the bank did not answer in time; an operator decides (nothing is guessed). */
+  status: 'CAPTURED' | 'DECLINED' | 'UNKNOWN';
+  /** The bank's precise reason; shown to the seller and operators, never to the customer in a 402. */
   declineCode?: string | undefined;
   authorizationId?: string | undefined;
   captureId?: string | undefined;
@@ -189,6 +237,10 @@ export interface OrderView {
   compensations: { type: CompensationType; at: string }[];
   cancellationReason?: CancellationReason | undefined;
   cancellationDetail?: string | undefined;
+  /** Set while the order is `NEEDS_ATTENTION`. */
+  attention?: OrderAttention | undefined;
+  /** Operators' decisions on earlier attentions, oldest first. */
+  attentionResolutions?: AttentionResolution[] | undefined;
   timeline: TimelineEntry[];
   /** Grows with every change; the read model never replaces a document with an older version. */
   version: number;

@@ -132,6 +132,14 @@ export class PaymentGateway {
   }
 
   /**
+   * Whether the order's captured amount has been paid out to the seller (its settlement journal is posted): a refund
+   * then charges the seller's bank account back; before, it only reverses the payable still in clearing.
+   */
+  async isSettled(orderId: string): Promise<boolean> {
+    return (await this.db.ledger.findById(`${orderId}:settlement`, { _id: 1 }).lean()) !== null;
+  }
+
+  /**
    * Undoes an order's payment as far as it got, over all its attempts: refunds a capture, voids an
    * authorization that was never captured, or does nothing.
    */

@@ -1,16 +1,19 @@
-// The order-to-settlement workflow: one per order, from the seller's order (step 1) to the closed deal
-// (step 10), with a saga that undoes what the order got to when it is cancelled.
+// The order-to-settlement workflow: one per order, from the seller's order (step 1) to the closed deal (step 10).
+// Each party action is taken at most once per step, every wait and every bank call has a deadline with a defined
+// outcome, and the seller is paid out only after delivery. The plumbing lives beside it: the read-model writer
+// (./read-model-writer.ts), the saga (./order-saga.ts) and the error table (../contracts/order-errors.ts).
 // Deterministic: no clocks but the workflow's, no I/O but activities, no imports but @temporalio/workflow,
-// the domain and the contract.
+// the domain and the contract. Orders started before `order-hardening-v2` run ./legacy/order-workflow-v1.ts.
 
 import * as wf from '@temporalio/workflow';
 import type { OrderActivities } from '../activities';
 import type {
   Actor,
   NoticeDraft,
-  OrderViewWrite,
+  OrderActionResult,
   OrderWorkflowInput,
   PaymentNotificationResult,
+  SealedCardPayment,
 } from '../contracts/order-contract';
 import {
   cancelOrderUpdate,
@@ -19,15 +22,26 @@ import {
   orderSearchAttributes,
   orderStatusQuery,
   paymentNotificationUpdate,
+  resolveAttentionUpdate,
   resolveDisputeUpdate,
   settlementConfirmationUpdate,
   shipmentEventUpdate,
   supplierAnswerUpdate,
 } from '../contracts/order-contract';
+import { toUpdateFailure } from '../contracts/order-errors';
 import { DomainError } from '../domain/errors';
 import { formatMoney } from '../domain/money';
-import type { CancellationReason, CompensationType, OrderStatus, OrderView, StepNumber } from '../domain/order';
+import type {
+  AttentionReason,
+  AttentionResolution,
+  CancellationReason,
+  OrderStatus,
+  OrderView,
+  PaymentAttempt,
+  StepNumber,
+} from '../domain/order';
 import {
+  ATTENTION_ACTIONS,
   LIFECYCLE_STEPS,
   OrderStateConflict,
   assertCancellation,
@@ -43,57 +57,88 @@ import {
   isPaid,
   isTerminal,
 } from '../domain/order';
+import { legacyOrderWorkflowV1 } from './legacy/order-workflow-v1';
+import type { PaymentReversalOutcome } from './order-saga';
+import { OrderSaga } from './order-saga';
+import { ReadModelWriter } from './read-model-writer';
 
-const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' } as const;
+/** The patch id that separates version-1 orders from hardened ones (see ./legacy/order-workflow-v1.ts). */
+export const ORDER_HARDENING_PATCH = 'order-hardening-v2';
 
-const { publishOrder } = wf.proxyActivities<OrderActivities>({ startToCloseTimeout: '30s', retry });
-const { deliverWebhook } = wf.proxyActivities<OrderActivities>({ startToCloseTimeout: '30s', retry });
-// Money moves at the bank: these always run to completion, even when the workflow is cancelled (see compensate).
-const { collectPayment, settlePayment, reversePayment } = wf.proxyActivities<OrderActivities>({
-  startToCloseTimeout: '60s',
-  retry,
+/** Payment notifications an order takes when its input does not say (PAYMENT_MAX_ATTEMPTS). */
+export const DEFAULT_PAYMENT_MAX_ATTEMPTS = 5;
+
+/** How long one money activity may take, retries included, when the input does not say (BANK_CALL_TIMEOUT_MS). */
+export const DEFAULT_BANK_CALL_TIMEOUT_MS = 5 * 60 * 1000;
+
+// The read model is written through a local activity: an Update answered after a local activity costs one workflow
+// task instead of an activity round trip (measured in the README). Bounded: retried with backoff for at most a day,
+// then the write fails the workflow (a database down for a day is an operator's matter).
+const { publishOrder } = wf.proxyLocalActivities<OrderActivities>({
+  startToCloseTimeout: '10s',
+  scheduleToCloseTimeout: '24h',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 
-/** Runs a money activity to its end even if the workflow is being cancelled, so its outcome is always known. */
-function toCompletion<T>(work: () => Promise<T>): Promise<T> {
-  return wf.CancellationScope.nonCancellable(work);
-}
+/** An Update's definition, as `defineUpdate` makes it. */
+type UpdateDef<Ret, Arg> = ReturnType<typeof wf.defineUpdate<Ret, [Arg]>>;
 
-/** A requested end of the order, and who asked. */
-interface CancelRequest {
-  reason: CancellationReason;
-  detail: string;
+/** An end of the order before step 10: the saga runs with this reason. */
+class OrderEnding extends Error {
+  constructor(
+    readonly reason: CancellationReason,
+    readonly detail: string,
+  ) {
+    super(`order ends: ${reason}`);
+    this.name = 'OrderEnding';
+  }
 }
-
-/** The undo steps registered so far, run newest first. */
-type Compensation = 'RESERVATION' | 'TRANSPORT' | 'PAYMENT';
 
 /**
  * Runs one order through the ten steps.
  * @returns the final order view, `CLOSED` or `CANCELLED`
  */
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderView> {
+  // Orders started before the hardening keep running the frozen version-1 code they were recorded with.
+  if (!wf.patched(ORDER_HARDENING_PATCH)) return legacyOrderWorkflowV1(input);
+  return hardenedOrderWorkflow(input);
+}
+
+async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderView> {
   const order = initialOrderView(input);
-  const compensations: Compensation[] = [];
-  let cancelRequest: CancelRequest | undefined;
+  const saga = new OrderSaga();
+  const writer = new ReadModelWriter(order, (publish) => publishOrder(publish));
+  const maxPaymentAttempts = input.paymentMaxAttempts ?? DEFAULT_PAYMENT_MAX_ATTEMPTS;
+  const bankCallMs = input.bankCallTimeoutMs ?? DEFAULT_BANK_CALL_TIMEOUT_MS;
+  // Money moves at the bank: bounded by BANK_CALL_TIMEOUT_MS (retries included), then an operator decides.
+  const bank = wf.proxyActivities<OrderActivities>({
+    startToCloseTimeout: Math.min(60_000, bankCallMs),
+    scheduleToCloseTimeout: bankCallMs,
+    retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
+  });
+
+  let cancelRequest: { reason: CancellationReason; detail: string } | undefined;
+  /** Set once the saga starts: from then on only operators' attention decisions are accepted. */
+  let closing = false;
   let paymentAttempts = 0;
   let paymentInFlight = false;
   /** Set when the payment deadline passes: a payment still in flight may finish, no new one may start. */
   let paymentWindowClosed = false;
-  /** The read-model writer's state: the version last stored, notices waiting, requests made and served. */
-  let persistedVersion = 0;
-  const pendingNotices: NoticeDraft[] = [];
-  let requestedWrites = 0;
-  let completedWrites = 0;
-  let writeFailure: unknown;
-  /** Set once the saga starts: from then on no Update is accepted. */
-  let closing = false;
-  /** Webhook deliveries in flight; the workflow ends only after they have finished or given up. */
-  const webhookDeliveries: Promise<void>[] = [];
+  /** A payment whose bank call ran out before an answer: its sealed card, kept for an operator's RETRY. */
+  let unknownPayment: { attempt: number; sealedCard: string } | undefined;
+  /** The status to return to once an attention is resolved, and the operator's decision once taken. */
+  let statusBeforeAttention: OrderStatus | undefined;
+  let attentionDecision: AttentionResolution | undefined;
+  let attentionsRaised = 0;
+  let decisionsTaken = 0;
+  /** True while a bank call an operator asked to RETRY runs. */
+  let retrying = false;
 
   const nowIso = (): string => new Date().toISOString();
+  const persist = (notices: NoticeDraft[] = []): Promise<number> => writer.persist(notices);
+  /** An Update's answer once the read model holds the order as it is now (read-your-writes). */
+  const reply = async (): Promise<OrderActionResult> => ({ orderId: order.orderId, version: await persist() });
 
-  /** Marks a change: bumps the version the read model orders writes by. */
   function touch(): void {
     order.version += 1;
     order.updatedAt = nowIso();
@@ -111,153 +156,216 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     touch();
   }
 
-  /**
-   * Asks for the current view (and notices) to be written to the read model and waits until it is. Writes run one
-   * at a time, in order (FerretDB's conditional upsert is not atomic, so two concurrent writes could leave the older
-   * one last), and every request made while a write is in flight is served by the next one, so changes that come
-   * together (an Update and the step it unblocks) cost one write.
-   */
-  async function persist(notices: NoticeDraft[] = []): Promise<void> {
-    if (notices.length === 0 && order.version <= persistedVersion) return;
-    pendingNotices.push(...notices);
-    requestedWrites += 1;
-    const request = requestedWrites;
-    await wf.condition(() => completedWrites >= request || writeFailure !== undefined);
-    if (writeFailure !== undefined) throw writeFailure;
+  /** The order as a party's action sees it: while it needs attention, the status it had before. */
+  function actionView(): OrderView {
+    return statusBeforeAttention ? { ...order, status: statusBeforeAttention } : order;
   }
 
-  /** The read model's single writer, for the workflow's whole life. */
-  async function readModelWriter(): Promise<void> {
-    /** Each top-level field's JSON as last written; empty when the next write must carry the whole view. */
-    const written = new Map<string, string>();
-    const nextWrite = (): OrderViewWrite => {
-      const full = written.size === 0;
-      const changes: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(order)) {
-        const json = JSON.stringify(value);
-        if (written.get(key) === json) continue;
-        written.set(key, json);
-        changes[key] = value;
-      }
-      return full
-        ? { kind: 'FULL', view: order }
-        : { kind: 'CHANGES', orderId: order.orderId, version: order.version, changes };
-    };
-    for (;;) {
-      await wf.condition(() => requestedWrites > completedWrites);
-      const served = requestedWrites;
-      const version = order.version;
-      const notices = pendingNotices.splice(0);
-      try {
-        const { needFullView, webhookNoticeIds } = await publishOrder({ write: nextWrite(), notices });
-        if (needFullView) {
-          written.clear();
-          pendingNotices.unshift(...notices);
-          continue;
-        }
-        // Webhooks go out beside the order, never in its way: a dead endpoint must not hold up the next step.
-        for (const noticeId of webhookNoticeIds) {
-          webhookDeliveries.push(deliverWebhook({ noticeId }).catch(() => undefined));
-        }
-      } catch (error) {
-        writeFailure = error;
-        return;
-      }
-      persistedVersion = Math.max(persistedVersion, version);
-      completedWrites = served;
-    }
-  }
-
-  /** The order once its state up to now is in the read model, for read-your-writes answers. */
-  async function persisted(): Promise<OrderView> {
-    await persist();
-    return order;
-  }
-
-  /** Runs a validator, turning domain errors into Update rejections the API maps to HTTP statuses. */
-  function validate(check: () => void): void {
+  /** Runs an action's checks, turning domain errors into the Update failures of the one error table. */
+  function validate(check: () => void, options: { duringAttention?: boolean; whileClosing?: boolean } = {}): void {
     try {
       // The action's own rules first: they include who may act, so an outsider learns nothing of the order's state.
       check();
       if (isTerminal(order.status)) throw new OrderStateConflict('order_not_at_step', `the order is ${order.status}`);
-      if (cancelRequest || closing) throw new OrderStateConflict('order_cancelling', 'the order is being cancelled');
-    } catch (error) {
-      if (error instanceof DomainError) {
-        throw wf.ApplicationFailure.create({
-          type: error.name,
-          message: error.message,
-          details: [{ code: error.code, param: error.param }],
-          nonRetryable: true,
-        });
+      if (!options.whileClosing && (cancelRequest || closing)) {
+        throw new OrderStateConflict('order_cancelling', 'the order is being cancelled');
       }
-      throw error;
+      if (!options.duringAttention && order.status === 'NEEDS_ATTENTION') {
+        throw new OrderStateConflict('order_needs_attention', 'the order waits for an operator');
+      }
+    } catch (error) {
+      throw toUpdateFailure(error);
     }
   }
 
-  const waitOrCancel = async (done: () => boolean, timeoutMs?: number): Promise<'DONE' | 'CANCELLED' | 'TIMEOUT'> => {
+  /**
+   * Registers an Update whose checks run twice: in the validator (so a rejection never reaches history) and again
+   * at the start of the handler, before its first await, where the handler also claims the step. Handlers of one
+   * workflow task run one at a time up to their first await, so of concurrent copies exactly one claims the step.
+   */
+  function onUpdate<Arg, Ret>(
+    definition: UpdateDef<Ret, Arg>,
+    check: (arg: Arg) => void,
+    handler: (arg: Arg) => Promise<Ret>,
+    options: { duringAttention?: boolean; whileClosing?: boolean } = {},
+  ): void {
+    wf.setHandler(
+      definition,
+      async (arg: Arg) => {
+        // Runs synchronously up to the handler's own first await: the re-check and the claim happen together.
+        validate(() => check(arg), options);
+        return handler(arg);
+      },
+      { validator: (arg: Arg) => validate(() => check(arg), options) },
+    );
+  }
+
+  /** Waits for `done` (or the deadline); a cancellation request ends the order instead. */
+  async function waitFor(done: () => boolean, timeoutMs?: number): Promise<boolean> {
     const ready = () => done() || cancelRequest !== undefined;
-    let arrived = true;
-    if (timeoutMs === undefined) await wf.condition(ready);
-    else arrived = await wf.condition(ready, timeoutMs);
-    if (cancelRequest) return 'CANCELLED';
-    return arrived ? 'DONE' : 'TIMEOUT';
-  };
+    const arrived = timeoutMs === undefined ? (await wf.condition(ready), true) : await wf.condition(ready, timeoutMs);
+    if (cancelRequest) throw new OrderEnding(cancelRequest.reason, cancelRequest.detail);
+    return arrived;
+  }
+
+  /**
+   * Puts the order in `NEEDS_ATTENTION` with a notice to the seller (and the customer when `customerToo`) and waits
+   * for an operator's decision, or for `settledElsewhere` (the awaited event came after all).
+   * @returns the operator's decision, or undefined when settled elsewhere
+   */
+  async function needAttention(
+    reason: AttentionReason,
+    detail: string,
+    options: { customerToo?: boolean; settledElsewhere?: () => boolean } = {},
+  ): Promise<AttentionResolution | undefined> {
+    attentionsRaised += 1;
+    statusBeforeAttention = order.status;
+    order.attention = { reason, since: nowIso(), detail };
+    attentionDecision = undefined;
+    setStatus('NEEDS_ATTENTION');
+    const recipients = options.customerToo ? [order.sellerId, order.customerId] : [order.sellerId];
+    await persist(
+      recipients.map((party) =>
+        notice('ATTENTION_NEEDED', order.orderId, party, nowIso(), { reason, detail }, attentionsRaised),
+      ),
+    );
+    const settled = options.settledElsewhere ?? (() => false);
+    await wf.condition(() => attentionDecision !== undefined || settled());
+    // Set by the operator's Update handler meanwhile (TypeScript cannot see that through the closure).
+    const decision = attentionDecision as AttentionResolution | undefined;
+    order.attention = undefined;
+    if (decision) order.attentionResolutions = [...(order.attentionResolutions ?? []), decision];
+    const resume = statusBeforeAttention;
+    statusBeforeAttention = undefined;
+    attentionDecision = undefined;
+    // Set before the decision counts as taken, so the operator's Update answers after the retried call.
+    if (decision?.action === 'RETRY') retrying = true;
+    decisionsTaken += 1;
+    setStatus(resume);
+    return decision;
+  }
+
+  /**
+   * Runs a money activity to its end (even while the workflow is being cancelled). When it runs out of time, nothing
+   * is guessed: the order needs attention until an operator retries it (same bank reference) or cancels the order.
+   */
+  async function moneyCall<T>(reason: AttentionReason, what: string, call: () => Promise<T>): Promise<T> {
+    for (;;) {
+      let failure: wf.ActivityFailure;
+      try {
+        return await wf.CancellationScope.nonCancellable(call);
+      } catch (error) {
+        if (!(error instanceof wf.ActivityFailure)) throw error;
+        failure = error;
+      } finally {
+        retrying = false;
+      }
+      const decision = await needAttention(reason, `${what} did not complete: ${failureText(failure)}`);
+      if (decision?.action === 'CANCEL') {
+        throw new OrderEnding('CANCELLED_BY_OPERATOR', decision.note ?? `cancelled by an operator: ${what}`);
+      }
+    }
+  }
+
+  /** One payment attempt at the bank; `UNKNOWN` when the bank call ran out before an answer. */
+  async function collect(attempt: number, sealedCard: string) {
+    try {
+      return await wf.CancellationScope.nonCancellable(() =>
+        bank.collectPayment({
+          orderId: order.orderId,
+          attempt,
+          sellerId: order.sellerId,
+          amount: order.total,
+          sealedCard,
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof wf.ActivityFailure)) throw error;
+      return { status: 'UNKNOWN' as const, declineCode: undefined, authorizationId: undefined, captureId: undefined };
+    }
+  }
+
+  /** Records a payment attempt's outcome (replacing an earlier record of the same attempt) and step 7 on capture. */
+  function recordPayment(recorded: PaymentAttempt): NoticeDraft[] {
+    order.payments = [...order.payments.filter((p) => p.attempt !== recorded.attempt), recorded];
+    touch();
+    if (recorded.status !== 'CAPTURED') return [];
+    reachStep(7, order.customerId, `payment of ${formatMoney(order.total)} captured (card ending ${recorded.last4})`);
+    return [
+      notice('PAYMENT_RECEIPT', order.orderId, order.customerId, nowIso(), {
+        amount: order.total,
+        last4: recorded.last4,
+      }),
+    ];
+  }
 
   // ---- queries and Updates -------------------------------------------------------------------
 
   wf.setHandler(orderStatusQuery, () => order);
 
-  wf.setHandler(
+  onUpdate(
     supplierAnswerUpdate,
-    async ({ supplierId, answer }) => {
-      await wf.condition(() => order.status !== 'PLACED');
-      order.supplierAnswer = { ...answer, answeredAt: nowIso() };
-      reachStep(3, supplierId, answer.available ? `available, reservation ${answer.reservationId}` : 'not available');
-      if (answer.available) compensations.push('RESERVATION');
-      return persisted();
+    ({ supplierId, answer }) => {
+      assertSupplierAnswer(actionView(), supplierId, answer);
+      if (order.supplierAnswer) throw new OrderStateConflict('already_answered', 'the supplier has answered');
     },
-    { validator: ({ supplierId, answer }) => validate(() => assertSupplierAnswer(order, supplierId, answer)) },
+    async ({ supplierId, answer }) => {
+      order.supplierAnswer = { ...answer, answeredAt: nowIso() };
+      // An answer may arrive in the instant the workflow starts sending the inquiry: step 3 follows step 2.
+      if (order.status === 'PLACED') await wf.condition(() => order.status !== 'PLACED');
+      reachStep(3, supplierId, answer.available ? `available, reservation ${answer.reservationId}` : 'not available');
+      return reply();
+    },
   );
 
-  wf.setHandler(
+  onUpdate(
     carrierAnswerUpdate,
+    ({ carrierId, answer }) => assertCarrierAnswer(actionView(), carrierId, answer),
     async ({ carrierId, answer }) => {
       order.quotes.push({ ...answer, carrierId, answeredAt: nowIso() });
       touch();
-      return persisted();
+      return reply();
     },
-    { validator: ({ carrierId, answer }) => validate(() => assertCarrierAnswer(order, carrierId, answer)) },
   );
 
-  wf.setHandler(
+  onUpdate(
     shipmentEventUpdate,
+    ({ carrierId, type }) => assertShipmentEvent(actionView(), carrierId, type),
     async ({ type }) => {
       order.shipment.events.push({ type, at: nowIso() });
       if (order.status === 'CONFIRMED') setStatus('IN_DELIVERY');
-      else touch();
-      return persisted();
+      else {
+        if (statusBeforeAttention === 'CONFIRMED') statusBeforeAttention = 'IN_DELIVERY';
+        touch();
+      }
+      return reply();
     },
-    { validator: ({ carrierId, type }) => validate(() => assertShipmentEvent(order, carrierId, type)) },
+    { duringAttention: true },
   );
 
-  wf.setHandler(
+  onUpdate(
     paymentNotificationUpdate,
-    async ({ payment }): Promise<PaymentNotificationResult> => {
-      paymentInFlight = true;
-      try {
-        paymentAttempts += 1;
-        const attempt = paymentAttempts;
-        if (!compensations.includes('PAYMENT')) compensations.push('PAYMENT');
-        const outcome = await toCompletion(() =>
-          collectPayment({
-            orderId: order.orderId,
-            attempt,
-            sellerId: order.sellerId,
-            amount: order.total,
-            sealedCard: payment.sealedCard,
-          }),
+    ({ customerId }) => {
+      assertPaymentNotification(actionView(), customerId);
+      if (paymentInFlight || unknownPayment) {
+        throw new OrderStateConflict('payment_in_progress', 'a payment is being processed');
+      }
+      if (paymentWindowClosed) throw new OrderStateConflict('payment_deadline_passed', 'the payment deadline passed');
+      if (paymentAttempts >= maxPaymentAttempts) {
+        throw new OrderStateConflict(
+          'payment_attempts_exhausted',
+          `the order takes at most ${maxPaymentAttempts} payment notifications`,
         );
-        const recorded = {
+      }
+    },
+    async ({ payment }: { customerId: string; payment: SealedCardPayment }): Promise<PaymentNotificationResult> => {
+      paymentInFlight = true;
+      paymentAttempts += 1;
+      const attempt = paymentAttempts;
+      saga.register('PAYMENT');
+      try {
+        const outcome = await collect(attempt, payment.sealedCard);
+        const recorded: PaymentAttempt = {
           attempt,
           method: payment.method,
           brand: payment.brand,
@@ -269,119 +377,101 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
           captureId: outcome.captureId,
           at: nowIso(),
         };
-        order.payments.push(recorded);
-        touch();
-        if (outcome.status === 'CAPTURED') {
-          reachStep(
-            7,
-            order.customerId,
-            `payment of ${formatMoney(order.total)} captured (card ending ${payment.last4})`,
-          );
-        }
-        await persist(
-          outcome.status === 'CAPTURED'
-            ? [
-                notice('PAYMENT_RECEIPT', order.orderId, order.customerId, nowIso(), {
-                  amount: order.total,
-                  last4: payment.last4,
-                }),
-              ]
-            : [],
-        );
-        return { order, payment: recorded };
+        if (outcome.status === 'UNKNOWN') unknownPayment = { attempt, sealedCard: payment.sealedCard };
+        const version = await persist(recordPayment(recorded));
+        return { orderId: order.orderId, version, payment: recorded };
       } finally {
         paymentInFlight = false;
       }
     },
-    {
-      validator: ({ customerId }) =>
-        validate(() => {
-          assertPaymentNotification(order, customerId);
-          if (paymentInFlight) throw new OrderStateConflict('payment_in_progress', 'a payment is being processed');
-          if (paymentWindowClosed)
-            throw new OrderStateConflict('payment_deadline_passed', 'the payment deadline passed');
-        }),
-    },
   );
 
-  wf.setHandler(
+  onUpdate(
     settlementConfirmationUpdate,
+    ({ sellerId }) => {
+      assertSettlementConfirmation(actionView(), sellerId);
+      if (order.sellerConfirmation) throw new OrderStateConflict('already_answered', 'the seller has answered');
+    },
     async ({ sellerId, confirmed, reason }) => {
       order.sellerConfirmation = { confirmed, reason, at: nowIso() };
       reachStep(9, sellerId, confirmed ? 'transfer notice and settlement note confirmed' : `disputed: ${reason ?? ''}`);
       await wf.condition(() => order.status !== 'AWAITING_SELLER_CONFIRMATION');
-      return persisted();
-    },
-    {
-      validator: ({ sellerId }) =>
-        validate(() => {
-          assertSettlementConfirmation(order, sellerId);
-          if (order.sellerConfirmation) throw new OrderStateConflict('already_answered', 'the seller has answered');
-        }),
+      return reply();
     },
   );
 
-  wf.setHandler(
+  onUpdate(
     cancelOrderUpdate,
+    ({ actor }) => assertCancellation(actionView(), actor as Actor),
     async ({ actor, reason }) => {
       cancelRequest = { reason: cancellationReasonFor(actor.role) ?? 'CANCELLED_BY_OPERATOR', detail: reason ?? '' };
       await wf.condition(() => order.status === 'CANCELLED');
-      return persisted();
+      return reply();
     },
-    { validator: ({ actor }) => validate(() => assertCancellation(order, actor as Actor)) },
   );
 
-  wf.setHandler(
+  onUpdate(
     resolveDisputeUpdate,
+    () => {
+      assertDisputeResolution(actionView());
+      if (order.disputeResolution) throw new OrderStateConflict('already_resolved', 'the dispute is resolved');
+    },
     async ({ operatorId, resolution, note }) => {
       order.disputeResolution = { resolution, operatorId, note, at: nowIso() };
       touch();
       await wf.condition(() => isTerminal(order.status));
-      return persisted();
+      return reply();
     },
-    {
-      validator: (_resolution) =>
-        validate(() => {
-          assertDisputeResolution(order);
-          if (order.disputeResolution) throw new OrderStateConflict('already_resolved', 'the dispute is resolved');
-        }),
+    { duringAttention: true },
+  );
+
+  onUpdate(
+    resolveAttentionUpdate,
+    ({ action, extendMs }) => {
+      const reason = order.attention?.reason;
+      if (order.status !== 'NEEDS_ATTENTION' || !reason) {
+        throw new OrderStateConflict('order_not_at_step', `the order is ${order.status}, not NEEDS_ATTENTION`);
+      }
+      if (attentionDecision) throw new OrderStateConflict('already_answered', 'an operator has decided');
+      if (!ATTENTION_ACTIONS[reason].includes(action)) {
+        throw new OrderStateConflict('action_not_applicable', `${action} does not apply to ${reason}`);
+      }
+      if (action === 'EXTEND' && extendMs === undefined) {
+        throw new DomainError('parameter_missing', 'EXTEND needs extendMs', 'extendMs');
+      }
     },
+    async ({ operatorId, action, note, extendMs }) => {
+      const reason = order.attention?.reason ?? 'PAYMENT_UNKNOWN';
+      attentionDecision = { reason, action, operatorId, note, extendMs, at: nowIso() };
+      const taken = decisionsTaken + 1;
+      // Answers once the decision has taken effect: a retried bank call answered (or needing attention again), a
+      // cancellation done, or a deadline extended.
+      await wf.condition(() => decisionsTaken >= taken && !retrying);
+      if (action === 'CANCEL') await wf.condition(() => isTerminal(order.status) || order.status === 'NEEDS_ATTENTION');
+      return reply();
+    },
+    { duringAttention: true, whileClosing: true },
   );
 
   // ---- the saga ------------------------------------------------------------------------------
 
-  async function compensate(reason: CancellationReason, detail: string): Promise<OrderView> {
+  async function cancelOrder(reason: CancellationReason, detail: string): Promise<OrderView> {
     closing = true;
     await wf.CancellationScope.nonCancellable(async () => {
       await wf.condition(() => !paymentInFlight);
-      const notices: NoticeDraft[] = [];
-      const done = (type: CompensationType) => order.compensations.push({ type, at: nowIso() });
-      for (const step of [...compensations].reverse()) {
-        if (step === 'PAYMENT') {
-          const reversal = await reversePayment({
+      const notices = await saga.compensate(order, reason, nowIso, () =>
+        moneyCall<PaymentReversalOutcome>('REFUND_UNKNOWN', 'the refund or void of the payment', () =>
+          bank.refundOrVoidPayment({
             orderId: order.orderId,
             attempts: paymentAttempts,
             sellerId: order.sellerId,
             amount: order.total,
-            settled: order.settlement !== undefined,
-          });
-          if (reversal === 'REFUNDED') done('PAYMENT_REFUNDED');
-          if (reversal === 'VOIDED') done('PAYMENT_VOIDED');
-        } else if (step === 'TRANSPORT' && order.carrierId) {
-          notices.push(notice('TRANSPORT_CANCELLATION', order.orderId, order.carrierId, nowIso(), { reason }));
-          done('TRANSPORT_CANCELLED');
-        } else if (step === 'RESERVATION') {
-          notices.push(
-            notice('RESERVATION_RELEASE', order.orderId, order.supplierId, nowIso(), {
-              reservationId: order.supplierAnswer?.reservationId,
-              reason,
-            }),
-          );
-          done('RESERVATION_RELEASED');
-        }
-      }
+          }),
+        ),
+      );
       order.cancellationReason = reason;
       order.cancellationDetail = detail;
+      order.attention = undefined;
       for (const party of [order.sellerId, order.customerId]) {
         notices.push(notice('ORDER_CANCELLED', order.orderId, party, nowIso(), { reason, detail }));
       }
@@ -389,6 +479,87 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       await persist(notices);
     });
     return order;
+  }
+
+  // ---- the ten steps -------------------------------------------------------------------------
+
+  /** Step 7's payment: captured, or the order ends (deadline, attempts exhausted, cancelled). */
+  async function awaitPayment(paymentDueAt: number): Promise<void> {
+    const exhausted = () => paymentAttempts >= maxPaymentAttempts && !paymentInFlight && !unknownPayment;
+    for (;;) {
+      const remaining = paymentDueAt - Date.now();
+      const arrived =
+        remaining > 0 && (await waitFor(() => isPaid(order) || unknownPayment !== undefined || exhausted(), remaining));
+      if (!arrived) paymentWindowClosed = true;
+      await wf.condition(() => !paymentInFlight);
+      if (isPaid(order)) return;
+      const unknown = unknownPayment;
+      if (unknown) {
+        const decision = await needAttention(
+          'PAYMENT_UNKNOWN',
+          `payment attempt ${unknown.attempt}: the bank did not answer within ${bankCallMs} ms`,
+        );
+        if (decision?.action === 'CANCEL') {
+          throw new OrderEnding('CANCELLED_BY_OPERATOR', decision.note ?? 'payment outcome unknown; cancelled');
+        }
+        paymentInFlight = true;
+        try {
+          const outcome = await collect(unknown.attempt, unknown.sealedCard);
+          const earlier = order.payments.find((p) => p.attempt === unknown.attempt);
+          if (earlier) await persist(recordPayment({ ...earlier, ...outcome, at: nowIso() }));
+          if (outcome.status !== 'UNKNOWN') unknownPayment = undefined;
+        } finally {
+          paymentInFlight = false;
+          retrying = false;
+        }
+        continue;
+      }
+      if (exhausted()) {
+        throw new OrderEnding('PAYMENT_FAILED', `${paymentAttempts} payment attempts declined`);
+      }
+      if (paymentWindowClosed) {
+        throw new OrderEnding('PAYMENT_DEADLINE_PASSED', `no payment captured in time (${paymentAttempts} declined)`);
+      }
+    }
+  }
+
+  /** The carrier's `delivered`, or an operator's decision once the delivery is overdue. */
+  async function awaitDelivery(deliveryDueAt: number): Promise<void> {
+    const delivered = () => order.shipment.events.some((e) => e.type === 'delivered');
+    let dueAt = deliveryDueAt;
+    for (;;) {
+      const remaining = dueAt - Date.now();
+      if (remaining > 0 && (await waitFor(delivered, remaining))) return;
+      if (delivered()) return;
+      const decision = await needAttention('DELIVERY_OVERDUE', `no delivery reported by ${isoAt(dueAt)}`, {
+        customerToo: true,
+        settledElsewhere: delivered,
+      });
+      if (!decision) return;
+      if (decision.action === 'CANCEL') {
+        throw new OrderEnding('CANCELLED_BY_OPERATOR', decision.note ?? 'delivery overdue; cancelled by an operator');
+      }
+      dueAt = Date.now() + (decision.extendMs ?? order.deadlines.deliveryMs);
+    }
+  }
+
+  /** Step 9's dispute: resolved by an operator, escalated to `NEEDS_ATTENTION` when overdue. */
+  async function awaitDisputeResolution(): Promise<void> {
+    const resolved = () => order.disputeResolution !== undefined;
+    let dueAt = Date.now() + order.deadlines.disputeResolutionMs;
+    for (;;) {
+      const remaining = dueAt - Date.now();
+      if (remaining > 0 && (await waitFor(resolved, remaining))) return;
+      if (resolved()) return;
+      const decision = await needAttention('DISPUTE_OVERDUE', `the dispute was not resolved by ${isoAt(dueAt)}`, {
+        settledElsewhere: resolved,
+      });
+      if (!decision) return;
+      if (decision.action === 'CANCEL') {
+        throw new OrderEnding('CANCELLED_BY_OPERATOR', decision.note ?? 'dispute overdue; refunded by an operator');
+      }
+      dueAt = Date.now() + (decision.extendMs ?? order.deadlines.disputeResolutionMs);
+    }
   }
 
   async function run(): Promise<OrderView> {
@@ -399,20 +570,20 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     await persist([
       notice('SUPPLIER_INQUIRY', order.orderId, order.supplierId, nowIso(), {
         items: order.items.map(({ sku, description, quantity }) => ({ sku, description, quantity })),
-        answerBy: new Date(Date.now() + order.deadlines.supplierAnswerMs).toISOString(),
+        answerBy: isoAt(Date.now() + order.deadlines.supplierAnswerMs),
       }),
     ]);
 
     // Step 3: the supplier's answer, or the deadline.
-    const supplier = await waitOrCancel(() => order.supplierAnswer !== undefined, order.deadlines.supplierAnswerMs);
-    if (supplier === 'CANCELLED' && cancelRequest) return compensate(cancelRequest.reason, cancelRequest.detail);
-    if (supplier === 'TIMEOUT') return compensate('SUPPLIER_DEADLINE_PASSED', 'the supplier did not answer in time');
-    if (!order.supplierAnswer?.available) return compensate('SUPPLIER_UNAVAILABLE', 'the supplier cannot deliver');
+    const answered = await waitFor(() => order.timeline.some((e) => e.step === 3), order.deadlines.supplierAnswerMs);
+    if (!answered) throw new OrderEnding('SUPPLIER_DEADLINE_PASSED', 'the supplier did not answer in time');
+    if (!order.supplierAnswer?.available) throw new OrderEnding('SUPPLIER_UNAVAILABLE', 'the supplier cannot deliver');
+    saga.register('RESERVATION');
 
     // Step 4: the transport inquiry to every candidate carrier.
     setStatus('AWAITING_CARRIER');
     reachStep(4, order.sellerId, `transport inquiry sent to ${order.carrierIds.join(', ')}`);
-    const answerBy = new Date(Date.now() + order.deadlines.carrierAnswerMs).toISOString();
+    const answerBy = isoAt(Date.now() + order.deadlines.carrierAnswerMs);
     await persist(
       order.carrierIds.map((carrierId) =>
         notice('TRANSPORT_INQUIRY', order.orderId, carrierId, nowIso(), {
@@ -424,14 +595,10 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     );
 
     // Step 5: carriers' answers until all have answered or the deadline passes; the best quote wins.
-    const carriers = await waitOrCancel(
-      () => order.quotes.length === order.carrierIds.length,
-      order.deadlines.carrierAnswerMs,
-    );
-    if (carriers === 'CANCELLED' && cancelRequest) return compensate(cancelRequest.reason, cancelRequest.detail);
+    await waitFor(() => order.quotes.length === order.carrierIds.length, order.deadlines.carrierAnswerMs);
     const best = chooseBestQuote(order, order.quotes);
-    if (!best?.price) return compensate('NO_CARRIER', `no acceptable quote from ${order.quotes.length} answers`);
-    compensations.push('TRANSPORT');
+    if (!best?.price) throw new OrderEnding('NO_CARRIER', `no acceptable quote from ${order.quotes.length} answers`);
+    saga.register('TRANSPORT');
     order.carrierId = best.carrierId;
     order.transportCost = best.price;
     wf.upsertSearchAttributes([{ key: orderSearchAttributes.carrierId, value: best.carrierId }]);
@@ -445,7 +612,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     // Step 6: confirmation to the customer, delivery notice to the supplier, transport notice to the carrier.
     setStatus('CONFIRMED');
     reachStep(6, order.sellerId, `order confirmed; carrier ${best.carrierId}`);
-    const paymentDueAt = Date.now() + order.deadlines.paymentMs;
+    const confirmedAt = Date.now();
+    const paymentDueAt = confirmedAt + order.deadlines.paymentMs;
     await persist([
       ...order.carrierIds
         .filter((id) => id !== best.carrierId)
@@ -453,7 +621,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       notice('ORDER_CONFIRMATION', order.orderId, order.customerId, nowIso(), {
         total: order.total,
         deliveryDate: best.deliveryDate,
-        payBy: new Date(paymentDueAt).toISOString(),
+        payBy: isoAt(paymentDueAt),
       }),
       notice('DELIVERY_NOTICE', order.orderId, order.supplierId, nowIso(), {
         reservationId: order.supplierAnswer.reservationId,
@@ -470,40 +638,39 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       }),
     ]);
 
-    // Step 7: the carrier delivers; the customer's payment notification reaches the gateway (Update).
-    const payment = await waitOrCancel(() => isPaid(order), order.deadlines.paymentMs);
-    if (payment === 'CANCELLED' && cancelRequest) return compensate(cancelRequest.reason, cancelRequest.detail);
-    if (payment === 'TIMEOUT') {
-      paymentWindowClosed = true;
-      await wf.condition(() => !paymentInFlight);
-      if (!isPaid(order)) {
-        const declines = order.payments.length;
-        return compensate('PAYMENT_DEADLINE_PASSED', `no payment captured in time (${declines} declined)`);
-      }
-    }
+    // Step 7: the customer's payment notification reaches the gateway (Update); the carrier delivers.
+    await awaitPayment(paymentDueAt);
+    await awaitDelivery(confirmedAt + order.deadlines.deliveryMs);
 
-    // Step 8: the gateway's transfer notice and bank settlement note to the seller.
-    const settlement = await toCompletion(() =>
-      settlePayment({ orderId: order.orderId, sellerId: order.sellerId, gross: order.total, fee: input.gatewayFee }),
+    // Step 8: only now is the seller paid out: the gateway's transfer notice and bank settlement note.
+    const settlement = await moneyCall('PAYOUT_UNKNOWN', 'the payout to the seller', () =>
+      bank.settlePayment({
+        orderId: order.orderId,
+        sellerId: order.sellerId,
+        gross: order.total,
+        fee: input.gatewayFee,
+      }),
     );
     order.settlement = settlement;
     reachStep(8, 'gateway', `net ${formatMoney(settlement.net)} after fee ${formatMoney(settlement.fee)}`);
+
+    // Step 9: the seller confirms, or disputes and waits for an operator; no answer in time counts as confirmed.
+    setStatus('AWAITING_SELLER_CONFIRMATION');
     await persist([
       notice('TRANSFER_NOTICE', order.orderId, order.sellerId, nowIso(), {
         transferNoticeId: settlement.transferNoticeId,
         amount: settlement.net,
       }),
-      notice('SETTLEMENT_NOTE', order.orderId, order.sellerId, nowIso(), { ...settlement }),
+      notice('SETTLEMENT_NOTE', order.orderId, order.sellerId, nowIso(), {
+        ...settlement,
+        confirmBy: isoAt(Date.now() + order.deadlines.sellerConfirmationMs),
+      }),
     ]);
-
-    // Delivery completes step 7; a cancellation before pickup still refunds.
-    const delivery = await waitOrCancel(() => order.shipment.events.some((e) => e.type === 'delivered'));
-    if (delivery === 'CANCELLED' && cancelRequest) return compensate(cancelRequest.reason, cancelRequest.detail);
-
-    // Step 9: the seller confirms, or disputes and waits for an operator.
-    setStatus('AWAITING_SELLER_CONFIRMATION');
-    await persist();
-    await wf.condition(() => order.sellerConfirmation !== undefined);
+    const confirmed = await waitFor(() => order.sellerConfirmation !== undefined, order.deadlines.sellerConfirmationMs);
+    if (!confirmed) {
+      order.sellerConfirmation = { confirmed: true, reason: 'no answer by the deadline', at: nowIso() };
+      reachStep(9, 'settleflow', 'no answer from the seller by the deadline: counted as confirmed');
+    }
     if (!order.sellerConfirmation?.confirmed) {
       setStatus('DISPUTED');
       await persist([
@@ -511,9 +678,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
           reason: order.sellerConfirmation?.reason,
         }),
       ]);
-      await wf.condition(() => order.disputeResolution !== undefined);
+      await awaitDisputeResolution();
       if (order.disputeResolution?.resolution === 'REFUND') {
-        return compensate('DISPUTE_REFUNDED', order.disputeResolution.note ?? 'refunded by an operator');
+        throw new OrderEnding('DISPUTE_REFUNDED', order.disputeResolution.note ?? 'refunded by an operator');
       }
     }
 
@@ -526,24 +693,44 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     return order;
   }
 
-  /** Lets Update handlers answer and webhooks go out before the workflow completes. */
+  /** Runs the steps; an ending before step 10 runs the saga. */
+  async function runToEnd(): Promise<OrderView> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof OrderEnding) return cancelOrder(error.reason, error.detail);
+      throw error;
+    }
+  }
+
+  /** Lets Update handlers answer before the workflow completes. */
   async function finish(result: OrderView): Promise<OrderView> {
     await wf.condition(wf.allHandlersFinished);
-    while (webhookDeliveries.length > 0) await Promise.all(webhookDeliveries.splice(0));
     return result;
   }
 
   // The writer outlives any cancellation of the workflow: compensations must still be recorded.
-  void wf.CancellationScope.nonCancellable(readModelWriter);
+  void wf.CancellationScope.nonCancellable(() => writer.run());
   try {
-    return await finish(await run());
+    return await finish(await runToEnd());
   } catch (error) {
     if (wf.isCancellation(error) && !isTerminal(order.status)) {
-      // The root scope is cancelled: everything from here on must not be.
+      // The root scope is cancelled (Cancel in Temporal UI): everything from here on must not be.
       return wf.CancellationScope.nonCancellable(async () =>
-        finish(await compensate('CANCELLED_BY_OPERATOR', 'workflow cancelled in Temporal')),
+        finish(await cancelOrder('CANCELLED_BY_OPERATOR', 'workflow cancelled in Temporal')),
       );
     }
     throw error;
   }
+}
+
+/** An epoch time as ISO 8601. */
+function isoAt(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}
+
+/** What a failed activity says, without anything from outside (the bank's answer stays in the gateway). */
+function failureText(error: wf.ActivityFailure): string {
+  if (error.cause instanceof wf.TimeoutFailure) return 'the bank call timed out';
+  return error.cause?.message ?? error.message;
 }

@@ -227,11 +227,16 @@ describe('order lifecycle', () => {
     expect(declined.status).toBe(402);
     expect(declined.body.error).toEqual({
       type: 'card_error',
-      code: 'insufficient_funds',
+      code: 'card_declined',
       message: expect.any(String),
       param: 'card',
     });
     expect(declined.body.payment).toMatchObject({ status: 'DECLINED', last4: '9995', brand: 'visa' });
+    // The bank's precise reason would tell a card tester which numbers are live: it stays in the order.
+    expect(JSON.stringify(declined.body.error)).not.toContain('insufficient_funds');
+    expect(declined.body.payment).not.toHaveProperty('declineCode');
+    const asSeller = await h.api('GET', `/v1/orders/${order.orderId}`, { key: h.key('seller') });
+    expect(asSeller.body.payments[0]).toMatchObject({ status: 'DECLINED', declineCode: 'insufficient_funds' });
 
     const paid = await h.api('POST', `/v1/orders/${order.orderId}/payment-notification`, {
       key: h.key('customer'),

@@ -32,7 +32,14 @@ function placed(): OrderView {
     carrierIds: [WINNER, LOSER],
     items: [{ sku: 'PUMP', description: 'pump', quantity: 2, unitPrice: { amount: UNIT_PRICE, currency: 'EUR' } }],
     shipTo: { name: 'Dock 4', line1: 'Quay 1', city: 'Hamburg', postalCode: '20457', country: 'DE' },
-    deadlines: { supplierAnswerMs: 1000, carrierAnswerMs: 2000, paymentMs: 3000 },
+    deadlines: {
+      supplierAnswerMs: 1000,
+      carrierAnswerMs: 2000,
+      paymentMs: 3000,
+      deliveryMs: 4000,
+      sellerConfirmationMs: 5000,
+      disputeResolutionMs: 6000,
+    },
     placedAt: at(0),
   });
 }

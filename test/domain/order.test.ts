@@ -24,7 +24,14 @@ function placeOrderInput(overrides: Partial<PlaceOrderInput> = {}): PlaceOrderIn
       { sku: 'NUT', description: 'nuts', quantity: 10, unitPrice: { amount: 15, currency: 'EUR' } },
     ],
     shipTo: { name: 'Dock 4', line1: 'Quay 1', city: 'Hamburg', postalCode: '20457', country: 'DE' },
-    deadlines: { supplierAnswerMs: 1000, carrierAnswerMs: 1000, paymentMs: 1000 },
+    deadlines: {
+      supplierAnswerMs: 1000,
+      carrierAnswerMs: 1000,
+      paymentMs: 1000,
+      deliveryMs: 1000,
+      sellerConfirmationMs: 1000,
+      disputeResolutionMs: 1000,
+    },
     placedAt: '2026-11-26T10:00:00.000Z',
     ...overrides,
   };

@@ -46,7 +46,8 @@ describe('happy path over HTTP', () => {
       method: 'road',
       price: { amount: 9_900, currency: 'EUR' },
     });
-    const confirmed = await call('carrierB', 'carrier-answer', {
+    // The carrier's answer shows only its own quote (its view); the operator's shows both.
+    await call('carrierB', 'carrier-answer', {
       accepted: true,
       pickupDate: '2026-12-01',
       deliveryDate: '2026-12-03',
@@ -54,7 +55,7 @@ describe('happy path over HTTP', () => {
       method: 'rail',
       price: { amount: 9_900, currency: 'EUR' },
     });
-    await h.waitForStatus(orderId, 'CONFIRMED');
+    const confirmed = await h.waitForStatus(orderId, 'CONFIRMED');
     const paid = await call('customer', 'payment-notification', {
       method: 'card',
       card: { number: '4242424242424242', expMonth: 12, expYear: 2035, cvc: '123' },

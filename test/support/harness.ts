@@ -91,7 +91,8 @@ function requiredEnv(name: string): string {
   return value;
 }
 
-/** Starts everything one API test file needs; `env` overrides configuration (webhooks allow private addresses). */
+/** Starts everything one API test file needs; `env` overrides configuration (webhooks allow private addresses, a
+ * short deadline). */
 export async function startApiHarness(env: Record<string, string> = {}): Promise<ApiHarness> {
   const temporalAddress = requiredEnv('TEMPORAL_ADDRESS');
   const vaultKey = requiredEnv('SETTLEFLOW_VAULT_KEY');
@@ -107,6 +108,8 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     WEBHOOK_RETRY_INITIAL_MS: '50',
     WEBHOOK_RETRY_MAX_INTERVAL_MS: '200',
     WEBHOOK_RETRY_HORIZON_HOURS: '0.0005',
+    // Test files pay many orders with one customer a minute; the rate limit has its own test (payments.test.ts).
+    PAYMENT_RATE_PER_MINUTE: '1000',
     ...env,
   });
   const vault = new Vault(vaultKey);

@@ -8,6 +8,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Worker } from '@temporalio/worker';
 import type { OrderWorkflowInput } from '../../src/contracts/order-contract';
 import { initialSearchAttributes, orderWorkflowId } from '../../src/contracts/order-contract';
+import type { BankConnector } from '../../src/bank/bank-connector';
 import { loadConfig } from '../../src/config';
 import type { OrderDeadlines } from '../../src/domain/order';
 import type { Database } from '../../src/persistence/database';
@@ -54,8 +55,13 @@ export interface WorkflowEnv {
   close(): Promise<void>;
 }
 
-/** Connects to the test servers and starts a worker on a fresh task queue. */
-export async function startWorkflowEnv(options: { worker?: boolean } = {}): Promise<WorkflowEnv> {
+/**
+ * Connects to the test servers and starts a worker on a fresh task queue; `bank` replaces the simulated bank (a test
+ * may pass one with outages).
+ */
+export async function startWorkflowEnv(
+  options: { worker?: boolean; bank?: (db: Database) => BankConnector } = {},
+): Promise<WorkflowEnv> {
   const servers = testServers();
   const databaseUri = uniqueDatabaseUri(servers.mongoUri, 'wf');
   const db = await connectDatabase(databaseUri);
@@ -80,6 +86,7 @@ export async function startWorkflowEnv(options: { worker?: boolean } = {}): Prom
         db,
         vault,
         config: loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_HORIZON_HOURS: '0.01' }),
+        bank: options.bank?.(db),
         workflowBundle: servers.bundlePath ? { codePath: servers.bundlePath } : undefined,
       });
       workers.push({ worker, running: worker.run(), connection });
@@ -115,6 +122,9 @@ export const LONG_DEADLINES: OrderDeadlines = {
   supplierAnswerMs: 120_000,
   carrierAnswerMs: 120_000,
   paymentMs: 120_000,
+  deliveryMs: 600_000,
+  sellerConfirmationMs: 600_000,
+  disputeResolutionMs: 600_000,
 };
 
 /** Starts an order workflow directly (as the API would) and returns its handle and input. */

@@ -82,7 +82,8 @@ describe('durability', () => {
     const inFlight = handle.executeUpdate(carrierAnswerUpdate, { args: [acceptance('carrier-b', 6_000)] });
     await kill(firstWorker);
     await startWorkerProcess();
-    const afterRestart = await inFlight;
+    await inFlight;
+    const afterRestart = (await handle.query('status')) as OrderView;
     expect(afterRestart.quotes.map((q) => q.carrierId).sort()).toEqual(['carrier-a', 'carrier-b']);
 
     await waitForStatus(handle, 'CONFIRMED');

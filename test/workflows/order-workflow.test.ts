@@ -1,9 +1,6 @@
 // The order workflow on the real Temporal dev server and database: every branch of the saga, driven
 // through the workflow's Updates as the API drives them.
 
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createHmac } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
 import {
@@ -18,10 +15,10 @@ import {
 import type { OrderWorkflowInput } from '../../src/contracts/order-contract';
 import type { OrderView } from '../../src/domain/order';
 import { balances, journalsForOrder } from '../../src/persistence/ledger-store';
-import { registerParty } from '../../src/persistence/party-store';
 import { Vault, generateVaultKey } from '../../src/security/vault';
 import type { WorkflowEnv } from '../support/workflow-env';
 import {
+  LONG_DEADLINES,
   acceptance,
   fullReservation,
   sealedCard,
@@ -99,7 +96,8 @@ describe('order workflow', () => {
     });
     const result = (await handle.result()) as OrderView;
 
-    expect(closed.status).toBe('CLOSED');
+    expect(closed).toEqual({ orderId: input.orderId, version: result.version });
+    expect(result.status).toBe('CLOSED');
     expect(result.timeline.map((entry) => entry.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(result.carrierId).toBe(input.carrierIds[1]);
     expect(result.transportCost).toEqual({ amount: 7_500, currency: 'EUR' });
@@ -130,7 +128,7 @@ describe('order workflow', () => {
 
     expect(stored?.version).toBeGreaterThanOrEqual(answered.version);
     expect(stored?.items).toEqual(input.items);
-    expect(stored?.timeline.map((e) => e.step)).toEqual(answered.timeline.map((e) => e.step));
+    expect(stored?.timeline.map((e) => e.step).slice(0, 3)).toEqual([1, 2, 3]);
   });
 
   it('supplier answer › not available › cancels with no compensation', async () => {
@@ -146,7 +144,7 @@ describe('order workflow', () => {
 
   it('supplier answer › deadline passes › cancels as SUPPLIER_DEADLINE_PASSED', async () => {
     const { handle } = await startOrder(env, {
-      deadlines: { supplierAnswerMs: 1_500, carrierAnswerMs: 60_000, paymentMs: 60_000 },
+      deadlines: { ...LONG_DEADLINES, supplierAnswerMs: 1_500, carrierAnswerMs: 60_000, paymentMs: 60_000 },
     });
     const result = (await handle.result()) as OrderView;
     expect(result.cancellationReason).toBe('SUPPLIER_DEADLINE_PASSED');
@@ -179,7 +177,7 @@ describe('order workflow', () => {
 
   it('carrier answers › deadline with one acceptance › the answering carrier wins', async () => {
     const { handle, input } = await startOrder(env, {
-      deadlines: { supplierAnswerMs: 60_000, carrierAnswerMs: 2_000, paymentMs: 60_000 },
+      deadlines: { ...LONG_DEADLINES, supplierAnswerMs: 60_000, carrierAnswerMs: 2_000, paymentMs: 60_000 },
     });
     await handle.executeUpdate(supplierAnswerUpdate, { args: [fullReservation(input)] });
     await handle.executeUpdate(carrierAnswerUpdate, { args: [acceptance(input.carrierIds[0] ?? '', 8_000)] });
@@ -192,7 +190,7 @@ describe('order workflow', () => {
 
   it('payment › declined twice then deadline › cancels and undoes transport and reservation only', async () => {
     const { handle, input } = await startOrder(env, {
-      deadlines: { supplierAnswerMs: 60_000, carrierAnswerMs: 60_000, paymentMs: 4_000 },
+      deadlines: { ...LONG_DEADLINES, supplierAnswerMs: 60_000, carrierAnswerMs: 60_000, paymentMs: 4_000 },
     });
     await confirmOrder(handle, input);
     const insufficient = await pay(handle, input, '4000000000009995');
@@ -218,7 +216,8 @@ describe('order workflow', () => {
     });
     const result = (await handle.result()) as OrderView;
 
-    expect(cancelled.status).toBe('CANCELLED');
+    expect(cancelled.version).toBe(result.version);
+    expect(result.status).toBe('CANCELLED');
     expect(result.cancellationReason).toBe('CANCELLED_BY_CUSTOMER');
     expect(result.compensations.map((c) => c.type)).toEqual([
       'PAYMENT_REFUNDED',
@@ -255,8 +254,9 @@ describe('order workflow', () => {
     });
     const result = (await handle.result()) as OrderView;
 
-    expect(disputed.status).toBe('DISPUTED');
-    expect(resolved.status).toBe('CANCELLED');
+    expect(disputed.orderId).toBe(input.orderId);
+    expect(resolved.version).toBe(result.version);
+    expect(result.status).toBe('CANCELLED');
     expect(result.cancellationReason).toBe('DISPUTE_REFUNDED');
     expect(result.compensations.map((c) => c.type)).toEqual([
       'PAYMENT_REFUNDED',
@@ -329,47 +329,5 @@ describe('order workflow', () => {
       await env.db.bankOperations.countDocuments({ operation: 'CAPTURE', reference: new RegExp(`^${input.orderId}`) }),
     ).toBe(1);
     await handle.terminate('test done');
-  });
-
-  it('supplier inquiry › the supplier registered a webhook › receives it signed in the Standard Webhooks scheme', async () => {
-    const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
-    const server = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      request.on('end', () => {
-        received.push({ headers: request.headers, body });
-        response.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const supplierId = `supplier-hook-${Date.now()}`;
-      const { port } = server.address() as AddressInfo;
-      const party = await registerParty(env.db, env.vault, {
-        id: supplierId,
-        role: 'supplier',
-        name: 'Hooked Supplier',
-        webhookUrl: `http://127.0.0.1:${port}/hooks`,
-      });
-      const { handle, input } = await startOrder(env, { supplierId });
-      const deadline = Date.now() + 20_000;
-      while (!received.some((r) => r.body.includes('SUPPLIER_INQUIRY')) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      await handle.terminate('test done');
-
-      const inquiry = received.find((r) => r.body.includes('SUPPLIER_INQUIRY'));
-      expect(inquiry).toBeDefined();
-      const id = String(inquiry?.headers['webhook-id']);
-      const timestamp = String(inquiry?.headers['webhook-timestamp']);
-      const key = Buffer.from((party.webhookSecret ?? '').replace('whsec_', ''), 'base64');
-      const expected = createHmac('sha256', key)
-        .update(`${id}.${timestamp}.${inquiry?.body ?? ''}`)
-        .digest('base64');
-      expect(id).toBe(`${input.orderId}:SUPPLIER_INQUIRY:${supplierId}`);
-      expect(inquiry?.headers['webhook-signature']).toBe(`v1,${expected}`);
-    } finally {
-      server.close();
-    }
   });
 });

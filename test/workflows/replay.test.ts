@@ -1,6 +1,7 @@
-// Determinism: recorded histories of a closed and a cancelled order replay against the current workflow code.
-// A change that would make running orders non-deterministic fails here; re-record only with versioning
-// (see scripts/record-history.ts).
+// Determinism: recorded histories replay against the current workflow code: a closed and a cancelled order of
+// version 1 (recorded before the `order-hardening-v2` patch: running v1 orders must survive a deploy), and the
+// hardened workflow down every terminal path (v2-*.json). A change that would make running orders non-deterministic
+// fails here; re-record only with versioning (see scripts/record-history.ts).
 
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -29,7 +30,8 @@ describe('replay', () => {
     )) {
       results.push({ workflowId: result.workflowId, error: result.error?.message });
     }
-    expect(files.length).toBeGreaterThanOrEqual(2);
+    expect(files).toEqual(expect.arrayContaining(['order-closed.json', 'order-cancelled.json', 'v2-closed.json']));
+    expect(files.length).toBeGreaterThanOrEqual(17);
     expect(results).toEqual(files.map((file) => ({ workflowId: file.replace(/\.json$/, ''), error: undefined })));
   });
 });
