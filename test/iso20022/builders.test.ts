@@ -58,7 +58,12 @@ const CASES: readonly Case[] = [
     build: buildCreditTransferBatch,
     parse: parseCreditTransferBatch,
   },
-  { message: 'pacs.002.001.11', sample: sampleStatusReport, build: buildPaymentStatusReport, parse: parsePaymentStatusReport },
+  {
+    message: 'pacs.002.001.11',
+    sample: sampleStatusReport,
+    build: buildPaymentStatusReport,
+    parse: parsePaymentStatusReport,
+  },
   { message: 'pacs.004.001.10', sample: samplePaymentReturn, build: buildPaymentReturn, parse: parsePaymentReturn },
   { message: 'camt.053.001.08', sample: sampleBankStatement, build: buildBankStatement, parse: parseBankStatement },
   {

@@ -200,7 +200,12 @@ export function sampleBankStatement(): BankStatement {
         id: 'STMT-20250305-NL91',
         electronicSequenceNumber: 64,
         createdAt: '2025-03-05T23:59:00Z',
-        account: { iban: IBANS.gateway, currency: 'EUR', ownerName: 'settleflow gateway', servicerBic: BICS.gatewayBank },
+        account: {
+          iban: IBANS.gateway,
+          currency: 'EUR',
+          ownerName: 'settleflow gateway',
+          servicerBic: BICS.gatewayBank,
+        },
         balances: [
           { type: 'OPBD', amount: { amount: 1_000_000, currency: 'EUR' }, creditDebit: 'CRDT', date: '2025-03-05' },
           { type: 'CLBD', amount: { amount: 878_700, currency: 'EUR' }, creditDebit: 'CRDT', date: '2025-03-05' },
