@@ -118,6 +118,9 @@ describe('ISO 20022 amounts', () => {
     ['KWD', 1_250, '1.250'],
     ['KWD', 5, '0.005'],
     ['EUR', Number.MAX_SAFE_INTEGER, '90071992547409.91'],
+    // Where floating-point division rounds the wrong way: the conversion must be exact.
+    ['EUR', 9_007_199_254_740_985, '90071992547409.85'],
+    ['EUR', 9_007_199_254_740_990, '90071992547409.90'],
   ])('pacs.008 › %s %d minor units › written as %s, validated and read back exactly', async (currency, minor, text) => {
     const xml = buildCreditTransferBatch(batchIn(minor, currency));
 

@@ -323,6 +323,8 @@ describe('ISO 20022 identifiers and amounts', () => {
     ['KWD', 1, '0.001'],
     ['KWD', 1_000, '1.000'],
     ['KWD', 9_999_999, '9999.999'],
+    ['EUR', 115, '1.15'],
+    ['EUR', 9_007_199_254_740_985, '90071992547409.85'],
   ])('minorToDecimal › %s %d › %s and back', (currency, minor, text) => {
     expect(minorToDecimal(minor, currency)).toBe(text);
     expect(decimalToMinor(text, currency)).toBe(minor);
