@@ -75,7 +75,8 @@ export default tseslint.config(
           patterns: [
             {
               regex: '^(?!zod$|fast-xml-parser$|\\./|\\.\\./domain/).*',
-              message: 'src/iso20022 is pure: it may import only zod, fast-xml-parser, its own modules and domain code.',
+              message:
+                'src/iso20022 is pure: it may import only zod, fast-xml-parser, its own modules and domain code.',
             },
           ],
         },
