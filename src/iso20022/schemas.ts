@@ -20,9 +20,7 @@ export function textSchema(maxLength: number): z.ZodString {
     .min(1)
     .max(maxLength)
     .refine((value) => !CONTROL_CHARACTERS.test(value), { message: 'must not contain control characters' })
-    .refine((value) => value.trim() === value, {
-      message: 'must not start or end with spaces',
-    }) as unknown as z.ZodString;
+    .refine((value) => value.trim() === value, { message: 'must not start or end with spaces' });
 }
 
 /** A message, instruction, end-to-end, transaction or return id (`Max35Text`). */
