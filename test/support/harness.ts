@@ -79,6 +79,8 @@ export interface ApiHarness {
   placeOrder(overrides?: Record<string, unknown>): Promise<OrderView>;
   /** Polls GET /v1/orders/:id (as an operator) until the order has `status`. */
   waitForStatus(orderId: string, status: OrderStatus, timeoutMs?: number): Promise<OrderView>;
+  /** Stops the in-process worker, for tests that run their workers as processes of their own on `config`'s queue. */
+  stopWorker(): Promise<void>;
   /** Stops the server and worker, drops the database and closes every connection. */
   close(): Promise<void>;
 }
@@ -192,12 +194,18 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     }
   };
 
+  let workerStopped: Promise<void> | undefined;
+  const stopWorker = (): Promise<void> =>
+    (workerStopped ??= (async () => {
+      worker.shutdown();
+      await workerRun;
+      await workerConnection.close();
+    })());
+
   const close = async (): Promise<void> => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
-    worker.shutdown();
-    await workerRun;
-    await workerConnection.close();
+    await stopWorker();
     await connection.close();
     await db.connection.dropDatabase();
     await db.close();
@@ -217,6 +225,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     orderBody,
     placeOrder,
     waitForStatus,
+    stopWorker,
     close,
   };
 }
