@@ -6,6 +6,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { WebhookRetryPolicy } from './contracts/webhook-delivery-contract';
 import type { OrderDeadlines } from './domain/order';
+import type { LogLevelName } from './observability/logger';
+import { LOG_LEVELS } from './observability/logger';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -79,6 +81,30 @@ const envSchema = z.object({
   API_RATE_PER_MINUTE: z.coerce.number().int().positive().default(600),
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   SETTLEFLOW_WORKFLOW_BUNDLE: z.string().optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  LOG_PRETTY: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value === 'true')),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'at least 16 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  TEMPORAL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  METRICS_REFRESH_MS: z.coerce.number().int().min(1000).default(15_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z
+    .url()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+  OTEL_SERVICE_NAME: z.string().optional(),
 });
 
 /** The parsed configuration. */
@@ -118,6 +144,22 @@ export interface Config {
   apiKeyCacheMs: number;
   /** A prebuilt workflow bundle for the worker; without it the worker bundles src/workflows at start. */
   workflowBundlePath: string | undefined;
+  /** LOG_LEVEL, and LOG_PRETTY (undefined: pretty when stdout is a terminal outside production). */
+  logging: { level: LogLevelName; pretty: boolean | undefined };
+  metrics: {
+    /** When set, `/metrics` (API and worker) answers only `Authorization: Bearer <token>` (or an operator's key). */
+    token: string | undefined;
+    /** Where the worker's metrics servers listen (loopback unless told otherwise; 0.0.0.0 in containers). */
+    host: string;
+    /** The worker's prom-client metrics port; 0 turns it off. */
+    workerPort: number;
+    /** The Temporal SDK's own worker metrics (its Runtime's Prometheus exporter); 0 turns it off. */
+    temporalPort: number;
+    /** How often at most the API counts orders by status and webhook deliveries by state in the read model. */
+    refreshMs: number;
+  };
+  /** OpenTelemetry tracing: off (no SDK loaded) unless an OTLP endpoint is set. */
+  tracing: { tracesUrl: string | undefined; protocol: 'http/protobuf' | 'http/json'; serviceName: string | undefined };
 }
 
 /**
@@ -170,7 +212,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiRatePerMinute: e.API_RATE_PER_MINUTE,
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
     workflowBundlePath: e.SETTLEFLOW_WORKFLOW_BUNDLE,
+    logging: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
+    metrics: {
+      token: e.METRICS_TOKEN,
+      host: e.METRICS_HOST,
+      workerPort: e.WORKER_METRICS_PORT,
+      temporalPort: e.TEMPORAL_METRICS_PORT,
+      refreshMs: e.METRICS_REFRESH_MS,
+    },
+    tracing: {
+      tracesUrl: tracesUrlFrom(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, e.OTEL_EXPORTER_OTLP_ENDPOINT),
+      protocol: e.OTEL_EXPORTER_OTLP_PROTOCOL,
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
   };
+}
+
+/** The OTLP traces URL: the traces endpoint as given, else the base endpoint with `/v1/traces` (as the spec says). */
+function tracesUrlFrom(tracesEndpoint: string | undefined, endpoint: string | undefined): string | undefined {
+  if (tracesEndpoint) return tracesEndpoint;
+  if (!endpoint) return undefined;
+  return `${endpoint.replace(/\/+$/, '')}/v1/traces`;
 }
 
 /** The key from the variable, or read (trimmed) from the file the other variable names; never both. */

@@ -154,6 +154,22 @@ export function openApiDocument(): Json {
           },
         },
       },
+      '/metrics': {
+        get: {
+          operationId: 'getMetrics',
+          summary: "The API's Prometheus metrics",
+          description:
+            "Open while METRICS_TOKEN is unset (the API listens on loopback by default); with it set, only `Authorization: Bearer <METRICS_TOKEN>` or an operator's API key.",
+          tags: ['System'],
+          responses: {
+            '200': {
+              description: 'The Prometheus text exposition format.',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+            ...errors('401', '403'),
+          },
+        },
+      },
       '/openapi.json': {
         get: {
           operationId: 'getOpenApiDocument',

@@ -1,0 +1,24 @@
+// `GET /metrics`: the API's Prometheus metrics. Open while METRICS_TOKEN is unset (the API listens on loopback unless
+// told otherwise); with it set, only the token as a bearer, or an operator's API key. Never answers with anything
+// but metric values (no ids, no keys: the labels are bounded sets).
+
+import { Router } from 'express';
+import type { RequestHandler } from 'express';
+import { metricsTokenMatches } from '../observability/metrics';
+import type { ApiDeps } from './api-deps';
+import { requireRole } from './auth';
+
+/** The metrics route; `authenticated` is the API's key check (used when the token does not match). */
+export function metricsRouter(deps: Pick<ApiDeps, 'config' | 'metrics'>, authenticated: RequestHandler): Router {
+  const router = Router();
+  const operator = requireRole('operator');
+  const tokenOrOperator: RequestHandler = (req, res, next) => {
+    if (metricsTokenMatches(deps.config.metrics.token, req.get('authorization'))) return next();
+    authenticated(req, res, (error?: unknown) => (error ? next(error) : operator(req, res, next)));
+  };
+  router.get('/metrics', tokenOrOperator, async (_req, res) => {
+    const registry = deps.metrics.registry;
+    res.set('Content-Type', registry.contentType).send(await registry.metrics());
+  });
+  return router;
+}
