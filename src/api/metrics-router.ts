@@ -11,14 +11,14 @@ import { requireRole } from './auth';
 /** The metrics route; `authenticated` is the API's key check (used when the token does not match). */
 export function metricsRouter(deps: Pick<ApiDeps, 'config' | 'metrics'>, authenticated: RequestHandler): Router {
   const router = Router();
-  const operator = requireRole('operator');
-  const tokenOrOperator: RequestHandler = (req, res, next) => {
-    if (metricsTokenMatches(deps.config.metrics.token, req.get('authorization'))) return next();
-    authenticated(req, res, (error?: unknown) => (error ? next(error) : operator(req, res, next)));
-  };
-  router.get('/metrics', tokenOrOperator, async (_req, res) => {
+  // Without the token (or with none configured) the request goes on to the second route: an operator's key.
+  const token: RequestHandler = (req, _res, next) =>
+    next(metricsTokenMatches(deps.config.metrics.token, req.get('authorization')) ? undefined : 'route');
+  const serve: RequestHandler = async (_req, res) => {
     const registry = deps.metrics.registry;
     res.set('Content-Type', registry.contentType).send(await registry.metrics());
-  });
+  };
+  router.get('/metrics', token, serve);
+  router.get('/metrics', authenticated, requireRole('operator'), serve);
   return router;
 }

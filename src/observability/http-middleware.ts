@@ -47,8 +47,14 @@ export function observeRequests(logger: Logger, metrics: ApiMetrics): RequestHan
       const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
       metrics.httpDuration.observe({ method: req.method, route, status: String(status) }, seconds);
       runWithRequestId(requestId, () => {
-        const line: Record<string, unknown> = { method: req.method, route, status, durationMs: seconds * 1000 };
-        if (logger.isLevelEnabled('debug')) line.req = { path: req.path, headers: req.headers };
+        const line: Record<string, unknown> = {
+          method: req.method,
+          route,
+          path: req.path,
+          status,
+          durationMs: seconds * 1000,
+        };
+        if (logger.isLevelEnabled('debug')) line.req = { headers: req.headers };
         logger.info(line, 'request completed');
       });
     };
