@@ -76,7 +76,8 @@ export async function createOrderWorker(options: OrderWorkerOptions): Promise<Wo
         ...(options.tracing ? [options.tracing.activityInterceptors] : []),
         activityObservability({ logger, metrics: options.metrics }),
       ],
-      workflowModules: [...WORKFLOW_INTERCEPTOR_MODULES],
+      // A prebuilt bundle has them built in (and the worker would warn that it ignores them).
+      workflowModules: options.workflowBundle ? [] : [...WORKFLOW_INTERCEPTOR_MODULES],
     },
     ...(options.tracing ? { sinks: options.tracing.workflowSinks } : {}),
     ...(options.workflowBundle

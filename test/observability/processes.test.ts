@@ -149,6 +149,8 @@ beforeAll(async () => {
   };
   worker = startProcess('src/worker/main.ts', {
     ...env,
+    // Debug: the SDK's workflow logger writes `Workflow started` there.
+    LOG_LEVEL: 'debug',
     WORKER_METRICS_PORT: String(workerMetricsPort),
     TEMPORAL_METRICS_PORT: String(await findFreePort()),
   });
@@ -180,13 +182,18 @@ async function eventually<T>(check: () => T | undefined, what: string, timeoutMs
 
 describe('processes', () => {
   let orderId: string;
+  const requestId = `proc-${randomUUID()}`;
 
   beforeAll(async () => {
     const body = h.orderBody();
     orderId = body.orderId;
     const response = await fetch(`${apiUrl}/v1/orders`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${h.key('seller')}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${h.key('seller')}`,
+        'content-type': 'application/json',
+        'x-request-id': requestId,
+      },
       body: JSON.stringify(body),
     });
     expect(response.status).toBe(201);
@@ -246,5 +253,31 @@ describe('processes', () => {
     }
     expect(api.output()).toContain(`"route":"/v1/orders","path":"/v1/orders","status":201`);
     expect(worker.output()).toContain(`"workflowId":"order-${orderId}"`);
+  });
+
+  test("logs › the SDK's workflow and activity lines › go through pino, the activity's with the request id", () => {
+    const entries = worker
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+    // Written inside the workflow's sandbox and carried out through the SDK's logger sink.
+    const workflowLine = entries.find(
+      (entry) => entry.msg === 'Workflow started' && entry.workflowId === `order-${orderId}`,
+    );
+    expect(workflowLine).toMatchObject({ component: 'temporal', workflowType: 'orderWorkflow' });
+    // The SDK's activity logger (Context.current().log) gets the request id from the activity interceptor.
+    const sdkActivityLine = entries.find(
+      (entry) =>
+        entry.msg === 'Activity completed' &&
+        entry.workflowId === `order-${orderId}` &&
+        entry.activityType === 'publishOrder',
+    );
+    expect(sdkActivityLine).toMatchObject({ component: 'temporal', requestId });
+    const activityLine = entries.find(
+      (entry) => entry.msg === 'activity completed' && entry.workflowId === `order-${orderId}`,
+    );
+    expect(activityLine).toMatchObject({ requestId, activity: 'publishOrder' });
   });
 });
