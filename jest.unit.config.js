@@ -14,6 +14,7 @@ module.exports = {
     '<rootDir>/test/config.test.ts',
     '<rootDir>/test/iso8583/**/*.test.ts',
     '<rootDir>/test/observability/logger.test.ts',
+    '<rootDir>/test/observability/observability-config.test.ts',
   ],
   globalSetup: undefined,
   globalTeardown: undefined,

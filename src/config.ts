@@ -81,6 +81,7 @@ const envSchema = z.object({
   API_RATE_PER_MINUTE: z.coerce.number().int().positive().default(600),
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   SETTLEFLOW_WORKFLOW_BUNDLE: z.string().optional(),
+  NODE_ENV: z.string().optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   LOG_PRETTY: z
     .enum(['true', 'false'])
@@ -144,8 +145,8 @@ export interface Config {
   apiKeyCacheMs: number;
   /** A prebuilt workflow bundle for the worker; without it the worker bundles src/workflows at start. */
   workflowBundlePath: string | undefined;
-  /** LOG_LEVEL, and LOG_PRETTY (undefined: pretty when stdout is a terminal outside production). */
-  logging: { level: LogLevelName; pretty: boolean | undefined };
+  /** LOG_LEVEL, LOG_PRETTY (undefined: pretty when stdout is a terminal outside production) and NODE_ENV's say. */
+  logging: { level: LogLevelName; pretty: boolean | undefined; production: boolean };
   metrics: {
     /** When set, `/metrics` (API and worker) answers only `Authorization: Bearer <token>` (or an operator's key). */
     token: string | undefined;
@@ -212,7 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiRatePerMinute: e.API_RATE_PER_MINUTE,
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
     workflowBundlePath: e.SETTLEFLOW_WORKFLOW_BUNDLE,
-    logging: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
+    logging: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY, production: e.NODE_ENV === 'production' },
     metrics: {
       token: e.METRICS_TOKEN,
       host: e.METRICS_HOST,

@@ -146,11 +146,10 @@ export function createLogger(options: LoggerOptions): Logger {
  * The logging settings from the configuration: pretty when LOG_PRETTY says so, or (unset) when stdout is a terminal
  * and NODE_ENV is not `production`.
  */
-export function loggingFrom(config: { logging: { level: LogLevelName; pretty: boolean | undefined } }): {
-  level: LogLevelName;
-  pretty: boolean;
-} {
-  const pretty = config.logging.pretty ?? (process.stdout.isTTY === true && process.env.NODE_ENV !== 'production');
+export function loggingFrom(config: {
+  logging: { level: LogLevelName; pretty: boolean | undefined; production: boolean };
+}): { level: LogLevelName; pretty: boolean } {
+  const pretty = config.logging.pretty ?? (process.stdout.isTTY === true && !config.logging.production);
   return { level: config.logging.level, pretty };
 }
 
@@ -170,7 +169,10 @@ const TEMPORAL_LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'e
 export function temporalLoggerFor(logger: Logger): TemporalLogger {
   const sdk = logger.child({ component: 'temporal' });
   const write = (level: LogLevel, message: string, meta?: LogMetadata): void => {
-    sdk[TEMPORAL_LEVELS[level] ?? 'info'](meta ?? {}, message);
+    // The SDK passes failures as `error`: pino serializes (and the scrubber cleans) them under `err`.
+    const { error, ...rest } = meta ?? {};
+    const fields = error instanceof Error ? { ...rest, err: error } : (meta ?? {});
+    sdk[TEMPORAL_LEVELS[level] ?? 'info'](fields, message);
   };
   return {
     log: write,

@@ -1,7 +1,7 @@
 // The logger's redaction without servers: secret keys are replaced by configuration at any depth up to three, and
 // card numbers in free text (messages, strings, errors) are scrubbed while ordinary numbers stay readable.
 
-import { scrubPans } from '../../src/observability/logger';
+import { scrubPans, temporalLoggerFor } from '../../src/observability/logger';
 import { captureLogger } from '../support/log-capture';
 
 const PAN = '4242424242424242';
@@ -53,6 +53,26 @@ describe('logger', () => {
     expect(text).not.toContain('4111-1111-1111-1111');
     expect(entries[0]).toMatchObject({ msg: 'payment with [PAN REDACTED] failed' });
     expect((entries[1]?.err as { type: string; message: string }).message).toBe('bank rejected [PAN REDACTED]');
+  });
+
+  test("temporalLoggerFor › the SDK's line with an error › is a pino line with level, fields and a scrubbed err", () => {
+    const { logger, lines } = captureLogger('test', 'debug');
+
+    temporalLoggerFor(logger).warn('Activity failed', {
+      sdkComponent: 'worker',
+      activityType: 'collectPayment',
+      error: new Error(`declined ${PAN}`),
+    });
+
+    const [entry] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(entry).toMatchObject({
+      level: 'warn',
+      msg: 'Activity failed',
+      component: 'temporal',
+      sdkComponent: 'worker',
+      activityType: 'collectPayment',
+      err: { type: 'Error', message: 'declined [PAN REDACTED]' },
+    });
   });
 
   test('scrubPans › ids, amounts and a timestamp that fail the Luhn check › stay as they are', () => {
