@@ -8,10 +8,11 @@ import type { Express, RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Database } from '../persistence/database';
+import type { PartyAccount } from '../persistence/party-store';
 import type { Vault } from '../security/vault';
 import type { ApiDeps } from './api-deps';
 import { ApiError, errorHandler } from './api-error';
-import { authenticate, createApiKeyCache } from './auth';
+import { PARTY_CACHE_MAX_ENTRIES, PartyCache, authenticate, createApiKeyCache } from './auth';
 import { healthRouter } from './health-router';
 import { idempotency } from './idempotency';
 import { inboxRouter } from './inbox-router';
@@ -57,6 +58,8 @@ export function createApp(input: CreateAppDeps): Express {
   };
   const clock = () => deps.now().getTime();
   const keyCache = createApiKeyCache(deps.config.apiKeyCacheMs, clock);
+  // The parties new orders name: a disable shows here as soon as in the key cache (at once in this process).
+  const partyCache = new PartyCache<PartyAccount>(deps.config.apiKeyCacheMs, PARTY_CACHE_MAX_ENTRIES, clock);
   const authenticated = authenticate(deps.db, {
     cache: keyCache,
     ratePerMinute: deps.config.apiRatePerMinute,
@@ -93,8 +96,8 @@ export function createApp(input: CreateAppDeps): Express {
     res.json(document);
   });
   app.use(healthRouter(deps));
-  app.use(partiesRouter(deps, authenticated, idempotent, keyCache));
-  app.use(ordersRouter(deps, authenticated, idempotent));
+  app.use(partiesRouter(deps, authenticated, idempotent, keyCache, partyCache));
+  app.use(ordersRouter(deps, authenticated, idempotent, partyCache));
   app.use(orderActionsRouter(deps, authenticated, idempotent));
   app.use(inboxRouter(deps, authenticated));
   app.use(webhooksRouter(deps, authenticated, idempotent));

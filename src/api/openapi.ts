@@ -78,7 +78,7 @@ function partyStatusChange(disable: boolean): Json {
       operationId: disable ? 'disableParty' : 'enableParty',
       summary: disable ? 'Disable a party (operators only)' : 'Enable a disabled party (operators only)',
       description: disable
-        ? "None of the party's keys is accepted any more (403 `party_disabled`): at once in the API process that answered, within `API_KEY_CACHE_MS` (default 5 s) in every other. Its orders go on; an operator cannot disable itself (409 `cannot_disable_self`)."
+        ? "None of the party's keys is accepted any more (403 `party_disabled`): at once in the API process that answered, within `API_KEY_CACHE_MS` (default 5 s) in every other. Its orders go on, but no new order may name it (400 `party_disabled`); an operator cannot disable itself (409 `cannot_disable_self`)."
         : "The party's working keys are accepted again (within `API_KEY_CACHE_MS` in other API processes).",
       tags: ['Parties'],
       parameters: [PARTY_ID, { $ref: '#/components/parameters/IdempotencyKey' }],
@@ -248,7 +248,7 @@ export function openApiDocument(): Json {
           operationId: 'placeOrder',
           summary: 'Place an order (sellers only; step 1)',
           description:
-            "The caller is the seller. Customer, supplier and carriers must be registered parties with those roles (else 400 `unknown_party`). Starts the order's workflow; a taken orderId is 409 `order_exists`.",
+            "The caller is the seller. Customer, supplier and carriers must be registered parties with those roles (else 400 `unknown_party`) and not disabled (else 400 `party_disabled`). Starts the order's workflow; a taken orderId is 409 `order_exists`.",
           tags: ['Orders'],
           parameters: [{ $ref: '#/components/parameters/IdempotencyKey' }],
           requestBody: { required: true, content: jsonContent(ref('PlaceOrderRequest')) },
@@ -459,7 +459,7 @@ export function openApiDocument(): Json {
       responses: {
         BadRequest: {
           description:
-            "Invalid request: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `unknown_party`, `invalid_cursor`, `invalid_card_number`, `invalid_idempotency_key`, `webhook_url_refused` or a domain rule's code; `param` names the field.",
+            "Invalid request: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_cursor`, `invalid_card_number`, `invalid_idempotency_key`, `webhook_url_refused` or a domain rule's code; `param` names the field.",
           content: jsonContent(ref('Error')),
         },
         Unauthorized: {

@@ -19,6 +19,7 @@ import { ApiError } from './api-error';
 import type { ApiKeyCache } from './auth';
 import { callerOf, requireRole } from './auth';
 import { markAnswerSecret } from './idempotency';
+import type { PartyAccountCache } from './orders-router';
 import { ID_PATTERN, createPartyBody, issueApiKeyBody, parseRequest, partyStatusBody } from './schemas';
 import { assertWebhookUrlAccepted } from './webhooks-router';
 
@@ -34,13 +35,15 @@ function partyIdOf(req: Request): string {
 
 /**
  * Party routes; `authenticated` resolves the caller and `idempotent` guards POSTs. `keyCache` is the
- * authentication's cache, cleared for a party whose keys or status change, so this process sees it at once.
+ * authentication's cache, cleared for a party whose keys or status change, and `partyCache` the orders' cache of
+ * named parties, cleared for a party whose status changes, so this process sees either at once.
  */
 export function partiesRouter(
   deps: Pick<ApiDeps, 'db' | 'vault' | 'config' | 'now'>,
   authenticated: RequestHandler,
   idempotent: RequestHandler,
   keyCache: ApiKeyCache,
+  partyCache?: PartyAccountCache,
 ): Router {
   const router = Router();
   const operator = requireRole('operator');
@@ -83,6 +86,7 @@ export function partiesRouter(
       const party = await setPartyDisabled(deps.db, partyId, disabled, deps.now());
       if (!party) throw partyNotFound(partyId);
       forgetKeysOf(partyId);
+      partyCache?.forget((known) => known.id === partyId);
       res.json(party);
     };
   };
