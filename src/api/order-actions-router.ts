@@ -18,8 +18,7 @@ import {
   shipmentEventUpdate,
   supplierAnswerUpdate,
 } from '../contracts/order-contract';
-import type { PaymentAttempt } from '../domain/order';
-import { viewFor } from '../domain/order-views';
+import { customerPayment, viewFor } from '../domain/order-views';
 import { findOrderView } from '../persistence/order-store';
 import type { ApiDeps } from './api-deps';
 import { ApiError, fromTemporalError, orderClosed, orderNotFound } from './api-error';
@@ -75,12 +74,6 @@ async function orderAfterUpdate(deps: Pick<ApiDeps, 'db' | 'temporal'>, res: Res
   const order = (await findOrderView(deps.db, orderId)) ?? (await loadOrder(deps, orderId));
   const { id, role } = callerOf(res);
   return viewFor(order, { id, role });
-}
-
-/** A payment attempt as the paying customer learns it: the bank's precise decline reason stays with the order. */
-function customerPayment(payment: PaymentAttempt): Omit<PaymentAttempt, 'declineCode'> {
-  const { declineCode: _kept, ...rest } = payment;
-  return rest;
 }
 
 /**
@@ -175,10 +168,8 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
       await limitPayments(res, customerId, orderId);
       const payment = sealCard(deps.vault, card);
       const result = await updateOrder(deps, res, orderId, paymentNotificationUpdate, { customerId, payment });
-      const order = await orderAfterUpdate(deps, res, orderId);
-      // Whatever the customer's view holds, the answer to a payment never names the bank's reason of any attempt.
-      if (order.payments) order.payments = order.payments.map(customerPayment) as PaymentAttempt[];
-      const body = { order, payment: customerPayment(result.payment) };
+      // The customer's view of the order and of its attempt: no decline code, no gateway reference.
+      const body = { order: await orderAfterUpdate(deps, res, orderId), payment: customerPayment(result.payment) };
       if (result.payment.status === 'CAPTURED') {
         res.json(body);
         return;

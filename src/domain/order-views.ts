@@ -196,7 +196,11 @@ function customerView(order: OrderView): RoleOrderView {
   return view;
 }
 
-function customerPayment(payment: PaymentAttempt): PaymentAttempt {
+/**
+ * A payment attempt as the paying customer reads it: brand, last4, amount, status and time; never the bank's decline
+ * code nor the gateway's references. The answer to a payment notification carries its attempt through this.
+ */
+export function customerPayment(payment: PaymentAttempt): PaymentAttempt {
   const { attempt, method, brand, last4, amount, status, at } = payment;
   return { attempt, method, brand, last4, amount, status, at };
 }
