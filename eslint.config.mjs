@@ -65,4 +65,22 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The ISO 20022 message layer is pure: no Node built-ins, no I/O, only zod, the XML library and domain code.
+    files: ['src/iso20022/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!zod$|fast-xml-parser$|\\./|\\.\\./domain/).*',
+              message:
+                'src/iso20022 is pure: it may import only zod, fast-xml-parser, its own modules and domain code.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

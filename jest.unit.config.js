@@ -1,5 +1,5 @@
-// `npm run test:unit`: the tests that need no server (pure domain code, the start-up supervisor), without the global
-// setup that starts Temporal and FerretDB. A test that needs servers does not belong in these folders.
+// `npm run test:unit`: the tests that need no server (pure domain code, ISO 20022 messages, the start-up supervisor),
+// without the global setup that starts Temporal and FerretDB. A test that needs servers does not belong in these folders.
 'use strict';
 
 const base = require('./jest.config');
@@ -9,6 +9,7 @@ module.exports = {
   ...base,
   testMatch: [
     '<rootDir>/test/domain/**/*.test.ts',
+    '<rootDir>/test/iso20022/**/*.test.ts',
     '<rootDir>/test/scripts/**/*.test.ts',
     '<rootDir>/test/config.test.ts',
     '<rootDir>/test/iso8583/**/*.test.ts',
