@@ -46,7 +46,7 @@ describe('bank host faults › the control API', () => {
       body: JSON.stringify({ action: 'no_answer' }),
     });
     expect(response.status).toBe(401);
-    expect((await response.json()).error.code).toBe('unauthorized');
+    expect(((await response.json()) as { error: Record<string, unknown> }).error.code).toBe('unauthorized');
   });
 
   it('a rule with a PAN › listed with the PAN masked, removed by id', async () => {
@@ -68,7 +68,7 @@ describe('bank host faults › the control API', () => {
       body: JSON.stringify({ action: 'explode' }),
     });
     expect(response.status).toBe(400);
-    expect((await response.json()).error).toEqual(
+    expect(((await response.json()) as { error: Record<string, unknown> }).error).toEqual(
       expect.objectContaining({ code: 'invalid_request', param: 'action' }),
     );
   });
