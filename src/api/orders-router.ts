@@ -17,10 +17,11 @@ import type { Party } from '../persistence/party-store';
 import { findParty } from '../persistence/party-store';
 import type { ApiDeps } from './api-deps';
 import { ApiError, forbidden, fromTemporalError } from './api-error';
-import { PartyCache, callerOf, requireRole } from './auth';
+import { PartyCache, callerOf } from './auth';
 import { idempotencyScopeOf } from './idempotency';
 import { assertMayRead, loadOrder, orderIdOf } from './order-access';
-import { listOrdersQuery, parseRequest, placeOrderBody } from './schemas';
+import { mountRoute } from './route-registry';
+import { getOrderRoute, listOrdersRoute, placeOrderRoute } from './routes';
 
 /** The workflow type the worker registers for orders. */
 export const ORDER_WORKFLOW_TYPE = 'orderWorkflow';
@@ -35,7 +36,7 @@ export function generateOrderId(now: Date, idempotencyScope?: string, vault?: { 
 
 /**
  * Checks that a party id names a registered party with the expected role.
- * @throws ApiError 400 `unknown_party` naming the field
+ * @throws ApiError 422 `unknown_party` naming the field
  */
 async function requireParty(
   deps: Pick<ApiDeps, 'db'>,
@@ -51,7 +52,7 @@ async function requireParty(
     if (party) known.set(id, party);
   }
   if (!party || party.role !== role) {
-    throw new ApiError(400, 'invalid_request_error', 'unknown_party', `${id} is not a registered ${role}`, param);
+    throw new ApiError(422, 'invalid_request_error', 'unknown_party', `${id} is not a registered ${role}`, param);
   }
 }
 
@@ -83,9 +84,10 @@ export function ordersRouter(deps: ApiDeps, authenticated: RequestHandler, idemp
   const router = Router();
   const knownParties = new PartyCache();
 
-  router.post('/v1/orders', authenticated, requireRole('seller'), idempotent, async (req, res) => {
+  const guards = { authenticated, idempotent };
+
+  mountRoute(router, placeOrderRoute, guards, async (_req, res, { body }) => {
     const seller = callerOf(res);
-    const body = parseRequest(placeOrderBody, req.body);
     await Promise.all([
       requireParty(deps, knownParties, body.customerId, 'customer', 'customerId'),
       requireParty(deps, knownParties, body.supplierId, 'supplier', 'supplierId'),
@@ -131,15 +133,14 @@ export function ordersRouter(deps: ApiDeps, authenticated: RequestHandler, idemp
       .json(viewFor(initialOrderView(input), seller));
   });
 
-  router.get('/v1/orders', authenticated, async (req, res) => {
-    const query = parseRequest(listOrdersQuery, req.query);
+  mountRoute(router, listOrdersRoute, guards, async (_req, res, { query }) => {
     const { limit, cursor, ...filter } = query;
     const caller = callerOf(res);
     const page = await listOrderViews(deps.db, restrictToCaller(caller, filter), { limit, cursor });
     res.json({ data: viewsFor(page.orders, caller), nextCursor: page.nextCursor ?? null });
   });
 
-  router.get('/v1/orders/:orderId', authenticated, async (req, res) => {
+  mountRoute(router, getOrderRoute, guards, async (req, res) => {
     const order = await loadOrder(deps, orderIdOf(req));
     const caller = callerOf(res);
     assertMayRead(caller, order);
