@@ -125,7 +125,7 @@ async function waitForHealth(url, api, timeoutMs) {
   for (;;) {
     if (api.exited) throw new Error(`the API exited during start-up. Log: ${api.logFile}\n${tailOf(api.logFile)}`);
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const response = await fetch(url, { signal: globalThis.AbortSignal.timeout(2000) });
       if (response.status === 200) return;
     } catch {
       // not listening yet
