@@ -278,10 +278,10 @@ async function main() {
     console.table(results.map(summaryRow));
     const failures = failuresByCheck(results);
     if (failures.length > 0) console.log(`failures found:\n${failures.join('\n')}`);
-    console.log(`reports: ${reportDir}; server logs: ${logDir}`);
+    console.log(`reports: ${reportDir}`);
     const failed = results.filter((result) => result.code !== 0);
     if (failed.length > 0) {
-      console.error(`contract: FAILED for ${failed.map((result) => result.role).join(', ')}`);
+      console.error(`contract: FAILED for ${failed.map((result) => result.role).join(', ')} (server logs: ${logDir})`);
       process.exitCode = 1;
     } else {
       say('no server error, no failed check');
