@@ -20,6 +20,8 @@ import { openApiDocument } from './openapi';
 import { orderActionsRouter } from './order-actions-router';
 import { ordersRouter } from './orders-router';
 import { partiesRouter } from './parties-router';
+import { allowedMethods, mountRoute } from './route-registry';
+import { API_ROUTES, openApiRoute } from './routes';
 import { webhooksRouter } from './webhooks-router';
 
 /** What {@link createApp} needs; `now` and `log` default to the system clock and stderr. */
@@ -44,6 +46,26 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   }
   req.body = {};
   next();
+};
+
+/**
+ * A method a known path does not declare: 405 with `Allow` (RFC 9110), in the error shape; OPTIONS gets 200 with
+ * `Allow`, as Express's routers answer it. Runs after every route, so only requests no route took get here.
+ */
+const methodNotAllowed: RequestHandler = (req, res, next) => {
+  const allow = allowedMethods(API_ROUTES, req.path);
+  if (allow.length === 0) return next();
+  res.set('Allow', allow.join(', '));
+  if (req.method === 'OPTIONS') {
+    res.status(200).end();
+    return;
+  }
+  throw new ApiError(
+    405,
+    'invalid_request_error',
+    'method_not_allowed',
+    `${req.method} is not allowed on ${req.path}; allowed: ${allow.join(', ')}`,
+  );
 };
 
 /** Builds the API. */
@@ -92,9 +114,11 @@ export function createApp(input: CreateAppDeps): Express {
   app.use(express.json({ limit: deps.config.apiBodyLimit }));
   app.use(requireJsonBody);
 
-  app.get('/openapi.json', (_req, res) => {
+  const system = express.Router();
+  mountRoute(system, openApiRoute, {}, (_req, res) => {
     res.json(document);
   });
+  app.use(system);
   app.use(healthRouter(deps));
   app.use(partiesRouter(deps, authenticated, idempotent, keyCache, partyCache));
   app.use(ordersRouter(deps, authenticated, idempotent, partyCache));
@@ -102,6 +126,7 @@ export function createApp(input: CreateAppDeps): Express {
   app.use(inboxRouter(deps, authenticated));
   app.use(webhooksRouter(deps, authenticated, idempotent));
 
+  app.use(methodNotAllowed);
   app.use((req) => {
     throw new ApiError(404, 'not_found_error', 'route_not_found', `no route ${req.method} ${req.path}`);
   });

@@ -17,10 +17,11 @@ import type { Party, PartyAccount } from '../persistence/party-store';
 import { findPartyAccount } from '../persistence/party-store';
 import type { ApiDeps } from './api-deps';
 import { ApiError, forbidden, fromTemporalError } from './api-error';
-import { PartyCache, callerOf, requireRole } from './auth';
+import { PartyCache, callerOf } from './auth';
 import { idempotencyScopeOf } from './idempotency';
 import { assertMayRead, loadOrder, orderIdOf } from './order-access';
-import { listOrdersQuery, parseRequest, placeOrderBody } from './schemas';
+import { mountRoute } from './route-registry';
+import { getOrderRoute, listOrdersRoute, placeOrderRoute } from './routes';
 
 /** The workflow type the worker registers for orders. */
 export const ORDER_WORKFLOW_TYPE = 'orderWorkflow';
@@ -41,7 +42,7 @@ export type PartyAccountCache = PartyCache<PartyAccount>;
 
 /**
  * Checks that a party id names a registered party with the expected role that is not disabled.
- * @throws ApiError 400 `unknown_party` or `party_disabled` naming the field
+ * @throws ApiError 422 `unknown_party` or `party_disabled` naming the field
  */
 async function requireParty(
   deps: Pick<ApiDeps, 'db'>,
@@ -57,10 +58,10 @@ async function requireParty(
     if (party) known.set(id, party);
   }
   if (!party || party.role !== role) {
-    throw new ApiError(400, 'invalid_request_error', 'unknown_party', `${id} is not a registered ${role}`, param);
+    throw new ApiError(422, 'invalid_request_error', 'unknown_party', `${id} is not a registered ${role}`, param);
   }
   if (party.disabled) {
-    throw new ApiError(400, 'invalid_request_error', 'party_disabled', `${role} ${id} is disabled`, param);
+    throw new ApiError(422, 'invalid_request_error', 'party_disabled', `${role} ${id} is disabled`, param);
   }
 }
 
@@ -99,9 +100,10 @@ export function ordersRouter(
 ): Router {
   const router = Router();
 
-  router.post('/v1/orders', authenticated, requireRole('seller'), idempotent, async (req, res) => {
+  const guards = { authenticated, idempotent };
+
+  mountRoute(router, placeOrderRoute, guards, async (_req, res, { body }) => {
     const seller = callerOf(res);
-    const body = parseRequest(placeOrderBody, req.body);
     await Promise.all([
       requireParty(deps, knownParties, body.customerId, 'customer', 'customerId'),
       requireParty(deps, knownParties, body.supplierId, 'supplier', 'supplierId'),
@@ -147,15 +149,14 @@ export function ordersRouter(
       .json(viewFor(initialOrderView(input), seller));
   });
 
-  router.get('/v1/orders', authenticated, async (req, res) => {
-    const query = parseRequest(listOrdersQuery, req.query);
+  mountRoute(router, listOrdersRoute, guards, async (_req, res, { query }) => {
     const { limit, cursor, ...filter } = query;
     const caller = callerOf(res);
     const page = await listOrderViews(deps.db, restrictToCaller(caller, filter), { limit, cursor });
     res.json({ data: viewsFor(page.orders, caller), nextCursor: page.nextCursor ?? null });
   });
 
-  router.get('/v1/orders/:orderId', authenticated, async (req, res) => {
+  mountRoute(router, getOrderRoute, guards, async (req, res) => {
     const order = await loadOrder(deps, orderIdOf(req));
     const caller = callerOf(res);
     assertMayRead(caller, order);

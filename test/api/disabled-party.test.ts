@@ -1,5 +1,5 @@
 // A disabled party cannot be named in a new order (issue 5, G): POST /v1/orders refuses a disabled customer, supplier
-// or carrier with 400 `party_disabled` naming the field, at once in the API process that disabled it (even after it
+// or carrier with 422 `party_disabled` naming the field, at once in the API process that disabled it (even after it
 // cached the party for an earlier order) and in any other process once API_KEY_CACHE_MS has passed.
 
 import type { Server } from 'node:http';
@@ -70,7 +70,7 @@ async function startOtherApi(now: () => Date) {
 
 describe('disabled parties in new orders', () => {
   test.each(['customer', 'supplier', 'carrier'] as const)(
-    'place order › naming a disabled %s › 400 party_disabled naming the field, no order',
+    'place order › naming a disabled %s › 422 party_disabled naming the field, no order',
     async (role) => {
       const partyId = await newParty(role);
       await setDisabled(partyId, true);
@@ -78,7 +78,7 @@ describe('disabled parties in new orders', () => {
 
       const refused = await placeOrder(body);
 
-      expect(refused.status).toBe(400);
+      expect(refused.status).toBe(422);
       expect(refused.body).toEqual({
         error: {
           type: 'invalid_request_error',
@@ -102,7 +102,7 @@ describe('disabled parties in new orders', () => {
 
     expect(first.status).toBe(201);
     expect([refused.status, refused.body.error.code, refused.body.error.param]).toEqual([
-      400,
+      422,
       'party_disabled',
       'carrierIds.1',
     ]);
@@ -122,7 +122,7 @@ describe('disabled parties in new orders', () => {
 
       expect(first.status).toBe(201);
       expect([refused.status, refused.body.error.code, refused.body.error.param]).toEqual([
-        400,
+        422,
         'party_disabled',
         'supplierId',
       ]);
