@@ -7,6 +7,8 @@ import type { RequestHandler } from 'express';
 import { metricsTokenMatches } from '../observability/metrics';
 import type { ApiDeps } from './api-deps';
 import { requireRole } from './auth';
+import { expressPath } from './route-registry';
+import { metricsRoute } from './routes';
 
 /** The metrics route; `authenticated` is the API's key check (used when the token does not match). */
 export function metricsRouter(deps: Pick<ApiDeps, 'config' | 'metrics'>, authenticated: RequestHandler): Router {
@@ -18,7 +20,8 @@ export function metricsRouter(deps: Pick<ApiDeps, 'config' | 'metrics'>, authent
     const registry = deps.metrics.registry;
     res.set('Content-Type', registry.contentType).send(await registry.metrics());
   };
-  router.get('/metrics', token, serve);
-  router.get('/metrics', authenticated, requireRole('operator'), serve);
+  const path = expressPath(metricsRoute.path);
+  router.get(path, token, serve);
+  router.get(path, authenticated, requireRole('operator'), serve);
   return router;
 }
