@@ -258,7 +258,7 @@ export class BankConnection {
       socket.destroy();
       return;
     }
-    if (this.socket !== socket || this.state === 'closed') return;
+    if (this.socket !== socket || (this.state as BankConnectionStats['state']) === 'closed') return;
     this.state = 'ready';
     this.failures = 0;
     this.options.log('bank: signed on');
