@@ -107,7 +107,9 @@ export class CardPayments {
 
   /** The stored payment, or null. */
   async find(paymentId: string): Promise<PaymentRecord | null> {
-    return (await this.collection.findOne({ _id: paymentId })) as PaymentRecord | null;
+    const record = (await this.collection.findOne({ _id: paymentId })) as PaymentRecord | null;
+    // An empty array may come back absent (FerretDB): no refunds yet.
+    return record ? { ...record, refunds: record.refunds ?? [] } : null;
   }
 
   /**
@@ -320,7 +322,10 @@ export class CardPayments {
     return (await this.find(payment._id)) ?? payment;
   }
 
-  private requireAnswer(answer: CardAnswer, what: string): asserts answer is Exclude<CardAnswer, { outcome: 'unknown' | 'not_sent' }> {
+  private requireAnswer(
+    answer: CardAnswer,
+    what: string,
+  ): asserts answer is Exclude<CardAnswer, { outcome: 'unknown' | 'not_sent' }> {
     if (answer.outcome === 'not_sent') {
       throw new PaymentOperationError('bank_unavailable', `the ${what} was not sent (${answer.reason})`, true);
     }

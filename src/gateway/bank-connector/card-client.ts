@@ -200,7 +200,12 @@ export class CardClient {
     const code = response.responseCode;
     const outcome = responseOutcome(code);
     if (outcome === 'approved') {
-      return { outcome: 'approved', responseCode: code, authorizationCode: response.authorizationCode, original: original! };
+      return {
+        outcome: 'approved',
+        responseCode: code,
+        authorizationCode: response.authorizationCode,
+        original: original!,
+      };
     }
     return {
       outcome: 'declined',

@@ -197,7 +197,12 @@ export class ReversalQueue {
       const attempts = record.attempts + 1;
       if (answer.outcome === 'approved') {
         this.options.log(`reversal ${id}: acknowledged after ${attempts} attempt(s)`);
-        return this.finish(record, { state: 'acknowledged', attempts, responseCode: answer.responseCode, doneAt: this.now() });
+        return this.finish(record, {
+          state: 'acknowledged',
+          attempts,
+          responseCode: answer.responseCode,
+          doneAt: this.now(),
+        });
       }
       const why = answer.outcome === 'declined' ? `declined ${answer.responseCode}` : answer.reason;
       const delay = backoffDelayMs(attempts, this.options.backoff);
