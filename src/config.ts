@@ -79,6 +79,28 @@ const envSchema = z.object({
   API_RATE_PER_MINUTE: z.coerce.number().int().positive().default(600),
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   SETTLEFLOW_WORKFLOW_BUNDLE: z.string().optional(),
+  GATEWAY_TASK_QUEUE: z.string().default('settleflow-gateway'),
+  GATEWAY_WORKFLOW_BUNDLE: z.string().optional(),
+  BANK_HOST_ADDRESS: z.string().default('127.0.0.1:8583'),
+  BANK_ACQUIRER_ID: z
+    .string()
+    .regex(/^[1-9]\d{0,10}$/)
+    .default('4711'),
+  BANK_TERMINAL_ID: z
+    .string()
+    .regex(/^[A-Z0-9]{1,8}$/)
+    .default('SFGW0001'),
+  BANK_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).default(5_000),
+  BANK_ECHO_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  BANK_RECONNECT_MAX_MS: z.coerce.number().int().min(10).default(10_000),
+  BANK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(256),
+  BANK_REVERSAL_HORIZON_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(10 * 60_000),
+  BANK_REVERSAL_RETRY_INITIAL_MS: z.coerce.number().int().min(10).default(250),
+  BANK_REVERSAL_RETRY_MAX_MS: z.coerce.number().int().min(10).default(30_000),
 });
 
 /** The parsed configuration. */
@@ -118,6 +140,21 @@ export interface Config {
   apiKeyCacheMs: number;
   /** A prebuilt workflow bundle for the worker; without it the worker bundles src/workflows at start. */
   workflowBundlePath: string | undefined;
+  /** The gateway worker: its task queue, its workflow bundle and its bank connection (README, Gateway worker). */
+  gateway: {
+    taskQueue: string;
+    workflowBundlePath: string | undefined;
+    bankHostAddress: string;
+    acquirerId: string;
+    terminalId: string;
+    requestTimeoutMs: number;
+    echoIntervalMs: number;
+    reconnectMaxMs: number;
+    maxInFlight: number;
+    reversalHorizonMs: number;
+    reversalRetryInitialMs: number;
+    reversalRetryMaxMs: number;
+  };
 }
 
 /**
@@ -170,6 +207,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiRatePerMinute: e.API_RATE_PER_MINUTE,
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
     workflowBundlePath: e.SETTLEFLOW_WORKFLOW_BUNDLE,
+    gateway: {
+      taskQueue: e.GATEWAY_TASK_QUEUE,
+      workflowBundlePath: e.GATEWAY_WORKFLOW_BUNDLE,
+      bankHostAddress: e.BANK_HOST_ADDRESS,
+      acquirerId: e.BANK_ACQUIRER_ID,
+      terminalId: e.BANK_TERMINAL_ID,
+      requestTimeoutMs: e.BANK_REQUEST_TIMEOUT_MS,
+      echoIntervalMs: e.BANK_ECHO_INTERVAL_MS,
+      reconnectMaxMs: e.BANK_RECONNECT_MAX_MS,
+      maxInFlight: e.BANK_MAX_IN_FLIGHT,
+      reversalHorizonMs: e.BANK_REVERSAL_HORIZON_MS,
+      reversalRetryInitialMs: e.BANK_REVERSAL_RETRY_INITIAL_MS,
+      reversalRetryMaxMs: e.BANK_REVERSAL_RETRY_MAX_MS,
+    },
   };
 }
 

@@ -7,6 +7,8 @@
 // Card data is opened from the sealed instruction for one call and never stored or logged.
 
 import type { Connection } from 'mongoose';
+import type { PaymentSummary } from '../contracts/payment-contract';
+import { paymentIdFor } from '../contracts/payment-contract';
 import type { Journal, JournalLeg } from '../domain/ledger';
 import type { Money } from '../domain/money';
 import type { CaptureMode, PaymentEvent, PaymentState } from '../domain/payment';
@@ -49,22 +51,8 @@ export interface PaymentRecord extends PaymentState {
   updatedAt: Date;
 }
 
-/** The payment id of an order's payment attempt (also its child workflow's id). */
-export function paymentIdFor(orderId: string, attempt: number): string {
-  return `payment-${orderId}-${attempt}`;
-}
-
-/** A payment's state as the payment workflow returns it. */
-export interface PaymentSummary {
-  paymentId: string;
-  status: PaymentState['status'];
-  amount: Money;
-  authorizedMinor: number;
-  capturedMinor: number;
-  refundedMinor: number;
-  declineCode?: string | undefined;
-  last4: string;
-}
+export { paymentIdFor };
+export type { PaymentSummary };
 
 /** An operation the bank would not do, or whose outcome stays unknown: the activity fails or retries. */
 export class PaymentOperationError extends Error {
