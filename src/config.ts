@@ -80,6 +80,10 @@ const envSchema = z.object({
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   SETTLEFLOW_WORKFLOW_BUNDLE: z.string().optional(),
   GATEWAY_TASK_QUEUE: z.string().default('settleflow-gateway'),
+  PAYMENTS_THROUGH_GATEWAY: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   GATEWAY_WORKFLOW_BUNDLE: z.string().optional(),
   BANK_HOST_ADDRESS: z.string().default('127.0.0.1:8583'),
   BANK_ACQUIRER_ID: z
@@ -142,6 +146,8 @@ export interface Config {
   workflowBundlePath: string | undefined;
   /** The gateway worker: its task queue, its workflow bundle and its bank connection (README, Gateway worker). */
   gateway: {
+    /** Whether new orders pay through the gateway worker and the bank host (else the in-worker legacy activities). */
+    paymentsThroughGateway: boolean;
     taskQueue: string;
     workflowBundlePath: string | undefined;
     bankHostAddress: string;
@@ -208,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
     workflowBundlePath: e.SETTLEFLOW_WORKFLOW_BUNDLE,
     gateway: {
+      paymentsThroughGateway: e.PAYMENTS_THROUGH_GATEWAY,
       taskQueue: e.GATEWAY_TASK_QUEUE,
       workflowBundlePath: e.GATEWAY_WORKFLOW_BUNDLE,
       bankHostAddress: e.BANK_HOST_ADDRESS,

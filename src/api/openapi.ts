@@ -743,7 +743,7 @@ export function openApiDocument(): Json {
             brand: { type: 'string' },
             last4: { type: 'string' },
             amount: ref('Money'),
-            status: { type: 'string', enum: ['CAPTURED', 'DECLINED', 'UNKNOWN'] },
+            status: { type: 'string', enum: ['AUTHORIZED', 'CAPTURED', 'DECLINED', 'UNKNOWN'] },
             declineCode: { type: 'string' },
             authorizationId: { type: 'string' },
             captureId: { type: 'string' },

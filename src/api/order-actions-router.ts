@@ -179,7 +179,7 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
       // Whatever the customer's view holds, the answer to a payment never names the bank's reason of any attempt.
       if (order.payments) order.payments = order.payments.map(customerPayment) as PaymentAttempt[];
       const body = { order, payment: customerPayment(result.payment) };
-      if (result.payment.status === 'CAPTURED') {
+      if (result.payment.status === 'CAPTURED' || result.payment.status === 'AUTHORIZED') {
         res.json(body);
         return;
       }
