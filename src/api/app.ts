@@ -19,6 +19,7 @@ import { openApiDocument } from './openapi';
 import { orderActionsRouter } from './order-actions-router';
 import { ordersRouter } from './orders-router';
 import { partiesRouter } from './parties-router';
+import { paymentsRouter } from './payments-router';
 import { webhooksRouter } from './webhooks-router';
 
 /** What {@link createApp} needs; `now` and `log` default to the system clock and stderr. */
@@ -97,6 +98,7 @@ export function createApp(input: CreateAppDeps): Express {
   app.use(ordersRouter(deps, authenticated, idempotent));
   app.use(orderActionsRouter(deps, authenticated, idempotent));
   app.use(inboxRouter(deps, authenticated));
+  app.use(paymentsRouter(deps, authenticated));
   app.use(webhooksRouter(deps, authenticated, idempotent));
 
   app.use((req) => {

@@ -392,6 +392,34 @@ export function openApiDocument(): Json {
           },
         },
       },
+      '/v1/payments/{paymentId}': {
+        get: {
+          operationId: 'getPayment',
+          summary: "A card payment's state at the gateway (operators)",
+          description:
+            'The payment `payment-<orderId>-<attempt>`: its status (`requires_payment_method`, `processing`, `requires_capture`, `succeeded`, `canceled`, `failed`, `refunded`, `partially_refunded`, `unknown` while a reversal is pending), amounts authorized, captured and refunded, and last 4 digits of the card.',
+          tags: ['Payments'],
+          parameters: [{ name: 'paymentId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'The payment.', content: jsonContent({ type: 'object' }) },
+            ...errors('401', '403', '404'),
+          },
+        },
+      },
+      '/v1/payments/{paymentId}/messages': {
+        get: {
+          operationId: 'listPaymentBankMessages',
+          summary: 'Every ISO 8583 message exchanged with the bank for a payment, masked (operators)',
+          description:
+            'Oldest first: direction (`out` to the bank, `in` from it), MTI, STAN, RRN, field 39 and every field as its mask rule shows it (PAN as first 6 and last 4 digits, CVC and PIN never). `matched: false` marks an answer that matched no request in flight (late, duplicate or with another STAN): logged and ignored.',
+          tags: ['Payments'],
+          parameters: [{ name: 'paymentId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'The messages.', content: jsonContent({ type: 'object' }) },
+            ...errors('401', '403', '404'),
+          },
+        },
+      },
       '/v1/webhook-deliveries': {
         get: {
           operationId: 'listWebhookDeliveries',
