@@ -128,7 +128,7 @@ export class CardPayments {
     const rrn = rrnFor(`${paymentId}:authorization`);
     const request = {
       rrn,
-      reference: `${paymentId}:${immediate ? 'purchase' : 'authorization'}`,
+      reference: operationReference(paymentId, immediate ? 'purchase' : 'authorization'),
       orderReference: input.orderId.slice(0, 64),
       acceptor: acceptorFor(input.sellerId, this.options.terminalId),
       amount: { amount: payment.amount.amount, currency: payment.amount.currency },
@@ -190,7 +190,7 @@ export class CardPayments {
     const authorization = payment.authorization!;
     const answer = await this.cards.capture({
       rrn: authorization.rrn,
-      reference: `${payment._id}:capture`,
+      reference: operationReference(payment._id, 'capture'),
       orderReference: payment.orderId.slice(0, 64),
       acceptor: acceptorFor(payment.sellerId, this.options.terminalId),
       amount: { amount: amountMinor, currency: payment.amount.currency },
@@ -220,7 +220,7 @@ export class CardPayments {
     const authorization = payment.authorization!;
     const answer = await this.cards.reverse('0400', {
       rrn: authorization.rrn,
-      reference: `${payment._id}:void`,
+      reference: operationReference(payment._id, 'void'),
       orderReference: payment.orderId.slice(0, 64),
       acceptor: acceptorFor(payment.sellerId, this.options.terminalId),
       amount: { amount: payment.authorizedMinor, currency: payment.amount.currency },
@@ -261,7 +261,7 @@ export class CardPayments {
     const rrn = rrnFor(`${payment._id}:refund:${input.refundNo}`);
     const answer = await this.cards.financial({
       rrn,
-      reference: `${payment._id}:refund:${input.refundNo}`,
+      reference: operationReference(payment._id, `refund:${input.refundNo}`),
       orderReference: payment.orderId.slice(0, 64),
       acceptor: acceptorFor(payment.sellerId, this.options.terminalId),
       amount: { amount: amountMinor, currency: payment.amount.currency },
@@ -415,6 +415,15 @@ export class CardPayments {
     if (!card) throw new PaymentOperationError('card_unreadable', 'the sealed card cannot be opened', false);
     return card;
   }
+}
+
+/**
+ * settleflow's reference of an operation (field 60, at most 64 characters): `<paymentId>:<operation>`, or, for a
+ * payment id too long for that, a digest of it with the operation.
+ */
+export function operationReference(paymentId: string, operation: string): string {
+  const full = `${paymentId}:${operation}`;
+  return full.length <= 64 ? full : `${rrnFor(`ref:${paymentId}`)}${rrnFor(`ref2:${paymentId}`)}:${operation}`;
 }
 
 function leg(account: string, direction: 'DEBIT' | 'CREDIT', amountMinor: number, payment: PaymentState): JournalLeg {

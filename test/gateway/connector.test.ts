@@ -146,6 +146,14 @@ describe('bank connector against the bank host', () => {
     await expectBooksAgree(card, [paid]);
   });
 
+  it('connector › an order id of 100 characters › authorized (field 60 stays within 64 characters)', async () => {
+    const card = await openTestCard();
+    const orderId = `ord-${'x'.repeat(96)}`;
+    const payment = await authorize(card, 1_234, { orderId });
+    expect(payment.status).toBe('requires_capture');
+    await expectBooksAgree(card, [payment]);
+  });
+
   it('connector › declined card › failed with the bank reason, nothing held', async () => {
     const declined = await gateway.payments.authorize({
       orderId: `ord-${randomUUID()}`,

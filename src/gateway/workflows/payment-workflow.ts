@@ -12,8 +12,9 @@ import type { GatewayActivities } from '../activities';
  * the order workflow decides (an unknown payment needs an operator).
  */
 export async function paymentWorkflow(command: PaymentCommand): Promise<PaymentSummary> {
+  // An attempt lasts at most a third of the bound, so a gateway worker that dies mid-operation is retried in time.
   const bank = wf.proxyActivities<GatewayActivities>({
-    startToCloseTimeout: Math.min(60_000, command.timeoutMs),
+    startToCloseTimeout: Math.max(1_000, Math.min(60_000, Math.floor(command.timeoutMs / 3))),
     scheduleToCloseTimeout: command.timeoutMs,
     retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
   });
