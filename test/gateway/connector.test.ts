@@ -178,8 +178,11 @@ describe('bank connector against the bank host', () => {
       const card = await openTestCard();
       const rule = await addFault({ ...fault, pan: card.number, mti: '0100', times: 1 });
       try {
+        const connectsBefore = gateway.connection.stats().connects;
         const payment = await authorize(card, 3_300);
         expect([payment.status, payment.declineCode]).toEqual(['failed', 'reversed']);
+        // A dropped connection is reconnected (and signed on again) before the reversal goes out.
+        if (fault.action === 'disconnect') expect(gateway.connection.stats().connects).toBe(connectsBefore + 1);
         const reversal = (await gateway.reversals.forPayment(payment.paymentId))[0];
         expect(reversal?.state).toBe('acknowledged');
         const entries = await bankEntries(reversal!.rrn);
