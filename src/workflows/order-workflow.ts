@@ -59,6 +59,7 @@ import {
 } from '../domain/order';
 import type { PaymentCommand, PaymentSummary } from '../contracts/payment-contract';
 import { DEFAULT_GATEWAY_TASK_QUEUE, paymentIdFor, paymentWorkflowId } from '../contracts/payment-contract';
+import { viewFor } from '../domain/order-views';
 import { legacyOrderWorkflowV1 } from './legacy/order-workflow-v1';
 import type { PaymentReversalOutcome } from './order-saga';
 import { OrderSaga } from './order-saga';
@@ -562,9 +563,15 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
       order.cancellationReason = reason;
       order.cancellationDetail = detail;
       order.attention = undefined;
-      for (const party of [order.sellerId, order.customerId]) {
-        notices.push(notice('ORDER_CANCELLED', order.orderId, party, nowIso(), { reason, detail }));
-      }
+      // The customer reads the cancellation as its view has it: no operator's note, no system detail.
+      const customerView = viewFor(order, { id: order.customerId, role: 'customer' });
+      notices.push(
+        notice('ORDER_CANCELLED', order.orderId, order.sellerId, nowIso(), { reason, detail }),
+        notice('ORDER_CANCELLED', order.orderId, order.customerId, nowIso(), {
+          reason: customerView.cancellationReason,
+          ...(customerView.cancellationDetail !== undefined ? { detail: customerView.cancellationDetail } : {}),
+        }),
+      );
       setStatus('CANCELLED');
       await persist(notices);
     });
