@@ -15,6 +15,7 @@ module.exports = {
     '<rootDir>/test/iso8583/**/*.test.ts',
     '<rootDir>/test/observability/logger.test.ts',
     '<rootDir>/test/observability/observability-config.test.ts',
+    '<rootDir>/test/gateway/connector-parts.test.ts',
   ],
   globalSetup: undefined,
   globalTeardown: undefined,

@@ -106,6 +106,32 @@ const envSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
   OTEL_SERVICE_NAME: z.string().optional(),
+  GATEWAY_TASK_QUEUE: z.string().default('settleflow-gateway'),
+  PAYMENTS_THROUGH_GATEWAY: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  GATEWAY_WORKFLOW_BUNDLE: z.string().optional(),
+  BANK_HOST_ADDRESS: z.string().default('127.0.0.1:8583'),
+  BANK_ACQUIRER_ID: z
+    .string()
+    .regex(/^[1-9]\d{0,10}$/)
+    .default('4711'),
+  BANK_TERMINAL_ID: z
+    .string()
+    .regex(/^[A-Z0-9]{1,8}$/)
+    .default('SFGW0001'),
+  BANK_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).default(5_000),
+  BANK_ECHO_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  BANK_RECONNECT_MAX_MS: z.coerce.number().int().min(10).default(10_000),
+  BANK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(256),
+  BANK_REVERSAL_HORIZON_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(10 * 60_000),
+  BANK_REVERSAL_RETRY_INITIAL_MS: z.coerce.number().int().min(10).default(250),
+  BANK_REVERSAL_RETRY_MAX_MS: z.coerce.number().int().min(10).default(30_000),
 });
 
 /** The parsed configuration. */
@@ -161,6 +187,23 @@ export interface Config {
   };
   /** OpenTelemetry tracing: off (no SDK loaded) unless an OTLP endpoint is set. */
   tracing: { tracesUrl: string | undefined; protocol: 'http/protobuf' | 'http/json'; serviceName: string | undefined };
+  /** The gateway worker: its task queue, its workflow bundle and its bank connection (README, Gateway worker). */
+  gateway: {
+    /** Whether new orders pay through the gateway worker and the bank host (else the in-worker legacy activities). */
+    paymentsThroughGateway: boolean;
+    taskQueue: string;
+    workflowBundlePath: string | undefined;
+    bankHostAddress: string;
+    acquirerId: string;
+    terminalId: string;
+    requestTimeoutMs: number;
+    echoIntervalMs: number;
+    reconnectMaxMs: number;
+    maxInFlight: number;
+    reversalHorizonMs: number;
+    reversalRetryInitialMs: number;
+    reversalRetryMaxMs: number;
+  };
 }
 
 /**
@@ -225,6 +268,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tracesUrl: tracesUrlFrom(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, e.OTEL_EXPORTER_OTLP_ENDPOINT),
       protocol: e.OTEL_EXPORTER_OTLP_PROTOCOL,
       serviceName: e.OTEL_SERVICE_NAME,
+    },
+    gateway: {
+      paymentsThroughGateway: e.PAYMENTS_THROUGH_GATEWAY,
+      taskQueue: e.GATEWAY_TASK_QUEUE,
+      workflowBundlePath: e.GATEWAY_WORKFLOW_BUNDLE,
+      bankHostAddress: e.BANK_HOST_ADDRESS,
+      acquirerId: e.BANK_ACQUIRER_ID,
+      terminalId: e.BANK_TERMINAL_ID,
+      requestTimeoutMs: e.BANK_REQUEST_TIMEOUT_MS,
+      echoIntervalMs: e.BANK_ECHO_INTERVAL_MS,
+      reconnectMaxMs: e.BANK_RECONNECT_MAX_MS,
+      maxInFlight: e.BANK_MAX_IN_FLIGHT,
+      reversalHorizonMs: e.BANK_REVERSAL_HORIZON_MS,
+      reversalRetryInitialMs: e.BANK_REVERSAL_RETRY_INITIAL_MS,
+      reversalRetryMaxMs: e.BANK_REVERSAL_RETRY_MAX_MS,
     },
   };
 }

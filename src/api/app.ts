@@ -28,6 +28,7 @@ import { openApiDocument } from './openapi';
 import { orderActionsRouter } from './order-actions-router';
 import { ordersRouter } from './orders-router';
 import { partiesRouter } from './parties-router';
+import { paymentsRouter } from './payments-router';
 import { allowedMethods, mountRoute } from './route-registry';
 import { API_ROUTES, openApiRoute } from './routes';
 import { webhooksRouter } from './webhooks-router';
@@ -142,6 +143,7 @@ export function createApp(input: CreateAppDeps): Express {
   app.use(ordersRouter(deps, authenticated, idempotent, partyCache));
   app.use(orderActionsRouter(deps, authenticated, idempotent));
   app.use(inboxRouter(deps, authenticated));
+  app.use(paymentsRouter(deps, authenticated));
   app.use(webhooksRouter(deps, authenticated, idempotent));
 
   app.use(methodNotAllowed);

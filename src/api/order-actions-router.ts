@@ -160,7 +160,7 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
     });
     const order = await orderAfterUpdate(deps, res, orderId);
     const body = { order, payment: customerPayment(result.payment) };
-    if (result.payment.status === 'CAPTURED') {
+    if (result.payment.status === 'CAPTURED' || result.payment.status === 'AUTHORIZED') {
       res.json(body);
       return;
     }

@@ -131,6 +131,7 @@ export function ordersRouter(
       gatewayFee: deps.config.gatewayFee,
       paymentMaxAttempts: deps.config.paymentMaxAttempts,
       bankCallTimeoutMs: deps.config.bankCallTimeoutMs,
+      gatewayTaskQueue: deps.config.gateway.paymentsThroughGateway ? deps.config.gateway.taskQueue : undefined,
     };
     try {
       await deps.temporal.workflow.start(ORDER_WORKFLOW_TYPE, {

@@ -114,6 +114,8 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     WEBHOOK_RETRY_HORIZON_HOURS: '0.0005',
     // Test files pay many orders with one customer a minute; the rate limit has its own test (payments.test.ts).
     PAYMENT_RATE_PER_MINUTE: '1000',
+    // The API tests still pay through the in-worker activities; test/gateway runs orders through the gateway worker.
+    PAYMENTS_THROUGH_GATEWAY: 'false',
     ...env,
   });
   const vault = new Vault(vaultKey);
