@@ -109,7 +109,7 @@ const envSchema = z.object({
   GATEWAY_TASK_QUEUE: z.string().default('settleflow-gateway'),
   PAYMENTS_THROUGH_GATEWAY: z
     .enum(['true', 'false'])
-    .default('true')
+    .default('false')
     .transform((value) => value === 'true'),
   GATEWAY_WORKFLOW_BUNDLE: z.string().optional(),
   BANK_HOST_ADDRESS: z.string().default('127.0.0.1:8583'),
