@@ -79,6 +79,15 @@ const envSchema = z.object({
   API_RATE_PER_MINUTE: z.coerce.number().int().positive().default(600),
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   SETTLEFLOW_WORKFLOW_BUNDLE: z.string().optional(),
+  SESSION_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(60),
+  SESSION_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  TEMPORAL_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
+  CONSOLE_DIR: z.string().default(path.resolve(__dirname, '..', 'console', 'dist')),
 });
 
 /** The parsed configuration. */
@@ -118,6 +127,12 @@ export interface Config {
   apiKeyCacheMs: number;
   /** A prebuilt workflow bundle for the worker; without it the worker bundles src/workflows at start. */
   workflowBundlePath: string | undefined;
+  /** The console's sign-in sessions: how long one lasts, and when its cookie is `Secure` (`auto`: over HTTPS). */
+  session: { ttlMinutes: number; cookieSecure: 'auto' | 'always' | 'never' };
+  /** Temporal UI's address, for the console's links to an order's workflow; none when unset. */
+  temporalUiUrl: string | undefined;
+  /** Where the built console is served from (at /console). */
+  consoleDir: string;
 }
 
 /**
@@ -170,6 +185,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiRatePerMinute: e.API_RATE_PER_MINUTE,
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
     workflowBundlePath: e.SETTLEFLOW_WORKFLOW_BUNDLE,
+    session: {
+      ttlMinutes: e.SESSION_TTL_MINUTES,
+      cookieSecure: ({ auto: 'auto', true: 'always', false: 'never' } as const)[e.SESSION_COOKIE_SECURE],
+    },
+    temporalUiUrl: e.TEMPORAL_UI_URL?.replace(/\/+$/, ''),
+    consoleDir: e.CONSOLE_DIR,
   };
 }
 

@@ -12,6 +12,11 @@ import type { Vault } from '../security/vault';
 import type { ApiDeps } from './api-deps';
 import { ApiError, errorHandler } from './api-error';
 import { authenticate, createApiKeyCache } from './auth';
+import { consoleMonitoringRouter } from './console-monitoring-router';
+import { consolePartiesRouter } from './console-parties-router';
+import { consoleSessionRouter } from './console-session';
+import { consoleSettingsRouter } from './console-settings-router';
+import { consoleStaticRouter } from './console-static';
 import { healthRouter } from './health-router';
 import { idempotency } from './idempotency';
 import { inboxRouter } from './inbox-router';
@@ -98,6 +103,11 @@ export function createApp(input: CreateAppDeps): Express {
   app.use(orderActionsRouter(deps, authenticated, idempotent));
   app.use(inboxRouter(deps, authenticated));
   app.use(webhooksRouter(deps, authenticated, idempotent));
+  app.use(consoleSessionRouter(deps, authenticated, keyCache));
+  app.use(consolePartiesRouter(deps, authenticated, keyCache));
+  app.use(consoleSettingsRouter(deps, authenticated));
+  app.use(consoleMonitoringRouter(deps, authenticated));
+  app.use(consoleStaticRouter(deps.config.consoleDir));
 
   app.use((req) => {
     throw new ApiError(404, 'not_found_error', 'route_not_found', `no route ${req.method} ${req.path}`);

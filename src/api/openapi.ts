@@ -3,6 +3,7 @@
 
 import { WEBHOOK_DELIVERY_STATES } from '../contracts/webhook-delivery-contract';
 import { ORDER_STATUSES, PARTY_ROLES, SHIPMENT_EVENT_TYPES } from '../domain/order';
+import { withConsole } from './console-openapi';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency';
 import { MAX_DEADLINE_MS, MAX_KEY_GRACE_SECONDS, MIN_DEADLINE_MS } from './schemas';
 
@@ -119,7 +120,7 @@ function orderAction(options: {
 
 /** Builds the OpenAPI 3.1 document. */
 export function openApiDocument(): Json {
-  return {
+  return withConsole({
     openapi: '3.1.0',
     info: {
       title: 'settleflow API',
@@ -1024,5 +1025,5 @@ export function openApiDocument(): Json {
         ),
       },
     },
-  };
+  });
 }

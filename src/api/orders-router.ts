@@ -15,6 +15,7 @@ import type { OrderListFilter } from '../persistence/order-store';
 import { findOrderView, listOrderViews } from '../persistence/order-store';
 import type { Party } from '../persistence/party-store';
 import { findParty } from '../persistence/party-store';
+import { cachedSettings, effectiveSettings } from '../persistence/settings-store';
 import type { ApiDeps } from './api-deps';
 import { ApiError, forbidden, fromTemporalError } from './api-error';
 import { PartyCache, callerOf, requireRole } from './auth';
@@ -92,6 +93,8 @@ export function ordersRouter(deps: ApiDeps, authenticated: RequestHandler, idemp
       ...body.carrierIds.map((id, index) => requireParty(deps, knownParties, id, 'carrier', `carrierIds.${index}`)),
     ]);
     const placedAt = deps.now();
+    // The operators' settings (console, PUT /v1/settings) over the configuration: deadlines, attempts, the fee.
+    const settings = effectiveSettings(deps.config, (await cachedSettings(deps.db)).settings, seller.id);
     const input: PlaceOrderInput = {
       orderId: body.orderId ?? generateOrderId(placedAt, idempotencyScopeOf(res), deps.vault),
       sellerId: seller.id,
@@ -100,7 +103,7 @@ export function ordersRouter(deps: ApiDeps, authenticated: RequestHandler, idemp
       carrierIds: body.carrierIds,
       items: body.items,
       shipTo: body.shipTo,
-      deadlines: { ...deps.config.defaultDeadlines, ...stripUndefined(body.deadlines ?? {}) },
+      deadlines: { ...settings.defaultDeadlines, ...stripUndefined(body.deadlines ?? {}) },
       placedAt: placedAt.toISOString(),
     };
     assertValidOrder(input);
@@ -110,8 +113,8 @@ export function ordersRouter(deps: ApiDeps, authenticated: RequestHandler, idemp
     }
     const workflowInput: OrderWorkflowInput = {
       ...input,
-      gatewayFee: deps.config.gatewayFee,
-      paymentMaxAttempts: deps.config.paymentMaxAttempts,
+      gatewayFee: settings.gatewayFee,
+      paymentMaxAttempts: settings.paymentMaxAttempts,
       bankCallTimeoutMs: deps.config.bankCallTimeoutMs,
     };
     try {
