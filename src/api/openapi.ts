@@ -3,6 +3,7 @@
 
 import { WEBHOOK_DELIVERY_STATES } from '../contracts/webhook-delivery-contract';
 import { ORDER_STATUSES, PARTY_ROLES, SHIPMENT_EVENT_TYPES } from '../domain/order';
+import { MAX_AMOUNT_MINOR } from '../domain/money';
 import { withConsole } from './console-openapi';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency';
 import { MAX_DEADLINE_MS, MAX_KEY_GRACE_SECONDS, MIN_DEADLINE_MS } from './schemas';
@@ -274,6 +275,18 @@ export function openApiDocument(): Json {
             { name: 'customerId', in: 'query', schema: id },
             { name: 'supplierId', in: 'query', schema: id },
             { name: 'carrierId', in: 'query', schema: id },
+            ...['minTotal', 'maxTotal'].map((name) => ({
+              name,
+              in: 'query',
+              description: 'Total in minor units, inclusive (operators, sellers and customers; else 403).',
+              schema: { type: 'integer', minimum: 0, maximum: MAX_AMOUNT_MINOR },
+            })),
+            ...['placedFrom', 'placedTo'].map((name) => ({
+              name,
+              in: 'query',
+              description: 'Placed at or after placedFrom, before placedTo.',
+              schema: { type: 'string', format: 'date-time' },
+            })),
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
             {
               name: 'cursor',

@@ -138,6 +138,12 @@ export function ordersRouter(deps: ApiDeps, authenticated: RequestHandler, idemp
     const query = parseRequest(listOrdersQuery, req.query);
     const { limit, cursor, ...filter } = query;
     const caller = callerOf(res);
+    if (
+      (filter.minTotal !== undefined || filter.maxTotal !== undefined) &&
+      !['operator', 'seller', 'customer'].includes(caller.role)
+    ) {
+      throw forbidden(`a ${caller.role} does not see an order's total, so it cannot filter by it`);
+    }
     const page = await listOrderViews(deps.db, restrictToCaller(caller, filter), { limit, cursor });
     res.json({ data: viewsFor(page.orders, caller), nextCursor: page.nextCursor ?? null });
   });

@@ -387,3 +387,28 @@ describe('console static', () => {
     }
   });
 });
+
+describe('orders list filters', () => {
+  test('orders list › by total and placing time › finds only the matching orders; a supplier may not filter by total', async () => {
+    const small = await h.placeOrder({
+      items: [{ sku: 'BOLT', description: 'bolt', quantity: 1, unitPrice: { amount: 101, currency: 'EUR' } }],
+    });
+    const large = await h.placeOrder({
+      items: [{ sku: 'LATHE', description: 'lathe', quantity: 1, unitPrice: { amount: 9_900_001, currency: 'EUR' } }],
+    });
+    await h.waitForStatus(small.orderId, 'AWAITING_SUPPLIER');
+    await h.waitForStatus(large.orderId, 'AWAITING_SUPPLIER');
+    const list = async (query: string, member: CastMember = 'operator') =>
+      h.api('GET', `/v1/orders?limit=100&${query}`, { key: h.key(member) });
+
+    const ids = (response: ApiResponse) => response.body.data.map((order: Json) => order.orderId);
+    expect(ids(await list('minTotal=9900000'))).toEqual([large.orderId]);
+    expect(ids(await list('maxTotal=101'))).toEqual([small.orderId]);
+    expect(ids(await list(`placedFrom=${encodeURIComponent(large.placedAt)}&minTotal=9900000`))).toEqual([
+      large.orderId,
+    ]);
+    expect(ids(await list(`placedTo=${encodeURIComponent(small.placedAt)}&maxTotal=101`))).toEqual([]);
+    expect((await list('minTotal=1', 'supplier')).status).toBe(403);
+    expect((await list('placedFrom=yesterday')).status).toBe(400);
+  });
+});
