@@ -13,6 +13,7 @@ import type { ApiDeps } from './api-deps';
 import { ApiError, errorHandler } from './api-error';
 import { authenticate, createApiKeyCache } from './auth';
 import { consoleMonitoringRouter } from './console-monitoring-router';
+import { consoleNoticesRouter } from './console-notices-router';
 import { consolePartiesRouter } from './console-parties-router';
 import { consoleSessionRouter } from './console-session';
 import { consoleSettingsRouter } from './console-settings-router';
@@ -107,6 +108,7 @@ export function createApp(input: CreateAppDeps): Express {
   app.use(consolePartiesRouter(deps, authenticated, keyCache));
   app.use(consoleSettingsRouter(deps, authenticated));
   app.use(consoleMonitoringRouter(deps, authenticated));
+  app.use(consoleNoticesRouter(deps, authenticated));
   app.use(consoleStaticRouter(deps.config.consoleDir));
 
   app.use((req) => {

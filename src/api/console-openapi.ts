@@ -108,7 +108,8 @@ export function consolePaths(): Json {
         security: [{ sessionCookie: [] }],
         responses: {
           '200': { description: 'The session.', content: jsonContent(ref('Session')) },
-          ...errorRefs('404', ...AUTHENTICATED_ERRORS),
+          '204': { description: 'No session cookie (or a bearer key): not signed in.' },
+          ...errorRefs(...AUTHENTICATED_ERRORS),
         },
       },
       delete: {
@@ -117,7 +118,10 @@ export function consolePaths(): Json {
         tags: ['Console'],
         security: [{ sessionCookie: [] }],
         parameters: [CSRF_HEADER_PARAMETER],
-        responses: { '204': { description: 'Signed out.' }, ...errorRefs('404', ...AUTHENTICATED_ERRORS) },
+        responses: {
+          '204': { description: 'Signed out (or there was no session cookie).' },
+          ...errorRefs(...AUTHENTICATED_ERRORS),
+        },
       },
     },
     '/v1/parties': {
@@ -216,6 +220,40 @@ export function consolePaths(): Json {
         },
       },
     },
+    '/v1/orders/{orderId}/notices': {
+      get: {
+        operationId: 'listOrderNotices',
+        summary: 'The notices an order sent: every recipient for operators, its own for a party on the order',
+        tags: ['Orders'],
+        parameters: [{ $ref: '#/components/parameters/OrderId' }],
+        responses: {
+          '200': {
+            description: 'The notices, oldest first (kind, recipient and time; payloads stay in the inbox).',
+            content: jsonContent({
+              type: 'object',
+              properties: {
+                data: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      noticeId: { type: 'string' },
+                      kind: { type: 'string' },
+                      recipientId: { type: 'string' },
+                      actionRequired: { type: 'boolean' },
+                      at: { type: 'string', format: 'date-time' },
+                    },
+                    required: ['noticeId', 'kind', 'recipientId', 'actionRequired', 'at'],
+                  },
+                },
+              },
+              required: ['data'],
+            }),
+          },
+          ...errorRefs('404', ...AUTHENTICATED_ERRORS),
+        },
+      },
+    },
     '/v1/monitoring/summary': {
       get: {
         operationId: 'getMonitoringSummary',
@@ -246,8 +284,13 @@ export function consoleSchemas(): Json {
         },
         expiresAt: { type: 'string', format: 'date-time' },
         csrfToken: { type: 'string' },
+        workflowUrlTemplate: {
+          type: ['string', 'null'],
+          description:
+            "Operators: an order's workflow in Temporal UI, `{orderId}` to fill in (null without TEMPORAL_UI_URL).",
+        },
       },
-      required: ['party', 'expiresAt', 'csrfToken'],
+      required: ['party', 'expiresAt', 'csrfToken', 'workflowUrlTemplate'],
     },
     GatewaySettings: settings,
     Settings: {

@@ -6,12 +6,13 @@ import { Router } from 'express';
 import type { CookieOptions, Request, RequestHandler, Response } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
+import { orderWorkflowId } from '../contracts/order-contract';
 import { findKeyHolder } from '../persistence/party-store';
 import { closeSession, csrfTokenOf, openSession } from '../persistence/session-store';
 import type { ApiDeps } from './api-deps';
 import { ApiError } from './api-error';
 import type { ApiKeyCache } from './auth';
-import { SESSION_COOKIE, callerOf, sessionCacheKey } from './auth';
+import { SESSION_COOKIE, callerOf, sessionCacheKey, sessionIdOf } from './auth';
 import { parseRequest } from './schemas';
 
 /** `POST /v1/session`. */
@@ -32,19 +33,21 @@ function cookieOptions(deps: Pick<ApiDeps, 'config'>, req: Request): CookieOptio
   };
 }
 
-function noSession(): ApiError {
-  return new ApiError(
-    404,
-    'not_found_error',
-    'session_not_found',
-    'this request carries no session cookie: sign in with POST /v1/session',
-  );
-}
-
-/** What the console learns about its session. */
-function sessionAnswer(res: Response, sessionId: string, expiresAt: Date) {
+/**
+ * What the console learns about its session; operators also get the address of an order's workflow in Temporal UI
+ * (`{orderId}` to fill in), when TEMPORAL_UI_URL is set.
+ */
+function sessionAnswer(deps: Pick<ApiDeps, 'config'>, res: Response, sessionId: string, expiresAt: Date) {
   const { id, role, name } = callerOf(res);
-  return { party: { id, role, name }, expiresAt: expiresAt.toISOString(), csrfToken: csrfTokenOf(sessionId) };
+  const ui = deps.config.temporalUiUrl;
+  const namespace = encodeURIComponent(deps.config.temporal.namespace);
+  return {
+    party: { id, role, name },
+    expiresAt: expiresAt.toISOString(),
+    csrfToken: csrfTokenOf(sessionId),
+    workflowUrlTemplate:
+      role === 'operator' && ui ? `${ui}/namespaces/${namespace}/workflows/${orderWorkflowId('{orderId}')}` : null,
+  };
 }
 
 /** The session routes; `authenticated` resolves the caller, `keyCache` is forgotten for a session signed out. */
@@ -90,19 +93,34 @@ export function consoleSessionRouter(
     });
     res.cookie(SESSION_COOKIE, sessionId, { ...cookieOptions(deps, req), expires: record.expiresAt });
     res.locals.party = holder.party;
-    res.status(201).json(sessionAnswer(res, sessionId, record.expiresAt));
+    res.status(201).json(sessionAnswer(deps, res, sessionId, record.expiresAt));
   });
 
-  router.get('/v1/session', authenticated, (_req, res) => {
+  // Without a session cookie there is no session to read or end: 204, not an error (the console asks at start).
+  const withSessionCookie: RequestHandler = (req, res, next) => {
+    if (sessionIdOf(req) === undefined) {
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+
+  router.get('/v1/session', withSessionCookie, authenticated, (_req, res) => {
     const sessionId = res.locals.sessionId as string | undefined;
     const expiresAt = res.locals.sessionExpiresAt as Date | undefined;
-    if (!sessionId || !expiresAt) throw noSession();
-    res.json(sessionAnswer(res, sessionId, expiresAt));
+    if (!sessionId || !expiresAt) {
+      res.status(204).end();
+      return;
+    }
+    res.json(sessionAnswer(deps, res, sessionId, expiresAt));
   });
 
-  router.delete('/v1/session', authenticated, async (req, res) => {
+  router.delete('/v1/session', withSessionCookie, authenticated, async (req, res) => {
     const sessionId = res.locals.sessionId as string | undefined;
-    if (!sessionId) throw noSession();
+    if (!sessionId) {
+      res.status(204).end();
+      return;
+    }
     await closeSession(deps.db, sessionId);
     keyCache.delete(sessionCacheKey(sessionId));
     res.clearCookie(SESSION_COOKIE, cookieOptions(deps, req));

@@ -185,10 +185,13 @@ describe('console session', () => {
     expect(missing.body.error.param).toBe('apiKey');
   });
 
-  test('console session › GET /v1/session with a bearer key › 404 session_not_found', async () => {
-    const response = await h.api('GET', '/v1/session', { key: h.key('operator') });
-    expect(response.status).toBe(404);
-    expect(response.body.error.code).toBe('session_not_found');
+  test('console session › GET /v1/session without a cookie or with a bearer key › 204, not signed in', async () => {
+    const bearer = await h.api('GET', '/v1/session', { key: h.key('operator') });
+    const none = await h.api('GET', '/v1/session');
+    const signOut = await h.api('DELETE', '/v1/session');
+
+    expect([bearer.status, none.status, signOut.status]).toEqual([204, 204, 204]);
+    expect(none.headers.get('set-cookie')).toBeNull();
   });
 });
 
@@ -410,5 +413,25 @@ describe('orders list filters', () => {
     expect(ids(await list(`placedTo=${encodeURIComponent(small.placedAt)}&maxTotal=101`))).toEqual([]);
     expect((await list('minTotal=1', 'supplier')).status).toBe(403);
     expect((await list('placedFrom=yesterday')).status).toBe(400);
+  });
+});
+
+describe('order notices', () => {
+  test('order notices › operator and supplier › all recipients for the operator, only its own for the supplier', async () => {
+    const order = await h.placeOrder();
+    await h.waitForStatus(order.orderId, 'AWAITING_SUPPLIER');
+    let all: ApiResponse;
+    for (;;) {
+      all = await h.api('GET', `/v1/orders/${order.orderId}/notices`, { key: h.key('operator') });
+      if (all.body.data.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const own = await h.api('GET', `/v1/orders/${order.orderId}/notices`, { key: h.key('supplier') });
+    const stranger = await h.api('GET', `/v1/orders/${order.orderId}/notices`, { key: h.key('otherSupplier') });
+
+    expect(all.body.data.map((n: Json) => n.kind)).toContain('SUPPLIER_INQUIRY');
+    expect(own.body.data.every((n: Json) => n.recipientId === h.parties.supplier.id)).toBe(true);
+    expect(own.body.data.map((n: Json) => n.kind)).toContain('SUPPLIER_INQUIRY');
+    expect(stranger.status).toBe(403);
   });
 });
