@@ -134,6 +134,7 @@ function printBanner({ apiUrl, uiUrl, temporalAddress, mongoUri, dataDir, logDir
     '',
     `  API            ${apiUrl}`,
     `  OpenAPI        ${apiUrl}/openapi.json`,
+    `  Console        ${apiUrl}/console (sign in with an API key below)`,
     `  Temporal UI    ${uiUrl || '(external Temporal: see its own UI)'}`,
     `  Temporal       ${temporalAddress}`,
     `  MongoDB        ${mongoUri}`,
@@ -270,6 +271,9 @@ async function main() {
     running.push({ name, stop: () => supervisor.stop(), kill: () => supervisor.kill() });
     return supervisor;
   };
+
+  // The console (served by the API at /console) is built when console/dist is missing or older than its sources.
+  require('./console-build').buildConsole({ ifStale: true, log: say });
 
   say('starting the worker and the API...');
   startChild('worker', 'src/worker/main.ts');

@@ -37,7 +37,10 @@ export function CancelOrder({ order, onDone }: { order: SchemaOrder; onDone: () 
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
   const action = useAction(onDone);
-  if (TERMINAL.has(order.status ?? '')) return null;
+  if (TERMINAL.has(order.status ?? '')) {
+    // Once cancelled, only the outcome stays (announced), not the form.
+    return action.done ? <StatusMessage message={action.done} /> : null;
+  }
   const id = `cancel-${order.orderId}`;
   const submit = (event: FormEvent) => {
     event.preventDefault();

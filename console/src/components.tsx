@@ -45,7 +45,7 @@ export function StatusMessage({ message }: { message: string | undefined }) {
 /** A table that scrolls sideways on a narrow screen; focusable so the keyboard can scroll it too. */
 export function TableRegion({ label, children }: { label: string; children: ReactNode }) {
   return (
-    <div className="table-region" role="region" aria-label={label} tabIndex={0}>
+    <div className="table-region" role="region" aria-label={`${label}, scrollable table`} tabIndex={0}>
       {children}
     </div>
   );

@@ -129,7 +129,7 @@ export function OrderDetailPage({ orderId }: { orderId: string }) {
           {party.role === 'operator' && <ResolveDispute order={data} onDone={reload} />}
           {mayCancel && <CancelOrder order={data} onDone={reload} />}
 
-          <section className="card" aria-labelledby="payments-title">
+          <section className="card span-2" aria-labelledby="payments-title">
             <h2 id="payments-title">Payments</h2>
             {data.payments && data.payments.length > 0 ? (
               <TableRegion label="Payments">
@@ -150,7 +150,7 @@ export function OrderDetailPage({ orderId }: { orderId: string }) {
                     {data.payments.map((payment) => (
                       <tr key={payment.attempt}>
                         <td>{payment.attempt}</td>
-                        <td>
+                        <td className="nowrap">
                           {payment.brand} •••• {payment.last4}
                         </td>
                         <td className="num">{formatMoney(payment.amount)}</td>
@@ -192,7 +192,7 @@ export function OrderDetailPage({ orderId }: { orderId: string }) {
             )}
           </section>
 
-          <section className="card" aria-labelledby="notices-title">
+          <section className="card span-2" aria-labelledby="notices-title">
             <h2 id="notices-title">Notices</h2>
             {notices.data && notices.data.data.length > 0 ? (
               <TableRegion label="Notices">

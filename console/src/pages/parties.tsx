@@ -215,7 +215,7 @@ function PartyRow({
             <option value="3600">old keys work 1 h</option>
             <option value="86400">old keys work 24 h</option>
           </select>
-          <button type="button" onClick={() => void rotate()} aria-label={`Rotate the API key of ${party.name}`}>
+          <button type="button" onClick={() => void rotate()} aria-label={`Rotate key of ${party.name}`}>
             Rotate key
           </button>
         </div>
@@ -323,7 +323,7 @@ export function PartiesPage() {
       <section className="card" aria-labelledby="list-title">
         <h2 id="list-title">Registered parties</h2>
         <div className="field narrow">
-          <label htmlFor="role-filter">Role</label>
+          <label htmlFor="role-filter">Show role</label>
           <select
             id="role-filter"
             value={role}
