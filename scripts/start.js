@@ -248,6 +248,8 @@ async function main() {
     // A developer's stack: webhooks to receivers on this machine (loopback, private ranges) are allowed unless the
     // caller says otherwise. Production deployments leave it unset (see the README's webhook address rules).
     WEBHOOK_ALLOW_PRIVATE: process.env.WEBHOOK_ALLOW_PRIVATE ?? 'true',
+    // The console links an order to its workflow in the embedded Temporal UI.
+    ...(uiUrl && !process.env.TEMPORAL_UI_URL ? { TEMPORAL_UI_URL: uiUrl } : {}),
     ...vaultKey,
   };
   // The worker and the API run under a supervisor: restarted with exponential backoff when they exit, the servers
