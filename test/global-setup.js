@@ -1,4 +1,4 @@
-// Jest global setup: starts one Temporal dev server and one FerretDB for the whole run (or uses the ones
+// Jest global setup: starts one Temporal dev server, one FerretDB and the bank host for the whole run (or uses the ones
 // named by TEMPORAL_ADDRESS and MONGODB_URI), bundles the workflow code once, and hands everything to the
 // test workers through environment variables. It never touches the developer's .data directory.
 'use strict';
@@ -9,6 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { provision } = require('../scripts/lib/provision');
 const { startServices, findFreePort } = require('../scripts/lib/services');
+const { bankDatabaseUri, bankHostEnv, startBankHost } = require('../scripts/lib/bank-host');
 
 /** Where the test environment is also written, for tools and people debugging a run. */
 const ENV_FILE = path.join(os.tmpdir(), 'settleflow-jest-env.json');
@@ -39,6 +40,33 @@ function quietLogger() {
   return new DefaultLogger('WARN');
 }
 
+/**
+ * Starts the bank host for the run: its own database (`settleflow_bank_test`) on the same server, free ports, a fresh
+ * admin token and hashing key, a clearing period of one second. Returns what test workers need to reach it.
+ */
+async function startTestBankHost(dataDir, mongoUri) {
+  const ports = { iso8583: await findFreePort(), iso20022: await findFreePort(), control: await findFreePort() };
+  const adminToken = crypto.randomBytes(24).toString('hex');
+  const bankHost = await startBankHost({
+    env: bankHostEnv({
+      mongoUri: bankDatabaseUri(mongoUri, 'settleflow_bank_test'),
+      ports,
+      adminToken,
+      secret: crypto.randomBytes(32).toString('base64'),
+      clearingPeriodMs: 1000,
+    }),
+    logFile: path.join(dataDir, 'bank-host.log'),
+  });
+  globalThis.__SETTLEFLOW_BANK_HOST__ = bankHost;
+  return {
+    BANK_HOST_ADDRESS: `127.0.0.1:${ports.iso8583}`,
+    BANK_HOST_ISO20022_URL: `http://127.0.0.1:${ports.iso20022}`,
+    BANK_HOST_CONTROL_URL: `http://127.0.0.1:${ports.control}`,
+    BANK_HOST_ADMIN_TOKEN: adminToken,
+    BANK_HOST_LOG_FILE: path.join(dataDir, 'bank-host.log'),
+  };
+}
+
 module.exports = async function globalSetup() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'settleflow-test-'));
   const env = { DATA_DIR: dataDir, SETTLEFLOW_VAULT_KEY: crypto.randomBytes(32).toString('base64') };
@@ -56,6 +84,8 @@ module.exports = async function globalSetup() {
     env.TEMPORAL_UI_URL = services.uiUrl;
     env.TEMPORAL_BIN = temporalBin;
   }
+
+  Object.assign(env, await startTestBankHost(dataDir, env.MONGODB_URI));
 
   const bundlePath = await bundleWorkflows(dataDir);
   if (bundlePath) env.SETTLEFLOW_WORKFLOW_BUNDLE = bundlePath;

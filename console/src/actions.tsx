@@ -124,9 +124,11 @@ export function ResolveAttention({ order, onDone }: { order: SchemaOrder; onDone
   const id = `attention-${order.orderId}`;
   const resolve = (choice: 'RETRY' | 'CANCEL' | 'EXTEND') =>
     void action.run(`Done: ${humanize(choice)}.`, async () => {
-      const body: { action: typeof choice; note?: string; extendMs?: number } = { action: choice };
-      if (note.trim()) body.note = note.trim();
-      if (choice === 'EXTEND') body.extendMs = Math.round(Number(extendHours) * 3_600_000);
+      const noted = note.trim() ? { note: note.trim() } : {};
+      const body =
+        choice === 'EXTEND'
+          ? { action: choice, extendMs: Math.round(Number(extendHours) * 3_600_000), ...noted }
+          : { action: choice, ...noted };
       return unwrap(
         await api.POST('/v1/orders/{orderId}/attention-resolution', {
           params: { path: { orderId: order.orderId } },

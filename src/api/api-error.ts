@@ -70,8 +70,9 @@ export function forbidden(message: string): ApiError {
 
 /**
  * Turns a zod failure into a 400 naming the first issue's field in dot notation.
- * Unknown keys become `parameter_unknown` naming the key; missing fields `parameter_missing`; a custom issue may
- * carry its own code in `params.code` (e.g. `invalid_card_number`).
+ * Unknown keys become `parameter_unknown` naming the key; missing fields `parameter_missing`. A custom issue (a
+ * refinement: a rule the OpenAPI document cannot state) is a 422 and may carry its own code in `params.code`
+ * (e.g. `invalid_card_number`).
  */
 export function fromZodError(error: z.ZodError, input: unknown): ApiError {
   const issue = error.issues[0];
@@ -87,7 +88,7 @@ export function fromZodError(error: z.ZodError, input: unknown): ApiError {
   const customCode = issue.code === 'custom' ? (issue.params as { code?: unknown } | undefined)?.code : undefined;
   const code = typeof customCode === 'string' ? customCode : missing ? 'parameter_missing' : 'parameter_invalid';
   const message = missing ? `missing required parameter: ${param ?? 'body'}` : `${param ?? 'body'}: ${issue.message}`;
-  return new ApiError(400, 'invalid_request_error', code, message, param);
+  return new ApiError(issue.code === 'custom' ? 422 : 400, 'invalid_request_error', code, message, param);
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
@@ -230,7 +231,7 @@ function isUnavailable(error: unknown): boolean {
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof InvalidCursorError) {
-    return new ApiError(400, 'invalid_request_error', 'invalid_cursor', 'cursor is not one this API issued', 'cursor');
+    return new ApiError(422, 'invalid_request_error', 'invalid_cursor', 'cursor is not one this API issued', 'cursor');
   }
   if (error instanceof DomainError) {
     const answer = answerForDomainError(error);

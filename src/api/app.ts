@@ -8,10 +8,11 @@ import type { Express, RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Database } from '../persistence/database';
+import type { PartyAccount } from '../persistence/party-store';
 import type { Vault } from '../security/vault';
 import type { ApiDeps } from './api-deps';
 import { ApiError, errorHandler } from './api-error';
-import { authenticate, createApiKeyCache } from './auth';
+import { PARTY_CACHE_MAX_ENTRIES, PartyCache, authenticate, createApiKeyCache } from './auth';
 import { consoleMonitoringRouter } from './console-monitoring-router';
 import { consoleNoticesRouter } from './console-notices-router';
 import { consolePartiesRouter } from './console-parties-router';
@@ -25,6 +26,8 @@ import { openApiDocument } from './openapi';
 import { orderActionsRouter } from './order-actions-router';
 import { ordersRouter } from './orders-router';
 import { partiesRouter } from './parties-router';
+import { allowedMethods, mountRoute } from './route-registry';
+import { API_ROUTES, openApiRoute } from './routes';
 import { webhooksRouter } from './webhooks-router';
 
 /** What {@link createApp} needs; `now` and `log` default to the system clock and stderr. */
@@ -51,6 +54,26 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/**
+ * A method a known path does not declare: 405 with `Allow` (RFC 9110), in the error shape; OPTIONS gets 200 with
+ * `Allow`, as Express's routers answer it. Runs after every route, so only requests no route took get here.
+ */
+const methodNotAllowed: RequestHandler = (req, res, next) => {
+  const allow = allowedMethods(API_ROUTES, req.path);
+  if (allow.length === 0) return next();
+  res.set('Allow', allow.join(', '));
+  if (req.method === 'OPTIONS') {
+    res.status(200).end();
+    return;
+  }
+  throw new ApiError(
+    405,
+    'invalid_request_error',
+    'method_not_allowed',
+    `${req.method} is not allowed on ${req.path}; allowed: ${allow.join(', ')}`,
+  );
+};
+
 /** Builds the API. */
 export function createApp(input: CreateAppDeps): Express {
   const deps: ApiDeps = {
@@ -63,6 +86,8 @@ export function createApp(input: CreateAppDeps): Express {
   };
   const clock = () => deps.now().getTime();
   const keyCache = createApiKeyCache(deps.config.apiKeyCacheMs, clock);
+  // The parties new orders name: a disable shows here as soon as in the key cache (at once in this process).
+  const partyCache = new PartyCache<PartyAccount>(deps.config.apiKeyCacheMs, PARTY_CACHE_MAX_ENTRIES, clock);
   const authenticated = authenticate(deps.db, {
     cache: keyCache,
     ratePerMinute: deps.config.apiRatePerMinute,
@@ -95,12 +120,14 @@ export function createApp(input: CreateAppDeps): Express {
   app.use(express.json({ limit: deps.config.apiBodyLimit }));
   app.use(requireJsonBody);
 
-  app.get('/openapi.json', (_req, res) => {
+  const system = express.Router();
+  mountRoute(system, openApiRoute, {}, (_req, res) => {
     res.json(document);
   });
+  app.use(system);
   app.use(healthRouter(deps));
-  app.use(partiesRouter(deps, authenticated, idempotent, keyCache));
-  app.use(ordersRouter(deps, authenticated, idempotent));
+  app.use(partiesRouter(deps, authenticated, idempotent, keyCache, partyCache));
+  app.use(ordersRouter(deps, authenticated, idempotent, partyCache));
   app.use(orderActionsRouter(deps, authenticated, idempotent));
   app.use(inboxRouter(deps, authenticated));
   app.use(webhooksRouter(deps, authenticated, idempotent));
@@ -111,6 +138,7 @@ export function createApp(input: CreateAppDeps): Express {
   app.use(consoleNoticesRouter(deps, authenticated));
   app.use(consoleStaticRouter(deps.config.consoleDir));
 
+  app.use(methodNotAllowed);
   app.use((req) => {
     throw new ApiError(404, 'not_found_error', 'route_not_found', `no route ${req.method} ${req.path}`);
   });

@@ -8,7 +8,8 @@ import type { RequestHandler } from 'express';
 import type { OrderStatus, OrderView, PaymentAttempt } from '../domain/order';
 import { ORDER_STATUSES } from '../domain/order';
 import type { ApiDeps } from './api-deps';
-import { requireRole } from './auth';
+import { monitoringSummaryRoute } from './console-routes';
+import { mountRoute } from './route-registry';
 
 /** How many of the newest orders the rates and latencies are computed over. */
 export const MONITORING_WINDOW = 500;
@@ -100,7 +101,7 @@ export function summarize(window: readonly WindowOrder[], now: Date) {
 export function consoleMonitoringRouter(deps: Pick<ApiDeps, 'db' | 'now'>, authenticated: RequestHandler): Router {
   const router = Router();
 
-  router.get('/v1/monitoring/summary', authenticated, requireRole('operator'), async (_req, res) => {
+  mountRoute(router, monitoringSummaryRoute, { authenticated }, async (_req, res) => {
     const now = deps.now();
     const [counts, window] = await Promise.all([
       Promise.all(ORDER_STATUSES.map((status) => deps.db.orders.countDocuments({ status }).exec())),

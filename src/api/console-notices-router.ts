@@ -6,7 +6,9 @@ import { Router } from 'express';
 import type { RequestHandler } from 'express';
 import type { ApiDeps } from './api-deps';
 import { callerOf } from './auth';
+import { orderNoticesRoute } from './console-routes';
 import { assertMayRead, loadOrder, orderIdOf } from './order-access';
+import { mountRoute } from './route-registry';
 
 /** Most notices the route answers for one order (an order sends a few dozen at most). */
 export const MAX_ORDER_NOTICES = 200;
@@ -15,7 +17,7 @@ export const MAX_ORDER_NOTICES = 200;
 export function consoleNoticesRouter(deps: Pick<ApiDeps, 'db' | 'temporal'>, authenticated: RequestHandler): Router {
   const router = Router();
 
-  router.get('/v1/orders/:orderId/notices', authenticated, async (req, res) => {
+  mountRoute(router, orderNoticesRoute, { authenticated }, async (req, res) => {
     const caller = callerOf(res);
     const order = await loadOrder(deps, orderIdOf(req));
     assertMayRead(caller, order);

@@ -5,7 +5,6 @@
 import { Router } from 'express';
 import type { CookieOptions, Request, RequestHandler, Response } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { z } from 'zod';
 import { orderWorkflowId } from '../contracts/order-contract';
 import { findKeyHolder } from '../persistence/party-store';
 import { closeSession, csrfTokenOf, openSession } from '../persistence/session-store';
@@ -13,12 +12,8 @@ import type { ApiDeps } from './api-deps';
 import { ApiError } from './api-error';
 import type { ApiKeyCache } from './auth';
 import { SESSION_COOKIE, callerOf, sessionCacheKey, sessionIdOf } from './auth';
-import { parseRequest } from './schemas';
-
-/** `POST /v1/session`. */
-export const signInBody = z.strictObject({
-  apiKey: z.string().min(1).max(200),
-});
+import { getSessionRoute, signInRoute, signOutRoute } from './console-routes';
+import { expressPath, mountRoute } from './route-registry';
 
 /** Failed sign-ins per minute per client address before 429: keys are unguessable, this keeps the noise down. */
 export const SIGN_IN_FAILURES_PER_MINUTE = 20;
@@ -60,7 +55,7 @@ export function consoleSessionRouter(
   const failures = new RateLimiterMemory({ keyPrefix: 'sign-in', points: SIGN_IN_FAILURES_PER_MINUTE, duration: 60 });
   const ttlMs = deps.config.session.ttlMinutes * 60_000;
 
-  router.post('/v1/session', async (req, res) => {
+  mountRoute(router, signInRoute, {}, async (req, res, { body }) => {
     const client = req.ip ?? 'unknown';
     const spent = await failures.get(client);
     if (spent && spent.remainingPoints <= 0) {
@@ -73,7 +68,7 @@ export function consoleSessionRouter(
         `too many failed sign-ins; retry in ${seconds} s`,
       );
     }
-    const { apiKey } = parseRequest(signInBody, req.body);
+    const { apiKey } = body;
     const now = deps.now();
     const holder = await findKeyHolder(deps.db, apiKey, now);
     if (!holder) {
@@ -105,7 +100,8 @@ export function consoleSessionRouter(
     next();
   };
 
-  router.get('/v1/session', withSessionCookie, authenticated, (_req, res) => {
+  // Cookie first, then the session's authentication: not mountRoute's bearer-or-cookie for any caller.
+  router.get(expressPath(getSessionRoute.path), withSessionCookie, authenticated, (_req, res) => {
     const sessionId = res.locals.sessionId as string | undefined;
     const expiresAt = res.locals.sessionExpiresAt as Date | undefined;
     if (!sessionId || !expiresAt) {
@@ -115,7 +111,7 @@ export function consoleSessionRouter(
     res.json(sessionAnswer(deps, res, sessionId, expiresAt));
   });
 
-  router.delete('/v1/session', withSessionCookie, authenticated, async (req, res) => {
+  router.delete(expressPath(signOutRoute.path), withSessionCookie, authenticated, async (req, res) => {
     const sessionId = res.locals.sessionId as string | undefined;
     if (!sessionId) {
       res.status(204).end();

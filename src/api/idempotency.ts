@@ -9,6 +9,7 @@ import type { Vault } from '../security/vault';
 import { completeIdempotencyKey, releaseIdempotencyKey, reserveIdempotencyKey } from '../persistence/idempotency-store';
 import { ApiError } from './api-error';
 import { callerOf } from './auth';
+import { idempotencyKeySchema } from './schemas';
 
 /** Longest key accepted, as Stripe's. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -89,7 +90,7 @@ export function idempotency(db: Database, vault: Vault, options: IdempotencyOpti
   return async (req, res, next) => {
     const key = req.get('idempotency-key');
     if (key === undefined) return next();
-    if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
+    if (!idempotencyKeySchema.safeParse(key).success) {
       throw new ApiError(
         400,
         'invalid_request_error',

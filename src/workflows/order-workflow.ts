@@ -57,6 +57,7 @@ import {
   isPaid,
   isTerminal,
 } from '../domain/order';
+import { viewFor } from '../domain/order-views';
 import { legacyOrderWorkflowV1 } from './legacy/order-workflow-v1';
 import type { PaymentReversalOutcome } from './order-saga';
 import { OrderSaga } from './order-saga';
@@ -472,9 +473,15 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
       order.cancellationReason = reason;
       order.cancellationDetail = detail;
       order.attention = undefined;
-      for (const party of [order.sellerId, order.customerId]) {
-        notices.push(notice('ORDER_CANCELLED', order.orderId, party, nowIso(), { reason, detail }));
-      }
+      // The customer reads the cancellation as its view has it: no operator's note, no system detail.
+      const customerView = viewFor(order, { id: order.customerId, role: 'customer' });
+      notices.push(
+        notice('ORDER_CANCELLED', order.orderId, order.sellerId, nowIso(), { reason, detail }),
+        notice('ORDER_CANCELLED', order.orderId, order.customerId, nowIso(), {
+          reason: customerView.cancellationReason,
+          ...(customerView.cancellationDetail !== undefined ? { detail: customerView.cancellationDetail } : {}),
+        }),
+      );
       setStatus('CANCELLED');
       await persist(notices);
     });

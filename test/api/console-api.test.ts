@@ -225,7 +225,7 @@ describe('console parties', () => {
     });
     expect(second.body.webhookUrl).toBe('http://127.0.0.1:9/other');
     expect(second.body.webhookSecret).toBeUndefined();
-    expect((await h.api('PATCH', `/v1/parties/${id}`, { key: h.key('operator'), body: {} })).status).toBe(400);
+    expect((await h.api('PATCH', `/v1/parties/${id}`, { key: h.key('operator'), body: {} })).status).toBe(422);
     expect((await h.api('PATCH', `/v1/parties/${id}`, { key: h.key('seller'), body: { name: 'x' } })).status).toBe(403);
   });
 });
@@ -289,7 +289,7 @@ describe('console settings', () => {
     });
     const seller = await put(h.key('seller'), { version: current.version, settings: {} });
 
-    expect([stale.status, bad.status, unknown.status, seller.status]).toEqual([409, 400, 400, 403]);
+    expect([stale.status, bad.status, unknown.status, seller.status]).toEqual([409, 400, 422, 403]);
     expect(stale.body.error.code).toBe('settings_version_conflict');
     expect(bad.body.error.param).toBe('settings.paymentMaxAttempts');
     expect(unknown.body.error.code).toBe('unknown_party');

@@ -28,7 +28,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This document */
+        /** This document, generated from the schemas that validate requests */
         get: operations["getOpenApiDocument"];
         put?: never;
         post?: never;
@@ -45,12 +45,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Parties by id, optionally of one role (operators only) */
+        /**
+         * Parties by id, optionally of one role (operators only)
+         * @description Also answers a request signed in with the console's session cookie instead of a key; then a request that changes something must send `X-CSRF-Token` (403 `csrf_token_invalid`).
+         *
+         *     Roles: operator.
+         */
         get: operations["listParties"];
         put?: never;
         /**
          * Register a party (operators only)
-         * @description Issues the party's API key, and a webhook signing secret when a webhookUrl is given. Both are shown in this answer only.
+         * @description Issues the party's API key, and a webhook signing secret when a webhookUrl is given. Both are shown in this answer only. A webhookUrl that is or resolves to a link-local, multicast, unspecified, broadcast, reserved or cloud metadata address, or a loopback or private one without WEBHOOK_ALLOW_PRIVATE, is 422 `webhook_url_refused`.
+         *
+         *     Roles: operator.
          */
         post: operations["createParty"];
         delete?: never;
@@ -83,7 +90,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A party and whether it is disabled (operators only) */
+        /**
+         * A party and whether it is disabled (operators only)
+         * @description Roles: operator.
+         */
         get: operations["getParty"];
         put?: never;
         post?: never;
@@ -92,7 +102,9 @@ export interface paths {
         head?: never;
         /**
          * Rename a party or set or remove its webhook URL (operators only)
-         * @description A party given its first webhook URL also gets a signing secret (`webhookSecret`), in this answer only; a party that had one keeps it. The URL is checked like at registration (400 `webhook_url_refused`).
+         * @description A party given its first webhook URL also gets a signing secret (`webhookSecret`), in this answer only; a party that had one keeps it. The URL is checked as at registration (422 `webhook_url_refused`). Also answers a request signed in with the console's session cookie instead of a key; then a request that changes something must send `X-CSRF-Token` (403 `csrf_token_invalid`).
+         *
+         *     Roles: operator.
          */
         patch: operations["updateParty"];
         trace?: never;
@@ -109,6 +121,8 @@ export interface paths {
         /**
          * Disable a party (operators only)
          * @description None of the party's keys is accepted any more (403 `party_disabled`): at once in the API process that answered, within `API_KEY_CACHE_MS` (default 5 s) in every other. Its orders go on; an operator cannot disable itself (409 `cannot_disable_self`).
+         *
+         *     Roles: operator.
          */
         post: operations["disableParty"];
         delete?: never;
@@ -129,6 +143,8 @@ export interface paths {
         /**
          * Enable a disabled party (operators only)
          * @description The party's working keys are accepted again (within `API_KEY_CACHE_MS` in other API processes).
+         *
+         *     Roles: operator.
          */
         post: operations["enableParty"];
         delete?: never;
@@ -147,12 +163,16 @@ export interface paths {
         /**
          * A party's API keys, newest first (operators only)
          * @description Ids, prefixes and states only: never a key or its digest.
+         *
+         *     Roles: operator.
          */
         get: operations["listApiKeys"];
         put?: never;
         /**
          * Issue a new API key for a party (operators only)
          * @description The new key is in this answer only. The party's other working keys keep working for `graceSeconds` (default 0: they stop at once), so a client can switch without downtime.
+         *
+         *     Roles: operator.
          */
         post: operations["issueApiKey"];
         delete?: never;
@@ -174,6 +194,8 @@ export interface paths {
         /**
          * Revoke one of a party's API keys (operators only)
          * @description The key is refused (401) at once in the API process that answered, within `API_KEY_CACHE_MS` (default 5 s) in every other. Revoking a revoked key answers it unchanged.
+         *
+         *     Roles: operator.
          */
         delete: operations["revokeApiKey"];
         options?: never;
@@ -190,13 +212,15 @@ export interface paths {
         };
         /**
          * List orders, newest first
-         * @description Operators see every order. Other parties see only the orders they are on: the filter of their role is forced to themselves, and asking for another party in it is 403.
+         * @description Operators see every order. Other parties see only the orders they are on: the filter of their role is forced to themselves, and asking for another party in it is 403. `cursor` is the `nextCursor` of the previous page; another one is 422 `invalid_cursor`.
          */
         get: operations["listOrders"];
         put?: never;
         /**
          * Place an order (sellers only; step 1)
-         * @description The caller is the seller. Customer, supplier and carriers must be registered parties with those roles (else 400 `unknown_party`). Starts the order's workflow; a taken orderId is 409 `order_exists`.
+         * @description The caller is the seller. Customer, supplier and carriers must be registered parties with those roles (else 422 `unknown_party`). Starts the order's workflow; a taken orderId is 409 `order_exists`.
+         *
+         *     Roles: seller.
          */
         post: operations["placeOrder"];
         delete?: never;
@@ -236,9 +260,11 @@ export interface paths {
         put?: never;
         /**
          * Answer the supplier inquiry (step 3)
-         * @description An available answer must reserve exactly the ordered quantities of every sku (400 `reservation_mismatch`) and name a reservationId.
+         * @description An available answer must reserve exactly the ordered quantities of every sku (422 `reservation_mismatch`) and name a reservationId.
          *
-         *     Allowed: the order's supplier. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 400 for a rule the answer breaks.
+         *     Allowed: supplier. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 422 for a rule the answer breaks.
+         *
+         *     Roles: supplier.
          */
         post: operations["answerSupplierInquiry"];
         delete?: never;
@@ -258,9 +284,11 @@ export interface paths {
         put?: never;
         /**
          * Answer the transport inquiry (step 5)
-         * @description An acceptance needs pickupDate, deliveryDate (not before pickup), route, method and a price in the order's currency. Each carrier answers once (409 `already_answered`).
+         * @description An acceptance needs pickupDate, deliveryDate (not before pickup), route, method and a price in the order's currency (422 otherwise). Each carrier answers once (409 `already_answered`).
          *
-         *     Allowed: a candidate carrier of the order. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 400 for a rule the answer breaks.
+         *     Allowed: carrier. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 422 for a rule the answer breaks.
+         *
+         *     Roles: carrier.
          */
         post: operations["answerTransportInquiry"];
         delete?: never;
@@ -280,9 +308,11 @@ export interface paths {
         put?: never;
         /**
          * Report a shipment event (step 7)
-         * @description picked_up, in_transit, delivered, in that order, each once.
+         * @description picked_up, in_transit, delivered, in that order, each once; only the chosen carrier.
          *
-         *     Allowed: the chosen carrier of the order. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 400 for a rule the answer breaks.
+         *     Allowed: carrier. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 422 for a rule the answer breaks.
+         *
+         *     Roles: carrier.
          */
         post: operations["reportShipmentEvent"];
         delete?: never;
@@ -302,9 +332,11 @@ export interface paths {
         put?: never;
         /**
          * Pay the order by card (step 7)
-         * @description The card is checked (12 to 19 digits with a Luhn check digit, else 400 `invalid_card_number`), sealed, and charged by the gateway. The card number and CVC are never stored or logged.
+         * @description The card is checked (12 to 19 digits, else 400; a Luhn check digit, else 422 `invalid_card_number`), sealed, and charged by the gateway. The card number and CVC are never stored or logged.
          *
-         *     Allowed: the order's customer. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 400 for a rule the answer breaks.
+         *     Allowed: customer. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 422 for a rule the answer breaks.
+         *
+         *     Roles: customer.
          */
         post: operations["notifyPayment"];
         delete?: never;
@@ -326,7 +358,9 @@ export interface paths {
          * Confirm or dispute the settlement (step 9)
          * @description confirmed=false opens a dispute for an operator and needs a reason.
          *
-         *     Allowed: the order's seller. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 400 for a rule the answer breaks.
+         *     Allowed: seller. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 422 for a rule the answer breaks.
+         *
+         *     Roles: seller.
          */
         post: operations["confirmSettlement"];
         delete?: never;
@@ -348,7 +382,9 @@ export interface paths {
          * Cancel the order before pickup
          * @description Releases the reservation, cancels the transport and voids or refunds a payment as needed.
          *
-         *     Allowed: the order's customer or seller, or an operator. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 400 for a rule the answer breaks.
+         *     Allowed: customer, seller, operator. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 422 for a rule the answer breaks.
+         *
+         *     Roles: customer, seller, operator.
          */
         post: operations["cancelOrder"];
         delete?: never;
@@ -370,7 +406,9 @@ export interface paths {
          * Resolve a disputed settlement
          * @description CLOSE closes the deal as settled; REFUND refunds the customer and cancels the order.
          *
-         *     Allowed: operators. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 400 for a rule the answer breaks.
+         *     Allowed: operator. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 422 for a rule the answer breaks.
+         *
+         *     Roles: operator.
          */
         post: operations["resolveDispute"];
         delete?: never;
@@ -392,7 +430,9 @@ export interface paths {
          * Act on an order in NEEDS_ATTENTION
          * @description RETRY re-runs the bank call whose outcome is unknown (same reference: money moves at most once); CANCEL refunds or voids what was taken, runs the compensations and cancels as `CANCELLED_BY_OPERATOR`; EXTEND gives an overdue delivery or dispute `extendMs` more. 409 `action_not_applicable` for an action the attention reason does not admit.
          *
-         *     Allowed: operators. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 400 for a rule the answer breaks.
+         *     Allowed: operator. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 422 for a rule the answer breaks.
+         *
+         *     Roles: operator.
          */
         post: operations["resolveAttention"];
         delete?: never;
@@ -430,7 +470,7 @@ export interface paths {
         };
         /**
          * Webhook deliveries, newest first
-         * @description One record per notice sent to a webhook: `PENDING` while being tried, `DELIVERED`, or `FAILED` once given up (`lastError` says what failed, in settleflow's words; never the receiver's answer). Operators see every delivery; a party sees only its own (asking for another recipient is 403).
+         * @description One record per notice sent to a webhook: `PENDING` while being tried, `DELIVERED`, or `FAILED` once given up (`lastError` says what failed, in settleflow's words; never the receiver's answer). Operators see every delivery; a party sees only its own (asking for another recipient is 403). `cursor` is the `nextCursor` of the previous page; another one is 422 `invalid_cursor`.
          */
         get: operations["listWebhookDeliveries"];
         put?: never;
@@ -468,15 +508,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in session and its CSRF token */
+        /**
+         * The signed-in session and its CSRF token
+         * @description With the session cookie. Without one (or with a bearer key) 204: not signed in.
+         */
         get: operations["getSession"];
         put?: never;
         /**
-         * Sign in to the console with an API key
-         * @description Exchanges a party's API key for a session cookie `sf_session` (HttpOnly, SameSite=Strict, Path=/, Secure over HTTPS or with `SESSION_COOKIE_SECURE=true`) that lasts `SESSION_TTL_MINUTES` (default 60). The session acts as the key's party with the same role rules; revoking the key or disabling the party ends it. The answer holds the CSRF token to send as `X-CSRF-Token` on every request that changes something. More than 20 failed sign-ins a minute from one address: 429.
+         * Sign in to the console with a party's API key
+         * @description Exchanges the key for a session cookie `sf_session` (HttpOnly, SameSite=Strict, Path=/, Secure over HTTPS or with `SESSION_COOKIE_SECURE=true`) lasting `SESSION_TTL_MINUTES`. The session acts as the key's party with the same role rules; revoking the key or disabling the party ends it. The answer holds the CSRF token. More than 20 failed sign-ins a minute from one address: 429.
          */
         post: operations["signIn"];
-        /** Sign out: ends the session and clears the cookie */
+        /**
+         * Sign out: ends the session and clears the cookie
+         * @description With the session cookie and its `X-CSRF-Token`. Without a session cookie: 204, nothing to end.
+         */
         delete: operations["signOut"];
         options?: never;
         head?: never;
@@ -490,11 +536,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The gateway's settings, their defaults and what new orders get (operators only) */
+        /**
+         * The gateway's settings, their defaults and what new orders get (operators only)
+         * @description Also answers a request signed in with the console's session cookie instead of a key; then a request that changes something must send `X-CSRF-Token` (403 `csrf_token_invalid`).
+         *
+         *     Roles: operator.
+         */
         get: operations["getSettings"];
         /**
          * Replace the gateway's settings (operators only)
-         * @description Send the `version` you read: another change in between is 409 `settings_version_conflict`. Every changed setting is recorded in the audit trail with the operator and the time. New orders are placed with the new settings (within 5 s in other API processes); `sellers.*.capture` is stored only.
+         * @description Send the `version` you read: another change in between is 409 `settings_version_conflict`. Every changed setting is recorded in the audit trail with the operator and the time. New orders are placed with the new settings (within 5 s in other API processes); `sellers.*.capture` is stored only. A seller id that is not a registered seller: 422 `unknown_party`. Also answers a request signed in with the console's session cookie instead of a key; then a request that changes something must send `X-CSRF-Token` (403 `csrf_token_invalid`).
+         *
+         *     Roles: operator.
          */
         put: operations["putSettings"];
         post?: never;
@@ -511,25 +564,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who changed which setting from what to what, and when, newest first (operators only) */
+        /**
+         * Who changed which setting from what to what, and when, newest first (operators only)
+         * @description Roles: operator.
+         */
         get: operations["listSettingsAudit"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/orders/{orderId}/notices": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The notices an order sent: every recipient for operators, its own for a party on the order */
-        get: operations["listOrderNotices"];
         put?: never;
         post?: never;
         delete?: never;
@@ -548,8 +587,30 @@ export interface paths {
         /**
          * Orders by status, throughput, payment approval and party answer times (operators only)
          * @description Counts by status are exact; the rest is computed over the newest 500 orders of the read model: orders placed and closed per minute over the last 60 minutes, payment attempts by outcome with decline reasons, and p50/p99 of how long suppliers and carriers took to answer their inquiries.
+         *
+         *     Roles: operator.
          */
         get: operations["getMonitoringSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{orderId}/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The notices an order sent: every recipient for operators, its own for a party on the order
+         * @description Kind, recipient and time; a notice's payload stays in its recipient's inbox.
+         */
+        get: operations["listOrderNotices"];
         put?: never;
         post?: never;
         delete?: never;
@@ -562,16 +623,127 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        Error: {
-            error: components["schemas"]["ErrorDetail"];
+        /** @description An amount in integer minor units of an ISO 4217 currency. */
+        Money: {
+            amount: number;
+            /** @enum {string} */
+            currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
         };
+        ShipTo: {
+            name: string;
+            line1: string;
+            line2?: string;
+            city: string;
+            postalCode: string;
+            country: string;
+        };
+        CreatePartyRequest: {
+            id?: string;
+            /** @enum {string} */
+            role: "seller" | "customer" | "supplier" | "carrier" | "operator";
+            name: string;
+            /** Format: uri */
+            webhookUrl?: string;
+        };
+        IssueApiKeyRequest: {
+            /** @default 0 */
+            graceSeconds: number;
+        };
+        PartyStatusRequest: Record<string, never>;
+        PlaceOrderRequest: {
+            orderId?: string;
+            customerId: string;
+            supplierId: string;
+            carrierIds: string[];
+            items: {
+                sku: string;
+                description: string;
+                quantity: number;
+                unitPrice: components["schemas"]["Money"];
+            }[];
+            shipTo: components["schemas"]["ShipTo"];
+            deadlines?: {
+                supplierAnswerMs?: number;
+                carrierAnswerMs?: number;
+                paymentMs?: number;
+                deliveryMs?: number;
+                sellerConfirmationMs?: number;
+                disputeResolutionMs?: number;
+            };
+        };
+        SupplierAnswerRequest: {
+            available: boolean;
+            reservationId?: string;
+            /** @default [] */
+            items: {
+                sku: string;
+                quantity: number;
+            }[];
+        };
+        CarrierAnswerRequest: {
+            accepted: boolean;
+            pickupDate?: string;
+            deliveryDate?: string;
+            route?: string;
+            method?: string;
+            price?: components["schemas"]["Money"];
+        };
+        ShipmentEventRequest: {
+            /** @enum {string} */
+            type: "picked_up" | "in_transit" | "delivered";
+        };
+        Card: {
+            number: string;
+            expMonth: number;
+            expYear: number;
+            cvc: string;
+        };
+        PaymentNotificationRequest: {
+            /** @constant */
+            method: "card";
+            card: components["schemas"]["Card"];
+        };
+        SettlementConfirmationRequest: {
+            /** @constant */
+            confirmed: true;
+            reason?: string;
+        } | {
+            /** @constant */
+            confirmed: false;
+            /** @description Why the settlement is disputed. */
+            reason: string;
+        };
+        CancelRequest: {
+            reason?: string;
+        };
+        DisputeResolutionRequest: {
+            /** @enum {string} */
+            resolution: "CLOSE" | "REFUND";
+            note?: string;
+        };
+        AttentionResolutionRequest: {
+            /** @enum {string} */
+            action: "RETRY" | "CANCEL";
+            note?: string;
+        } | {
+            /** @constant */
+            action: "EXTEND";
+            note?: string;
+            extendMs: number;
+        };
+        RedeliverWebhookRequest: Record<string, never>;
         ErrorDetail: {
             /** @enum {string} */
             type: "invalid_request_error" | "authentication_error" | "permission_error" | "not_found_error" | "conflict_error" | "idempotency_error" | "card_error" | "api_error";
+            /** @description Stable, machine-readable: branch on it. */
             code: string;
+            /** @description For people; may change. */
             message: string;
-            /** @description The field at fault, in dot notation. */
+            /** @description The field or header at fault, in dot notation. */
             param: string | null;
+        };
+        Error: {
+            error: components["schemas"]["ErrorDetail"];
         };
         Health: {
             /** @enum {string} */
@@ -582,21 +754,19 @@ export interface components {
             database: "ok" | "unavailable";
             error?: components["schemas"]["ErrorDetail"];
         };
-        Money: {
-            /** @description Minor units. */
-            amount: number;
-            /** @description ISO 4217. */
-            currency: string;
-        };
         Party: {
             id: string;
             /** @enum {string} */
             role: "seller" | "customer" | "supplier" | "carrier" | "operator";
             name: string;
-            /** Format: uri */
             webhookUrl?: string;
         };
-        RegisteredParty: components["schemas"]["Party"] & {
+        RegisteredParty: {
+            id: string;
+            /** @enum {string} */
+            role: "seller" | "customer" | "supplier" | "carrier" | "operator";
+            name: string;
+            webhookUrl?: string;
             /** @description Shown once. */
             apiKey: string;
             /** @description The id of the key (`key_...`), to revoke it. */
@@ -604,7 +774,12 @@ export interface components {
             /** @description Standard Webhooks secret; shown once. */
             webhookSecret?: string;
         };
-        PartyAccount: components["schemas"]["Party"] & {
+        PartyAccount: {
+            id: string;
+            /** @enum {string} */
+            role: "seller" | "customer" | "supplier" | "carrier" | "operator";
+            name: string;
+            webhookUrl?: string;
             disabled: boolean;
             /** Format: date-time */
             disabledAt?: string;
@@ -627,98 +802,27 @@ export interface components {
             /** @description Whether the key is accepted now. */
             active: boolean;
         };
-        IssuedApiKey: components["schemas"]["ApiKey"] & {
-            /** @description Shown once. */
+        IssuedApiKey: {
+            /** @description `key_...` */
+            id: string;
+            partyId: string;
+            /** @description The first characters of the key, to tell keys apart. */
+            prefix: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When a superseded key stops (or stopped) working.
+             */
+            expiresAt?: string;
+            /** Format: date-time */
+            revokedAt?: string;
+            /** @description Whether the key is accepted now. */
+            active: boolean;
             apiKey: string;
         };
         ApiKeyList: {
             data: components["schemas"]["ApiKey"][];
-        };
-        IssueApiKeyRequest: {
-            /**
-             * @description How long the party's other keys keep working.
-             * @default 0
-             */
-            graceSeconds: number;
-        };
-        PartyStatusRequest: Record<string, never>;
-        CreatePartyRequest: {
-            /** @description Generated (`pty_...`) when absent. */
-            id?: string;
-            /** @enum {string} */
-            role: "seller" | "customer" | "supplier" | "carrier" | "operator";
-            name: string;
-            /**
-             * Format: uri
-             * @description https (http only where WEBHOOK_ALLOW_PRIVATE=true). Refused with 400 `webhook_url_refused` when it is or resolves to a link-local, multicast, unspecified, broadcast, reserved or cloud metadata address, or a loopback or private one without WEBHOOK_ALLOW_PRIVATE.
-             */
-            webhookUrl?: string;
-        };
-        OrderItem: {
-            sku: string;
-            description: string;
-            quantity: number;
-            unitPrice: components["schemas"]["Money"];
-        };
-        ShipTo: {
-            name: string;
-            line1: string;
-            line2?: string;
-            city: string;
-            postalCode: string;
-            /** @description ISO 3166-1 alpha-2. */
-            country: string;
-        };
-        Deadlines: {
-            supplierAnswerMs: number;
-            carrierAnswerMs: number;
-            /** @description Counted from the order confirmation. */
-            paymentMs: number;
-            /** @description Counted from the confirmation; overdue (once paid) is NEEDS_ATTENTION `DELIVERY_OVERDUE`. */
-            deliveryMs: number;
-            /** @description Counted from the transfer notice; no answer in time counts as confirmed. */
-            sellerConfirmationMs: number;
-            /** @description Counted from the dispute; unresolved in time is NEEDS_ATTENTION `DISPUTE_OVERDUE`. */
-            disputeResolutionMs: number;
-        };
-        PlaceOrderRequest: {
-            /** @description Generated (`ord_...`, time-sortable) when absent. */
-            orderId?: string;
-            customerId: string;
-            supplierId: string;
-            carrierIds: string[];
-            items: components["schemas"]["OrderItem"][];
-            shipTo: components["schemas"]["ShipTo"];
-            /** @description Overrides of the configured default deadlines, in milliseconds. */
-            deadlines?: {
-                supplierAnswerMs?: number;
-                carrierAnswerMs?: number;
-                paymentMs?: number;
-                deliveryMs?: number;
-                sellerConfirmationMs?: number;
-                disputeResolutionMs?: number;
-            };
-        };
-        TimelineEntry: {
-            step: number;
-            name: string;
-            actor: string;
-            /** Format: date-time */
-            at: string;
-            outcome: string;
-        };
-        CarrierQuote: {
-            carrierId: string;
-            accepted: boolean;
-            /** @description YYYY-MM-DD */
-            pickupDate?: string;
-            /** @description YYYY-MM-DD */
-            deliveryDate?: string;
-            route?: string;
-            method?: string;
-            price?: components["schemas"]["Money"];
-            /** Format: date-time */
-            answeredAt: string;
         };
         PaymentAttempt: {
             attempt: number;
@@ -735,16 +839,17 @@ export interface components {
             /** Format: date-time */
             at: string;
         };
-        Settlement: {
-            transferNoticeId: string;
-            settlementNoteId: string;
-            gross: components["schemas"]["Money"];
-            fee: components["schemas"]["Money"];
-            net: components["schemas"]["Money"];
+        CarrierQuote: {
+            carrierId: string;
+            accepted: boolean;
+            pickupDate?: string;
+            deliveryDate?: string;
+            route?: string;
+            method?: string;
+            price?: components["schemas"]["Money"];
             /** Format: date-time */
-            settledAt: string;
+            answeredAt: string;
         };
-        /** @description The order as the caller's role sees it (README, Who sees what): sellers of the order and operators get every field; customers, suppliers and carriers get an allow-listed subset, so only `orderId` is always present. */
         Order: {
             orderId: string;
             /** @enum {string} */
@@ -759,6 +864,7 @@ export interface components {
                 sku: string;
                 description: string;
                 quantity: number;
+                /** @description Not in suppliers’ and carriers’ views. */
                 unitPrice?: components["schemas"]["Money"];
             }[];
             total?: components["schemas"]["Money"];
@@ -771,82 +877,113 @@ export interface components {
             /** @description The customer's and the supplier's view once a carrier is chosen. */
             delivery?: {
                 carrierId?: string;
-                /** @description YYYY-MM-DD */
                 pickupDate?: string;
-                /** @description YYYY-MM-DD */
                 deliveryDate?: string;
             };
             shipTo?: components["schemas"]["ShipTo"];
             /** @description Sellers and operators get every deadline; other roles only the ones they answer to. */
-            deadlines?: components["schemas"]["Deadlines"];
+            deadlines?: {
+                supplierAnswerMs?: number;
+                carrierAnswerMs?: number;
+                paymentMs?: number;
+                deliveryMs?: number;
+                sellerConfirmationMs?: number;
+                disputeResolutionMs?: number;
+            };
             /** Format: date-time */
             placedAt?: string;
             /** Format: date-time */
             updatedAt?: string;
             supplierAnswer?: {
-                available?: boolean;
+                available: boolean;
                 reservationId?: string;
-                items?: Record<string, never>[];
+                items?: {
+                    sku: string;
+                    quantity: number;
+                }[];
                 /** Format: date-time */
                 answeredAt?: string;
             };
             quotes?: components["schemas"]["CarrierQuote"][];
             shipment?: {
-                events?: {
+                events: {
                     /** @enum {string} */
-                    type?: "picked_up" | "in_transit" | "delivered";
+                    type: "picked_up" | "in_transit" | "delivered";
                     /** Format: date-time */
-                    at?: string;
+                    at: string;
                 }[];
             };
             payments?: components["schemas"]["PaymentAttempt"][];
-            settlement?: components["schemas"]["Settlement"];
+            settlement?: {
+                transferNoticeId: string;
+                settlementNoteId: string;
+                gross: components["schemas"]["Money"];
+                fee: components["schemas"]["Money"];
+                net: components["schemas"]["Money"];
+                /** Format: date-time */
+                settledAt: string;
+            };
             sellerConfirmation?: {
-                confirmed?: boolean;
+                confirmed: boolean;
                 reason?: string;
                 /** Format: date-time */
-                at?: string;
+                at: string;
             };
             disputeResolution?: {
                 /** @enum {string} */
-                resolution?: "CLOSE" | "REFUND";
-                operatorId?: string;
+                resolution: "CLOSE" | "REFUND";
+                operatorId: string;
                 note?: string;
                 /** Format: date-time */
-                at?: string;
+                at: string;
             };
             compensations?: {
                 /** @enum {string} */
-                type?: "RESERVATION_RELEASED" | "TRANSPORT_CANCELLED" | "PAYMENT_VOIDED" | "PAYMENT_REFUNDED";
+                type: "RESERVATION_RELEASED" | "TRANSPORT_CANCELLED" | "PAYMENT_VOIDED" | "PAYMENT_REFUNDED";
                 /** Format: date-time */
-                at?: string;
+                at: string;
             }[];
             cancellationReason?: string;
             cancellationDetail?: string;
             /** @description Set while the order is NEEDS_ATTENTION. */
             attention?: {
-                /** @enum {string} */
-                reason?: "PAYMENT_UNKNOWN" | "PAYOUT_UNKNOWN" | "REFUND_UNKNOWN" | "DELIVERY_OVERDUE" | "DISPUTE_OVERDUE";
+                reason: string;
                 /** Format: date-time */
-                since?: string;
-                detail?: string;
+                since: string;
+                detail: string;
             };
             attentionResolutions?: {
-                reason?: string;
+                reason: string;
                 /** @enum {string} */
-                action?: "RETRY" | "CANCEL" | "EXTEND";
-                operatorId?: string;
+                action: "RETRY" | "CANCEL" | "EXTEND";
+                operatorId: string;
                 note?: string;
                 extendMs?: number;
                 /** Format: date-time */
-                at?: string;
+                at: string;
             }[];
-            timeline?: components["schemas"]["TimelineEntry"][];
+            timeline?: {
+                step: number;
+                name: string;
+                actor: string;
+                /** Format: date-time */
+                at: string;
+                outcome: string;
+            }[];
             version?: number;
         };
         OrderList: {
             data: components["schemas"]["Order"][];
             nextCursor: string | null;
+        };
+        PaymentResult: {
+            order: components["schemas"]["Order"];
+            payment: components["schemas"]["PaymentAttempt"];
+        };
+        PaymentDeclined: {
+            error: components["schemas"]["ErrorDetail"];
+            order: components["schemas"]["Order"];
+            payment: components["schemas"]["PaymentAttempt"];
         };
         Notice: {
             noticeId: string;
@@ -858,7 +995,9 @@ export interface components {
             open: boolean;
             /** Format: date-time */
             at: string;
-            payload: Record<string, never>;
+            payload: {
+                [key: string]: unknown;
+            };
         };
         Inbox: {
             data: components["schemas"]["Notice"][];
@@ -877,76 +1016,14 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
-            /** Format: date-time */
-            deliveredAt?: string | null;
+            deliveredAt: string | null;
         };
         WebhookDeliveryList: {
             data: components["schemas"]["WebhookDelivery"][];
             nextCursor: string | null;
         };
-        SupplierAnswerRequest: {
-            available: boolean;
-            reservationId?: string;
-            /** @default [] */
-            items: {
-                sku: string;
-                quantity: number;
-            }[];
-        };
-        CarrierAnswerRequest: {
-            accepted: boolean;
-            /** @description YYYY-MM-DD */
-            pickupDate?: string;
-            /** @description YYYY-MM-DD */
-            deliveryDate?: string;
-            route?: string;
-            method?: string;
-            price?: components["schemas"]["Money"];
-        };
-        ShipmentEventRequest: {
-            /** @enum {string} */
-            type: "picked_up" | "in_transit" | "delivered";
-        };
-        Card: {
-            /** @description With a valid Luhn check digit. */
-            number: string;
-            expMonth: number;
-            expYear: number;
-            cvc: string;
-        };
-        PaymentNotificationRequest: {
-            /** @constant */
-            method: "card";
-            card: components["schemas"]["Card"];
-        };
-        PaymentResult: {
-            order: components["schemas"]["Order"];
-            payment: components["schemas"]["PaymentAttempt"];
-        };
-        PaymentDeclined: {
-            error: components["schemas"]["ErrorDetail"];
-            order: components["schemas"]["Order"];
-            payment: components["schemas"]["PaymentAttempt"];
-        };
-        SettlementConfirmationRequest: {
-            confirmed: boolean;
-            /** @description Required when confirmed is false. */
-            reason?: string;
-        };
-        CancelRequest: {
-            reason?: string;
-        };
-        DisputeResolutionRequest: {
-            /** @enum {string} */
-            resolution: "CLOSE" | "REFUND";
-            note?: string;
-        };
-        AttentionResolutionRequest: {
-            /** @enum {string} */
-            action: "RETRY" | "CANCEL" | "EXTEND";
-            note?: string;
-            /** @description Required with EXTEND, refused otherwise. */
-            extendMs?: number;
+        SignInRequest: {
+            apiKey: string;
         };
         Session: {
             party: {
@@ -957,9 +1034,30 @@ export interface components {
             };
             /** Format: date-time */
             expiresAt: string;
+            /** @description Send as `X-CSRF-Token` on every request that changes something. */
             csrfToken: string;
             /** @description Operators: an order's workflow in Temporal UI, `{orderId}` to fill in (null without TEMPORAL_UI_URL). */
             workflowUrlTemplate: string | null;
+        };
+        PartyList: {
+            data: components["schemas"]["PartyAccount"][];
+            nextCursor: string | null;
+        };
+        UpdatePartyRequest: {
+            name?: string;
+            webhookUrl?: string | null;
+        };
+        UpdatedParty: {
+            id: string;
+            /** @enum {string} */
+            role: "seller" | "customer" | "supplier" | "carrier" | "operator";
+            name: string;
+            webhookUrl?: string;
+            disabled: boolean;
+            /** Format: date-time */
+            disabledAt?: string;
+            /** @description Issued with the first webhook URL; shown once. */
+            webhookSecret?: string;
         };
         GatewaySettings: {
             /** @default {} */
@@ -983,10 +1081,17 @@ export interface components {
                         bps: number;
                         fixedMinor: number;
                     };
-                    /** @enum {string} */
+                    /**
+                     * @description Stored only.
+                     * @enum {string}
+                     */
                     capture?: "IMMEDIATE" | "ON_SHIPMENT";
                 };
             };
+        };
+        PutSettingsRequest: {
+            version: number;
+            settings: components["schemas"]["GatewaySettings"];
         };
         Settings: {
             settings: components["schemas"]["GatewaySettings"];
@@ -1027,16 +1132,19 @@ export interface components {
             storedOnly: string[];
             takesEffectWithinMs: number;
         };
-        SettingsAuditEntry: {
-            version: number;
-            /** Format: date-time */
-            at: string;
-            operatorId: string;
-            changes: {
-                path: string;
-                from?: unknown;
-                to?: unknown;
+        SettingsAuditList: {
+            data: {
+                version: number;
+                /** Format: date-time */
+                at: string;
+                operatorId: string;
+                changes: {
+                    path: string;
+                    from?: unknown;
+                    to?: unknown;
+                }[];
             }[];
+            nextCursor: string | null;
         };
         MonitoringSummary: {
             /** Format: date-time */
@@ -1076,136 +1184,23 @@ export interface components {
                 };
             };
         };
-    };
-    responses: {
-        /** @description Invalid request: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `unknown_party`, `invalid_cursor`, `invalid_card_number`, `invalid_idempotency_key`, `webhook_url_refused` or a domain rule's code; `param` names the field. */
-        BadRequest: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
+        OrderNotices: {
+            data: {
+                noticeId: string;
+                kind: string;
+                recipientId: string;
+                actionRequired: boolean;
+                at: string;
+            }[];
         };
-        /** @description Missing or invalid API key (`authentication_error`). */
-        Unauthorized: {
-            headers: {
-                "WWW-Authenticate"?: string;
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or the caller's party is disabled (`party_disabled`). */
-        Forbidden: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description No such order or route (`not_found_error`). */
-        NotFound: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
-        Conflict: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description The body exceeds the size limit. */
-        PayloadTooLarge: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description The body is not JSON. */
-        UnsupportedMediaType: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description The Idempotency-Key was used with another request (`idempotency_key_reused`), whatever its outcome, a 5xx included. */
-        IdempotencyKeyReused: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description The API key has made more than `API_RATE_PER_MINUTE` requests this minute, or the customer or order more than `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
-        RateLimited: {
-            headers: {
-                /** @description Seconds until the key may call again. */
-                "Retry-After"?: number;
-                "RateLimit-Limit"?: number;
-                "RateLimit-Remaining"?: number;
-                /** @description Seconds until the budget refills. */
-                "RateLimit-Reset"?: number;
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description Our failure (`api_error`); safe to retry. */
-        ServerError: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description The order workflow failed in a way the API cannot map (`upstream_error`). */
-        UpstreamError: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
-        ServiceUnavailable: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description The order did not answer within `API_UPDATE_TIMEOUT_MS` (`update_timeout`); retrying with the same Idempotency-Key attaches to the same Update and returns its outcome. */
-        UpdateTimeout: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
+        GetOpenApiDocumentResponse200: {
+            openapi: string;
+        } & {
+            [key: string]: unknown;
         };
     };
+    responses: never;
     parameters: {
-        OrderId: string;
-        PartyId: string;
         /** @description Makes the POST safe to retry: the key is reserved before the request runs, so of concurrent copies one runs and the others get 409 `idempotency_key_in_progress` while it runs. The same key with the same body then replays the first answer (header `Idempotent-Replayed: true`); after a 5xx (or 504) it runs again. With another body it is 422 `idempotency_key_reused` in every case. A reservation whose request died is free again after `IDEMPOTENCY_LOCK_MS`; keys are kept `IDEMPOTENCY_TTL_HOURS` and scoped by caller. */
         IdempotencyKey: string;
     };
@@ -1213,64 +1208,53 @@ export interface components {
     headers: never;
     pathItems: never;
 }
-export type SchemaError = components['schemas']['Error'];
-export type SchemaErrorDetail = components['schemas']['ErrorDetail'];
-export type SchemaHealth = components['schemas']['Health'];
 export type SchemaMoney = components['schemas']['Money'];
+export type SchemaShipTo = components['schemas']['ShipTo'];
+export type SchemaCreatePartyRequest = components['schemas']['CreatePartyRequest'];
+export type SchemaIssueApiKeyRequest = components['schemas']['IssueApiKeyRequest'];
+export type SchemaPartyStatusRequest = components['schemas']['PartyStatusRequest'];
+export type SchemaPlaceOrderRequest = components['schemas']['PlaceOrderRequest'];
+export type SchemaSupplierAnswerRequest = components['schemas']['SupplierAnswerRequest'];
+export type SchemaCarrierAnswerRequest = components['schemas']['CarrierAnswerRequest'];
+export type SchemaShipmentEventRequest = components['schemas']['ShipmentEventRequest'];
+export type SchemaCard = components['schemas']['Card'];
+export type SchemaPaymentNotificationRequest = components['schemas']['PaymentNotificationRequest'];
+export type SchemaSettlementConfirmationRequest = components['schemas']['SettlementConfirmationRequest'];
+export type SchemaCancelRequest = components['schemas']['CancelRequest'];
+export type SchemaDisputeResolutionRequest = components['schemas']['DisputeResolutionRequest'];
+export type SchemaAttentionResolutionRequest = components['schemas']['AttentionResolutionRequest'];
+export type SchemaRedeliverWebhookRequest = components['schemas']['RedeliverWebhookRequest'];
+export type SchemaErrorDetail = components['schemas']['ErrorDetail'];
+export type SchemaError = components['schemas']['Error'];
+export type SchemaHealth = components['schemas']['Health'];
 export type SchemaParty = components['schemas']['Party'];
 export type SchemaRegisteredParty = components['schemas']['RegisteredParty'];
 export type SchemaPartyAccount = components['schemas']['PartyAccount'];
 export type SchemaApiKey = components['schemas']['ApiKey'];
 export type SchemaIssuedApiKey = components['schemas']['IssuedApiKey'];
 export type SchemaApiKeyList = components['schemas']['ApiKeyList'];
-export type SchemaIssueApiKeyRequest = components['schemas']['IssueApiKeyRequest'];
-export type SchemaPartyStatusRequest = components['schemas']['PartyStatusRequest'];
-export type SchemaCreatePartyRequest = components['schemas']['CreatePartyRequest'];
-export type SchemaOrderItem = components['schemas']['OrderItem'];
-export type SchemaShipTo = components['schemas']['ShipTo'];
-export type SchemaDeadlines = components['schemas']['Deadlines'];
-export type SchemaPlaceOrderRequest = components['schemas']['PlaceOrderRequest'];
-export type SchemaTimelineEntry = components['schemas']['TimelineEntry'];
-export type SchemaCarrierQuote = components['schemas']['CarrierQuote'];
 export type SchemaPaymentAttempt = components['schemas']['PaymentAttempt'];
-export type SchemaSettlement = components['schemas']['Settlement'];
+export type SchemaCarrierQuote = components['schemas']['CarrierQuote'];
 export type SchemaOrder = components['schemas']['Order'];
 export type SchemaOrderList = components['schemas']['OrderList'];
+export type SchemaPaymentResult = components['schemas']['PaymentResult'];
+export type SchemaPaymentDeclined = components['schemas']['PaymentDeclined'];
 export type SchemaNotice = components['schemas']['Notice'];
 export type SchemaInbox = components['schemas']['Inbox'];
 export type SchemaWebhookDelivery = components['schemas']['WebhookDelivery'];
 export type SchemaWebhookDeliveryList = components['schemas']['WebhookDeliveryList'];
-export type SchemaSupplierAnswerRequest = components['schemas']['SupplierAnswerRequest'];
-export type SchemaCarrierAnswerRequest = components['schemas']['CarrierAnswerRequest'];
-export type SchemaShipmentEventRequest = components['schemas']['ShipmentEventRequest'];
-export type SchemaCard = components['schemas']['Card'];
-export type SchemaPaymentNotificationRequest = components['schemas']['PaymentNotificationRequest'];
-export type SchemaPaymentResult = components['schemas']['PaymentResult'];
-export type SchemaPaymentDeclined = components['schemas']['PaymentDeclined'];
-export type SchemaSettlementConfirmationRequest = components['schemas']['SettlementConfirmationRequest'];
-export type SchemaCancelRequest = components['schemas']['CancelRequest'];
-export type SchemaDisputeResolutionRequest = components['schemas']['DisputeResolutionRequest'];
-export type SchemaAttentionResolutionRequest = components['schemas']['AttentionResolutionRequest'];
+export type SchemaSignInRequest = components['schemas']['SignInRequest'];
 export type SchemaSession = components['schemas']['Session'];
+export type SchemaPartyList = components['schemas']['PartyList'];
+export type SchemaUpdatePartyRequest = components['schemas']['UpdatePartyRequest'];
+export type SchemaUpdatedParty = components['schemas']['UpdatedParty'];
 export type SchemaGatewaySettings = components['schemas']['GatewaySettings'];
+export type SchemaPutSettingsRequest = components['schemas']['PutSettingsRequest'];
 export type SchemaSettings = components['schemas']['Settings'];
-export type SchemaSettingsAuditEntry = components['schemas']['SettingsAuditEntry'];
+export type SchemaSettingsAuditList = components['schemas']['SettingsAuditList'];
 export type SchemaMonitoringSummary = components['schemas']['MonitoringSummary'];
-export type ResponseBadRequest = components['responses']['BadRequest'];
-export type ResponseUnauthorized = components['responses']['Unauthorized'];
-export type ResponseForbidden = components['responses']['Forbidden'];
-export type ResponseNotFound = components['responses']['NotFound'];
-export type ResponseConflict = components['responses']['Conflict'];
-export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge'];
-export type ResponseUnsupportedMediaType = components['responses']['UnsupportedMediaType'];
-export type ResponseIdempotencyKeyReused = components['responses']['IdempotencyKeyReused'];
-export type ResponseRateLimited = components['responses']['RateLimited'];
-export type ResponseServerError = components['responses']['ServerError'];
-export type ResponseUpstreamError = components['responses']['UpstreamError'];
-export type ResponseServiceUnavailable = components['responses']['ServiceUnavailable'];
-export type ResponseUpdateTimeout = components['responses']['UpdateTimeout'];
-export type ParameterOrderId = components['parameters']['OrderId'];
-export type ParameterPartyId = components['parameters']['PartyId'];
+export type SchemaOrderNotices = components['schemas']['OrderNotices'];
+export type SchemaGetOpenApiDocumentResponse200 = components['schemas']['GetOpenApiDocumentResponse200'];
 export type ParameterIdempotencyKey = components['parameters']['IdempotencyKey'];
 export type $defs = Record<string, never>;
 export interface operations {
@@ -1318,7 +1302,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["GetOpenApiDocumentResponse200"];
                 };
             };
         };
@@ -1342,18 +1326,92 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["PartyAccount"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["PartyList"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     createParty: {
@@ -1381,16 +1439,98 @@ export interface operations {
                     "application/json": components["schemas"]["RegisteredParty"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getCurrentParty: {
@@ -1411,11 +1551,53 @@ export interface operations {
                     "application/json": components["schemas"]["Party"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getParty: {
@@ -1423,7 +1605,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                partyId: components["parameters"]["PartyId"];
+                partyId: string;
             };
             cookie?: never;
         };
@@ -1438,32 +1620,76 @@ export interface operations {
                     "application/json": components["schemas"]["PartyAccount"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     updateParty: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Required on every request that changes something when the caller is signed in with the session cookie (the token from GET /v1/session); else 403 `csrf_token_invalid`. Not used with a bearer key. */
-                "X-CSRF-Token"?: string;
-            };
+            header?: never;
             path: {
-                partyId: components["parameters"]["PartyId"];
+                partyId: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name?: string;
-                    webhookUrl?: string | null;
-                };
+                "application/json": components["schemas"]["UpdatePartyRequest"];
             };
         };
         responses: {
@@ -1473,19 +1699,101 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PartyAccount"] & {
-                        webhookSecret?: string;
-                    };
+                    "application/json": components["schemas"]["UpdatedParty"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     disableParty: {
@@ -1496,7 +1804,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                partyId: components["parameters"]["PartyId"];
+                partyId: string;
             };
             cookie?: never;
         };
@@ -1515,17 +1823,107 @@ export interface operations {
                     "application/json": components["schemas"]["PartyAccount"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     enableParty: {
@@ -1536,7 +1934,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                partyId: components["parameters"]["PartyId"];
+                partyId: string;
             };
             cookie?: never;
         };
@@ -1555,17 +1953,107 @@ export interface operations {
                     "application/json": components["schemas"]["PartyAccount"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listApiKeys: {
@@ -1573,7 +2061,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                partyId: components["parameters"]["PartyId"];
+                partyId: string;
             };
             cookie?: never;
         };
@@ -1588,12 +2076,62 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyList"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     issueApiKey: {
@@ -1604,7 +2142,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                partyId: components["parameters"]["PartyId"];
+                partyId: string;
             };
             cookie?: never;
         };
@@ -1623,17 +2161,107 @@ export interface operations {
                     "application/json": components["schemas"]["IssuedApiKey"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     revokeApiKey: {
@@ -1641,7 +2269,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                partyId: components["parameters"]["PartyId"];
+                partyId: string;
                 keyId: string;
             };
             cookie?: never;
@@ -1657,12 +2285,62 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKey"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listOrders: {
@@ -1673,16 +2351,11 @@ export interface operations {
                 customerId?: string;
                 supplierId?: string;
                 carrierId?: string;
-                /** @description Total in minor units, inclusive (operators, sellers and customers; else 403). */
                 minTotal?: number;
-                /** @description Total in minor units, inclusive (operators, sellers and customers; else 403). */
                 maxTotal?: number;
-                /** @description Placed at or after placedFrom, before placedTo. */
                 placedFrom?: string;
-                /** @description Placed at or after placedFrom, before placedTo. */
                 placedTo?: string;
                 limit?: number;
-                /** @description nextCursor of the previous page; anything else is 400 `invalid_cursor`. */
                 cursor?: string;
             };
             header?: never;
@@ -1700,12 +2373,89 @@ export interface operations {
                     "application/json": components["schemas"]["OrderList"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     placeOrder: {
@@ -1735,16 +2485,98 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getOrder: {
@@ -1752,7 +2584,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                orderId: components["parameters"]["OrderId"];
+                orderId: string;
             };
             cookie?: never;
         };
@@ -1767,12 +2599,62 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     answerSupplierInquiry: {
@@ -1783,7 +2665,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                orderId: components["parameters"]["OrderId"];
+                orderId: string;
             };
             cookie?: never;
         };
@@ -1802,19 +2684,125 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["UpstreamError"];
-            503: components["responses"]["ServiceUnavailable"];
-            504: components["responses"]["UpdateTimeout"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The order workflow or the payment gateway failed in a way the API cannot map (`upstream_error`, `gateway_error`). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The order did not answer within `API_UPDATE_TIMEOUT_MS` (`update_timeout`); retrying with the same Idempotency-Key attaches to the same Update. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     answerTransportInquiry: {
@@ -1825,7 +2813,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                orderId: components["parameters"]["OrderId"];
+                orderId: string;
             };
             cookie?: never;
         };
@@ -1844,19 +2832,125 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["UpstreamError"];
-            503: components["responses"]["ServiceUnavailable"];
-            504: components["responses"]["UpdateTimeout"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The order workflow or the payment gateway failed in a way the API cannot map (`upstream_error`, `gateway_error`). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The order did not answer within `API_UPDATE_TIMEOUT_MS` (`update_timeout`); retrying with the same Idempotency-Key attaches to the same Update. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     reportShipmentEvent: {
@@ -1867,7 +2961,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                orderId: components["parameters"]["OrderId"];
+                orderId: string;
             };
             cookie?: never;
         };
@@ -1886,19 +2980,125 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["UpstreamError"];
-            503: components["responses"]["ServiceUnavailable"];
-            504: components["responses"]["UpdateTimeout"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The order workflow or the payment gateway failed in a way the API cannot map (`upstream_error`, `gateway_error`). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The order did not answer within `API_UPDATE_TIMEOUT_MS` (`update_timeout`); retrying with the same Idempotency-Key attaches to the same Update. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     notifyPayment: {
@@ -1909,7 +3109,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                orderId: components["parameters"]["OrderId"];
+                orderId: string;
             };
             cookie?: never;
         };
@@ -1937,8 +3137,24 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentResult"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The card was declined; `error.code` is always `card_declined` (the bank's reason stays with the order for the seller and operators). After `PAYMENT_MAX_ATTEMPTS` declines the order is cancelled as `PAYMENT_FAILED` and further notifications are 409 `payment_attempts_exhausted`. */
             402: {
                 headers: {
@@ -1948,17 +3164,107 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentDeclined"];
                 };
             };
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["UpstreamError"];
-            503: components["responses"]["ServiceUnavailable"];
-            504: components["responses"]["UpdateTimeout"];
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The order workflow or the payment gateway failed in a way the API cannot map (`upstream_error`, `gateway_error`). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The order did not answer within `API_UPDATE_TIMEOUT_MS` (`update_timeout`); retrying with the same Idempotency-Key attaches to the same Update. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     confirmSettlement: {
@@ -1969,7 +3275,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                orderId: components["parameters"]["OrderId"];
+                orderId: string;
             };
             cookie?: never;
         };
@@ -1988,19 +3294,125 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["UpstreamError"];
-            503: components["responses"]["ServiceUnavailable"];
-            504: components["responses"]["UpdateTimeout"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The order workflow or the payment gateway failed in a way the API cannot map (`upstream_error`, `gateway_error`). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The order did not answer within `API_UPDATE_TIMEOUT_MS` (`update_timeout`); retrying with the same Idempotency-Key attaches to the same Update. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     cancelOrder: {
@@ -2011,7 +3423,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                orderId: components["parameters"]["OrderId"];
+                orderId: string;
             };
             cookie?: never;
         };
@@ -2030,19 +3442,125 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["UpstreamError"];
-            503: components["responses"]["ServiceUnavailable"];
-            504: components["responses"]["UpdateTimeout"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The order workflow or the payment gateway failed in a way the API cannot map (`upstream_error`, `gateway_error`). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The order did not answer within `API_UPDATE_TIMEOUT_MS` (`update_timeout`); retrying with the same Idempotency-Key attaches to the same Update. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     resolveDispute: {
@@ -2053,7 +3571,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                orderId: components["parameters"]["OrderId"];
+                orderId: string;
             };
             cookie?: never;
         };
@@ -2072,19 +3590,125 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["UpstreamError"];
-            503: components["responses"]["ServiceUnavailable"];
-            504: components["responses"]["UpdateTimeout"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The order workflow or the payment gateway failed in a way the API cannot map (`upstream_error`, `gateway_error`). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The order did not answer within `API_UPDATE_TIMEOUT_MS` (`update_timeout`); retrying with the same Idempotency-Key attaches to the same Update. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     resolveAttention: {
@@ -2095,7 +3719,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                orderId: components["parameters"]["OrderId"];
+                orderId: string;
             };
             cookie?: never;
         };
@@ -2114,19 +3738,125 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["UpstreamError"];
-            503: components["responses"]["ServiceUnavailable"];
-            504: components["responses"]["UpdateTimeout"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The order workflow or the payment gateway failed in a way the API cannot map (`upstream_error`, `gateway_error`). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The order did not answer within `API_UPDATE_TIMEOUT_MS` (`update_timeout`); retrying with the same Idempotency-Key attaches to the same Update. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listInbox: {
@@ -2151,12 +3881,89 @@ export interface operations {
                     "application/json": components["schemas"]["Inbox"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listWebhookDeliveries: {
@@ -2165,7 +3972,6 @@ export interface operations {
                 state?: "PENDING" | "DELIVERED" | "FAILED";
                 recipientId?: string;
                 limit?: number;
-                /** @description nextCursor of the previous page; anything else is 400 `invalid_cursor`. */
                 cursor?: string;
             };
             header?: never;
@@ -2183,12 +3989,89 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDeliveryList"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     redeliverWebhook: {
@@ -2205,7 +4088,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["RedeliverWebhookRequest"];
             };
         };
         responses: {
@@ -2218,17 +4101,107 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDelivery"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getSession: {
@@ -2249,18 +4222,60 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description No session cookie (or a bearer key): not signed in. */
+            /** @description No session cookie: not signed in. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     signIn: {
@@ -2272,9 +4287,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    apiKey: string;
-                };
+                "application/json": components["schemas"]["SignInRequest"];
             };
         };
         responses: {
@@ -2288,39 +4301,154 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     signOut: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Required on every request that changes something when the caller is signed in with the session cookie (the token from GET /v1/session); else 403 `csrf_token_invalid`. Not used with a bearer key. */
-                "X-CSRF-Token"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Signed out (or there was no session cookie). */
+            /** @description Signed out. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getSettings: {
@@ -2341,55 +4469,65 @@ export interface operations {
                     "application/json": components["schemas"]["Settings"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     putSettings: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Required on every request that changes something when the caller is signed in with the session cookie (the token from GET /v1/session); else 403 `csrf_token_invalid`. Not used with a bearer key. */
-                "X-CSRF-Token"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": {
-                    version: number;
-                    settings: {
-                        /** @default {} */
-                        defaultDeadlines?: {
-                            supplierAnswerMs?: number;
-                            carrierAnswerMs?: number;
-                            paymentMs?: number;
-                            deliveryMs?: number;
-                            sellerConfirmationMs?: number;
-                            disputeResolutionMs?: number;
-                        };
-                        paymentMaxAttempts?: number;
-                        gatewayFee?: {
-                            bps: number;
-                            fixedMinor: number;
-                        };
-                        /** @default {} */
-                        sellers?: {
-                            [key: string]: {
-                                fee?: {
-                                    bps: number;
-                                    fixedMinor: number;
-                                };
-                                /** @enum {string} */
-                                capture?: "IMMEDIATE" | "ON_SHIPMENT";
-                            };
-                        };
-                    };
-                };
+                "application/json": components["schemas"]["PutSettingsRequest"];
             };
         };
         responses: {
@@ -2402,21 +4540,105 @@ export interface operations {
                     "application/json": components["schemas"]["Settings"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listSettingsAudit: {
         parameters: {
             query?: {
                 limit?: number;
-                cursor?: string;
+                cursor?: number;
             };
             header?: never;
             path?: never;
@@ -2430,55 +4652,92 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["SettingsAuditEntry"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["SettingsAuditList"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
-        };
-    };
-    listOrderNotices: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                orderId: components["parameters"]["OrderId"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The notices, oldest first (kind, recipient and time; payloads stay in the inbox). */
-            200: {
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: {
-                            noticeId: string;
-                            kind: string;
-                            recipientId: string;
-                            actionRequired: boolean;
-                            /** Format: date-time */
-                            at: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getMonitoringSummary: {
@@ -2499,11 +4758,131 @@ export interface operations {
                     "application/json": components["schemas"]["MonitoringSummary"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listOrderNotices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notices, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderNotices"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
 }
