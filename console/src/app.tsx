@@ -5,6 +5,7 @@ import { useEffect, useRef } from 'react';
 import type { ReactNode } from 'react';
 import { Link, Redirect, Route, Router, Switch, useLocation } from 'wouter';
 import { AttentionPage } from './pages/attention';
+import { InboxPage } from './pages/inbox';
 import { MonitoringPage } from './pages/monitoring';
 import { OrderDetailPage } from './pages/order-detail';
 import { OrdersPage } from './pages/orders';
@@ -15,6 +16,7 @@ import { SessionProvider, useParty, useSession } from './session';
 
 const NAV: { href: string; label: string; operatorOnly: boolean }[] = [
   { href: '/orders', label: 'Orders', operatorOnly: false },
+  { href: '/inbox', label: 'Inbox', operatorOnly: false },
   { href: '/attention', label: 'Needs attention', operatorOnly: true },
   { href: '/parties', label: 'Parties', operatorOnly: true },
   { href: '/monitoring', label: 'Monitoring', operatorOnly: true },
@@ -92,6 +94,7 @@ function Pages() {
           <Redirect to="/orders" />
         </Route>
         <Route path="/orders" component={OrdersPage} />
+        <Route path="/inbox" component={InboxPage} />
         <Route path="/orders/:orderId">{(params) => <OrderDetailPage orderId={params.orderId} />}</Route>
         {operator && <Route path="/attention" component={AttentionPage} />}
         {operator && <Route path="/parties" component={PartiesPage} />}

@@ -280,6 +280,17 @@ describe('console in a browser', () => {
     await screenshot(seller, 'seller-order-detail');
   });
 
+  test('console › supplier signs in › its inbox lists the inquiry still waiting for its answer', async () => {
+    const supplier = await newPage();
+    await signIn(supplier, 'supplier');
+    await supplier.getByRole('link', { name: 'Inbox' }).click();
+    await supplier.getByLabel('Only inquiries still waiting for my answer').check();
+    await supplier.getByRole('link', { name: otherSellers.orderId }).waitFor(WAIT);
+    expect(await supplier.getByRole('link', { name: paid.orderId }).count()).toBe(0);
+    expect(await seriousViolations(supplier)).toEqual([]);
+    await screenshot(supplier, 'inbox');
+  });
+
   test('console › on a phone-sized screen › the orders page has no serious accessibility violation', async () => {
     const phone = await newPage({ width: 390, height: 844 });
     await signIn(phone, 'operator');
