@@ -13,6 +13,7 @@ module.exports = {
     '<rootDir>/test/scripts/**/*.test.ts',
     '<rootDir>/test/config.test.ts',
     '<rootDir>/test/iso8583/**/*.test.ts',
+    '<rootDir>/test/console/**/*.test.ts',
   ],
   globalSetup: undefined,
   globalTeardown: undefined,
