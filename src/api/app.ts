@@ -74,6 +74,21 @@ const methodNotAllowed: RequestHandler = (req, res, next) => {
   );
 };
 
+/**
+ * OPTIONS, answered from the route registry before any router: Express's routers would each list only their own
+ * methods for a path that two routers serve (GET and PATCH /v1/parties/{partyId}). A literal path (`/v1/parties/me`)
+ * lists only its own routes, not those of a parameterized path it also matches.
+ */
+const optionsFromRegistry: RequestHandler = (req, res, next) => {
+  if (req.method !== 'OPTIONS') return next();
+  const path = req.path.replace(/\/+$/, '').toLowerCase();
+  const literal = API_ROUTES.filter((route) => !route.path.includes('{') && route.path.toLowerCase() === path);
+  const allow = allowedMethods(literal.length > 0 ? literal : API_ROUTES, req.path);
+  if (allow.length === 0) return next();
+  res.set('Allow', allow.join(', '));
+  res.status(200).end();
+};
+
 /** Builds the API. */
 export function createApp(input: CreateAppDeps): Express {
   const deps: ApiDeps = {
@@ -119,6 +134,7 @@ export function createApp(input: CreateAppDeps): Express {
   });
   app.use(express.json({ limit: deps.config.apiBodyLimit }));
   app.use(requireJsonBody);
+  app.use(optionsFromRegistry);
 
   const system = express.Router();
   mountRoute(system, openApiRoute, {}, (_req, res) => {

@@ -435,3 +435,16 @@ describe('order notices', () => {
     expect(stranger.status).toBe(403);
   });
 });
+
+describe('console routes in the registry', () => {
+  test('OPTIONS › a path two routers serve › lists the methods of both; a literal path only its own', async () => {
+    const party = await h.api('OPTIONS', `/v1/parties/${h.parties.seller.id}`);
+    const me = await h.api('OPTIONS', '/v1/parties/me');
+    const session = await h.api('OPTIONS', '/v1/session');
+
+    expect(party.status).toBe(200);
+    expect(party.headers.get('allow')).toBe('GET, HEAD, PATCH');
+    expect(me.headers.get('allow')).toBe('GET, HEAD');
+    expect(session.headers.get('allow')).toBe('DELETE, GET, HEAD, POST');
+  });
+});
