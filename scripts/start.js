@@ -27,7 +27,13 @@ function installDependenciesIfMissing() {
 
 /** Fails before anything starts if an entry point that other parts of the repo provide is absent. */
 function assertEntryPointsExist() {
-  const entries = ['src/worker/main.ts', 'src/api/main.ts', 'src/bank-host/main.ts', 'scripts/seed-demo-parties.ts'];
+  const entries = [
+    'src/worker/main.ts',
+    'src/gateway/worker/main.ts',
+    'src/api/main.ts',
+    'src/bank-host/main.ts',
+    'scripts/seed-demo-parties.ts',
+  ];
   const missing = entries.filter((entry) => !fs.existsSync(path.join(root, entry)));
   if (missing.length > 0) throw new Error(`cannot start: missing entry point(s) ${missing.join(', ')}`);
 }
@@ -326,6 +332,8 @@ async function main() {
 
   say('starting the worker and the API...');
   startChild('worker', 'src/worker/main.ts');
+  // The gateway worker: the one process holding the bank connection (payment child workflows, bank activities).
+  startChild('gateway', 'src/gateway/worker/main.ts');
   startChild('api', 'src/api/main.ts');
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   await waitForHealth(`${apiUrl}/health`, 90000);

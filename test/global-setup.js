@@ -28,7 +28,13 @@ async function bundleWorkflows(dataDir) {
     return undefined;
   }
   const { bundleWorkflowCode } = require('@temporalio/worker');
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(workflowsPath), logger: quietLogger() });
+  // The workflow interceptors (request id, tracing) must be in a prebuilt bundle: WORKFLOW_INTERCEPTOR_MODULES.
+  const interceptors = path.join(__dirname, '..', 'src', 'observability', 'workflow-interceptors.ts');
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve(workflowsPath),
+    workflowInterceptorModules: [interceptors],
+    logger: quietLogger(),
+  });
   const bundlePath = path.join(dataDir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, code);
   return bundlePath;

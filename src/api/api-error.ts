@@ -18,6 +18,8 @@ import type { ErrorRequestHandler } from 'express';
 import type { z } from 'zod';
 import { DomainError } from '../domain/errors';
 import { answerForDomainError, answerForUpdateFailure } from '../contracts/order-errors';
+import type { Logger } from '../observability/logger';
+import { routeOf } from '../observability/http-middleware';
 import { InvalidCursorError } from '../persistence/order-store';
 
 /** Stripe's error types, the first thing a client branches on. */
@@ -244,21 +246,17 @@ export function toApiError(error: unknown): ApiError {
 
 /**
  * The central error handler: answers every error in Stripe's shape. Logs only 5xx, and then only the error's
- * name, message and stack with the route; never the body, the query or headers (they may hold card data or keys).
+ * name, message and stack with the route (the logger adds the request id and scrubs card numbers); never the body,
+ * the query or headers (they may hold card data or keys).
  */
-export function errorHandler(log: (line: string) => void = (line) => console.error(line)): ErrorRequestHandler {
+export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const apiError = toApiError(error);
     if (apiError.status >= 500) {
       const err = error instanceof Error ? error : new Error(String(error));
-      log(
-        JSON.stringify({
-          level: 'error',
-          msg: 'request failed',
-          method: req.method,
-          path: req.path,
-          error: { name: err.name, message: err.message, stack: err.stack },
-        }),
+      logger.error(
+        { method: req.method, route: routeOf(req), path: req.path, status: apiError.status, err },
+        'request failed',
       );
     }
     if (res.headersSent) {

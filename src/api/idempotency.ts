@@ -4,6 +4,7 @@
 // is stored sealed by the vault.
 
 import type { RequestHandler, Response } from 'express';
+import type { Logger } from '../observability/logger';
 import type { Database } from '../persistence/database';
 import type { Vault } from '../security/vault';
 import { completeIdempotencyKey, releaseIdempotencyKey, reserveIdempotencyKey } from '../persistence/idempotency-store';
@@ -68,7 +69,8 @@ export interface IdempotencyOptions {
   /** How long a reservation holds before a copy of the request may take it over (after a crash). */
   lockMs: number;
   now?: () => Date;
-  log?: (line: string) => void;
+  /** Where failures to record or release a key are logged. */
+  logger: Logger;
 }
 
 /**
@@ -83,9 +85,9 @@ export interface IdempotencyOptions {
  */
 export function idempotency(db: Database, vault: Vault, options: IdempotencyOptions): RequestHandler {
   const now = options.now ?? (() => new Date());
-  const log = options.log ?? ((line: string) => console.error(line));
+  const { logger } = options;
   const logFailure = (msg: string) => (error: unknown) => {
-    log(JSON.stringify({ level: 'error', msg, error: String(error) }));
+    logger.error({ err: error }, msg);
   };
   return async (req, res, next) => {
     const key = req.get('idempotency-key');
@@ -156,7 +158,7 @@ export function idempotency(db: Database, vault: Vault, options: IdempotencyOpti
           sealed,
         })
           .then((stored) => {
-            if (!stored) log(JSON.stringify({ level: 'warn', msg: 'idempotency reservation was taken over' }));
+            if (!stored) logger.warn('idempotency reservation was taken over');
           })
           .catch(logFailure('idempotency record not saved'));
       }

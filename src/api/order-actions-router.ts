@@ -19,6 +19,7 @@ import {
   supplierAnswerUpdate,
 } from '../contracts/order-contract';
 import { customerPayment, viewFor } from '../domain/order-views';
+import { codeLabel } from '../observability/metrics';
 import { findOrderView } from '../persistence/order-store';
 import type { ApiDeps } from './api-deps';
 import { ApiError, fromTemporalError, orderClosed, orderNotFound } from './api-error';
@@ -42,10 +43,11 @@ import { ID_PATTERN } from './schemas';
 /**
  * Sends an Update to the order's workflow within `API_UPDATE_TIMEOUT_MS` and maps its failures (504 when it runs
  * out). With an Idempotency-Key the Update id is derived from it, so a retry after a lost answer or a 504 attaches
- * to the first Update instead of acting twice.
+ * to the first Update instead of acting twice. Its latency is observed by update name and outcome (`ok` or the
+ * answer's error code).
  */
 async function updateOrder<Ret, Args extends [unknown, ...unknown[]]>(
-  deps: Pick<ApiDeps, 'temporal' | 'config' | 'db'>,
+  deps: Pick<ApiDeps, 'temporal' | 'config' | 'db' | 'metrics'>,
   res: Response,
   orderId: string,
   update: UpdateDefinition<Ret, Args>,
@@ -54,14 +56,23 @@ async function updateOrder<Ret, Args extends [unknown, ...unknown[]]>(
   const scope = idempotencyScopeOf(res);
   const updateId = scope ? `idem-${createHash('sha256').update(scope, 'utf8').digest('hex')}` : undefined;
   const handle = deps.temporal.workflow.getHandle(orderWorkflowId(orderId));
+  const startedAt = process.hrtime.bigint();
+  const observe = (outcome: string): void =>
+    deps.metrics.updateDuration.observe(
+      { update: update.name, outcome },
+      Number(process.hrtime.bigint() - startedAt) / 1e9,
+    );
   try {
-    return await deps.temporal.connection.withDeadline(Date.now() + deps.config.apiUpdateTimeoutMs, () =>
+    const result = await deps.temporal.connection.withDeadline(Date.now() + deps.config.apiUpdateTimeoutMs, () =>
       handle.executeUpdate(update, { args, updateId }),
     );
+    observe('ok');
+    return result;
   } catch (error) {
-    const mapped = fromTemporalError(error, orderId);
+    let mapped = fromTemporalError(error, orderId);
     // Temporal may answer an Update on a completed workflow with a plain NOT_FOUND; the read model knows the order.
-    if (mapped.code === 'order_not_found' && (await findOrderView(deps.db, orderId))) throw orderClosed(orderId);
+    if (mapped.code === 'order_not_found' && (await findOrderView(deps.db, orderId))) mapped = orderClosed(orderId);
+    observe(mapped.code);
     throw mapped;
   }
 }
@@ -142,9 +153,14 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
     await limitPayments(res, customerId, orderId);
     const payment = sealCard(deps.vault, card);
     const result = await updateOrder(deps, res, orderId, paymentNotificationUpdate, { customerId, payment });
+    deps.metrics.payments.inc({
+      method: result.payment.method,
+      outcome: result.payment.status,
+      decline_code: codeLabel(result.payment.declineCode),
+    });
     const order = await orderAfterUpdate(deps, res, orderId);
     const body = { order, payment: customerPayment(result.payment) };
-    if (result.payment.status === 'CAPTURED') {
+    if (result.payment.status === 'CAPTURED' || result.payment.status === 'AUTHORIZED') {
       res.json(body);
       return;
     }

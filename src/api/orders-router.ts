@@ -134,6 +134,7 @@ export function ordersRouter(
       gatewayFee: settings.gatewayFee,
       paymentMaxAttempts: settings.paymentMaxAttempts,
       bankCallTimeoutMs: deps.config.bankCallTimeoutMs,
+      gatewayTaskQueue: deps.config.gateway.paymentsThroughGateway ? deps.config.gateway.taskQueue : undefined,
     };
     try {
       await deps.temporal.workflow.start(ORDER_WORKFLOW_TYPE, {

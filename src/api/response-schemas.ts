@@ -99,7 +99,7 @@ export const paymentAttemptSchema = z
     brand: z.string(),
     last4: z.string(),
     amount: moneySchema,
-    status: z.enum(['CAPTURED', 'DECLINED', 'UNKNOWN']),
+    status: z.enum(['AUTHORIZED', 'CAPTURED', 'DECLINED', 'UNKNOWN']),
     declineCode: z.string().optional(),
     authorizationId: z.string().optional(),
     captureId: z.string().optional(),

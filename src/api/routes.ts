@@ -6,6 +6,7 @@ import type { RouteResponse, RouteSpec } from './route-registry';
 import { CONSOLE_ROUTES } from './console-routes';
 import { errorResponses } from './route-errors';
 import { defineRoute } from './route-registry';
+import { PAYMENT_STATUSES } from '../domain/payment';
 import {
   apiKeyListSchema,
   apiKeySchema,
@@ -109,6 +110,22 @@ export const healthRoute = defineRoute({
   responses: {
     '200': { description: 'Both dependencies answer.', schema: healthSchema },
     '503': { description: 'A dependency does not answer; the body names it.', schema: healthSchema },
+  },
+});
+
+/** `GET /metrics`: checks its own access (open, or METRICS_TOKEN's bearer, or an operator's key). */
+export const metricsRoute = defineRoute({
+  operationId: 'getMetrics',
+  method: 'get',
+  path: '/metrics',
+  summary: "The API's Prometheus metrics (text exposition format)",
+  description:
+    "Open while METRICS_TOKEN is unset (the API listens on loopback by default); with it set, only `Authorization: Bearer <METRICS_TOKEN>` or an operator's API key (401 otherwise, 403 for other roles). The answer is `text/plain` in Prometheus' text format.",
+  tags: ['System'],
+  auth: false,
+  responses: {
+    '200': { description: 'The metrics, as Prometheus text (text/plain; version=0.0.4).' },
+    ...errorResponses(401),
   },
 });
 
@@ -438,12 +455,92 @@ export const redeliverWebhookRoute = defineRoute({
   },
 });
 
+// ---- the gateway's payment routes (operators)
+
+/** Path parameters naming a payment (`payment-<orderId>-<attempt>`). */
+export const paymentPathParams = z.strictObject({
+  paymentId: z
+    .string()
+    .regex(/^payment-[A-Za-z0-9_.:-]{1,200}$/, 'must be payment-<orderId>-<attempt>')
+    .meta({ example: 'payment-ord-123-1' }),
+});
+
+const moneySchema = z.object({ amount: z.int(), currency: z.string() });
+
+/** A payment at the gateway. */
+export const gatewayPaymentSchema = z
+  .object({
+    paymentId: z.string(),
+    orderId: z.string(),
+    attempt: z.int(),
+    status: z.enum(PAYMENT_STATUSES as [string, ...string[]]),
+    captureMode: z.enum(['at_delivery', 'immediate']),
+    amount: moneySchema,
+    authorizedMinor: z.int(),
+    capturedMinor: z.int(),
+    refundedMinor: z.int(),
+    declineCode: z.string().optional(),
+    last4: z.string(),
+    refunds: z.array(z.object({ refundNo: z.int(), rrn: z.string(), amountMinor: z.int() })),
+  })
+  .meta({ id: 'GatewayPayment' });
+
+/** One recorded ISO 8583 message, masked. */
+export const bankMessageSchema = z
+  .object({
+    id: z.string(),
+    direction: z.enum(['out', 'in']),
+    mti: z.string(),
+    stan: z.string().optional(),
+    rrn: z.string().optional(),
+    responseCode: z.string().optional(),
+    matched: z.boolean(),
+    fields: z.record(z.string(), z.string()),
+    at: z.string(),
+  })
+  .meta({ id: 'BankMessage' });
+
+/** `GET /v1/payments/{paymentId}`. */
+export const getPaymentRoute = defineRoute({
+  operationId: 'getPayment',
+  method: 'get',
+  path: '/v1/payments/{paymentId}',
+  summary: "A card payment's state at the gateway",
+  description:
+    'Operators only. The payment `payment-<orderId>-<attempt>`: `requires_payment_method`, `processing`, `requires_capture`, `succeeded`, `canceled`, `failed`, `refunded`, `partially_refunded`, or `unknown` while a reversal is pending; amounts authorized, captured and refunded.',
+  tags: ['Payments'],
+  roles: ['operator'],
+  params: paymentPathParams,
+  responses: { '200': { description: 'The payment.', schema: gatewayPaymentSchema }, ...errorResponses(401, 404) },
+});
+
+/** `GET /v1/payments/{paymentId}/messages`. */
+export const listPaymentMessagesRoute = defineRoute({
+  operationId: 'listPaymentBankMessages',
+  method: 'get',
+  path: '/v1/payments/{paymentId}/messages',
+  summary: 'Every ISO 8583 message exchanged with the bank for a payment, masked',
+  description:
+    'Operators only. Oldest first: `out` to the bank, `in` from it, MTI, STAN, RRN, field 39 and every field as its mask rule shows it (PAN as first 6 and last 4 digits; CVC, PIN and track never). `matched: false` marks an answer that matched no request in flight (late, duplicate, another STAN): logged and ignored.',
+  tags: ['Payments'],
+  roles: ['operator'],
+  params: paymentPathParams,
+  responses: {
+    '200': {
+      description: 'The messages.',
+      schema: z.object({ paymentId: z.string(), data: z.array(bankMessageSchema) }),
+    },
+    ...errorResponses(401, 404),
+  },
+});
+
 /**
  * Every route the API serves, in the document's order. Add yours here (see route-registry.ts); the OpenAPI test
  * fails on a route that Express serves and this list lacks, or the other way round.
  */
 export const API_ROUTES: readonly RouteSpec[] = [
   healthRoute,
+  metricsRoute,
   openApiRoute,
   createPartyRoute,
   currentPartyRoute,
@@ -467,5 +564,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
   inboxRoute,
   listWebhookDeliveriesRoute,
   redeliverWebhookRoute,
+  getPaymentRoute,
+  listPaymentMessagesRoute,
   ...CONSOLE_ROUTES,
 ];

@@ -12,6 +12,7 @@ import { orderWorkflowId } from '../../src/contracts/order-contract';
 import { hashSessionId, sessionModel } from '../../src/persistence/session-store';
 import type { ApiHarness, ApiResponse, CastMember, Json } from '../support/harness';
 import { startApiHarness } from '../support/harness';
+import { silentLogger } from '../support/log-capture';
 
 let h: ApiHarness;
 
@@ -339,7 +340,7 @@ describe('console static', () => {
       temporal: h.client,
       config: { ...h.config, consoleDir: dir },
       vault: h.vault,
-      log: () => undefined,
+      logger: silentLogger(),
     });
     const server: Server = await new Promise((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
@@ -375,7 +376,7 @@ describe('console static', () => {
       temporal: h.client,
       config: { ...h.config, consoleDir: path.join(os.tmpdir(), 'no-such-console') },
       vault: h.vault,
-      log: () => undefined,
+      logger: silentLogger(),
     });
     const server: Server = await new Promise((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

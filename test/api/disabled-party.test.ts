@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/api/app';
 import type { ApiHarness, ApiResponse, Json } from '../support/harness';
 import { startApiHarness } from '../support/harness';
+import { silentLogger } from '../support/log-capture';
 
 let h: ApiHarness;
 
@@ -47,7 +48,14 @@ const placeOrder = (body: Record<string, unknown>) => h.api('POST', '/v1/orders'
 
 /** Another API process on the same database and Temporal, with a clock of the test's own. */
 async function startOtherApi(now: () => Date) {
-  const app = createApp({ db: h.db, temporal: h.client, config: h.config, vault: h.vault, now, log: () => undefined });
+  const app = createApp({
+    db: h.db,
+    temporal: h.client,
+    config: h.config,
+    vault: h.vault,
+    now,
+    logger: silentLogger(),
+  });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });

@@ -21,6 +21,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The API's Prometheus metrics (text exposition format)
+         * @description Open while METRICS_TOKEN is unset (the API listens on loopback by default); with it set, only `Authorization: Bearer <METRICS_TOKEN>` or an operator's API key (401 otherwise, 403 for other roles). The answer is `text/plain` in Prometheus' text format.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -501,6 +521,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/payments/{paymentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A card payment's state at the gateway
+         * @description Operators only. The payment `payment-<orderId>-<attempt>`: `requires_payment_method`, `processing`, `requires_capture`, `succeeded`, `canceled`, `failed`, `refunded`, `partially_refunded`, or `unknown` while a reversal is pending; amounts authorized, captured and refunded.
+         *
+         *     Roles: operator.
+         */
+        get: operations["getPayment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{paymentId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every ISO 8583 message exchanged with the bank for a payment, masked
+         * @description Operators only. Oldest first: `out` to the bank, `in` from it, MTI, STAN, RRN, field 39 and every field as its mask rule shows it (PAN as first 6 and last 4 digits; CVC, PIN and track never). `matched: false` marks an answer that matched no request in flight (late, duplicate, another STAN): logged and ignored.
+         *
+         *     Roles: operator.
+         */
+        get: operations["listPaymentBankMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/session": {
         parameters: {
             query?: never;
@@ -832,7 +896,7 @@ export interface components {
             last4: string;
             amount: components["schemas"]["Money"];
             /** @enum {string} */
-            status: "CAPTURED" | "DECLINED" | "UNKNOWN";
+            status: "AUTHORIZED" | "CAPTURED" | "DECLINED" | "UNKNOWN";
             declineCode?: string;
             authorizationId?: string;
             captureId?: string;
@@ -1193,10 +1257,51 @@ export interface components {
                 at: string;
             }[];
         };
+        GatewayPayment: {
+            paymentId: string;
+            orderId: string;
+            attempt: number;
+            /** @enum {string} */
+            status: "requires_payment_method" | "processing" | "requires_capture" | "succeeded" | "partially_refunded" | "refunded" | "canceled" | "failed" | "unknown";
+            /** @enum {string} */
+            captureMode: "at_delivery" | "immediate";
+            amount: {
+                amount: number;
+                currency: string;
+            };
+            authorizedMinor: number;
+            capturedMinor: number;
+            refundedMinor: number;
+            declineCode?: string;
+            last4: string;
+            refunds: {
+                refundNo: number;
+                rrn: string;
+                amountMinor: number;
+            }[];
+        };
+        BankMessage: {
+            id: string;
+            /** @enum {string} */
+            direction: "out" | "in";
+            mti: string;
+            stan?: string;
+            rrn?: string;
+            responseCode?: string;
+            matched: boolean;
+            fields: {
+                [key: string]: string;
+            };
+            at: string;
+        };
         GetOpenApiDocumentResponse200: {
             openapi: string;
         } & {
             [key: string]: unknown;
+        };
+        ListPaymentBankMessagesResponse200: {
+            paymentId: string;
+            data: components["schemas"]["BankMessage"][];
         };
     };
     responses: never;
@@ -1254,7 +1359,10 @@ export type SchemaSettings = components['schemas']['Settings'];
 export type SchemaSettingsAuditList = components['schemas']['SettingsAuditList'];
 export type SchemaMonitoringSummary = components['schemas']['MonitoringSummary'];
 export type SchemaOrderNotices = components['schemas']['OrderNotices'];
+export type SchemaGatewayPayment = components['schemas']['GatewayPayment'];
+export type SchemaBankMessage = components['schemas']['BankMessage'];
 export type SchemaGetOpenApiDocumentResponse200 = components['schemas']['GetOpenApiDocumentResponse200'];
+export type SchemaListPaymentBankMessagesResponse200 = components['schemas']['ListPaymentBankMessagesResponse200'];
 export type ParameterIdempotencyKey = components['parameters']['IdempotencyKey'];
 export type $defs = Record<string, never>;
 export interface operations {
@@ -1283,6 +1391,71 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics, as Prometheus text (text/plain; version=0.0.4). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -4166,6 +4339,162 @@ export interface operations {
             };
             /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                paymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayPayment"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPaymentBankMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                paymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The messages. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListPaymentBankMessagesResponse200"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
