@@ -1,6 +1,9 @@
-// The gateway's settings an operator changes at run time (collection `settings`, one document), and their audit trail
-// (collection `settings_audit`, insert-only: who changed which setting from what to what, and when). New orders read
-// the effective settings through a short cache. Must never hold a secret, and never edit or delete an audit entry.
+// The gateway's settings an operator changes at run time, and their audit trail (collection `settings_audit`,
+// insert-only: who changed which setting from what to what, and when, with the whole new settings). The audit entry of
+// version N+1 is the change itself: its insert under the unique id `v<N+1>` is atomic, so of two concurrent changes
+// of version N exactly one is made (no transaction needed on FerretDB). The collection `settings` holds a copy of the
+// latest for readers of the database; the latest audit entry is the truth. New orders read the effective settings
+// through a short cache. Must never hold a secret, and never edit or delete an audit entry.
 
 import { Schema } from 'mongoose';
 import type { Model } from 'mongoose';
@@ -70,6 +73,8 @@ interface SettingsAuditRecord {
   at: Date;
   operatorId: string;
   changes: SettingChange[];
+  /** The whole settings after this change. */
+  settings: GatewaySettings;
 }
 
 /** How long a process trusts the settings it read: the bound on how late another process's change takes effect. */
@@ -95,8 +100,9 @@ const auditSchema = new Schema<SettingsAuditRecord>(
     at: Date,
     operatorId: String,
     changes: Schema.Types.Mixed,
+    settings: Schema.Types.Mixed,
   },
-  { versionKey: false, collection: 'settings_audit' },
+  { versionKey: false, collection: 'settings_audit', minimize: false },
 );
 
 function models(db: Database): { settings: Model<SettingsRecord>; audit: Model<SettingsAuditRecord> } {
@@ -111,15 +117,15 @@ function models(db: Database): { settings: Model<SettingsRecord>; audit: Model<S
 
 const EMPTY: GatewaySettings = { defaultDeadlines: {}, sellers: {} };
 
-/** The stored settings, or empty ones at version 0. */
+/** The stored settings (the latest audit entry's), or empty ones at version 0. */
 export async function readSettings(db: Database): Promise<StoredSettings> {
-  const record = await nativeCollection(models(db).settings).findOne({ _id: SETTINGS_ID });
-  if (!record) return { settings: structuredClone(EMPTY), version: 0 };
+  const [latest] = await nativeCollection(models(db).audit).find({}).sort({ version: -1 }).limit(1).toArray();
+  if (!latest) return { settings: structuredClone(EMPTY), version: 0 };
   return {
-    settings: { ...structuredClone(EMPTY), ...record.settings },
-    version: record.version,
-    updatedAt: record.updatedAt.toISOString(),
-    updatedBy: record.updatedBy,
+    settings: { ...structuredClone(EMPTY), ...latest.settings },
+    version: latest.version,
+    updatedAt: latest.at.toISOString(),
+    updatedBy: latest.operatorId,
   };
 }
 
@@ -147,6 +153,20 @@ export async function replaceSettings(
   if (changes.length === 0) return current;
   const { settings, audit } = models(db);
   const version = current.version + 1;
+  try {
+    await nativeCollection(audit).insertOne({
+      _id: `v${version}`,
+      version,
+      at: input.now,
+      operatorId: input.operatorId,
+      changes,
+      settings: input.settings,
+    });
+  } catch (error) {
+    if (isDuplicateKeyError(error)) throw new SettingsVersionConflict('the settings changed meanwhile: reload');
+    throw error;
+  }
+  // The copy for readers of the database; only the maker of this version writes it.
   const record: SettingsRecord = {
     _id: SETTINGS_ID,
     settings: input.settings,
@@ -154,24 +174,7 @@ export async function replaceSettings(
     updatedAt: input.now,
     updatedBy: input.operatorId,
   };
-  if (current.version === 0) {
-    try {
-      await nativeCollection(settings).insertOne(record);
-    } catch (error) {
-      if (isDuplicateKeyError(error)) throw new SettingsVersionConflict('the settings changed meanwhile: reload');
-      throw error;
-    }
-  } else {
-    const result = await nativeCollection(settings).replaceOne({ _id: SETTINGS_ID, version: current.version }, record);
-    if (result.modifiedCount === 0) throw new SettingsVersionConflict('the settings changed meanwhile: reload');
-  }
-  await nativeCollection(audit).insertOne({
-    _id: `v${version}`,
-    version,
-    at: input.now,
-    operatorId: input.operatorId,
-    changes,
-  });
+  await nativeCollection(settings).replaceOne({ _id: SETTINGS_ID }, record, { upsert: true });
   forgetCachedSettings(db);
   return { settings: input.settings, version, updatedAt: input.now.toISOString(), updatedBy: input.operatorId };
 }
