@@ -8,7 +8,10 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts ./scripts
 COPY bench ./bench
-RUN npm run build && npm prune --omit=dev
+COPY console ./console
+# The console is built here and served by the API from dist/console/dist (CONSOLE_DIR's default in the image).
+RUN npm run build && npm run console:build && mkdir -p dist/console && cp -r console/dist dist/console/dist \
+    && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \

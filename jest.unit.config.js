@@ -16,6 +16,7 @@ module.exports = {
     '<rootDir>/test/observability/logger.test.ts',
     '<rootDir>/test/observability/observability-config.test.ts',
     '<rootDir>/test/gateway/connector-parts.test.ts',
+    '<rootDir>/test/console/**/*.test.ts',
   ],
   globalSetup: undefined,
   globalTeardown: undefined,

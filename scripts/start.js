@@ -164,6 +164,7 @@ function printBanner({ apiUrl, uiUrl, temporalAddress, mongoUri, dataDir, logDir
     '',
     `  API            ${apiUrl}`,
     `  OpenAPI        ${apiUrl}/openapi.json`,
+    `  Console        ${apiUrl}/console (sign in with an API key below)`,
     `  Temporal UI    ${uiUrl || '(external Temporal: see its own UI)'}`,
     `  Temporal       ${temporalAddress}`,
     `  MongoDB        ${mongoUri}`,
@@ -286,6 +287,8 @@ async function main() {
     // A developer's stack: webhooks to receivers on this machine (loopback, private ranges) are allowed unless the
     // caller says otherwise. Production deployments leave it unset (see the README's webhook address rules).
     WEBHOOK_ALLOW_PRIVATE: process.env.WEBHOOK_ALLOW_PRIVATE ?? 'true',
+    // The console links an order to its workflow in the embedded Temporal UI.
+    ...(uiUrl && !process.env.TEMPORAL_UI_URL ? { TEMPORAL_UI_URL: uiUrl } : {}),
     ...vaultKey,
   };
   // The worker and the API run under a supervisor: restarted with exponential backoff when they exit, the servers
@@ -323,6 +326,9 @@ async function main() {
     BANK_HOST_CONTROL_URL: `http://127.0.0.1:${bankHost.BANK_HOST_CONTROL_PORT}`,
     BANK_HOST_ADMIN_TOKEN: bankHost.BANK_HOST_ADMIN_TOKEN,
   });
+
+  // The console (served by the API at /console) is built when console/dist is missing or older than its sources.
+  require('./console-build').buildConsole({ ifStale: true, log: say });
 
   say('starting the worker and the API...');
   startChild('worker', 'src/worker/main.ts');

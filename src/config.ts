@@ -132,6 +132,15 @@ const envSchema = z.object({
     .default(10 * 60_000),
   BANK_REVERSAL_RETRY_INITIAL_MS: z.coerce.number().int().min(10).default(250),
   BANK_REVERSAL_RETRY_MAX_MS: z.coerce.number().int().min(10).default(30_000),
+  SESSION_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(60),
+  SESSION_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  TEMPORAL_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
+  CONSOLE_DIR: z.string().default(path.resolve(__dirname, '..', 'console', 'dist')),
 });
 
 /** The parsed configuration. */
@@ -204,6 +213,12 @@ export interface Config {
     reversalRetryInitialMs: number;
     reversalRetryMaxMs: number;
   };
+  /** The console's sign-in sessions: how long one lasts, and when its cookie is `Secure` (`auto`: over HTTPS). */
+  session: { ttlMinutes: number; cookieSecure: 'auto' | 'always' | 'never' };
+  /** Temporal UI's address, for the console's links to an order's workflow; none when unset. */
+  temporalUiUrl: string | undefined;
+  /** Where the built console is served from (at /console). */
+  consoleDir: string;
 }
 
 /**
@@ -284,6 +299,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reversalRetryInitialMs: e.BANK_REVERSAL_RETRY_INITIAL_MS,
       reversalRetryMaxMs: e.BANK_REVERSAL_RETRY_MAX_MS,
     },
+    session: {
+      ttlMinutes: e.SESSION_TTL_MINUTES,
+      cookieSecure: ({ auto: 'auto', true: 'always', false: 'never' } as const)[e.SESSION_COOKIE_SECURE],
+    },
+    temporalUiUrl: e.TEMPORAL_UI_URL?.replace(/\/+$/, ''),
+    consoleDir: e.CONSOLE_DIR,
   };
 }
 

@@ -20,6 +20,12 @@ import type { Vault } from '../security/vault';
 import type { ApiDeps } from './api-deps';
 import { ApiError, errorHandler } from './api-error';
 import { PARTY_CACHE_MAX_ENTRIES, PartyCache, authenticate, createApiKeyCache } from './auth';
+import { consoleMonitoringRouter } from './console-monitoring-router';
+import { consoleNoticesRouter } from './console-notices-router';
+import { consolePartiesRouter } from './console-parties-router';
+import { consoleSessionRouter } from './console-session';
+import { consoleSettingsRouter } from './console-settings-router';
+import { consoleStaticRouter } from './console-static';
 import { healthRouter } from './health-router';
 import { idempotency } from './idempotency';
 import { inboxRouter } from './inbox-router';
@@ -81,6 +87,21 @@ const methodNotAllowed: RequestHandler = (req, res, next) => {
   );
 };
 
+/**
+ * OPTIONS, answered from the route registry before any router: Express's routers would each list only their own
+ * methods for a path that two routers serve (GET and PATCH /v1/parties/{partyId}). A literal path (`/v1/parties/me`)
+ * lists only its own routes, not those of a parameterized path it also matches.
+ */
+const optionsFromRegistry: RequestHandler = (req, res, next) => {
+  if (req.method !== 'OPTIONS') return next();
+  const path = req.path.replace(/\/+$/, '').toLowerCase();
+  const literal = API_ROUTES.filter((route) => !route.path.includes('{') && route.path.toLowerCase() === path);
+  const allow = allowedMethods(literal.length > 0 ? literal : API_ROUTES, req.path);
+  if (allow.length === 0) return next();
+  res.set('Allow', allow.join(', '));
+  res.status(200).end();
+};
+
 /** Builds the API. */
 export function createApp(input: CreateAppDeps): Express {
   const logger = input.logger ?? createLogger({ service: 'settleflow-api', level: input.config.logging.level });
@@ -131,6 +152,7 @@ export function createApp(input: CreateAppDeps): Express {
   });
   app.use(express.json({ limit: deps.config.apiBodyLimit }));
   app.use(requireJsonBody);
+  app.use(optionsFromRegistry);
 
   const system = express.Router();
   mountRoute(system, openApiRoute, {}, (_req, res) => {
@@ -145,6 +167,12 @@ export function createApp(input: CreateAppDeps): Express {
   app.use(inboxRouter(deps, authenticated));
   app.use(paymentsRouter(deps, authenticated));
   app.use(webhooksRouter(deps, authenticated, idempotent));
+  app.use(consoleSessionRouter(deps, authenticated, keyCache));
+  app.use(consolePartiesRouter(deps, authenticated, keyCache));
+  app.use(consoleSettingsRouter(deps, authenticated));
+  app.use(consoleMonitoringRouter(deps, authenticated));
+  app.use(consoleNoticesRouter(deps, authenticated));
+  app.use(consoleStaticRouter(deps.config.consoleDir));
 
   app.use(methodNotAllowed);
   app.use((req) => {

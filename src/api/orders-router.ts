@@ -15,6 +15,7 @@ import type { OrderListFilter } from '../persistence/order-store';
 import { findOrderView, listOrderViews } from '../persistence/order-store';
 import type { Party, PartyAccount } from '../persistence/party-store';
 import { findPartyAccount } from '../persistence/party-store';
+import { cachedSettings, effectiveSettings } from '../persistence/settings-store';
 import type { ApiDeps } from './api-deps';
 import { ApiError, forbidden, fromTemporalError } from './api-error';
 import { PartyCache, callerOf } from './auth';
@@ -110,6 +111,8 @@ export function ordersRouter(
       ...body.carrierIds.map((id, index) => requireParty(deps, knownParties, id, 'carrier', `carrierIds.${index}`)),
     ]);
     const placedAt = deps.now();
+    // The operators' settings (console, PUT /v1/settings) over the configuration: deadlines, attempts, the fee.
+    const settings = effectiveSettings(deps.config, (await cachedSettings(deps.db)).settings, seller.id);
     const input: PlaceOrderInput = {
       orderId: body.orderId ?? generateOrderId(placedAt, idempotencyScopeOf(res), deps.vault),
       sellerId: seller.id,
@@ -118,7 +121,7 @@ export function ordersRouter(
       carrierIds: body.carrierIds,
       items: body.items,
       shipTo: body.shipTo,
-      deadlines: { ...deps.config.defaultDeadlines, ...stripUndefined(body.deadlines ?? {}) },
+      deadlines: { ...settings.defaultDeadlines, ...stripUndefined(body.deadlines ?? {}) },
       placedAt: placedAt.toISOString(),
     };
     assertValidOrder(input);
@@ -128,8 +131,8 @@ export function ordersRouter(
     }
     const workflowInput: OrderWorkflowInput = {
       ...input,
-      gatewayFee: deps.config.gatewayFee,
-      paymentMaxAttempts: deps.config.paymentMaxAttempts,
+      gatewayFee: settings.gatewayFee,
+      paymentMaxAttempts: settings.paymentMaxAttempts,
       bankCallTimeoutMs: deps.config.bankCallTimeoutMs,
       gatewayTaskQueue: deps.config.gateway.paymentsThroughGateway ? deps.config.gateway.taskQueue : undefined,
     };
@@ -153,6 +156,12 @@ export function ordersRouter(
   mountRoute(router, listOrdersRoute, guards, async (_req, res, { query }) => {
     const { limit, cursor, ...filter } = query;
     const caller = callerOf(res);
+    if (
+      (filter.minTotal !== undefined || filter.maxTotal !== undefined) &&
+      !['operator', 'seller', 'customer'].includes(caller.role)
+    ) {
+      throw forbidden(`a ${caller.role} does not see an order's total, so it cannot filter by it`);
+    }
     const page = await listOrderViews(deps.db, restrictToCaller(caller, filter), { limit, cursor });
     res.json({ data: viewsFor(page.orders, caller), nextCursor: page.nextCursor ?? null });
   });

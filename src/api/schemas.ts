@@ -223,6 +223,10 @@ export const listOrdersQuery = z.strictObject({
   customerId: id.optional(),
   supplierId: id.optional(),
   carrierId: id.optional(),
+  minTotal: z.coerce.number().int().min(0).max(MAX_AMOUNT_MINOR).optional(),
+  maxTotal: z.coerce.number().int().min(0).max(MAX_AMOUNT_MINOR).optional(),
+  placedFrom: z.iso.datetime({ offset: true }).optional(),
+  placedTo: z.iso.datetime({ offset: true }).optional(),
   limit,
   cursor: z.string().min(1).max(512).optional(),
 });

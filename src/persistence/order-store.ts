@@ -14,6 +14,12 @@ export interface OrderListFilter {
   customerId?: string | undefined;
   supplierId?: string | undefined;
   carrierId?: string | undefined;
+  /** Total at least / at most, in minor units (of whatever currency the order is in). */
+  minTotal?: number | undefined;
+  maxTotal?: number | undefined;
+  /** Placed at or after / before, ISO 8601. */
+  placedFrom?: string | undefined;
+  placedTo?: string | undefined;
 }
 
 /** One page of orders, newest first, and the cursor of the next page if there is one. */
@@ -94,6 +100,19 @@ export async function listOrderViews(
   if (filter.customerId) query.customerId = filter.customerId;
   if (filter.supplierId) query.supplierId = filter.supplierId;
   if (filter.carrierId) query.carrierIds = filter.carrierId;
+  if (filter.minTotal !== undefined || filter.maxTotal !== undefined) {
+    query['total.amount'] = {
+      ...(filter.minTotal !== undefined ? { $gte: filter.minTotal } : {}),
+      ...(filter.maxTotal !== undefined ? { $lte: filter.maxTotal } : {}),
+    };
+  }
+  if (filter.placedFrom !== undefined || filter.placedTo !== undefined) {
+    // placedAt is stored as the ISO string the API made (UTC, `Z`), so string order is time order.
+    query.placedAt = {
+      ...(filter.placedFrom !== undefined ? { $gte: new Date(filter.placedFrom).toISOString() } : {}),
+      ...(filter.placedTo !== undefined ? { $lt: new Date(filter.placedTo).toISOString() } : {}),
+    };
+  }
   if (page.cursor) {
     const { placedAt, id } = decodeCursor(page.cursor);
     query.$or = [{ placedAt: { $lt: placedAt } }, { placedAt, _id: { $lt: id } }];

@@ -267,3 +267,72 @@ export async function partiesWithWebhooks(db: Database, partyIds: readonly strin
     .lean<{ _id: string }[]>();
   return records.map((record) => record._id);
 }
+
+/** The holder of the API key with this id, if the key is neither revoked nor expired (for a signed-in session). */
+export async function findKeyHolderById(
+  db: Database,
+  keyId: string,
+  now: Date = new Date(),
+): Promise<KeyHolder | undefined> {
+  const key = await nativeCollection(db.apiKeys).findOne({ _id: keyId });
+  if (!key || !isKeyActive(key, now)) return undefined;
+  const record = await db.parties.findById(key.partyId).lean<PartyRecord>();
+  if (!record) return undefined;
+  return {
+    party: toParty(record),
+    keyId: key._id,
+    disabled: record.disabledAt !== undefined,
+    keyExpiresAt: key.expiresAt,
+  };
+}
+
+/** One page of parties by id, optionally of one role, and the id to continue after. */
+export async function listPartyAccounts(
+  db: Database,
+  filter: { role?: PartyRole | undefined },
+  page: { limit: number; after?: string | undefined },
+): Promise<{ parties: PartyAccount[]; nextCursor: string | undefined }> {
+  const query: Record<string, unknown> = {};
+  if (filter.role) query.role = filter.role;
+  if (page.after) query._id = { $gt: page.after };
+  const records = await db.parties
+    .find(query)
+    .sort({ _id: 1 })
+    .limit(page.limit + 1)
+    .lean<PartyRecord[]>();
+  const parties = records.slice(0, page.limit).map(toAccount);
+  const last = parties[parties.length - 1];
+  return { parties, nextCursor: records.length > page.limit && last ? last.id : undefined };
+}
+
+/**
+ * Sets or removes a party's webhook URL. A party that gets its first URL also gets a signing secret, returned here
+ * once; a party that already has one keeps it (its receiver still verifies with it).
+ * @returns the party after the change and the new secret if one was issued, or undefined when no party has this id
+ */
+export async function setPartyWebhook(
+  db: Database,
+  vault: Vault,
+  id: string,
+  webhookUrl: string | null,
+): Promise<{ party: PartyAccount; webhookSecret?: string | undefined } | undefined> {
+  const record = await db.parties.findById(id).lean<PartyRecord>();
+  if (!record) return undefined;
+  if (webhookUrl === null) {
+    await db.parties.updateOne({ _id: id }, { $unset: { webhookUrl: '' } }).exec();
+    const party = await findPartyAccount(db, id);
+    return party && { party };
+  }
+  const webhookSecret = record.webhookSecretSealed ? undefined : `whsec_${randomBytes(24).toString('base64')}`;
+  const set: Partial<PartyRecord> = { webhookUrl };
+  if (webhookSecret) set.webhookSecretSealed = vault.seal(webhookSecret);
+  await db.parties.updateOne({ _id: id }, { $set: set }).exec();
+  const party = await findPartyAccount(db, id);
+  return party && { party, webhookSecret };
+}
+
+/** Renames a party; undefined when no party has this id. */
+export async function renameParty(db: Database, id: string, name: string): Promise<PartyAccount | undefined> {
+  await db.parties.updateOne({ _id: id }, { $set: { name } }).exec();
+  return findPartyAccount(db, id);
+}

@@ -78,6 +78,10 @@ describe('openapi document', () => {
       'customerId',
       'supplierId',
       'carrierId',
+      'minTotal',
+      'maxTotal',
+      'placedFrom',
+      'placedTo',
       'limit',
       'cursor',
     ]);

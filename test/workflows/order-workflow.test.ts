@@ -291,10 +291,13 @@ describe('order workflow', () => {
     const winner = attempts.findIndex((a) => a.status === 'fulfilled');
     const loser = attempts.find((a) => a.status === 'rejected');
     expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
-    // Rejected by the validator, or (when the winner closed the order first) by Temporal: the run has completed.
+    // Rejected by the validator, or (when the winner closed the order first) by Temporal: the run has completed, or
+    // the loser was accepted and then aborted as the run closed (seen in a full run on 2 cores).
     const reason = (loser as PromiseRejectedResult).reason as Error & { cause?: { details?: { code?: string }[] } };
     const rejection = reason.cause?.details?.[0]?.code ?? reason.message;
-    expect(rejection).toMatch(/^(already_resolved|order_not_at_step|order_cancelling)$|already completed/);
+    expect(rejection).toMatch(
+      /^(already_resolved|order_not_at_step|order_cancelling)$|already completed|aborted by closing workflow/,
+    );
     expect(result.disputeResolution?.operatorId).toBe(winner === 0 ? 'operator-1' : 'operator-2');
     expect(result.status).toBe(winner === 0 ? 'CANCELLED' : 'CLOSED');
   });

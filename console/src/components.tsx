@@ -1,0 +1,62 @@
+// Small shared pieces of the console's pages: the page heading (which also sets the document title), status badges,
+// messages, a scrollable table region, and a live "updated at" note.
+
+import { useEffect } from 'react';
+import type { ReactNode } from 'react';
+import { humanize } from './format';
+
+/** The page's h1, also used as the document title. */
+export function PageHeading({ title, children }: { title: string; children?: ReactNode }) {
+  useEffect(() => {
+    document.title = `${title} · settleflow console`;
+  }, [title]);
+  return (
+    <div className="page-heading">
+      <h1>{title}</h1>
+      {children}
+    </div>
+  );
+}
+
+/** An order status as a coloured badge with its text. */
+export function StatusBadge({ status }: { status: string | undefined }) {
+  return <span className={`badge badge-${(status ?? 'unknown').toLowerCase()}`}>{humanize(status)}</span>;
+}
+
+/** An error message, announced at once. */
+export function ErrorMessage({ message }: { message: string | undefined }) {
+  if (!message) return null;
+  return (
+    <p className="error" role="alert">
+      {message}
+    </p>
+  );
+}
+
+/** A success or progress message, announced politely. */
+export function StatusMessage({ message }: { message: string | undefined }) {
+  return (
+    <p className="notice" role="status">
+      {message ?? ''}
+    </p>
+  );
+}
+
+/** A table that scrolls sideways on a narrow screen; focusable so the keyboard can scroll it too. */
+export function TableRegion({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-region" role="region" aria-label={`${label}, scrollable table`} tabIndex={0}>
+      {children}
+    </div>
+  );
+}
+
+/** When the live data was last loaded. */
+export function UpdatedAt({ at, error }: { at: Date | undefined; error?: string | undefined }) {
+  return (
+    <p className="muted small">
+      {at ? `Updated ${at.toLocaleTimeString('en-GB')}, refreshes every few seconds` : 'Loading…'}
+      {error ? ` · last refresh failed: ${error}` : ''}
+    </p>
+  );
+}

@@ -1,0 +1,233 @@
+// One order: the ten steps as a timeline (who acted and when), the parties, payments (brand and last four digits
+// only), compensations, notices, the operator's actions, and a link to its workflow in Temporal UI.
+
+import { Link } from 'wouter';
+import { api, unwrap } from '../api/client';
+import { CancelOrder, ResolveAttention, ResolveDispute } from '../actions';
+import { ErrorMessage, PageHeading, StatusBadge, TableRegion, UpdatedAt } from '../components';
+import { STEPS, formatMoney, formatTime, humanize } from '../format';
+import { POLL_MS, useLoad } from '../hooks';
+import { useParty } from '../session';
+
+/** The order detail page. */
+export function OrderDetailPage({ orderId }: { orderId: string }) {
+  const party = useParty();
+  const order = useLoad(
+    async () => unwrap(await api.GET('/v1/orders/{orderId}', { params: { path: { orderId } } })),
+    [orderId],
+    POLL_MS,
+  );
+  const notices = useLoad(
+    async () => unwrap(await api.GET('/v1/orders/{orderId}/notices', { params: { path: { orderId } } })),
+    [orderId],
+    POLL_MS,
+  );
+  const data = order.data;
+  const reload = () => Promise.all([order.reload(), notices.reload()]);
+  const mayCancel =
+    party.role === 'operator' ||
+    (party.role === 'seller' && data?.sellerId === party.id) ||
+    (party.role === 'customer' && data?.customerId === party.id);
+  const workflowUrl = party.workflowUrlTemplate?.replace('{orderId}', encodeURIComponent(orderId));
+
+  return (
+    <>
+      <PageHeading title={`Order ${orderId}`}>
+        <p>
+          <Link href="/orders">← All orders</Link>
+        </p>
+      </PageHeading>
+      <ErrorMessage message={data ? undefined : order.error} />
+      <UpdatedAt at={order.updatedAt} error={data ? order.error : undefined} />
+      {data && (
+        <div className="detail-layout">
+          <div className="detail-top">
+            <section className="card" aria-labelledby="summary-title">
+              <h2 id="summary-title">Summary</h2>
+              <dl className="facts">
+                <dt>Status</dt>
+                <dd>
+                  <StatusBadge status={data.status ?? data.quoteOutcome} />
+                  {data.cancellationReason && <span> · {humanize(data.cancellationReason)}</span>}
+                </dd>
+                <dt>Total</dt>
+                <dd>{formatMoney(data.total)}</dd>
+                {data.transportCost && (
+                  <>
+                    <dt>Transport cost</dt>
+                    <dd>{formatMoney(data.transportCost)}</dd>
+                  </>
+                )}
+                <dt>Placed</dt>
+                <dd>{formatTime(data.placedAt)}</dd>
+                <dt>Updated</dt>
+                <dd>{formatTime(data.updatedAt)}</dd>
+                {workflowUrl && (
+                  <>
+                    <dt>Workflow</dt>
+                    <dd>
+                      <a href={workflowUrl} target="_blank" rel="noreferrer noopener">
+                        Open in Temporal UI<span className="visually-hidden"> (opens in a new tab)</span>
+                      </a>
+                    </dd>
+                  </>
+                )}
+              </dl>
+            </section>
+
+            <section className="card" aria-labelledby="parties-title">
+              <h2 id="parties-title">Parties</h2>
+              <dl className="facts">
+                <dt>Seller</dt>
+                <dd>{data.sellerId ?? '—'}</dd>
+                <dt>Customer</dt>
+                <dd>{data.customerId ?? '—'}</dd>
+                <dt>Supplier</dt>
+                <dd>{data.supplierId ?? '—'}</dd>
+                <dt>Candidate carriers</dt>
+                <dd>{data.carrierIds?.join(', ') || '—'}</dd>
+                <dt>Chosen carrier</dt>
+                <dd>{data.carrierId ?? '—'}</dd>
+              </dl>
+            </section>
+          </div>
+
+          <section className="card timeline-card" aria-labelledby="timeline-title">
+            <h2 id="timeline-title">Timeline</h2>
+            <ol className="timeline">
+              {STEPS.map((step) => {
+                const entry = data.timeline?.find((item) => item.step === step.step);
+                return (
+                  <li key={step.step} className={entry ? 'reached' : 'pending'}>
+                    <span className="step-number" aria-hidden="true">
+                      {step.step}
+                    </span>
+                    <div>
+                      <p className="step-title">
+                        {step.label}
+                        <span className="visually-hidden">, step {step.step},</span>
+                        <span className="step-state">{entry ? ' done' : ' not reached'}</span>
+                      </p>
+                      {entry && (
+                        <p className="muted small">
+                          {entry.actor} · <time dateTime={entry.at}>{formatTime(entry.at)}</time>
+                          <br />
+                          {entry.outcome}
+                        </p>
+                      )}
+                    </div>
+                  </li>
+                );
+              })}
+            </ol>
+          </section>
+
+          <div className="detail-rest">
+            {party.role === 'operator' && data.status === 'NEEDS_ATTENTION' && (
+              <section className="card" aria-labelledby="attention-title">
+                <h2 id="attention-title">Needs attention</h2>
+                <ResolveAttention order={data} onDone={reload} />
+              </section>
+            )}
+            {party.role === 'operator' && <ResolveDispute order={data} onDone={reload} />}
+            {mayCancel && <CancelOrder order={data} onDone={reload} />}
+
+            <section className="card" aria-labelledby="payments-title">
+              <h2 id="payments-title">Payments</h2>
+              {data.payments && data.payments.length > 0 ? (
+                <TableRegion label="Payments">
+                  <table>
+                    <thead>
+                      <tr>
+                        <th scope="col">#</th>
+                        <th scope="col">Card</th>
+                        <th scope="col" className="num">
+                          Amount
+                        </th>
+                        <th scope="col">Status</th>
+                        <th scope="col">Decline reason</th>
+                        <th scope="col">At</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {data.payments.map((payment) => (
+                        <tr key={payment.attempt}>
+                          <td>{payment.attempt}</td>
+                          <td className="nowrap">
+                            {payment.brand} •••• {payment.last4}
+                          </td>
+                          <td className="num">{formatMoney(payment.amount)}</td>
+                          <td>{humanize(payment.status)}</td>
+                          <td>{payment.declineCode ?? '—'}</td>
+                          <td>{formatTime(payment.at)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </TableRegion>
+              ) : (
+                <p className="muted">No payment yet.</p>
+              )}
+              {data.settlement && (
+                <dl className="facts">
+                  <dt>Settled gross</dt>
+                  <dd>{formatMoney(data.settlement.gross)}</dd>
+                  <dt>Gateway fee</dt>
+                  <dd>{formatMoney(data.settlement.fee)}</dd>
+                  <dt>Paid to the seller</dt>
+                  <dd>{formatMoney(data.settlement.net)}</dd>
+                </dl>
+              )}
+            </section>
+
+            <section className="card" aria-labelledby="compensations-title">
+              <h2 id="compensations-title">Compensations</h2>
+              {data.compensations && data.compensations.length > 0 ? (
+                <ul>
+                  {data.compensations.map((item) => (
+                    <li key={`${item.type}-${item.at}`}>
+                      {humanize(item.type)} · {formatTime(item.at)}
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                <p className="muted">None.</p>
+              )}
+            </section>
+
+            <section className="card" aria-labelledby="notices-title">
+              <h2 id="notices-title">Notices</h2>
+              {notices.data && notices.data.data.length > 0 ? (
+                <TableRegion label="Notices">
+                  <table>
+                    <thead>
+                      <tr>
+                        <th scope="col">Kind</th>
+                        <th scope="col">To</th>
+                        <th scope="col">At</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {notices.data.data.map((notice) => (
+                        <tr key={notice.noticeId}>
+                          <td>
+                            {humanize(notice.kind)}
+                            {notice.actionRequired ? ' (needs an answer)' : ''}
+                          </td>
+                          <td>{notice.recipientId}</td>
+                          <td>{formatTime(notice.at)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </TableRegion>
+              ) : (
+                <p className="muted">No notices.</p>
+              )}
+            </section>
+          </div>
+        </div>
+      )}
+    </>
+  );
+}
