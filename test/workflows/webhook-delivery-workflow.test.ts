@@ -153,6 +153,22 @@ describe('webhook delivery workflow', () => {
     expect(record?.deliveredAt).not.toBeNull();
   });
 
+  test('delivery › a receiver that takes it at once › costs one workflow task, the attempt a local activity', async () => {
+    const ready = await receiver((_n, response) => response.writeHead(204).end());
+    const target = await hookedNotice(ready.url);
+    const retry = { initialMs: 200, maxIntervalMs: 800, horizonMs: 60_000, attemptTimeoutMs: 5_000 };
+
+    const handle = await startDelivery(target, retry);
+    const result: WebhookDeliveryResult = await handle.result();
+    const events = (await handle.fetchHistory()).events ?? [];
+
+    expect(result).toEqual({ noticeId: target.noticeId, state: 'DELIVERED', attempts: 1 });
+    expect(ready.requests).toHaveLength(1);
+    expect(events.filter((event) => event.workflowTaskCompletedEventAttributes)).toHaveLength(1);
+    expect(events.filter((event) => event.activityTaskScheduledEventAttributes)).toHaveLength(0);
+    expect(await findWebhookDelivery(env.db, target.noticeId)).toMatchObject({ state: 'DELIVERED', attempts: 1 });
+  });
+
   test('delivery › a receiver that always fails › is FAILED at the horizon, its answer nowhere in record, history or logs', async () => {
     const dead = await receiver(failWithSecret);
     const target = await hookedNotice(dead.url);
