@@ -66,6 +66,29 @@ export default tseslint.config(
     },
   },
   {
+    // The gateway's payment child workflows: the same determinism fence as src/workflows.
+    files: ['src/gateway/workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex:
+                '^(?!@temporalio/workflow$|\\./|\\.\\./activities$|\\.\\./\\.\\./domain/|\\.\\./\\.\\./contracts/).*',
+              message: 'Gateway workflow code may import only @temporalio/workflow, domain code and shared contracts.',
+            },
+            {
+              group: ['../activities'],
+              allowTypeImports: true,
+              message: 'Workflows may import activity types only (import type).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The ISO 20022 message layer is pure: no Node built-ins, no I/O, only zod, the XML library and domain code.
     files: ['src/iso20022/**/*.ts'],
     rules: {

@@ -12,6 +12,7 @@ import { formatTable } from '../scripts/demo/table';
 import { pack, unpack } from '../src/iso8583';
 import type { IsoMessage } from '../src/iso8583';
 import { SAMPLE_AUTHORIZATION } from '../src/iso8583/reference-doc';
+import { connectorSection } from './lib/connector-section';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -162,7 +163,7 @@ const codecSection: BenchSection = {
 };
 
 /** The benchmark's sections, run in order. The connector's section is appended here. */
-const SECTIONS: readonly BenchSection[] = [codecSection];
+const SECTIONS: readonly BenchSection[] = [codecSection, connectorSection];
 
 function parseOptions(): BenchOptions & { out: string; only: string | undefined } {
   const { values } = parseArgs({

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the whole product on one machine from a fresh clone. Installs dependencies, provisions and
-// starts Temporal and FerretDB (unless TEMPORAL_ADDRESS and MONGODB_URI point elsewhere), then the worker
-// and the API, seeds the demo parties and prints where everything is. Once up, a worker or API that exits is
+// starts Temporal and FerretDB (unless TEMPORAL_ADDRESS and MONGODB_URI point elsewhere), then the bank host, the
+// worker and the API, seeds the demo parties and prints where everything is. Once up, a worker or API that exits is
 // restarted with backoff (scripts/lib/supervisor.js) while the servers stay up; a server that exits, or a worker or
 // API that keeps crashing, stops everything. Ctrl-C stops it all, in reverse order. Never kills what it did not start.
 'use strict';
@@ -27,7 +27,13 @@ function installDependenciesIfMissing() {
 
 /** Fails before anything starts if an entry point that other parts of the repo provide is absent. */
 function assertEntryPointsExist() {
-  const entries = ['src/worker/main.ts', 'src/api/main.ts', 'scripts/seed-demo-parties.ts'];
+  const entries = [
+    'src/worker/main.ts',
+    'src/gateway/worker/main.ts',
+    'src/api/main.ts',
+    'src/bank-host/main.ts',
+    'scripts/seed-demo-parties.ts',
+  ];
   const missing = entries.filter((entry) => !fs.existsSync(path.join(root, entry)));
   if (missing.length > 0) throw new Error(`cannot start: missing entry point(s) ${missing.join(', ')}`);
 }
@@ -44,6 +50,30 @@ function vaultKeyEnv(dataDir) {
     say(`created a new vault key in ${keyFile} (keep it: it decrypts stored card data and webhook secrets)`);
   }
   return { SETTLEFLOW_VAULT_KEY_FILE: keyFile };
+}
+
+/**
+ * The bank host's own settings: its database (settleflow_bank on the same server unless BANK_MONGODB_URI says
+ * otherwise), its ports, and an admin token and hashing key kept in DATA_DIR (created mode 0600 on first start).
+ */
+function bankHostEnvFor(dataDir, mongoUri) {
+  const secretFile = (name, bytes, encoding) => {
+    const file = path.join(dataDir, name);
+    if (!fs.existsSync(file))
+      fs.writeFileSync(file, `${crypto.randomBytes(bytes).toString(encoding)}\n`, { mode: 0o600 });
+    return fs.readFileSync(file, 'utf8').trim();
+  };
+  const { bankDatabaseUri } = require('./lib/bank-host');
+  return {
+    BANK_MONGODB_URI: process.env.BANK_MONGODB_URI || bankDatabaseUri(mongoUri, 'settleflow_bank'),
+    BANK_HOST_ISO8583_PORT: String(portFromEnv('BANK_HOST_ISO8583_PORT', 8583)),
+    BANK_HOST_ISO20022_PORT: String(portFromEnv('BANK_HOST_ISO20022_PORT', 8584)),
+    BANK_HOST_CONTROL_PORT: String(portFromEnv('BANK_HOST_CONTROL_PORT', 8585)),
+    BANK_HOST_ADMIN_TOKEN: process.env.BANK_HOST_ADMIN_TOKEN || secretFile('bank-host-admin-token', 24, 'hex'),
+    ...(process.env.BANK_HOST_SECRET || process.env.BANK_HOST_SECRET_FILE
+      ? {}
+      : { BANK_HOST_SECRET_FILE: (secretFile('bank-host.key', 32, 'base64'), path.join(dataDir, 'bank-host.key')) }),
+  };
 }
 
 function portFromEnv(name, fallback) {
@@ -121,7 +151,7 @@ async function waitForHealth(url, timeoutMs) {
   }
 }
 
-function printBanner({ apiUrl, uiUrl, temporalAddress, mongoUri, dataDir, logDir, parties }) {
+function printBanner({ apiUrl, uiUrl, temporalAddress, mongoUri, dataDir, logDir, parties, bankHost }) {
   const rows = parties.map((party) => [party.role, party.name, party.id, party.apiKey]);
   const header = ['role', 'name', 'id', 'API key'];
   const widths = header.map((title, column) =>
@@ -137,6 +167,8 @@ function printBanner({ apiUrl, uiUrl, temporalAddress, mongoUri, dataDir, logDir
     `  Temporal UI    ${uiUrl || '(external Temporal: see its own UI)'}`,
     `  Temporal       ${temporalAddress}`,
     `  MongoDB        ${mongoUri}`,
+    `  bank host      ISO 8583 127.0.0.1:${bankHost.BANK_HOST_ISO8583_PORT}, ISO 20022 http://127.0.0.1:${bankHost.BANK_HOST_ISO20022_PORT}, ` +
+      `control http://127.0.0.1:${bankHost.BANK_HOST_CONTROL_PORT} (token in ${path.join(dataDir, 'bank-host-admin-token')})`,
     `  data dir       ${dataDir}`,
     `  logs           ${logDir}`,
     '',
@@ -202,6 +234,13 @@ async function main() {
   const apiPort = portFromEnv('PORT', 3000);
   // Checked first: a stranger answering /health on this port would pass for our API.
   await require('./lib/services').assertPortFree(apiPort, 'the settleflow API, PORT');
+  for (const [name, fallback] of [
+    ['BANK_HOST_ISO8583_PORT', 8583],
+    ['BANK_HOST_ISO20022_PORT', 8584],
+    ['BANK_HOST_CONTROL_PORT', 8585],
+  ]) {
+    await require('./lib/services').assertPortFree(portFromEnv(name, fallback), `the bank host, ${name}`);
+  }
 
   let temporalAddress = process.env.TEMPORAL_ADDRESS;
   let mongoUri = process.env.MONGODB_URI;
@@ -251,12 +290,12 @@ async function main() {
   };
   // The worker and the API run under a supervisor: restarted with exponential backoff when they exit, the servers
   // untouched. Before the stack is up, an exit fails start-up instead (a broken configuration should say so now).
-  const startChild = (name, entry) => {
+  const startChild = (name, entry, childEnv = env) => {
     const logFile = path.join(logDir, `${name}.log`);
     const supervisor = new Supervisor({
       name,
       spawn: () => {
-        const proc = spawnTs(name, entry, env, logFile);
+        const proc = spawnTs(name, entry, childEnv, logFile);
         return { child: proc.child, exited: proc.exitedPromise };
       },
       // Before the stack is up an exit fails start-up (below), so no restart line then.
@@ -271,8 +310,24 @@ async function main() {
     return supervisor;
   };
 
+  const bankHost = bankHostEnvFor(dataDir, mongoUri);
+  say('starting the bank host...');
+  startChild('bank-host', 'src/bank-host/main.ts', { ...process.env, ...bankHost });
+  await require('./lib/bank-host').waitForHealth(`http://127.0.0.1:${bankHost.BANK_HOST_CONTROL_PORT}/health`, {
+    timeoutMs: 60000,
+    check: assertNoStartupFailure,
+  });
+  Object.assign(env, {
+    BANK_HOST_ADDRESS: `127.0.0.1:${bankHost.BANK_HOST_ISO8583_PORT}`,
+    BANK_HOST_ISO20022_URL: `http://127.0.0.1:${bankHost.BANK_HOST_ISO20022_PORT}`,
+    BANK_HOST_CONTROL_URL: `http://127.0.0.1:${bankHost.BANK_HOST_CONTROL_PORT}`,
+    BANK_HOST_ADMIN_TOKEN: bankHost.BANK_HOST_ADMIN_TOKEN,
+  });
+
   say('starting the worker and the API...');
   startChild('worker', 'src/worker/main.ts');
+  // The gateway worker: the one process holding the bank connection (payment child workflows, bank activities).
+  startChild('gateway', 'src/gateway/worker/main.ts');
   startChild('api', 'src/api/main.ts');
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   await waitForHealth(`${apiUrl}/health`, 90000);
@@ -289,7 +344,7 @@ async function main() {
   assertNoStartupFailure();
   stackReady = true;
 
-  printBanner({ apiUrl, uiUrl, temporalAddress, mongoUri, dataDir, logDir, parties });
+  printBanner({ apiUrl, uiUrl, temporalAddress, mongoUri, dataDir, logDir, parties, bankHost });
 }
 
 main().catch((err) => {

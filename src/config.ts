@@ -6,6 +6,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { WebhookRetryPolicy } from './contracts/webhook-delivery-contract';
 import type { OrderDeadlines } from './domain/order';
+import type { LogLevelName } from './observability/logger';
+import { LOG_LEVELS } from './observability/logger';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -79,6 +81,57 @@ const envSchema = z.object({
   API_RATE_PER_MINUTE: z.coerce.number().int().positive().default(600),
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   SETTLEFLOW_WORKFLOW_BUNDLE: z.string().optional(),
+  NODE_ENV: z.string().optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  LOG_PRETTY: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value === 'true')),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'at least 16 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  TEMPORAL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  METRICS_REFRESH_MS: z.coerce.number().int().min(1000).default(15_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z
+    .url()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+  OTEL_SERVICE_NAME: z.string().optional(),
+  GATEWAY_TASK_QUEUE: z.string().default('settleflow-gateway'),
+  PAYMENTS_THROUGH_GATEWAY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  GATEWAY_WORKFLOW_BUNDLE: z.string().optional(),
+  BANK_HOST_ADDRESS: z.string().default('127.0.0.1:8583'),
+  BANK_ACQUIRER_ID: z
+    .string()
+    .regex(/^[1-9]\d{0,10}$/)
+    .default('4711'),
+  BANK_TERMINAL_ID: z
+    .string()
+    .regex(/^[A-Z0-9]{1,8}$/)
+    .default('SFGW0001'),
+  BANK_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).default(5_000),
+  BANK_ECHO_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  BANK_RECONNECT_MAX_MS: z.coerce.number().int().min(10).default(10_000),
+  BANK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(256),
+  BANK_REVERSAL_HORIZON_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(10 * 60_000),
+  BANK_REVERSAL_RETRY_INITIAL_MS: z.coerce.number().int().min(10).default(250),
+  BANK_REVERSAL_RETRY_MAX_MS: z.coerce.number().int().min(10).default(30_000),
 });
 
 /** The parsed configuration. */
@@ -118,6 +171,39 @@ export interface Config {
   apiKeyCacheMs: number;
   /** A prebuilt workflow bundle for the worker; without it the worker bundles src/workflows at start. */
   workflowBundlePath: string | undefined;
+  /** LOG_LEVEL, LOG_PRETTY (undefined: pretty when stdout is a terminal outside production) and NODE_ENV's say. */
+  logging: { level: LogLevelName; pretty: boolean | undefined; production: boolean };
+  metrics: {
+    /** When set, `/metrics` (API and worker) answers only `Authorization: Bearer <token>` (or an operator's key). */
+    token: string | undefined;
+    /** Where the worker's metrics servers listen (loopback unless told otherwise; 0.0.0.0 in containers). */
+    host: string;
+    /** The worker's prom-client metrics port; 0 turns it off. */
+    workerPort: number;
+    /** The Temporal SDK's own worker metrics (its Runtime's Prometheus exporter); 0 turns it off. */
+    temporalPort: number;
+    /** How often at most the API counts orders by status and webhook deliveries by state in the read model. */
+    refreshMs: number;
+  };
+  /** OpenTelemetry tracing: off (no SDK loaded) unless an OTLP endpoint is set. */
+  tracing: { tracesUrl: string | undefined; protocol: 'http/protobuf' | 'http/json'; serviceName: string | undefined };
+  /** The gateway worker: its task queue, its workflow bundle and its bank connection (README, Gateway worker). */
+  gateway: {
+    /** Whether new orders pay through the gateway worker and the bank host (else the in-worker legacy activities). */
+    paymentsThroughGateway: boolean;
+    taskQueue: string;
+    workflowBundlePath: string | undefined;
+    bankHostAddress: string;
+    acquirerId: string;
+    terminalId: string;
+    requestTimeoutMs: number;
+    echoIntervalMs: number;
+    reconnectMaxMs: number;
+    maxInFlight: number;
+    reversalHorizonMs: number;
+    reversalRetryInitialMs: number;
+    reversalRetryMaxMs: number;
+  };
 }
 
 /**
@@ -170,7 +256,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiRatePerMinute: e.API_RATE_PER_MINUTE,
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
     workflowBundlePath: e.SETTLEFLOW_WORKFLOW_BUNDLE,
+    logging: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY, production: e.NODE_ENV === 'production' },
+    metrics: {
+      token: e.METRICS_TOKEN,
+      host: e.METRICS_HOST,
+      workerPort: e.WORKER_METRICS_PORT,
+      temporalPort: e.TEMPORAL_METRICS_PORT,
+      refreshMs: e.METRICS_REFRESH_MS,
+    },
+    tracing: {
+      tracesUrl: tracesUrlFrom(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, e.OTEL_EXPORTER_OTLP_ENDPOINT),
+      protocol: e.OTEL_EXPORTER_OTLP_PROTOCOL,
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
+    gateway: {
+      paymentsThroughGateway: e.PAYMENTS_THROUGH_GATEWAY,
+      taskQueue: e.GATEWAY_TASK_QUEUE,
+      workflowBundlePath: e.GATEWAY_WORKFLOW_BUNDLE,
+      bankHostAddress: e.BANK_HOST_ADDRESS,
+      acquirerId: e.BANK_ACQUIRER_ID,
+      terminalId: e.BANK_TERMINAL_ID,
+      requestTimeoutMs: e.BANK_REQUEST_TIMEOUT_MS,
+      echoIntervalMs: e.BANK_ECHO_INTERVAL_MS,
+      reconnectMaxMs: e.BANK_RECONNECT_MAX_MS,
+      maxInFlight: e.BANK_MAX_IN_FLIGHT,
+      reversalHorizonMs: e.BANK_REVERSAL_HORIZON_MS,
+      reversalRetryInitialMs: e.BANK_REVERSAL_RETRY_INITIAL_MS,
+      reversalRetryMaxMs: e.BANK_REVERSAL_RETRY_MAX_MS,
+    },
   };
+}
+
+/** The OTLP traces URL: the traces endpoint as given, else the base endpoint with `/v1/traces` (as the spec says). */
+function tracesUrlFrom(tracesEndpoint: string | undefined, endpoint: string | undefined): string | undefined {
+  if (tracesEndpoint) return tracesEndpoint;
+  if (!endpoint) return undefined;
+  return `${endpoint.replace(/\/+$/, '')}/v1/traces`;
 }
 
 /** The key from the variable, or read (trimmed) from the file the other variable names; never both. */

@@ -1,4 +1,4 @@
-// Jest global setup: starts one Temporal dev server and one FerretDB for the whole run (or uses the ones
+// Jest global setup: starts one Temporal dev server, one FerretDB and the bank host for the whole run (or uses the ones
 // named by TEMPORAL_ADDRESS and MONGODB_URI), bundles the workflow code once, and hands everything to the
 // test workers through environment variables. It never touches the developer's .data directory.
 'use strict';
@@ -9,6 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { provision } = require('../scripts/lib/provision');
 const { startServices, findFreePort } = require('../scripts/lib/services');
+const { bankDatabaseUri, bankHostEnv, startBankHost } = require('../scripts/lib/bank-host');
 
 /** Where the test environment is also written, for tools and people debugging a run. */
 const ENV_FILE = path.join(os.tmpdir(), 'settleflow-jest-env.json');
@@ -27,7 +28,13 @@ async function bundleWorkflows(dataDir) {
     return undefined;
   }
   const { bundleWorkflowCode } = require('@temporalio/worker');
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(workflowsPath), logger: quietLogger() });
+  // The workflow interceptors (request id, tracing) must be in a prebuilt bundle: WORKFLOW_INTERCEPTOR_MODULES.
+  const interceptors = path.join(__dirname, '..', 'src', 'observability', 'workflow-interceptors.ts');
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve(workflowsPath),
+    workflowInterceptorModules: [interceptors],
+    logger: quietLogger(),
+  });
   const bundlePath = path.join(dataDir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, code);
   return bundlePath;
@@ -37,6 +44,33 @@ async function bundleWorkflows(dataDir) {
 function quietLogger() {
   const { DefaultLogger } = require('@temporalio/worker');
   return new DefaultLogger('WARN');
+}
+
+/**
+ * Starts the bank host for the run: its own database (`settleflow_bank_test`) on the same server, free ports, a fresh
+ * admin token and hashing key, a clearing period of one second. Returns what test workers need to reach it.
+ */
+async function startTestBankHost(dataDir, mongoUri) {
+  const ports = { iso8583: await findFreePort(), iso20022: await findFreePort(), control: await findFreePort() };
+  const adminToken = crypto.randomBytes(24).toString('hex');
+  const bankHost = await startBankHost({
+    env: bankHostEnv({
+      mongoUri: bankDatabaseUri(mongoUri, 'settleflow_bank_test'),
+      ports,
+      adminToken,
+      secret: crypto.randomBytes(32).toString('base64'),
+      clearingPeriodMs: 1000,
+    }),
+    logFile: path.join(dataDir, 'bank-host.log'),
+  });
+  globalThis.__SETTLEFLOW_BANK_HOST__ = bankHost;
+  return {
+    BANK_HOST_ADDRESS: `127.0.0.1:${ports.iso8583}`,
+    BANK_HOST_ISO20022_URL: `http://127.0.0.1:${ports.iso20022}`,
+    BANK_HOST_CONTROL_URL: `http://127.0.0.1:${ports.control}`,
+    BANK_HOST_ADMIN_TOKEN: adminToken,
+    BANK_HOST_LOG_FILE: path.join(dataDir, 'bank-host.log'),
+  };
 }
 
 module.exports = async function globalSetup() {
@@ -57,9 +91,15 @@ module.exports = async function globalSetup() {
     env.TEMPORAL_BIN = temporalBin;
   }
 
+  Object.assign(env, await startTestBankHost(dataDir, env.MONGODB_URI));
+
   const bundlePath = await bundleWorkflows(dataDir);
   if (bundlePath) env.SETTLEFLOW_WORKFLOW_BUNDLE = bundlePath;
 
+  // Worker processes the tests spawn serve no metrics unless a test asks (fixed default ports would collide when two
+  // test files run workers at once, or beside a running `npm start`).
+  env.WORKER_METRICS_PORT = process.env.WORKER_METRICS_PORT ?? '0';
+  env.TEMPORAL_METRICS_PORT = process.env.TEMPORAL_METRICS_PORT ?? '0';
   Object.assign(process.env, env); // inherited by the jest worker processes, forked after this
   globalThis.__SETTLEFLOW_TEST_DATA_DIR__ = dataDir;
   fs.writeFileSync(ENV_FILE, `${JSON.stringify(env, null, 2)}\n`);

@@ -392,7 +392,7 @@ export async function runOrderLifecycle(
         run.declinedPayments += 1;
       }
       const paid = await pay(TEST_CARDS.approved);
-      if (paid.payment.status !== 'CAPTURED') {
+      if (paid.payment.status !== 'CAPTURED' && paid.payment.status !== 'AUTHORIZED') {
         throw new Error(`payment ${paid.payment.status} (${paid.payment.declineCode ?? 'no code'})`);
       }
     };

@@ -2,6 +2,8 @@
 
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
+import type { Logger } from '../observability/logger';
+import type { ApiMetrics } from '../observability/metrics';
 import type { Database } from '../persistence/database';
 import type { Vault } from '../security/vault';
 
@@ -13,6 +15,8 @@ export interface ApiDeps {
   vault: Vault;
   /** The clock that stamps `placedAt` and generated order ids; tests may fix it. */
   now: () => Date;
-  /** Where server-side failures are written, one JSON line each; never request bodies. */
-  log: (line: string) => void;
+  /** The API's logger (pino): server-side failures and one line per request; never request bodies. */
+  logger: Logger;
+  /** The API's Prometheus metrics. */
+  metrics: ApiMetrics;
 }

@@ -18,6 +18,8 @@ import type { ErrorRequestHandler } from 'express';
 import type { z } from 'zod';
 import { DomainError } from '../domain/errors';
 import { answerForDomainError, answerForUpdateFailure } from '../contracts/order-errors';
+import type { Logger } from '../observability/logger';
+import { routeOf } from '../observability/http-middleware';
 import { InvalidCursorError } from '../persistence/order-store';
 
 /** Stripe's error types, the first thing a client branches on. */
@@ -70,8 +72,9 @@ export function forbidden(message: string): ApiError {
 
 /**
  * Turns a zod failure into a 400 naming the first issue's field in dot notation.
- * Unknown keys become `parameter_unknown` naming the key; missing fields `parameter_missing`; a custom issue may
- * carry its own code in `params.code` (e.g. `invalid_card_number`).
+ * Unknown keys become `parameter_unknown` naming the key; missing fields `parameter_missing`. A custom issue (a
+ * refinement: a rule the OpenAPI document cannot state) is a 422 and may carry its own code in `params.code`
+ * (e.g. `invalid_card_number`).
  */
 export function fromZodError(error: z.ZodError, input: unknown): ApiError {
   const issue = error.issues[0];
@@ -87,7 +90,7 @@ export function fromZodError(error: z.ZodError, input: unknown): ApiError {
   const customCode = issue.code === 'custom' ? (issue.params as { code?: unknown } | undefined)?.code : undefined;
   const code = typeof customCode === 'string' ? customCode : missing ? 'parameter_missing' : 'parameter_invalid';
   const message = missing ? `missing required parameter: ${param ?? 'body'}` : `${param ?? 'body'}: ${issue.message}`;
-  return new ApiError(400, 'invalid_request_error', code, message, param);
+  return new ApiError(issue.code === 'custom' ? 422 : 400, 'invalid_request_error', code, message, param);
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
@@ -230,7 +233,7 @@ function isUnavailable(error: unknown): boolean {
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof InvalidCursorError) {
-    return new ApiError(400, 'invalid_request_error', 'invalid_cursor', 'cursor is not one this API issued', 'cursor');
+    return new ApiError(422, 'invalid_request_error', 'invalid_cursor', 'cursor is not one this API issued', 'cursor');
   }
   if (error instanceof DomainError) {
     const answer = answerForDomainError(error);
@@ -243,21 +246,17 @@ export function toApiError(error: unknown): ApiError {
 
 /**
  * The central error handler: answers every error in Stripe's shape. Logs only 5xx, and then only the error's
- * name, message and stack with the route; never the body, the query or headers (they may hold card data or keys).
+ * name, message and stack with the route (the logger adds the request id and scrubs card numbers); never the body,
+ * the query or headers (they may hold card data or keys).
  */
-export function errorHandler(log: (line: string) => void = (line) => console.error(line)): ErrorRequestHandler {
+export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const apiError = toApiError(error);
     if (apiError.status >= 500) {
       const err = error instanceof Error ? error : new Error(String(error));
-      log(
-        JSON.stringify({
-          level: 'error',
-          msg: 'request failed',
-          method: req.method,
-          path: req.path,
-          error: { name: err.name, message: err.message, stack: err.stack },
-        }),
+      logger.error(
+        { method: req.method, route: routeOf(req), path: req.path, status: apiError.status, err },
+        'request failed',
       );
     }
     if (res.headersSent) {

@@ -1,34 +1,50 @@
-// The settleflow HTTP API as an Express app factory: security headers, parsing, authentication with per-key rate
-// limits, routes and the central error handler. No `listen` here (main.ts and the tests mount it), and no request
-// body is ever logged; no answer may be cached (several carry secrets shown once).
+// The settleflow HTTP API as an Express app factory: request ids, access logs and metrics, security headers, parsing,
+// authentication with per-key rate limits, routes, `/metrics` and the central error handler. No `listen` here
+// (main.ts and the tests mount it), and no request body is ever logged; no answer may be cached (several carry
+// secrets shown once).
 
 import express from 'express';
 import helmet from 'helmet';
 import type { Express, RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
+import { observeRequests } from '../observability/http-middleware';
+import type { Logger } from '../observability/logger';
+import { createLogger } from '../observability/logger';
+import type { ApiMetrics } from '../observability/metrics';
+import { createApiMetrics } from '../observability/metrics';
+import { readModelCounts } from '../observability/read-model-counts';
 import type { Database } from '../persistence/database';
+import type { PartyAccount } from '../persistence/party-store';
 import type { Vault } from '../security/vault';
 import type { ApiDeps } from './api-deps';
 import { ApiError, errorHandler } from './api-error';
-import { authenticate, createApiKeyCache } from './auth';
+import { PARTY_CACHE_MAX_ENTRIES, PartyCache, authenticate, createApiKeyCache } from './auth';
 import { healthRouter } from './health-router';
 import { idempotency } from './idempotency';
 import { inboxRouter } from './inbox-router';
+import { metricsRouter } from './metrics-router';
 import { openApiDocument } from './openapi';
 import { orderActionsRouter } from './order-actions-router';
 import { ordersRouter } from './orders-router';
 import { partiesRouter } from './parties-router';
+import { paymentsRouter } from './payments-router';
+import { allowedMethods, mountRoute } from './route-registry';
+import { API_ROUTES, openApiRoute } from './routes';
 import { webhooksRouter } from './webhooks-router';
 
-/** What {@link createApp} needs; `now` and `log` default to the system clock and stderr. */
+/**
+ * What {@link createApp} needs; `now` defaults to the system clock, `logger` to JSON lines on stdout at LOG_LEVEL,
+ * `metrics` to a registry of the app's own.
+ */
 export interface CreateAppDeps {
   db: Database;
   temporal: Client;
   config: Config;
   vault: Vault;
   now?: () => Date;
-  log?: (line: string) => void;
+  logger?: Logger;
+  metrics?: ApiMetrics;
 }
 
 /**
@@ -45,18 +61,44 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/**
+ * A method a known path does not declare: 405 with `Allow` (RFC 9110), in the error shape; OPTIONS gets 200 with
+ * `Allow`, as Express's routers answer it. Runs after every route, so only requests no route took get here.
+ */
+const methodNotAllowed: RequestHandler = (req, res, next) => {
+  const allow = allowedMethods(API_ROUTES, req.path);
+  if (allow.length === 0) return next();
+  res.set('Allow', allow.join(', '));
+  if (req.method === 'OPTIONS') {
+    res.status(200).end();
+    return;
+  }
+  throw new ApiError(
+    405,
+    'invalid_request_error',
+    'method_not_allowed',
+    `${req.method} is not allowed on ${req.path}; allowed: ${allow.join(', ')}`,
+  );
+};
+
 /** Builds the API. */
 export function createApp(input: CreateAppDeps): Express {
+  const logger = input.logger ?? createLogger({ service: 'settleflow-api', level: input.config.logging.level });
+  const metrics =
+    input.metrics ?? createApiMetrics(readModelCounts(input.db), { refreshMs: input.config.metrics.refreshMs, logger });
   const deps: ApiDeps = {
     db: input.db,
     temporal: input.temporal,
     config: input.config,
     vault: input.vault,
     now: input.now ?? (() => new Date()),
-    log: input.log ?? ((line) => console.error(line)),
+    logger,
+    metrics,
   };
   const clock = () => deps.now().getTime();
   const keyCache = createApiKeyCache(deps.config.apiKeyCacheMs, clock);
+  // The parties new orders name: a disable shows here as soon as in the key cache (at once in this process).
+  const partyCache = new PartyCache<PartyAccount>(deps.config.apiKeyCacheMs, PARTY_CACHE_MAX_ENTRIES, clock);
   const authenticated = authenticate(deps.db, {
     cache: keyCache,
     ratePerMinute: deps.config.apiRatePerMinute,
@@ -65,13 +107,14 @@ export function createApp(input: CreateAppDeps): Express {
   const idempotent = idempotency(deps.db, deps.vault, {
     lockMs: deps.config.idempotency.lockMs,
     now: deps.now,
-    log: deps.log,
+    logger: deps.logger,
   });
   const document = openApiDocument();
 
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  app.use(observeRequests(deps.logger, deps.metrics));
   // A JSON API: nothing to render, frame or load, so the strictest policy (helmet's defaults are for HTML pages).
   app.use(
     helmet({
@@ -89,19 +132,24 @@ export function createApp(input: CreateAppDeps): Express {
   app.use(express.json({ limit: deps.config.apiBodyLimit }));
   app.use(requireJsonBody);
 
-  app.get('/openapi.json', (_req, res) => {
+  const system = express.Router();
+  mountRoute(system, openApiRoute, {}, (_req, res) => {
     res.json(document);
   });
+  app.use(system);
   app.use(healthRouter(deps));
-  app.use(partiesRouter(deps, authenticated, idempotent, keyCache));
-  app.use(ordersRouter(deps, authenticated, idempotent));
+  app.use(metricsRouter(deps, authenticated));
+  app.use(partiesRouter(deps, authenticated, idempotent, keyCache, partyCache));
+  app.use(ordersRouter(deps, authenticated, idempotent, partyCache));
   app.use(orderActionsRouter(deps, authenticated, idempotent));
   app.use(inboxRouter(deps, authenticated));
+  app.use(paymentsRouter(deps, authenticated));
   app.use(webhooksRouter(deps, authenticated, idempotent));
 
+  app.use(methodNotAllowed);
   app.use((req) => {
     throw new ApiError(404, 'not_found_error', 'route_not_found', `no route ${req.method} ${req.path}`);
   });
-  app.use(errorHandler(deps.log));
+  app.use(errorHandler(deps.logger));
   return app;
 }

@@ -2,6 +2,8 @@
 
 import { Router } from 'express';
 import type { ApiDeps } from './api-deps';
+import { mountRoute } from './route-registry';
+import { healthRoute } from './routes';
 
 /** How long each dependency gets to answer before it counts as down. */
 export const HEALTH_CHECK_TIMEOUT_MS = 3000;
@@ -26,7 +28,7 @@ async function probe(run: () => Promise<unknown>): Promise<Check> {
 /** The health route: 200 when MongoDB and Temporal both answer, 503 naming the ones that do not. */
 export function healthRouter(deps: Pick<ApiDeps, 'db' | 'temporal'>): Router {
   const router = Router();
-  router.get('/health', async (_req, res) => {
+  mountRoute(router, healthRoute, {}, async (_req, res) => {
     const [database, temporal] = await Promise.all([
       probe(async () => {
         const db = deps.db.connection.db;

@@ -4,11 +4,13 @@
 // is stored sealed by the vault.
 
 import type { RequestHandler, Response } from 'express';
+import type { Logger } from '../observability/logger';
 import type { Database } from '../persistence/database';
 import type { Vault } from '../security/vault';
 import { completeIdempotencyKey, releaseIdempotencyKey, reserveIdempotencyKey } from '../persistence/idempotency-store';
 import { ApiError } from './api-error';
 import { callerOf } from './auth';
+import { idempotencyKeySchema } from './schemas';
 
 /** Longest key accepted, as Stripe's. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -67,7 +69,8 @@ export interface IdempotencyOptions {
   /** How long a reservation holds before a copy of the request may take it over (after a crash). */
   lockMs: number;
   now?: () => Date;
-  log?: (line: string) => void;
+  /** Where failures to record or release a key are logged. */
+  logger: Logger;
 }
 
 /**
@@ -82,14 +85,14 @@ export interface IdempotencyOptions {
  */
 export function idempotency(db: Database, vault: Vault, options: IdempotencyOptions): RequestHandler {
   const now = options.now ?? (() => new Date());
-  const log = options.log ?? ((line: string) => console.error(line));
+  const { logger } = options;
   const logFailure = (msg: string) => (error: unknown) => {
-    log(JSON.stringify({ level: 'error', msg, error: String(error) }));
+    logger.error({ err: error }, msg);
   };
   return async (req, res, next) => {
     const key = req.get('idempotency-key');
     if (key === undefined) return next();
-    if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
+    if (!idempotencyKeySchema.safeParse(key).success) {
       throw new ApiError(
         400,
         'invalid_request_error',
@@ -158,7 +161,7 @@ export function idempotency(db: Database, vault: Vault, options: IdempotencyOpti
           { reservedAt, now: now(), lockMs: options.lockMs },
         )
           .then((stored) => {
-            if (!stored) log(JSON.stringify({ level: 'warn', msg: 'idempotency reservation was taken over' }));
+            if (!stored) logger.warn('idempotency reservation was taken over');
           })
           .catch(logFailure('idempotency record not saved'));
       }

@@ -9,7 +9,8 @@ import { listNotices } from '../persistence/notice-store';
 import { findOrderViews } from '../persistence/order-store';
 import type { ApiDeps } from './api-deps';
 import { callerOf } from './auth';
-import { inboxQuery, parseRequest } from './schemas';
+import { mountRoute } from './route-registry';
+import { inboxRoute } from './routes';
 
 /** A notice as the inbox shows it. */
 export type InboxEntry = NoticeDraft & { open: boolean };
@@ -44,8 +45,7 @@ export function isOpenNotice(notice: NoticeDraft, order: OrderView | undefined):
 export function inboxRouter(deps: ApiDeps, authenticated: RequestHandler): Router {
   const router = Router();
 
-  router.get('/v1/inbox', authenticated, async (req, res) => {
-    const query = parseRequest(inboxQuery, req.query);
+  mountRoute(router, inboxRoute, { authenticated }, async (_req, res, { query }) => {
     const party = callerOf(res);
     const notices = await listNotices(deps.db, party.id, {
       limit: query.open === undefined ? query.limit : OPEN_SCAN_LIMIT,

@@ -1,38 +1,48 @@
-// The API process: reads the configuration, connects to MongoDB and Temporal (waiting for Temporal to come up),
-// serves the app and shuts down cleanly on SIGINT/SIGTERM. Everything else lives in createApp.
+// The API process: reads the configuration, starts tracing when configured, connects to MongoDB and Temporal
+// (waiting for Temporal to come up), serves the app and shuts down cleanly on SIGINT/SIGTERM. Everything else lives
+// in createApp. Logs are pino JSON lines on stdout (pretty at a developer's terminal).
 
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, requireVaultKey } from '../config';
+import type { Logger } from '../observability/logger';
+import { createLogger, loggingFrom } from '../observability/logger';
+import { clientInterceptors } from '../observability/temporal-interceptors';
+import { startTracing } from '../observability/tracing';
 import { connectDatabase } from '../persistence/database';
 import { startIdempotencySweeper } from '../persistence/idempotency-store';
 import { Vault } from '../security/vault';
 import { retryUntilReady } from '../retry-until-ready';
-import { createApp } from './app';
 
-function log(message: string): void {
-  console.log(`[api] ${message}`);
-}
+let logger: Logger = createLogger({ service: 'settleflow-api' });
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  logger = createLogger({ service: 'settleflow-api', ...loggingFrom(config) });
+  const tracing = await startTracing(config.tracing, 'settleflow-api', logger);
+  // Loaded once tracing has started, so the HTTP server under Express is instrumented.
+  const { createApp } = await import('./app');
   const vault = new Vault(requireVaultKey(config));
-  log('connecting to MongoDB');
+  logger.info('connecting to MongoDB');
   const db = await connectDatabase(config.mongodbUri);
-  log(`connecting to Temporal at ${config.temporal.address}`);
+  logger.info(`connecting to Temporal at ${config.temporal.address}`);
   const connection = await retryUntilReady(
     `Temporal at ${config.temporal.address}`,
     () => Connection.connect({ address: config.temporal.address, connectTimeout: 2000 }),
-    log,
+    (line) => logger.warn(line),
   );
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
-  const app = createApp({ db, temporal, config, vault });
+  const temporal = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    interceptors: clientInterceptors(tracing),
+  });
+  const app = createApp({ db, temporal, config, vault, logger });
   // FerretDB has no TTL index: this process deletes Idempotency-Key records past IDEMPOTENCY_TTL_HOURS itself.
   const sweeper = startIdempotencySweeper(db, {
     ttlHours: config.idempotency.ttlHours,
     intervalMs: config.idempotency.sweepIntervalMs,
     batchSize: config.idempotency.sweepBatchSize,
-    log: (line) => console.error(line),
+    logger,
   });
 
   // Loopback by default: the API carries API keys and card data over plain HTTP, so exposing it is an explicit
@@ -43,19 +53,19 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  console.log(`settleflow API listening on http://${host}:${port}`);
+  logger.info({ host, port }, `settleflow API listening on http://${host}:${port}`);
 
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    log(`${signal} received; closing`);
+    logger.info(`${signal} received; closing`);
     const sweeperStopped = sweeper.stop();
     server.close((error) => {
-      void Promise.allSettled([sweeperStopped, connection.close()])
+      void Promise.allSettled([sweeperStopped, connection.close(), tracing?.shutdown()])
         .then(() => db.close())
         .finally(() => {
-          log('closed');
+          logger.info('closed');
           process.exit(error ? 1 : 0);
         });
     });
@@ -67,6 +77,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`[api] failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  logger.fatal({ err: error }, 'failed to start');
   process.exit(1);
 });

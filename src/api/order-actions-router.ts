@@ -18,35 +18,36 @@ import {
   shipmentEventUpdate,
   supplierAnswerUpdate,
 } from '../contracts/order-contract';
-import type { PaymentAttempt } from '../domain/order';
-import { viewFor } from '../domain/order-views';
+import { customerPayment, viewFor } from '../domain/order-views';
+import { codeLabel } from '../observability/metrics';
 import { findOrderView } from '../persistence/order-store';
 import type { ApiDeps } from './api-deps';
 import { ApiError, fromTemporalError, orderClosed, orderNotFound } from './api-error';
-import { callerOf, requireRole } from './auth';
+import { callerOf } from './auth';
 import { sealCard } from './card';
 import { idempotencyScopeOf } from './idempotency';
 import { loadOrder, orderIdOf } from './order-access';
+import { mountRoute } from './route-registry';
 import {
-  ID_PATTERN,
-  attentionResolutionBody,
-  cancelBody,
-  carrierAnswerBody,
-  disputeResolutionBody,
-  parseRequest,
-  paymentNotificationBody,
-  settlementConfirmationBody,
-  shipmentEventBody,
-  supplierAnswerBody,
-} from './schemas';
+  attentionResolutionRoute,
+  cancelOrderRoute,
+  carrierAnswerRoute,
+  disputeResolutionRoute,
+  paymentNotificationRoute,
+  settlementConfirmationRoute,
+  shipmentEventRoute,
+  supplierAnswerRoute,
+} from './routes';
+import { ID_PATTERN } from './schemas';
 
 /**
  * Sends an Update to the order's workflow within `API_UPDATE_TIMEOUT_MS` and maps its failures (504 when it runs
  * out). With an Idempotency-Key the Update id is derived from it, so a retry after a lost answer or a 504 attaches
- * to the first Update instead of acting twice.
+ * to the first Update instead of acting twice. Its latency is observed by update name and outcome (`ok` or the
+ * answer's error code).
  */
 async function updateOrder<Ret, Args extends [unknown, ...unknown[]]>(
-  deps: Pick<ApiDeps, 'temporal' | 'config' | 'db'>,
+  deps: Pick<ApiDeps, 'temporal' | 'config' | 'db' | 'metrics'>,
   res: Response,
   orderId: string,
   update: UpdateDefinition<Ret, Args>,
@@ -55,14 +56,23 @@ async function updateOrder<Ret, Args extends [unknown, ...unknown[]]>(
   const scope = idempotencyScopeOf(res);
   const updateId = scope ? `idem-${createHash('sha256').update(scope, 'utf8').digest('hex')}` : undefined;
   const handle = deps.temporal.workflow.getHandle(orderWorkflowId(orderId));
+  const startedAt = process.hrtime.bigint();
+  const observe = (outcome: string): void =>
+    deps.metrics.updateDuration.observe(
+      { update: update.name, outcome },
+      Number(process.hrtime.bigint() - startedAt) / 1e9,
+    );
   try {
-    return await deps.temporal.connection.withDeadline(Date.now() + deps.config.apiUpdateTimeoutMs, () =>
+    const result = await deps.temporal.connection.withDeadline(Date.now() + deps.config.apiUpdateTimeoutMs, () =>
       handle.executeUpdate(update, { args, updateId }),
     );
+    observe('ok');
+    return result;
   } catch (error) {
-    const mapped = fromTemporalError(error, orderId);
+    let mapped = fromTemporalError(error, orderId);
     // Temporal may answer an Update on a completed workflow with a plain NOT_FOUND; the read model knows the order.
-    if (mapped.code === 'order_not_found' && (await findOrderView(deps.db, orderId))) throw orderClosed(orderId);
+    if (mapped.code === 'order_not_found' && (await findOrderView(deps.db, orderId))) mapped = orderClosed(orderId);
+    observe(mapped.code);
     throw mapped;
   }
 }
@@ -75,12 +85,6 @@ async function orderAfterUpdate(deps: Pick<ApiDeps, 'db' | 'temporal'>, res: Res
   const order = (await findOrderView(deps.db, orderId)) ?? (await loadOrder(deps, orderId));
   const { id, role } = callerOf(res);
   return viewFor(order, { id, role });
-}
-
-/** A payment attempt as the paying customer learns it: the bank's precise decline reason stays with the order. */
-function customerPayment(payment: PaymentAttempt): Omit<PaymentAttempt, 'declineCode'> {
-  const { declineCode: _kept, ...rest } = payment;
-  return rest;
 }
 
 /**
@@ -113,148 +117,98 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
   const limitPayments = paymentRateLimit(deps.config.paymentRatePerMinute);
   // Who may act on which order is the workflow's to say: its Update validators check the party against the order
   // (403) before its step (409), so the API does not read the order first. It only turns away ids no order can have.
+  const guards = { authenticated, idempotent };
   const actionOn = (orderId: string): void => {
     if (!ID_PATTERN.test(orderId)) throw orderNotFound(orderId);
   };
 
-  router.post(
-    '/v1/orders/:orderId/supplier-answer',
-    authenticated,
-    requireRole('supplier'),
-    idempotent,
-    async (req, res) => {
-      const answer = parseRequest(supplierAnswerBody, req.body);
-      const orderId = orderIdOf(req);
-      actionOn(orderId);
-      const supplierId = callerOf(res).id;
-      await updateOrder(deps, res, orderId, supplierAnswerUpdate, { supplierId, answer });
-      res.json(await orderAfterUpdate(deps, res, orderId));
-    },
-  );
+  mountRoute(router, supplierAnswerRoute, guards, async (req, res, { body: answer }) => {
+    const orderId = orderIdOf(req);
+    actionOn(orderId);
+    const supplierId = callerOf(res).id;
+    await updateOrder(deps, res, orderId, supplierAnswerUpdate, { supplierId, answer });
+    res.json(await orderAfterUpdate(deps, res, orderId));
+  });
 
-  router.post(
-    '/v1/orders/:orderId/carrier-answer',
-    authenticated,
-    requireRole('carrier'),
-    idempotent,
-    async (req, res) => {
-      const answer = parseRequest(carrierAnswerBody, req.body);
-      const orderId = orderIdOf(req);
-      actionOn(orderId);
-      const carrierId = callerOf(res).id;
-      await updateOrder(deps, res, orderId, carrierAnswerUpdate, { carrierId, answer });
-      res.json(await orderAfterUpdate(deps, res, orderId));
-    },
-  );
+  mountRoute(router, carrierAnswerRoute, guards, async (req, res, { body: answer }) => {
+    const orderId = orderIdOf(req);
+    actionOn(orderId);
+    const carrierId = callerOf(res).id;
+    await updateOrder(deps, res, orderId, carrierAnswerUpdate, { carrierId, answer });
+    res.json(await orderAfterUpdate(deps, res, orderId));
+  });
 
-  router.post(
-    '/v1/orders/:orderId/shipment-events',
-    authenticated,
-    requireRole('carrier'),
-    idempotent,
-    async (req, res) => {
-      const { type } = parseRequest(shipmentEventBody, req.body);
-      const orderId = orderIdOf(req);
-      actionOn(orderId);
-      const carrierId = callerOf(res).id;
-      await updateOrder(deps, res, orderId, shipmentEventUpdate, { carrierId, type });
-      res.json(await orderAfterUpdate(deps, res, orderId));
-    },
-  );
+  mountRoute(router, shipmentEventRoute, guards, async (req, res, { body: { type } }) => {
+    const orderId = orderIdOf(req);
+    actionOn(orderId);
+    const carrierId = callerOf(res).id;
+    await updateOrder(deps, res, orderId, shipmentEventUpdate, { carrierId, type });
+    res.json(await orderAfterUpdate(deps, res, orderId));
+  });
 
-  router.post(
-    '/v1/orders/:orderId/payment-notification',
-    authenticated,
-    requireRole('customer'),
-    idempotent,
-    async (req, res) => {
-      const { card } = parseRequest(paymentNotificationBody, req.body);
-      const orderId = orderIdOf(req);
-      actionOn(orderId);
-      const customerId = callerOf(res).id;
-      await limitPayments(res, customerId, orderId);
-      const payment = sealCard(deps.vault, card);
-      const result = await updateOrder(deps, res, orderId, paymentNotificationUpdate, { customerId, payment });
-      const order = await orderAfterUpdate(deps, res, orderId);
-      // Whatever the customer's view holds, the answer to a payment never names the bank's reason of any attempt.
-      if (order.payments) order.payments = order.payments.map(customerPayment) as PaymentAttempt[];
-      const body = { order, payment: customerPayment(result.payment) };
-      if (result.payment.status === 'CAPTURED') {
-        res.json(body);
-        return;
-      }
-      if (result.payment.status === 'UNKNOWN') {
-        // The bank did not answer in time: an operator finds out (nothing is guessed); the customer must not pay again.
-        res.status(202).json(body);
-        return;
-      }
-      // Only `card_declined`: the bank's precise reason would tell a card tester which numbers are live.
-      res.status(402).json({
-        error: { type: 'card_error', code: 'card_declined', message: 'the card was declined', param: 'card' },
-        ...body,
-      });
-    },
-  );
+  mountRoute(router, paymentNotificationRoute, guards, async (req, res, { body: { card } }) => {
+    const orderId = orderIdOf(req);
+    actionOn(orderId);
+    const customerId = callerOf(res).id;
+    await limitPayments(res, customerId, orderId);
+    const payment = sealCard(deps.vault, card);
+    const result = await updateOrder(deps, res, orderId, paymentNotificationUpdate, { customerId, payment });
+    deps.metrics.payments.inc({
+      method: result.payment.method,
+      outcome: result.payment.status,
+      decline_code: codeLabel(result.payment.declineCode),
+    });
+    const order = await orderAfterUpdate(deps, res, orderId);
+    const body = { order, payment: customerPayment(result.payment) };
+    if (result.payment.status === 'CAPTURED' || result.payment.status === 'AUTHORIZED') {
+      res.json(body);
+      return;
+    }
+    if (result.payment.status === 'UNKNOWN') {
+      // The bank did not answer in time: an operator finds out (nothing is guessed); the customer must not pay again.
+      res.status(202).json(body);
+      return;
+    }
+    // Only `card_declined`: the bank's precise reason would tell a card tester which numbers are live.
+    res.status(402).json({
+      error: { type: 'card_error', code: 'card_declined', message: 'the card was declined', param: 'card' },
+      ...body,
+    });
+  });
 
-  router.post(
-    '/v1/orders/:orderId/settlement-confirmation',
-    authenticated,
-    requireRole('seller'),
-    idempotent,
-    async (req, res) => {
-      const { confirmed, reason } = parseRequest(settlementConfirmationBody, req.body);
-      const orderId = orderIdOf(req);
-      actionOn(orderId);
-      const sellerId = callerOf(res).id;
-      await updateOrder(deps, res, orderId, settlementConfirmationUpdate, { sellerId, confirmed, reason });
-      res.json(await orderAfterUpdate(deps, res, orderId));
-    },
-  );
+  mountRoute(router, settlementConfirmationRoute, guards, async (req, res, { body: { confirmed, reason } }) => {
+    const orderId = orderIdOf(req);
+    actionOn(orderId);
+    const sellerId = callerOf(res).id;
+    await updateOrder(deps, res, orderId, settlementConfirmationUpdate, { sellerId, confirmed, reason });
+    res.json(await orderAfterUpdate(deps, res, orderId));
+  });
 
-  router.post(
-    '/v1/orders/:orderId/cancel',
-    authenticated,
-    requireRole('customer', 'seller', 'operator'),
-    idempotent,
-    async (req, res) => {
-      const { reason } = parseRequest(cancelBody, req.body);
-      const orderId = orderIdOf(req);
-      actionOn(orderId);
-      const { id: partyId, role } = callerOf(res);
-      await updateOrder(deps, res, orderId, cancelOrderUpdate, { actor: { partyId, role }, reason });
-      res.json(await orderAfterUpdate(deps, res, orderId));
-    },
-  );
+  mountRoute(router, cancelOrderRoute, guards, async (req, res, { body: { reason } }) => {
+    const orderId = orderIdOf(req);
+    actionOn(orderId);
+    const { id: partyId, role } = callerOf(res);
+    await updateOrder(deps, res, orderId, cancelOrderUpdate, { actor: { partyId, role }, reason });
+    res.json(await orderAfterUpdate(deps, res, orderId));
+  });
 
-  router.post(
-    '/v1/orders/:orderId/dispute-resolution',
-    authenticated,
-    requireRole('operator'),
-    idempotent,
-    async (req, res) => {
-      const { resolution, note } = parseRequest(disputeResolutionBody, req.body);
-      const orderId = orderIdOf(req);
-      actionOn(orderId);
-      const operatorId = callerOf(res).id;
-      await updateOrder(deps, res, orderId, resolveDisputeUpdate, { operatorId, resolution, note });
-      res.json(await orderAfterUpdate(deps, res, orderId));
-    },
-  );
+  mountRoute(router, disputeResolutionRoute, guards, async (req, res, { body: { resolution, note } }) => {
+    const orderId = orderIdOf(req);
+    actionOn(orderId);
+    const operatorId = callerOf(res).id;
+    await updateOrder(deps, res, orderId, resolveDisputeUpdate, { operatorId, resolution, note });
+    res.json(await orderAfterUpdate(deps, res, orderId));
+  });
 
-  router.post(
-    '/v1/orders/:orderId/attention-resolution',
-    authenticated,
-    requireRole('operator'),
-    idempotent,
-    async (req, res) => {
-      const { action, note, extendMs } = parseRequest(attentionResolutionBody, req.body);
-      const orderId = orderIdOf(req);
-      actionOn(orderId);
-      const operatorId = callerOf(res).id;
-      await updateOrder(deps, res, orderId, resolveAttentionUpdate, { operatorId, action, note, extendMs });
-      res.json(await orderAfterUpdate(deps, res, orderId));
-    },
-  );
+  mountRoute(router, attentionResolutionRoute, guards, async (req, res, { body }) => {
+    const { action, note } = body;
+    const extendMs = body.action === 'EXTEND' ? body.extendMs : undefined;
+    const orderId = orderIdOf(req);
+    actionOn(orderId);
+    const operatorId = callerOf(res).id;
+    await updateOrder(deps, res, orderId, resolveAttentionUpdate, { operatorId, action, note, extendMs });
+    res.json(await orderAfterUpdate(deps, res, orderId));
+  });
 
   return router;
 }

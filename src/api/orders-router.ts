@@ -13,14 +13,15 @@ import { assertValidOrder, initialOrderView } from '../domain/order';
 import { viewFor, viewsFor } from '../domain/order-views';
 import type { OrderListFilter } from '../persistence/order-store';
 import { findOrderView, listOrderViews } from '../persistence/order-store';
-import type { Party } from '../persistence/party-store';
-import { findParty } from '../persistence/party-store';
+import type { Party, PartyAccount } from '../persistence/party-store';
+import { findPartyAccount } from '../persistence/party-store';
 import type { ApiDeps } from './api-deps';
 import { ApiError, forbidden, fromTemporalError } from './api-error';
-import { PartyCache, callerOf, requireRole } from './auth';
+import { PartyCache, callerOf } from './auth';
 import { idempotencyScopeOf } from './idempotency';
 import { assertMayRead, loadOrder, orderIdOf } from './order-access';
-import { listOrdersQuery, parseRequest, placeOrderBody } from './schemas';
+import { mountRoute } from './route-registry';
+import { getOrderRoute, listOrdersRoute, placeOrderRoute } from './routes';
 
 /** The workflow type the worker registers for orders. */
 export const ORDER_WORKFLOW_TYPE = 'orderWorkflow';
@@ -34,24 +35,33 @@ export function generateOrderId(now: Date, idempotencyScope?: string, vault?: { 
 }
 
 /**
- * Checks that a party id names a registered party with the expected role.
- * @throws ApiError 400 `unknown_party` naming the field
+ * The parties that new orders name, as recently looked up. Trusted for `API_KEY_CACHE_MS`, the bound on how late a
+ * disable takes effect; the party routes of the same process forget a party whose status they change.
+ */
+export type PartyAccountCache = PartyCache<PartyAccount>;
+
+/**
+ * Checks that a party id names a registered party with the expected role that is not disabled.
+ * @throws ApiError 422 `unknown_party` or `party_disabled` naming the field
  */
 async function requireParty(
   deps: Pick<ApiDeps, 'db'>,
-  known: PartyCache,
+  known: PartyAccountCache,
   id: string,
   role: PartyRole,
   param: string,
 ): Promise<void> {
-  // A party's id and role never change, so a recent lookup stands (every order names five parties).
+  // Every order names five parties: a recent lookup stands for as long as a disable may take to be seen.
   let party = known.get(id);
   if (!party) {
-    party = await findParty(deps.db, id);
+    party = await findPartyAccount(deps.db, id);
     if (party) known.set(id, party);
   }
   if (!party || party.role !== role) {
-    throw new ApiError(400, 'invalid_request_error', 'unknown_party', `${id} is not a registered ${role}`, param);
+    throw new ApiError(422, 'invalid_request_error', 'unknown_party', `${id} is not a registered ${role}`, param);
+  }
+  if (party.disabled) {
+    throw new ApiError(422, 'invalid_request_error', 'party_disabled', `${role} ${id} is disabled`, param);
   }
 }
 
@@ -78,14 +88,22 @@ export function restrictToCaller(party: Party, filter: OrderListFilter): OrderLi
   return { ...filter, [own]: party.id };
 }
 
-/** Order routes; `authenticated` resolves the caller and `idempotent` guards POSTs. */
-export function ordersRouter(deps: ApiDeps, authenticated: RequestHandler, idempotent: RequestHandler): Router {
+/**
+ * Order routes; `authenticated` resolves the caller and `idempotent` guards POSTs. `knownParties` caches the parties
+ * orders name (shared with the party routes, which clear a party they disable).
+ */
+export function ordersRouter(
+  deps: ApiDeps,
+  authenticated: RequestHandler,
+  idempotent: RequestHandler,
+  knownParties: PartyAccountCache = new PartyCache<PartyAccount>(deps.config.apiKeyCacheMs),
+): Router {
   const router = Router();
-  const knownParties = new PartyCache();
 
-  router.post('/v1/orders', authenticated, requireRole('seller'), idempotent, async (req, res) => {
+  const guards = { authenticated, idempotent };
+
+  mountRoute(router, placeOrderRoute, guards, async (_req, res, { body }) => {
     const seller = callerOf(res);
-    const body = parseRequest(placeOrderBody, req.body);
     await Promise.all([
       requireParty(deps, knownParties, body.customerId, 'customer', 'customerId'),
       requireParty(deps, knownParties, body.supplierId, 'supplier', 'supplierId'),
@@ -113,6 +131,7 @@ export function ordersRouter(deps: ApiDeps, authenticated: RequestHandler, idemp
       gatewayFee: deps.config.gatewayFee,
       paymentMaxAttempts: deps.config.paymentMaxAttempts,
       bankCallTimeoutMs: deps.config.bankCallTimeoutMs,
+      gatewayTaskQueue: deps.config.gateway.paymentsThroughGateway ? deps.config.gateway.taskQueue : undefined,
     };
     try {
       await deps.temporal.workflow.start(ORDER_WORKFLOW_TYPE, {
@@ -131,15 +150,14 @@ export function ordersRouter(deps: ApiDeps, authenticated: RequestHandler, idemp
       .json(viewFor(initialOrderView(input), seller));
   });
 
-  router.get('/v1/orders', authenticated, async (req, res) => {
-    const query = parseRequest(listOrdersQuery, req.query);
+  mountRoute(router, listOrdersRoute, guards, async (_req, res, { query }) => {
     const { limit, cursor, ...filter } = query;
     const caller = callerOf(res);
     const page = await listOrderViews(deps.db, restrictToCaller(caller, filter), { limit, cursor });
     res.json({ data: viewsFor(page.orders, caller), nextCursor: page.nextCursor ?? null });
   });
 
-  router.get('/v1/orders/:orderId', authenticated, async (req, res) => {
+  mountRoute(router, getOrderRoute, guards, async (req, res) => {
     const order = await loadOrder(deps, orderIdOf(req));
     const caller = callerOf(res);
     assertMayRead(caller, order);

@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { isDuplicateKeyError } from '../persistence/database';
 import {
   findPartyAccount,
@@ -17,9 +17,21 @@ import {
 import type { ApiDeps } from './api-deps';
 import { ApiError } from './api-error';
 import type { ApiKeyCache } from './auth';
-import { callerOf, requireRole } from './auth';
+import { callerOf } from './auth';
 import { markAnswerSecret } from './idempotency';
-import { ID_PATTERN, createPartyBody, issueApiKeyBody, parseRequest, partyStatusBody } from './schemas';
+import type { PartyAccountCache } from './orders-router';
+import { mountRoute } from './route-registry';
+import {
+  createPartyRoute,
+  currentPartyRoute,
+  disablePartyRoute,
+  enablePartyRoute,
+  getPartyRoute,
+  issueApiKeyRoute,
+  listApiKeysRoute,
+  revokeApiKeyRoute,
+} from './routes';
+import { ID_PATTERN } from './schemas';
 import { assertWebhookUrlAccepted } from './webhooks-router';
 
 function partyNotFound(partyId: string): ApiError {
@@ -34,20 +46,21 @@ function partyIdOf(req: Request): string {
 
 /**
  * Party routes; `authenticated` resolves the caller and `idempotent` guards POSTs. `keyCache` is the
- * authentication's cache, cleared for a party whose keys or status change, so this process sees it at once.
+ * authentication's cache, cleared for a party whose keys or status change, and `partyCache` the orders' cache of
+ * named parties, cleared for a party whose status changes, so this process sees either at once.
  */
 export function partiesRouter(
   deps: Pick<ApiDeps, 'db' | 'vault' | 'config' | 'now'>,
   authenticated: RequestHandler,
   idempotent: RequestHandler,
   keyCache: ApiKeyCache,
+  partyCache?: PartyAccountCache,
 ): Router {
   const router = Router();
-  const operator = requireRole('operator');
+  const guards = { authenticated, idempotent };
   const forgetKeysOf = (partyId: string) => keyCache.forget((holder) => holder.party.id === partyId);
 
-  router.post('/v1/parties', authenticated, operator, idempotent, async (req, res) => {
-    const body = parseRequest(createPartyBody, req.body);
+  mountRoute(router, createPartyRoute, guards, async (_req, res, { body }) => {
     if (body.webhookUrl !== undefined) await assertWebhookUrlAccepted(body.webhookUrl, deps.config);
     const id = body.id ?? `pty_${randomBytes(10).toString('hex')}`;
     try {
@@ -62,20 +75,19 @@ export function partiesRouter(
     }
   });
 
-  router.get('/v1/parties/me', authenticated, (_req, res) => {
+  mountRoute(router, currentPartyRoute, guards, (_req, res) => {
     res.json(callerOf(res));
   });
 
-  router.get('/v1/parties/:partyId', authenticated, operator, async (req, res) => {
+  mountRoute(router, getPartyRoute, guards, async (req, res) => {
     const partyId = partyIdOf(req);
     const party = await findPartyAccount(deps.db, partyId);
     if (!party) throw partyNotFound(partyId);
     res.json(party);
   });
 
-  const setDisabled = (disabled: boolean): RequestHandler => {
-    return async (req, res) => {
-      parseRequest(partyStatusBody, req.body);
+  const setDisabled = (disabled: boolean) => {
+    return async (req: Request, res: Response) => {
       const partyId = partyIdOf(req);
       if (disabled && partyId === callerOf(res).id) {
         throw new ApiError(409, 'conflict_error', 'cannot_disable_self', 'an operator cannot disable itself');
@@ -83,20 +95,21 @@ export function partiesRouter(
       const party = await setPartyDisabled(deps.db, partyId, disabled, deps.now());
       if (!party) throw partyNotFound(partyId);
       forgetKeysOf(partyId);
+      partyCache?.forget((known) => known.id === partyId);
       res.json(party);
     };
   };
-  router.post('/v1/parties/:partyId/disable', authenticated, operator, idempotent, setDisabled(true));
-  router.post('/v1/parties/:partyId/enable', authenticated, operator, idempotent, setDisabled(false));
+  mountRoute(router, disablePartyRoute, guards, setDisabled(true));
+  mountRoute(router, enablePartyRoute, guards, setDisabled(false));
 
-  router.get('/v1/parties/:partyId/keys', authenticated, operator, async (req, res) => {
+  mountRoute(router, listApiKeysRoute, guards, async (req, res) => {
     const partyId = partyIdOf(req);
     if (!(await findPartyAccount(deps.db, partyId))) throw partyNotFound(partyId);
     res.json({ data: await listApiKeys(deps.db, partyId, deps.now()) });
   });
 
-  router.post('/v1/parties/:partyId/keys', authenticated, operator, idempotent, async (req, res) => {
-    const { graceSeconds } = parseRequest(issueApiKeyBody, req.body);
+  mountRoute(router, issueApiKeyRoute, guards, async (req, res, { body }) => {
+    const { graceSeconds } = body;
     const partyId = partyIdOf(req);
     const issued = await issueApiKey(deps.db, partyId, { graceSeconds, now: deps.now() });
     if (!issued) throw partyNotFound(partyId);
@@ -105,7 +118,7 @@ export function partiesRouter(
     res.status(201).json(issued);
   });
 
-  router.delete('/v1/parties/:partyId/keys/:keyId', authenticated, operator, async (req, res) => {
+  mountRoute(router, revokeApiKeyRoute, guards, async (req, res) => {
     const partyId = partyIdOf(req);
     const keyId = String(req.params.keyId);
     const revoked = /^key_[A-Za-z0-9]{1,64}$/.test(keyId)

@@ -1,6 +1,8 @@
-// The zod schemas of every request body and query string the API accepts: the edge where untrusted JSON becomes
-// typed values. Objects are strict (unknown keys are a 400, so a typo never passes silently); business rules that
-// need the order or the database (known parties, matching reservations) are checked further in.
+// The zod schemas of every request body, query string and header the API accepts: the edge where untrusted JSON
+// becomes typed values, and the only description of a request's shape (the OpenAPI document is generated from them,
+// see openapi.ts). Objects are strict (unknown keys are a 400, so a typo never passes silently). What JSON Schema can
+// state is stated here and answered 400 when broken; rules it cannot state (a Luhn check digit) are refinements,
+// answered 422, as are rules that need the order or the database (known parties, matching reservations).
 
 import { z } from 'zod';
 import { WEBHOOK_DELIVERY_STATES } from '../contracts/webhook-delivery-contract';
@@ -18,183 +20,199 @@ export const MIN_DEADLINE_MS = 1000;
 /** Longest deadline an order may set (one year): keeps timers and dates far from overflow. */
 export const MAX_DEADLINE_MS = 366 * 24 * 60 * 60 * 1000;
 
-const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+/** The ISO 4217 codes this runtime knows (the document lists them, so a client knows them too). */
+const KNOWN_CURRENCIES = Intl.supportedValuesOf('currency') as [string, ...string[]];
 
-const id = z.string().regex(ID_PATTERN, 'must be 1 to 64 letters, digits, _ or -');
-const text = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * Contains a character JavaScript's `trim` keeps: spelled out (not `\S`) so that every regex dialect reading the
+ * document (schemathesis's Python, say) agrees with the API on what blank means.
+ */
+const NOT_BLANK = /[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+
+/** A party or order id. */
+export const idSchema = z.string().regex(ID_PATTERN, 'must be 1 to 64 letters, digits, _ or -');
+const id = idSchema;
+
+/** Free text: its length is checked as sent, then it is trimmed; blank text is refused. */
+const text = (max: number) => z.string().min(1).max(max).regex(NOT_BLANK, 'must not be blank').trim();
 
 /** An amount in integer minor units of an ISO 4217 currency. */
-export const moneySchema = z.strictObject({
-  amount: z.int().min(0).max(MAX_AMOUNT_MINOR),
-  currency: z
-    .string()
-    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
-    .refine((code) => KNOWN_CURRENCIES.has(code), 'is not an ISO 4217 currency'),
-});
+export const moneySchema = z
+  .strictObject({
+    amount: z.int().min(0).max(MAX_AMOUNT_MINOR),
+    currency: z.enum(KNOWN_CURRENCIES, { error: 'must be an ISO 4217 currency code such as EUR' }),
+  })
+  .meta({ id: 'Money', description: 'An amount in integer minor units of an ISO 4217 currency.' });
 
-/** `POST /v1/parties`. */
-export const createPartyBody = z.strictObject({
-  id: id.optional(),
-  role: z.enum(PARTY_ROLES),
-  name: text(200),
-  webhookUrl: z
-    .url({ protocol: /^https?$/ })
-    .max(2048)
-    .optional(),
-});
-
-/** Longest grace period during which a party's old API keys keep working after a new one is issued (7 days). */
-export const MAX_KEY_GRACE_SECONDS = 7 * 24 * 60 * 60;
-
-/** `POST /v1/parties/:partyId/keys`. */
-export const issueApiKeyBody = z.strictObject({
-  graceSeconds: z.int().min(0).max(MAX_KEY_GRACE_SECONDS).default(0),
-});
-
-/** `POST /v1/parties/:partyId/disable` and `/enable`: no fields. */
-export const partyStatusBody = z.strictObject({});
-
-const deadlineMs = z.int().min(MIN_DEADLINE_MS).max(MAX_DEADLINE_MS);
-
-/** `POST /v1/orders`; the seller is the caller, never a field. */
-export const placeOrderBody = z.strictObject({
-  orderId: id.optional(),
-  customerId: id,
-  supplierId: id,
-  carrierIds: z.array(id).min(1).max(10),
-  items: z
-    .array(
-      z.strictObject({
-        sku: text(64),
-        description: text(500),
-        quantity: z.int().min(1).max(1_000_000),
-        unitPrice: moneySchema,
-      }),
-    )
-    .min(1)
-    .max(100),
-  shipTo: z.strictObject({
+/** The delivery address of an order. */
+export const shipToSchema = z
+  .strictObject({
     name: text(200),
     line1: text(200),
     line2: text(200).optional(),
     city: text(100),
     postalCode: text(20),
     country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE'),
-  }),
-  deadlines: z
-    .strictObject({
-      supplierAnswerMs: deadlineMs.optional(),
-      carrierAnswerMs: deadlineMs.optional(),
-      paymentMs: deadlineMs.optional(),
-      deliveryMs: deadlineMs.optional(),
-      sellerConfirmationMs: deadlineMs.optional(),
-      disputeResolutionMs: deadlineMs.optional(),
-    })
-    .optional(),
-});
+  })
+  .meta({ id: 'ShipTo' });
+
+/** The `Idempotency-Key` header: 1 to 255 printable ASCII characters. */
+export const idempotencyKeySchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 printable ASCII characters');
+
+/** `POST /v1/parties`. */
+export const createPartyBody = z
+  .strictObject({
+    id: id.optional(),
+    role: z.enum(PARTY_ROLES),
+    name: text(200),
+    webhookUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional(),
+  })
+  .meta({ id: 'CreatePartyRequest' });
+
+/** Longest grace period during which a party's old API keys keep working after a new one is issued (7 days). */
+export const MAX_KEY_GRACE_SECONDS = 7 * 24 * 60 * 60;
+
+/** `POST /v1/parties/:partyId/keys`. */
+export const issueApiKeyBody = z
+  .strictObject({
+    graceSeconds: z.int().min(0).max(MAX_KEY_GRACE_SECONDS).default(0),
+  })
+  .meta({ id: 'IssueApiKeyRequest' });
+
+/** `POST /v1/parties/:partyId/disable` and `/enable`: no fields. */
+export const partyStatusBody = z.strictObject({}).meta({ id: 'PartyStatusRequest' });
+
+const deadlineMs = z.int().min(MIN_DEADLINE_MS).max(MAX_DEADLINE_MS);
+
+/** `POST /v1/orders`; the seller is the caller, never a field. */
+export const placeOrderBody = z
+  .strictObject({
+    orderId: id.optional(),
+    customerId: id,
+    supplierId: id,
+    carrierIds: z.array(id).min(1).max(10),
+    items: z
+      .array(
+        z.strictObject({
+          sku: text(64),
+          description: text(500),
+          quantity: z.int().min(1).max(1_000_000),
+          unitPrice: moneySchema,
+        }),
+      )
+      .min(1)
+      .max(100),
+    shipTo: shipToSchema,
+    deadlines: z
+      .strictObject({
+        supplierAnswerMs: deadlineMs.optional(),
+        carrierAnswerMs: deadlineMs.optional(),
+        paymentMs: deadlineMs.optional(),
+        deliveryMs: deadlineMs.optional(),
+        sellerConfirmationMs: deadlineMs.optional(),
+        disputeResolutionMs: deadlineMs.optional(),
+      })
+      .optional(),
+  })
+  .meta({ id: 'PlaceOrderRequest' });
 
 /** `POST /v1/orders/:orderId/supplier-answer`. */
-export const supplierAnswerBody = z.strictObject({
-  available: z.boolean(),
-  reservationId: text(128).optional(),
-  items: z
-    .array(z.strictObject({ sku: text(64), quantity: z.int().min(1).max(1_000_000) }))
-    .max(100)
-    .default([]),
-});
+export const supplierAnswerBody = z
+  .strictObject({
+    available: z.boolean(),
+    reservationId: text(128).optional(),
+    items: z
+      .array(z.strictObject({ sku: text(64), quantity: z.int().min(1).max(1_000_000) }))
+      .max(100)
+      .default([]),
+  })
+  .meta({ id: 'SupplierAnswerRequest' });
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
 /** `POST /v1/orders/:orderId/carrier-answer`. */
-export const carrierAnswerBody = z.strictObject({
-  accepted: z.boolean(),
-  pickupDate: isoDate.optional(),
-  deliveryDate: isoDate.optional(),
-  route: text(500).optional(),
-  method: text(100).optional(),
-  price: moneySchema.optional(),
-});
+export const carrierAnswerBody = z
+  .strictObject({
+    accepted: z.boolean(),
+    pickupDate: isoDate.optional(),
+    deliveryDate: isoDate.optional(),
+    route: text(500).optional(),
+    method: text(100).optional(),
+    price: moneySchema.optional(),
+  })
+  .meta({ id: 'CarrierAnswerRequest' });
 
 /** `POST /v1/orders/:orderId/shipment-events`. */
-export const shipmentEventBody = z.strictObject({
-  type: z.enum(SHIPMENT_EVENT_TYPES),
-});
+export const shipmentEventBody = z
+  .strictObject({
+    type: z.enum(SHIPMENT_EVENT_TYPES),
+  })
+  .meta({ id: 'ShipmentEventRequest' });
 
 /** The card as the customer sends it; never logged, stored or put into workflow history in clear. */
-export const cardSchema = z.strictObject({
-  number: z.string().superRefine((value, ctx) => {
-    if (!isValidCardNumber(value)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'is not a valid card number (12 to 19 digits with a valid check digit)',
-        params: { code: 'invalid_card_number' },
-      });
-    }
-  }),
-  expMonth: z.int().min(1).max(12),
-  expYear: z.int().min(1000).max(9999),
-  cvc: z.string().regex(/^\d{3,4}$/, 'must be 3 or 4 digits'),
-});
+export const cardSchema = z
+  .strictObject({
+    number: z
+      .string()
+      .regex(/^\d{12,19}$/, 'must be 12 to 19 digits')
+      .superRefine((value, ctx) => {
+        if (!isValidCardNumber(value)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'is not a valid card number (its last digit is not the Luhn check digit)',
+            params: { code: 'invalid_card_number' },
+          });
+        }
+      }),
+    expMonth: z.int().min(1).max(12),
+    expYear: z.int().min(1000).max(9999),
+    cvc: z.string().regex(/^\d{3,4}$/, 'must be 3 or 4 digits'),
+  })
+  .meta({ id: 'Card' });
 
 /** `POST /v1/orders/:orderId/payment-notification`. */
-export const paymentNotificationBody = z.strictObject({
-  method: z.literal('card'),
-  card: cardSchema,
-});
+export const paymentNotificationBody = z
+  .strictObject({
+    method: z.literal('card'),
+    card: cardSchema,
+  })
+  .meta({ id: 'PaymentNotificationRequest' });
 
 /** `POST /v1/orders/:orderId/settlement-confirmation`; a dispute must say why. */
 export const settlementConfirmationBody = z
-  .strictObject({
-    confirmed: z.boolean(),
-    reason: text(1000).optional(),
-  })
-  .superRefine((body, ctx) => {
-    if (!body.confirmed && body.reason === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['reason'],
-        message: 'is required when confirmed is false',
-        params: { code: 'parameter_missing' },
-      });
-    }
-  });
+  .discriminatedUnion('confirmed', [
+    z.strictObject({ confirmed: z.literal(true), reason: text(1000).optional() }),
+    z.strictObject({ confirmed: z.literal(false), reason: text(1000).describe('Why the settlement is disputed.') }),
+  ])
+  .meta({ id: 'SettlementConfirmationRequest' });
 
 /** `POST /v1/orders/:orderId/cancel`. */
-export const cancelBody = z.strictObject({
-  reason: text(1000).optional(),
-});
+export const cancelBody = z
+  .strictObject({
+    reason: text(1000).optional(),
+  })
+  .meta({ id: 'CancelRequest' });
 
 /** `POST /v1/orders/:orderId/dispute-resolution`. */
-export const disputeResolutionBody = z.strictObject({
-  resolution: z.enum(['CLOSE', 'REFUND']),
-  note: text(1000).optional(),
-});
+export const disputeResolutionBody = z
+  .strictObject({
+    resolution: z.enum(['CLOSE', 'REFUND']),
+    note: text(1000).optional(),
+  })
+  .meta({ id: 'DisputeResolutionRequest' });
 
 /** `POST /v1/orders/:orderId/attention-resolution`; `extendMs` only (and required) with `EXTEND`. */
 export const attentionResolutionBody = z
-  .strictObject({
-    action: z.enum(['RETRY', 'CANCEL', 'EXTEND']),
-    note: text(1000).optional(),
-    extendMs: deadlineMs.optional(),
-  })
-  .superRefine((body, ctx) => {
-    if (body.action === 'EXTEND' && body.extendMs === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['extendMs'],
-        message: 'is required when action is EXTEND',
-        params: { code: 'parameter_missing' },
-      });
-    }
-    if (body.action !== 'EXTEND' && body.extendMs !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['extendMs'],
-        message: 'is allowed only when action is EXTEND',
-        params: { code: 'parameter_unknown' },
-      });
-    }
-  });
+  .discriminatedUnion('action', [
+    z.strictObject({ action: z.enum(['RETRY', 'CANCEL']), note: text(1000).optional() }),
+    z.strictObject({ action: z.literal('EXTEND'), note: text(1000).optional(), extendMs: deadlineMs }),
+  ])
+  .meta({ id: 'AttentionResolutionRequest' });
 
 const limit = z.coerce.number().int().min(1).max(100).default(20);
 
@@ -231,7 +249,7 @@ export const listWebhookDeliveriesQuery = z.strictObject({
 });
 
 /** `POST /v1/webhook-deliveries/:noticeId/redeliver`: no fields. */
-export const redeliverWebhookBody = z.strictObject({});
+export const redeliverWebhookBody = z.strictObject({}).meta({ id: 'RedeliverWebhookRequest' });
 
 /**
  * Parses untrusted input with a schema.
@@ -242,3 +260,18 @@ export function parseRequest<T extends z.ZodType>(schema: T, input: unknown): z.
   if (!result.success) throw fromZodError(result.error, input);
   return result.data;
 }
+
+/** Path parameters naming an order. */
+export const orderPathParams = z.strictObject({ orderId: idSchema });
+
+/** Path parameters naming a party. */
+export const partyPathParams = z.strictObject({ partyId: idSchema });
+
+/** Path parameters naming one of a party's API keys. */
+export const apiKeyPathParams = z.strictObject({
+  partyId: idSchema,
+  keyId: z.string().regex(/^key_[A-Za-z0-9]{1,64}$/),
+});
+
+/** Path parameters naming a notice's webhook delivery. */
+export const noticePathParams = z.strictObject({ noticeId: z.string().regex(NOTICE_ID_PATTERN) });

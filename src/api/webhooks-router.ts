@@ -16,11 +16,13 @@ import { WebhookTargetRefused, assertWebhookUrlAllowed } from '../security/webho
 import type { ApiDeps } from './api-deps';
 import { ApiError, forbidden } from './api-error';
 import { callerOf } from './auth';
-import { NOTICE_ID_PATTERN, listWebhookDeliveriesQuery, parseRequest, redeliverWebhookBody } from './schemas';
+import { mountRoute } from './route-registry';
+import { listWebhookDeliveriesRoute, redeliverWebhookRoute } from './routes';
+import { NOTICE_ID_PATTERN } from './schemas';
 
 /**
  * Refuses a webhook URL settleflow must not call (see src/security/webhook-target.ts).
- * @throws ApiError 400 `webhook_url_refused` naming `param`
+ * @throws ApiError 422 `webhook_url_refused` naming `param` (the URL is well formed; where it points is refused)
  */
 export async function assertWebhookUrlAccepted(
   url: string,
@@ -31,7 +33,7 @@ export async function assertWebhookUrlAccepted(
     await assertWebhookUrlAllowed(url, { allowPrivate: config.webhook.allowPrivate });
   } catch (error) {
     if (error instanceof WebhookTargetRefused) {
-      throw new ApiError(400, 'invalid_request_error', error.code, `${param} refused: ${error.message}`, param);
+      throw new ApiError(422, 'invalid_request_error', error.code, `${param} refused: ${error.message}`, param);
     }
     throw error;
   }
@@ -57,8 +59,9 @@ export function webhooksRouter(deps: ApiDeps, authenticated: RequestHandler, ide
   const router = Router();
   const starter = new WebhookDeliveryStarter(deps.temporal, deps.config.temporal.taskQueue, deps.config.webhook.retry);
 
-  router.get('/v1/webhook-deliveries', authenticated, async (req, res) => {
-    const query = parseRequest(listWebhookDeliveriesQuery, req.query);
+  const guards = { authenticated, idempotent };
+
+  mountRoute(router, listWebhookDeliveriesRoute, guards, async (_req, res, { query }) => {
     const caller = callerOf(res);
     let recipientId = query.recipientId;
     if (caller.role !== 'operator') {
@@ -76,14 +79,13 @@ export function webhooksRouter(deps: ApiDeps, authenticated: RequestHandler, ide
       res.json({ data: page.deliveries, nextCursor: page.nextCursor ?? null });
     } catch (error) {
       if (error instanceof InvalidDeliveryCursorError) {
-        throw new ApiError(400, 'invalid_request_error', error.code, error.message, 'cursor');
+        throw new ApiError(422, 'invalid_request_error', error.code, error.message, 'cursor');
       }
       throw error;
     }
   });
 
-  router.post('/v1/webhook-deliveries/:noticeId/redeliver', authenticated, idempotent, async (req, res) => {
-    parseRequest(redeliverWebhookBody, req.body);
+  mountRoute(router, redeliverWebhookRoute, guards, async (req, res) => {
     const noticeId = noticeIdOf(req);
     const caller = callerOf(res);
     const delivery = NOTICE_ID_PATTERN.test(noticeId) ? await findWebhookDelivery(deps.db, noticeId) : undefined;

@@ -28,6 +28,10 @@ export interface OrderWorkflowInput extends PlaceOrderInput {
   paymentMaxAttempts?: number | undefined;
   /** How long one money activity may take, retries included, before the order needs attention (5 min when absent). */
   bankCallTimeoutMs?: number | undefined;
+  /** The gateway worker's task queue, where the payment child workflows run (`settleflow-gateway` when absent). */
+  gatewayTaskQueue?: string | undefined;
+  /** The seller's capture setting: at delivery (the default) or at once. */
+  captureMode?: 'at_delivery' | 'immediate' | undefined;
 }
 
 /**

@@ -7,7 +7,7 @@ import { DomainError } from '../domain/errors';
 
 /** How the API answers one kind of domain error: its HTTP status, Stripe-style error type and default code. */
 export interface DomainErrorAnswer {
-  status: 400 | 403 | 409;
+  status: 403 | 409 | 422;
   type: 'invalid_request_error' | 'permission_error' | 'conflict_error';
   defaultCode: string;
 }
@@ -15,12 +15,13 @@ export interface DomainErrorAnswer {
 /**
  * Domain error class name (also the Update failure's `type`) → HTTP answer. The failure's `details[0]` carries the
  * error's own `{ code, param }`, e.g. 409 `already_answered`, `payment_in_progress`, `payment_attempts_exhausted`,
- * `order_needs_attention`, `action_not_applicable`; 403 `forbidden`; 400 `reservation_mismatch`.
+ * `order_needs_attention`, `action_not_applicable`; 403 `forbidden`; 422 `reservation_mismatch` (a rule the request's
+ * schema cannot state: the request is well formed, the order or the other fields refuse it).
  */
 export const DOMAIN_ERROR_ANSWERS: Readonly<Record<string, DomainErrorAnswer>> = {
   OrderStateConflict: { status: 409, type: 'conflict_error', defaultCode: 'order_not_at_step' },
   OrderForbidden: { status: 403, type: 'permission_error', defaultCode: 'forbidden' },
-  DomainError: { status: 400, type: 'invalid_request_error', defaultCode: 'invalid_request' },
+  DomainError: { status: 422, type: 'invalid_request_error', defaultCode: 'invalid_request' },
 };
 
 /** The HTTP answer of a domain error thrown in the API, by its class (name); plain DomainError when unknown. */

@@ -15,7 +15,7 @@ export interface JournalLeg {
 export interface Journal {
   journalId: string;
   orderId: string;
-  kind: 'CAPTURE' | 'SETTLEMENT' | 'REFUND';
+  kind: 'AUTHORIZATION' | 'CAPTURE' | 'VOID' | 'SETTLEMENT' | 'REFUND';
   at: string;
   legs: JournalLeg[];
 }

@@ -64,20 +64,24 @@ const CARRIER_STEPS: StepSummary = {
   6: 'order confirmed',
 };
 
-const ALL_REASONS: readonly CancellationReason[] = [
-  'SUPPLIER_UNAVAILABLE',
-  'SUPPLIER_DEADLINE_PASSED',
-  'NO_CARRIER',
-  'PAYMENT_DEADLINE_PASSED',
-  'CANCELLED_BY_CUSTOMER',
-  'CANCELLED_BY_SELLER',
-  'CANCELLED_BY_OPERATOR',
-  'DISPUTE_REFUNDED',
-];
+/** Every cancellation reason; a Record, so a reason added to the domain must be named here to compile. */
+const EVERY_REASON: Record<CancellationReason, true> = {
+  SUPPLIER_UNAVAILABLE: true,
+  SUPPLIER_DEADLINE_PASSED: true,
+  NO_CARRIER: true,
+  PAYMENT_DEADLINE_PASSED: true,
+  PAYMENT_FAILED: true,
+  CANCELLED_BY_CUSTOMER: true,
+  CANCELLED_BY_SELLER: true,
+  CANCELLED_BY_OPERATOR: true,
+  DISPUTE_REFUNDED: true,
+};
+const ALL_REASONS = Object.keys(EVERY_REASON) as CancellationReason[];
 
 /**
  * The cancellation reasons each role may read. A reason outside its list is omitted (the status still says
- * `CANCELLED`): `PAYMENT_DEADLINE_PASSED` tells of the customer's payments, `DISPUTE_REFUNDED` of a dispute.
+ * `CANCELLED`): `PAYMENT_DEADLINE_PASSED` and `PAYMENT_FAILED` tell of the customer's payments, `DISPUTE_REFUNDED`
+ * of a dispute.
  */
 const REASONS_SHOWN: Record<PartyRole, readonly CancellationReason[]> = {
   seller: ALL_REASONS,
@@ -192,7 +196,11 @@ function customerView(order: OrderView): RoleOrderView {
   return view;
 }
 
-function customerPayment(payment: PaymentAttempt): PaymentAttempt {
+/**
+ * A payment attempt as the paying customer reads it: brand, last4, amount, status and time; never the bank's decline
+ * code nor the gateway's references. The answer to a payment notification carries its attempt through this.
+ */
+export function customerPayment(payment: PaymentAttempt): PaymentAttempt {
   const { attempt, method, brand, last4, amount, status, at } = payment;
   return { attempt, method, brand, last4, amount, status, at };
 }

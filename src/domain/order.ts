@@ -190,8 +190,11 @@ export interface PaymentAttempt {
   brand: string;
   last4: string;
   amount: Money;
-  /** `UNKNOWN`: the bank did not answer in time; an operator decides (nothing is guessed). */
-  status: 'CAPTURED' | 'DECLINED' | 'UNKNOWN';
+  /**
+   * `AUTHORIZED`: held on the card, captured at delivery (payments through the gateway's child workflow);
+   * `UNKNOWN`: the bank did not answer in time; an operator decides (nothing is guessed).
+   */
+  status: 'AUTHORIZED' | 'CAPTURED' | 'DECLINED' | 'UNKNOWN';
   /** The bank's precise reason; shown to the seller and operators, never to the customer in a 402. */
   declineCode?: string | undefined;
   authorizationId?: string | undefined;
@@ -459,7 +462,7 @@ export function assertShipmentEvent(order: OrderView, carrierId: string, type: S
 
 /** Whether the order has a captured payment. */
 export function isPaid(order: OrderView): boolean {
-  return order.payments.some((p) => p.status === 'CAPTURED');
+  return order.payments.some((p) => p.status === 'CAPTURED' || p.status === 'AUTHORIZED');
 }
 
 /**

@@ -5,6 +5,7 @@
 // racing on one document can both succeed there (seen in the takeover test), while a duplicate _id never passes.
 // Never stores a request body (it may hold card data): only its keyed digest.
 
+import type { Logger } from '../observability/logger';
 import { randomBytes } from 'node:crypto';
 import type { Database, IdempotencyRecord } from './database';
 import { isDuplicateKeyError, nativeCollection } from './database';
@@ -237,11 +238,11 @@ export function startIdempotencySweeper(
     intervalMs: number;
     batchSize: number;
     now?: () => Date;
-    log?: (line: string) => void;
+    /** Where a failed sweep is logged; nowhere by default. */
+    logger?: Pick<Logger, 'error'>;
   },
 ): IdempotencySweeper {
   const now = options.now ?? (() => new Date());
-  const log = options.log ?? ((line: string) => console.error(line));
   let running: Promise<number> | undefined;
   const sweepOnce = (): Promise<number> => {
     running ??= (async () => {
@@ -253,7 +254,7 @@ export function startIdempotencySweeper(
           batchSize: options.batchSize,
         });
       } catch (error) {
-        log(JSON.stringify({ level: 'error', msg: 'idempotency sweep failed', error: String(error) }));
+        options.logger?.error({ err: error }, 'idempotency sweep failed');
         return 0;
       } finally {
         running = undefined;

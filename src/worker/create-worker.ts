@@ -9,6 +9,15 @@ import { WebhookDeliveryStarter, createWebhookActivities } from '../activities/w
 import type { BankConnector } from '../bank/bank-connector';
 import { SimulatedBank } from '../bank/simulated-bank';
 import type { Config } from '../config';
+import type { Logger } from '../observability/logger';
+import { createLogger } from '../observability/logger';
+import type { WorkerMetrics } from '../observability/metrics';
+import {
+  WORKFLOW_INTERCEPTOR_MODULES,
+  activityObservability,
+  clientInterceptors,
+} from '../observability/temporal-interceptors';
+import type { Tracing } from '../observability/tracing';
 import type { Database } from '../persistence/database';
 import type { Vault } from '../security/vault';
 
@@ -22,14 +31,28 @@ export interface OrderWorkerOptions {
   config: Pick<Config, 'webhook'>;
   /** The bank host; the simulated bank on the same database by default. */
   bank?: BankConnector;
-  /** A prebuilt workflow bundle (tests bundle once per run); otherwise the worker bundles src/workflows. */
+  /**
+   * A prebuilt workflow bundle (tests bundle once per run); otherwise the worker bundles src/workflows. A prebuilt
+   * bundle must include WORKFLOW_INTERCEPTOR_MODULES (bundleWorkflowCode's `workflowInterceptorModules`).
+   */
   workflowBundle?: { codePath: string };
+  /** Where activity executions are logged (one line each, with the request id); silent by default. */
+  logger?: Logger;
+  /** The worker's metrics, counted by the activity interceptor when given. */
+  metrics?: WorkerMetrics;
+  /** Tracing, when on: activity spans and the workflows' span sink. */
+  tracing?: Tracing;
 }
 
 /** Creates (but does not run) a worker for the order workflows. */
 export async function createOrderWorker(options: OrderWorkerOptions): Promise<Worker> {
   // Activities start webhook delivery workflows through a client on the worker's own connection.
-  const temporal = new Client({ connection: options.connection, namespace: options.namespace });
+  const temporal = new Client({
+    connection: options.connection,
+    namespace: options.namespace,
+    interceptors: clientInterceptors(options.tracing),
+  });
+  const logger = options.logger ?? createLogger({ service: 'settleflow-worker', level: 'silent' });
   const webhook = options.config.webhook;
   const activities = createActivities({
     db: options.db,
@@ -47,6 +70,16 @@ export async function createOrderWorker(options: OrderWorkerOptions): Promise<Wo
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: { ...activities, ...webhookActivities },
+    interceptors: {
+      // Tracing's first (outermost), so an activity's log line is written inside its span.
+      activity: [
+        ...(options.tracing ? [options.tracing.activityInterceptors] : []),
+        activityObservability({ logger, metrics: options.metrics }),
+      ],
+      // A prebuilt bundle has them built in (and the worker would warn that it ignores them).
+      workflowModules: options.workflowBundle ? [] : [...WORKFLOW_INTERCEPTOR_MODULES],
+    },
+    ...(options.tracing ? { sinks: options.tracing.workflowSinks } : {}),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

@@ -1,20 +1,59 @@
-// The worker process: connects to Temporal and the database and runs order workflows until SIGINT/SIGTERM.
+// The worker process: connects to Temporal and the database and runs order workflows until SIGINT/SIGTERM. Logs go
+// through pino (the Temporal SDK's and the workflows' too, through its Runtime), metrics are served on
+// WORKER_METRICS_PORT (the SDK's own merged in from TEMPORAL_METRICS_PORT on loopback), traces are exported when an
+// OTLP endpoint is set.
 
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig, requireVaultKey } from '../config';
+import { createLogger, loggingFrom, temporalLoggerFor } from '../observability/logger';
+import type { Logger } from '../observability/logger';
+import { createWorkerMetrics, scrapeText, serveMetrics } from '../observability/metrics';
+import { startTracing } from '../observability/tracing';
 import { connectDatabase } from '../persistence/database';
 import { Vault } from '../security/vault';
 import { retryUntilReady } from '../retry-until-ready';
 import { createOrderWorker } from './create-worker';
 
+let logger: Logger = createLogger({ service: 'settleflow-worker' });
+
 async function main(): Promise<void> {
   const config = loadConfig();
+  logger = createLogger({ service: 'settleflow-worker', ...loggingFrom(config) });
+  const { metrics: metricsSettings } = config;
+  // The SDK's Prometheus exporter has no authentication: loopback only, merged into this worker's /metrics.
+  const temporalMetricsUrl =
+    metricsSettings.temporalPort > 0 ? `http://127.0.0.1:${metricsSettings.temporalPort}/metrics` : undefined;
+  Runtime.install({
+    logger: temporalLoggerFor(logger),
+    ...(temporalMetricsUrl
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${metricsSettings.temporalPort}` } } } }
+      : {}),
+  });
+  const tracing = await startTracing(config.tracing, 'settleflow-worker', logger);
+  const metrics = createWorkerMetrics();
+  const metricsServer =
+    metricsSettings.workerPort > 0
+      ? await serveMetrics(metrics.registry, {
+          host: metricsSettings.host,
+          port: metricsSettings.workerPort,
+          token: metricsSettings.token,
+          logger,
+          merged: temporalMetricsUrl ? () => scrapeText(temporalMetricsUrl) : undefined,
+        })
+      : undefined;
+  if (metricsServer) {
+    logger.info(
+      { port: metricsServer.port },
+      `worker metrics on http://${metricsSettings.host}:${metricsServer.port}/metrics`,
+    );
+  }
+
   const vault = new Vault(requireVaultKey(config));
   const db = await connectDatabase(config.mongodbUri);
   const connection = await retryUntilReady(
     `Temporal at ${config.temporal.address}`,
     () => NativeConnection.connect({ address: config.temporal.address }),
-    (line) => console.log(`worker: ${line}`),
+    (line) => logger.warn(line),
   );
   const worker = await createOrderWorker({
     connection,
@@ -24,14 +63,22 @@ async function main(): Promise<void> {
     vault,
     config,
     workflowBundle: config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined,
+    logger,
+    metrics,
+    tracing,
   });
-  console.log(`settleflow worker polling task queue ${config.temporal.taskQueue} at ${config.temporal.address}`);
+  logger.info(
+    { taskQueue: config.temporal.taskQueue, temporal: config.temporal.address },
+    `settleflow worker polling task queue ${config.temporal.taskQueue} at ${config.temporal.address}`,
+  );
   await worker.run();
   await connection.close();
   await db.close();
+  await metricsServer?.close();
+  await tracing?.shutdown();
 }
 
 main().catch((error: unknown) => {
-  console.error('worker failed:', error);
+  logger.fatal({ err: error }, 'worker failed');
   process.exit(1);
 });

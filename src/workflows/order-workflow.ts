@@ -57,6 +57,9 @@ import {
   isPaid,
   isTerminal,
 } from '../domain/order';
+import type { PaymentCommand, PaymentSummary } from '../contracts/payment-contract';
+import { DEFAULT_GATEWAY_TASK_QUEUE, paymentIdFor, paymentWorkflowId } from '../contracts/payment-contract';
+import { viewFor } from '../domain/order-views';
 import { legacyOrderWorkflowV1 } from './legacy/order-workflow-v1';
 import type { PaymentReversalOutcome } from './order-saga';
 import { OrderSaga } from './order-saga';
@@ -64,6 +67,13 @@ import { ReadModelWriter } from './read-model-writer';
 
 /** The patch id that separates version-1 orders from hardened ones (see ./legacy/order-workflow-v1.ts). */
 export const ORDER_HARDENING_PATCH = 'order-hardening-v2';
+
+/**
+ * The patch id from which an order pays through the gateway's payment child workflow (`payment-<orderId>-<attempt>`
+ * on the gateway's task queue): authorization at the payment notification, capture at delivery, void or refund in
+ * the saga. Orders recorded before it keep the in-worker activities.
+ */
+export const PAYMENT_CHILD_PATCH = 'payment-child-v1';
 
 /** Payment notifications an order takes when its input does not say (PAYMENT_MAX_ATTEMPTS). */
 export const DEFAULT_PAYMENT_MAX_ATTEMPTS = 5;
@@ -267,8 +277,44 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
     }
   }
 
+  /** Whether this order pays through the gateway's child workflows (decided once, at its first payment). */
+  let paysThroughChild: boolean | undefined;
+  const sealedCards = new Map<number, string>();
+
+  /** Runs one bank operation as a payment child workflow on the gateway's task queue. */
+  function paymentChild(command: PaymentCommand): Promise<PaymentSummary> {
+    return wf.executeChild('paymentWorkflow', {
+      workflowId: paymentWorkflowId(command),
+      taskQueue: input.gatewayTaskQueue ?? DEFAULT_GATEWAY_TASK_QUEUE,
+      args: [command],
+    });
+  }
+
   /** One payment attempt at the bank; `UNKNOWN` when the bank call ran out before an answer. */
   async function collect(attempt: number, sealedCard: string) {
+    // Orders placed with a gateway task queue pay through the gateway worker (recorded by the patch marker).
+    paysThroughChild ??= input.gatewayTaskQueue !== undefined && wf.patched(PAYMENT_CHILD_PATCH);
+    if (paysThroughChild) {
+      sealedCards.set(attempt, sealedCard);
+      try {
+        const summary = await wf.CancellationScope.nonCancellable(() =>
+          paymentChild({
+            command: 'authorize',
+            orderId: order.orderId,
+            attempt,
+            sellerId: order.sellerId,
+            amount: order.total,
+            captureMode: input.captureMode ?? 'at_delivery',
+            sealedCard,
+            timeoutMs: bankCallMs,
+          }),
+        );
+        return outcomeOf(summary);
+      } catch (error) {
+        if (!(error instanceof wf.ChildWorkflowFailure)) throw error;
+        return { status: 'UNKNOWN' as const, declineCode: undefined, authorizationId: undefined, captureId: undefined };
+      }
+    }
     try {
       return await wf.CancellationScope.nonCancellable(() =>
         bank.collectPayment({
@@ -285,12 +331,55 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
     }
   }
 
+  /** Captures at delivery the payment authorized through the child workflow, if there is one. */
+  async function captureAuthorized(): Promise<void> {
+    const authorized = order.payments.find((p) => p.status === 'AUTHORIZED');
+    if (!authorized) return;
+    const summary = await moneyCall('PAYOUT_UNKNOWN', 'the capture of the payment', () =>
+      paymentChild({
+        command: 'capture',
+        orderId: order.orderId,
+        attempt: authorized.attempt,
+        sealedCard: sealedCards.get(authorized.attempt) ?? '',
+        timeoutMs: bankCallMs,
+      }),
+    );
+    if (summary.status === 'succeeded') {
+      await persist(
+        recordPayment({
+          ...authorized,
+          status: 'CAPTURED',
+          captureId: paymentIdFor(order.orderId, authorized.attempt),
+        }),
+      );
+    }
+  }
+
+  /** Voids or refunds the order's payment through the child workflows, as far as it got. */
+  async function reverseThroughChild(): Promise<PaymentReversalOutcome> {
+    for (const payment of [...order.payments].sort((a, b) => b.attempt - a.attempt)) {
+      const sealedCard = sealedCards.get(payment.attempt) ?? '';
+      const base = { orderId: order.orderId, attempt: payment.attempt, sealedCard, timeoutMs: bankCallMs };
+      if (payment.status === 'AUTHORIZED') {
+        await paymentChild({ command: 'void', ...base });
+        return 'VOIDED';
+      }
+      if (payment.status === 'CAPTURED') {
+        await paymentChild({ command: 'refund', ...base, refundNo: 1, settled: order.settlement !== undefined });
+        return 'REFUNDED';
+      }
+    }
+    return 'NONE';
+  }
+
   /** Records a payment attempt's outcome (replacing an earlier record of the same attempt) and step 7 on capture. */
   function recordPayment(recorded: PaymentAttempt): NoticeDraft[] {
     order.payments = [...order.payments.filter((p) => p.attempt !== recorded.attempt), recorded];
     touch();
-    if (recorded.status !== 'CAPTURED') return [];
-    reachStep(7, order.customerId, `payment of ${formatMoney(order.total)} captured (card ending ${recorded.last4})`);
+    if (recorded.status !== 'CAPTURED' && recorded.status !== 'AUTHORIZED') return [];
+    if (order.timeline.some((entry) => entry.step === 7)) return [];
+    const verb = recorded.status === 'AUTHORIZED' ? 'authorized' : 'captured';
+    reachStep(7, order.customerId, `payment of ${formatMoney(order.total)} ${verb} (card ending ${recorded.last4})`);
     return [
       notice('PAYMENT_RECEIPT', order.orderId, order.customerId, nowIso(), {
         amount: order.total,
@@ -461,20 +550,28 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
       await wf.condition(() => !paymentInFlight);
       const notices = await saga.compensate(order, reason, nowIso, () =>
         moneyCall<PaymentReversalOutcome>('REFUND_UNKNOWN', 'the refund or void of the payment', () =>
-          bank.refundOrVoidPayment({
-            orderId: order.orderId,
-            attempts: paymentAttempts,
-            sellerId: order.sellerId,
-            amount: order.total,
-          }),
+          paysThroughChild
+            ? reverseThroughChild()
+            : bank.refundOrVoidPayment({
+                orderId: order.orderId,
+                attempts: paymentAttempts,
+                sellerId: order.sellerId,
+                amount: order.total,
+              }),
         ),
       );
       order.cancellationReason = reason;
       order.cancellationDetail = detail;
       order.attention = undefined;
-      for (const party of [order.sellerId, order.customerId]) {
-        notices.push(notice('ORDER_CANCELLED', order.orderId, party, nowIso(), { reason, detail }));
-      }
+      // The customer reads the cancellation as its view has it: no operator's note, no system detail.
+      const customerView = viewFor(order, { id: order.customerId, role: 'customer' });
+      notices.push(
+        notice('ORDER_CANCELLED', order.orderId, order.sellerId, nowIso(), { reason, detail }),
+        notice('ORDER_CANCELLED', order.orderId, order.customerId, nowIso(), {
+          reason: customerView.cancellationReason,
+          ...(customerView.cancellationDetail !== undefined ? { detail: customerView.cancellationDetail } : {}),
+        }),
+      );
       setStatus('CANCELLED');
       await persist(notices);
     });
@@ -641,6 +738,8 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
     // Step 7: the customer's payment notification reaches the gateway (Update); the carrier delivers.
     await awaitPayment(paymentDueAt);
     await awaitDelivery(confirmedAt + order.deadlines.deliveryMs);
+    // Capture at delivery (payments authorized through the gateway's child workflow).
+    await captureAuthorized();
 
     // Step 8: only now is the seller paid out: the gateway's transfer notice and bank settlement note.
     const settlement = await moneyCall('PAYOUT_UNKNOWN', 'the payout to the seller', () =>
@@ -721,6 +820,26 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
       );
     }
     throw error;
+  }
+}
+
+/** The order's view of a payment child's result. */
+function outcomeOf(summary: PaymentSummary) {
+  const ids = { authorizationId: summary.paymentId, captureId: undefined as string | undefined };
+  switch (summary.status) {
+    case 'requires_capture':
+      return { status: 'AUTHORIZED' as const, declineCode: undefined, ...ids };
+    case 'succeeded':
+      return { status: 'CAPTURED' as const, declineCode: undefined, ...ids, captureId: summary.paymentId };
+    case 'unknown':
+      return { status: 'UNKNOWN' as const, declineCode: undefined, authorizationId: undefined, captureId: undefined };
+    default:
+      return {
+        status: 'DECLINED' as const,
+        declineCode: summary.declineCode,
+        authorizationId: undefined,
+        captureId: undefined,
+      };
   }
 }
 

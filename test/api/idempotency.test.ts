@@ -15,6 +15,7 @@ import {
 import type { OrderView } from '../../src/domain/order';
 import type { ApiHarness, Json } from '../support/harness';
 import { startApiHarness } from '../support/harness';
+import { silentLogger } from '../support/log-capture';
 
 let h: ApiHarness;
 
@@ -342,7 +343,7 @@ async function startBrokenApi(): Promise<{
   const connection = await Connection.connect({ address: h.config.temporal.address });
   const temporal = new Client({ connection, namespace: h.config.temporal.namespace });
   await connection.close();
-  const app = createApp({ db: h.db, temporal, config: h.config, vault: h.vault, log: () => undefined });
+  const app = createApp({ db: h.db, temporal, config: h.config, vault: h.vault, logger: silentLogger() });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });

@@ -352,7 +352,7 @@ describe('order lifecycle', () => {
     expect(response.body.error).toMatchObject({ type: 'conflict_error', code: 'order_not_at_step' });
   });
 
-  test('supplier answer › reserving the wrong quantity › is rejected with 400 naming items', async () => {
+  test('supplier answer › reserving the wrong quantity › is rejected with 422 naming items', async () => {
     const order = await h.placeOrder();
     await h.waitForStatus(order.orderId, 'AWAITING_SUPPLIER');
 
@@ -361,7 +361,7 @@ describe('order lifecycle', () => {
       body: { available: true, reservationId: 'r', items: [{ sku: 'PUMP-7', quantity: 1 }] },
     });
 
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.body.error).toEqual({
       type: 'invalid_request_error',
       code: 'reservation_mismatch',

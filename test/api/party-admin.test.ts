@@ -11,6 +11,7 @@ import { findKeyHolder, registerParty } from '../../src/persistence/party-store'
 import { hashApiKey } from '../../src/security/vault';
 import type { ApiHarness, ApiResponse } from '../support/harness';
 import { startApiHarness } from '../support/harness';
+import { silentLogger } from '../support/log-capture';
 import { uniqueDatabaseUri } from '../support/workflow-env';
 
 let h: ApiHarness;
@@ -46,7 +47,7 @@ async function startOtherApi(
     config: { ...h.config, ...overrides },
     vault: h.vault,
     now,
-    log: () => undefined,
+    logger: silentLogger(),
   });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

@@ -91,7 +91,7 @@ describe('webhook registration without WEBHOOK_ALLOW_PRIVATE', () => {
     ['https://10.0.0.8/hooks', 'address refused: private address'],
     ['https://metadata.google.internal/computeMetadata/v1/', 'address refused: cloud metadata host'],
     ['http://93.184.215.14/hooks', 'https is required'],
-  ])('party registration › webhookUrl %s › is 400 webhook_url_refused and no party is made', async (url, reason) => {
+  ])('party registration › webhookUrl %s › is 422 webhook_url_refused and no party is made', async (url, reason) => {
     const id = `refused-${randomUUID().slice(0, 8)}`;
 
     const response = await h.api('POST', '/v1/parties', {
@@ -99,7 +99,7 @@ describe('webhook registration without WEBHOOK_ALLOW_PRIVATE', () => {
       body: { id, role: 'carrier', name: 'Refused', webhookUrl: url },
     });
 
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.body.error).toMatchObject({
       type: 'invalid_request_error',
       code: 'webhook_url_refused',
@@ -138,7 +138,7 @@ describe('webhook deliveries with WEBHOOK_ALLOW_PRIVATE (the tests receive on 12
   ])('party registration › %s › is refused even with the flag', async (url) => {
     const response = await registerWith(h, url);
 
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.body.error).toMatchObject({ code: 'webhook_url_refused', param: 'webhookUrl' });
   });
 
@@ -274,7 +274,7 @@ describe('webhook deliveries with WEBHOOK_ALLOW_PRIVATE (the tests receive on 12
     expect(page1.body.data.map((d: Json) => d.noticeId.slice(-1))).toEqual(['3', '2']);
     expect(page2.body.data.map((d: Json) => d.noticeId.slice(-1))).toEqual(['1']);
     expect(page2.body.nextCursor).toBeNull();
-    expect(forged.status).toBe(400);
+    expect(forged.status).toBe(422);
     expect(forged.body.error).toMatchObject({ code: 'invalid_cursor', param: 'cursor' });
   });
 

@@ -608,6 +608,12 @@ describe('order views', () => {
     ['carrier', 'DISPUTE_REFUNDED', undefined],
     ['carrier', 'CANCELLED_BY_OPERATOR', 'CANCELLED_BY_OPERATOR'],
     ['customer', 'DISPUTE_REFUNDED', 'DISPUTE_REFUNDED'],
+    ['customer', 'PAYMENT_FAILED', 'PAYMENT_FAILED'],
+    ['operator', 'PAYMENT_FAILED', 'PAYMENT_FAILED'],
+    ['seller', 'PAYMENT_FAILED', 'PAYMENT_FAILED'],
+    ['supplier', 'PAYMENT_FAILED', undefined],
+    ['carrier', 'PAYMENT_FAILED', undefined],
+    ['carrier', 'PAYMENT_DEADLINE_PASSED', undefined],
   ] as const)('cancellationReasonShownTo › %s and %s › is %s', (role, reason, shown) => {
     expect(cancellationReasonShownTo(role, reason)).toBe(shown);
   });

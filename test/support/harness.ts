@@ -14,10 +14,12 @@ import { loadConfig } from '../../src/config';
 import type { OrderStatus, OrderView } from '../../src/domain/order';
 import type { Database } from '../../src/persistence/database';
 import { connectDatabase } from '../../src/persistence/database';
+import { clientInterceptors } from '../../src/observability/temporal-interceptors';
 import type { RegisteredParty } from '../../src/persistence/party-store';
 import { registerParty } from '../../src/persistence/party-store';
 import { Vault } from '../../src/security/vault';
 import { createOrderWorker } from '../../src/worker/create-worker';
+import { captureLogger } from './log-capture';
 import { uniqueDatabaseUri } from './workflow-env';
 
 /** The cast every test file gets: the parties of its orders, and an outsider of each role for negative tests. */
@@ -67,8 +69,10 @@ export interface ApiHarness {
   config: Config;
   /** The registered cast, with their API keys. */
   parties: Record<CastMember, RegisteredParty>;
-  /** Every line the app logged (5xx failures, idempotency problems), for assertions on what is never logged. */
+  /** Every JSON line the app logged (requests, 5xx failures, idempotency problems), at LOG_LEVEL (info by default). */
   logs: string[];
+  /** Every JSON line the in-process worker logged (one per activity execution). */
+  workerLogs: string[];
   /** Calls the API over HTTP. */
   api<Body = Json>(method: string, path: string, options?: ApiCallOptions): Promise<ApiResponse<Body>>;
   /** The API key of a cast member. */
@@ -110,12 +114,17 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     WEBHOOK_RETRY_HORIZON_HOURS: '0.0005',
     // Test files pay many orders with one customer a minute; the rate limit has its own test (payments.test.ts).
     PAYMENT_RATE_PER_MINUTE: '1000',
+    // The API tests still pay through the in-worker activities; test/gateway runs orders through the gateway worker.
+    PAYMENTS_THROUGH_GATEWAY: 'false',
     ...env,
   });
   const vault = new Vault(vaultKey);
   const db = await connectDatabase(config.mongodbUri);
   const connection = await Connection.connect({ address: temporalAddress });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  // As in the API process: the request id of each call goes into the workflow's headers.
+  const client = new Client({ connection, namespace: config.temporal.namespace, interceptors: clientInterceptors() });
+  const apiLog = captureLogger('settleflow-api', config.logging.level);
+  const workerLog = captureLogger('settleflow-worker', config.logging.level);
   const workerConnection = await NativeConnection.connect({ address: temporalAddress });
   const worker = await createOrderWorker({
     connection: workerConnection,
@@ -125,11 +134,12 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     vault,
     config,
     workflowBundle: { codePath: bundlePath },
+    logger: workerLog.logger,
   });
   const workerRun = worker.run();
 
-  const logs: string[] = [];
-  const app = createApp({ db, temporal: client, config, vault, log: (line) => logs.push(line) });
+  const logs = apiLog.lines;
+  const app = createApp({ db, temporal: client, config, vault, logger: apiLog.logger });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -223,6 +233,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     config,
     parties,
     logs,
+    workerLogs: workerLog.lines,
     api,
     key,
     orderBody,

@@ -1,0 +1,99 @@
+// The bank host's own store: a MongoDB database of its own (`settleflow_bank` by default, on whatever server
+// BANK_MONGODB_URI names: the same FerretDB as settleflow in development, another server in production). It holds
+// `accounts` and the insert-only `journal` (ISO 20022 reports are rebuilt from it), never a collection of settleflow's, and is never
+// opened by settleflow. Journal entries are written in groups (group commit): every entry decided while a write is
+// running goes into the next insertMany, and nobody is answered before the write holding their entry is done.
+
+import mongoose from 'mongoose';
+import type { Connection, mongo } from 'mongoose';
+import type { Account } from './domain/accounts';
+import type { JournalEntry } from './domain/journal';
+
+/** The bank host's database. */
+export class BankStore {
+  private pending: Array<{ entry: JournalEntry; done: () => void; failed: (error: unknown) => void }> = [];
+  private writing = false;
+
+  private constructor(
+    private readonly connection: Connection,
+    private readonly onWriteFailure: (error: unknown) => void,
+  ) {}
+
+  /** Connects to the bank's database and makes its indexes. */
+  static async open(uri: string, onWriteFailure: (error: unknown) => void): Promise<BankStore> {
+    const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+    const store = new BankStore(connection, onWriteFailure);
+    await store.journal.createIndex({ seq: 1 });
+    return store;
+  }
+
+  private get db(): mongo.Db {
+    return this.connection.db!;
+  }
+
+  private get accountsCollection(): mongo.Collection<Account> {
+    return this.db.collection<Account>('accounts');
+  }
+
+  private get journal(): mongo.Collection<JournalEntry> {
+    return this.db.collection<JournalEntry>('journal');
+  }
+
+  /** Every account. */
+  async loadAccounts(): Promise<Account[]> {
+    return (await this.accountsCollection.find({}).toArray()) as Account[];
+  }
+
+  /** Every journal entry, in `seq` order. */
+  async loadJournal(): Promise<JournalEntry[]> {
+    return (await this.journal.find({}).sort({ seq: 1 }).toArray()) as JournalEntry[];
+  }
+
+  /** Inserts an account unless one with its id exists (seeding is idempotent); true when inserted. */
+  async insertAccount(account: Account): Promise<boolean> {
+    const result = await this.accountsCollection.updateOne(
+      { _id: account._id },
+      { $setOnInsert: account },
+      { upsert: true },
+    );
+    return result.upsertedCount === 1;
+  }
+
+  /**
+   * Makes an entry durable; resolves once it is written. Entries are written in the order given. A failed write is
+   * fatal (`onWriteFailure`): the books in memory would be ahead of the store, so the process must restart and
+   * rebuild them from what was written.
+   */
+  append(entry: JournalEntry): Promise<void> {
+    return new Promise((done, failed) => {
+      this.pending.push({ entry, done, failed });
+      if (!this.writing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.writing = true;
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        await this.journal.insertMany(
+          batch.map((item) => item.entry),
+          { ordered: true },
+        );
+      } catch (error) {
+        for (const item of batch) item.failed(error);
+        this.onWriteFailure(error);
+        this.writing = false;
+        return;
+      }
+      for (const item of batch) item.done();
+    }
+    this.writing = false;
+  }
+
+  /** Closes the connection. */
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+}

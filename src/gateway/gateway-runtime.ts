@@ -1,0 +1,124 @@
+// Assembles the gateway's bank side in one process: the connection to the bank host, the record of messages, the
+// card client, the reversal queue (resumed at start) and the card payments. The gateway worker owns exactly one of
+// these; tests and the benchmark build their own. It must never be built by a second process on the same database
+// while the first runs (one process holds the bank connection).
+
+import type { Database } from '../persistence/database';
+import type { Vault } from '../security/vault';
+import { BankConnection } from './bank-connector/bank-connection';
+import { CardClient } from './bank-connector/card-client';
+import { BankMessageLog } from './bank-connector/message-log';
+import { ReversalQueue } from './bank-connector/reversal-queue';
+import { CardPayments } from './card-payments';
+
+/** The bank side's settings (README, Gateway worker: configuration). */
+export interface GatewaySettings {
+  /** `host:port` of the bank host's ISO 8583 channel. */
+  bankHostAddress: string;
+  /** Field 32: settleflow's acquiring institution id at the bank. */
+  acquirerId: string;
+  /** Field 41. */
+  terminalId: string;
+  requestTimeoutMs: number;
+  connectWaitMs: number;
+  echoIntervalMs: number;
+  reconnectInitialMs: number;
+  reconnectMaxMs: number;
+  maxInFlight: number;
+  /** How long a reversal is repeated before the payment is left `unknown` for an operator. */
+  reversalHorizonMs: number;
+  reversalRetryInitialMs: number;
+  reversalRetryMaxMs: number;
+}
+
+/** Defaults of {@link GatewaySettings} (the README lists them with their variables). */
+export const DEFAULT_GATEWAY_SETTINGS: Omit<GatewaySettings, 'bankHostAddress'> = {
+  acquirerId: '4711',
+  terminalId: 'SFGW0001',
+  requestTimeoutMs: 5_000,
+  connectWaitMs: 5_000,
+  echoIntervalMs: 30_000,
+  reconnectInitialMs: 100,
+  reconnectMaxMs: 10_000,
+  maxInFlight: 256,
+  reversalHorizonMs: 10 * 60_000,
+  reversalRetryInitialMs: 250,
+  reversalRetryMaxMs: 30_000,
+};
+
+/** The gateway's bank side, running. */
+export interface GatewayRuntime {
+  connection: BankConnection;
+  messages: BankMessageLog;
+  cards: CardClient;
+  reversals: ReversalQueue;
+  payments: CardPayments;
+  /** Stops the queue, flushes the message record and closes the connection. */
+  close(): Promise<void>;
+}
+
+/** Connects to the bank host and resumes pending reversals. */
+export async function startGatewayRuntime(options: {
+  db: Database;
+  vault: Vault;
+  settings: GatewaySettings;
+  log: (line: string) => void;
+}): Promise<GatewayRuntime> {
+  const { db, vault, settings, log } = options;
+  const [host, port] = splitAddress(settings.bankHostAddress);
+  const messages = new BankMessageLog(db.connection, { log });
+  await messages.ensureIndexes();
+  const connection = new BankConnection({
+    host,
+    port,
+    acquirerId: settings.acquirerId,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    connectWaitMs: settings.connectWaitMs,
+    echoIntervalMs: settings.echoIntervalMs,
+    reconnect: { initialMs: settings.reconnectInitialMs, maxMs: settings.reconnectMaxMs, factor: 2, minMs: 20 },
+    maxInFlight: settings.maxInFlight,
+    maxBadFrames: 3,
+    log,
+    onMessage: ({ direction, message, matched }) => {
+      // The card client records its own exchanges; the connection adds what matched nothing (late, duplicate, stray).
+      if (!matched) messages.record(direction, message, false);
+    },
+  });
+  connection.start();
+  const cards = new CardClient(connection, messages, settings.acquirerId);
+  const late: { payments?: CardPayments } = {};
+  const reversals = new ReversalQueue(db.connection, cards, vault, {
+    horizonMs: settings.reversalHorizonMs,
+    backoff: { initialMs: settings.reversalRetryInitialMs, maxMs: settings.reversalRetryMaxMs, factor: 2, minMs: 20 },
+    attemptTimeoutMs: settings.requestTimeoutMs,
+    log,
+    onDone: (record) => late.payments?.onReversalDone(record) ?? Promise.resolve(),
+  });
+  const payments = new CardPayments(db, cards, reversals, vault, {
+    terminalId: settings.terminalId,
+    requestTimeoutMs: settings.requestTimeoutMs,
+  });
+  late.payments = payments;
+  await reversals.resume();
+  return {
+    connection,
+    messages,
+    cards,
+    reversals,
+    payments,
+    async close() {
+      reversals.stop();
+      await messages.flush();
+      await connection.close();
+    },
+  };
+}
+
+function splitAddress(address: string): [string, number] {
+  const at = address.lastIndexOf(':');
+  const port = Number(address.slice(at + 1));
+  if (at <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw new Error(`BANK_HOST_ADDRESS=${address} is not host:port`);
+  }
+  return [address.slice(0, at), port];
+}

@@ -1,0 +1,26 @@
+// Builds the gateway's Temporal worker: the payment child workflows and the bank activities on the gateway's own task
+// queue, bound to one running connector (gateway-runtime.ts). Used by the gateway worker process and the tests.
+
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { Worker as TemporalWorker } from '@temporalio/worker';
+import { createGatewayActivities } from '../activities';
+import type { GatewayRuntime } from '../gateway-runtime';
+
+/** Creates (but does not run) the gateway worker. */
+export async function createGatewayWorker(options: {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  runtime: GatewayRuntime;
+  workflowBundle?: { codePath: string } | undefined;
+}): Promise<Worker> {
+  return TemporalWorker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities: createGatewayActivities(options.runtime.payments),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows') }),
+  });
+}
