@@ -579,6 +579,24 @@ function profileTables(r: SizeResult): string {
       ];
     }),
   ];
+  // Database commands by caller (an HTTP route or an activity) and collection, per call of the route or per order.
+  const dbRows = (['api', 'worker'] as const).flatMap((side) => {
+    const table = life.cost.timings[side];
+    return Object.entries(table)
+      .filter(([name]) => name.startsWith('db '))
+      .map(([name, entry]) => {
+        const [command = '', collection = ''] = name.split(' ').slice(-2);
+        const caller = name.slice('db '.length, name.length - command.length - collection.length - 2);
+        const calls = table[`http ${caller}`]?.count;
+        return [
+          `${side} ${caller}`,
+          `${command} ${collection}`,
+          (entry.count / orders).toFixed(2),
+          calls ? (entry.count / calls).toFixed(2) : '',
+        ];
+      })
+      .sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`));
+  });
   const routeRows = Object.entries(api)
     .filter(([name]) => name.startsWith('http ') || name.startsWith('temporal '))
     .sort(([a], [b]) => a.localeCompare(b))
@@ -613,6 +631,8 @@ function profileTables(r: SizeResult): string {
     formatTable(['API and persistence (lifecycle phase)', 'per order'], requestRows),
     '',
     formatTable(['timed call (API process)', 'count', 'mean'], routeRows),
+    '',
+    formatTable(['database commands by caller', 'command collection', 'per order', 'per request'], dbRows),
     '',
     `CPU time per order / per floor workflow (machine: ${cores} cores; busy ${utilisation(lifeCpuTotal, life.cost.wallMs)} ` +
       `during the lifecycle, ${utilisation(floorCpuTotal, floorWall)} during the floor):`,

@@ -11,7 +11,7 @@ import { loadConfig, requireVaultKey } from '../../src/config';
 import { connectDatabase } from '../../src/persistence/database';
 import { Vault } from '../../src/security/vault';
 import { reportFailure, reportReady, serveParent } from '../lib/ipc';
-import { timeMongoCommands } from '../lib/mongo-timing';
+import { mongoCaller, timeMongoCommands } from '../lib/mongo-timing';
 import { Timings } from '../lib/timings';
 
 /** A route's name with its ids taken out: `POST /v1/orders/:id/supplier-answer`. */
@@ -45,8 +45,9 @@ async function main(): Promise<void> {
   timed.disable('x-powered-by');
   timed.use((req, res, next) => {
     const started = performance.now();
-    res.on('finish', () => timings.add(`http ${routeName(req.method, req.path)}`, performance.now() - started));
-    next();
+    const route = routeName(req.method, req.path);
+    res.on('finish', () => timings.add(`http ${route}`, performance.now() - started));
+    mongoCaller.run(route, next);
   });
   timed.use(app);
 

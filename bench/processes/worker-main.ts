@@ -3,6 +3,7 @@
 // process of its own so its memory and CPU can be measured apart from the API and the bots.
 // Configured by the environment like src/worker/main.ts; reports MongoDB command timings to the parent.
 
+import { Context } from '@temporalio/activity';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig, requireVaultKey } from '../../src/config';
 import { connectDatabase } from '../../src/persistence/database';
@@ -18,7 +19,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const timings = new Timings();
   const db = await connectDatabase(config.mongodbUri);
-  timeMongoCommands(db, timings);
+  timeMongoCommands(db, timings, () => {
+    try {
+      const { activityType, isLocal } = Context.current().info;
+      return `${isLocal ? 'local ' : ''}${activityType}`.replace(/ /g, '-');
+    } catch {
+      return undefined;
+    }
+  });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const workers = await Promise.all([
     createOrderWorker({

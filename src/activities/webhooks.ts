@@ -140,13 +140,34 @@ function stateOf(outcome: WebhookAttemptOutcome): WebhookDeliveryState {
   return outcome.retryable ? 'PENDING' : 'FAILED';
 }
 
+/** How long a party's webhook (URL and secret) is remembered: it is set at registration and never changes. */
+const WEBHOOK_TARGET_CACHE_MS = 60_000;
+
+/** How many parties' webhooks are remembered before the oldest is forgotten. */
+const WEBHOOK_TARGET_CACHE_ENTRIES = 1000;
+
 /** The activities of the webhook delivery workflow. */
 export function createWebhookActivities(deps: WebhookActivityDeps) {
   const now = deps.now ?? (() => new Date());
+  // Every delivery to a party reads the same registration: remember found ones for a while (in memory only).
+  const targets = new Map<string, { registered: { url: string; secret: string }; until: number }>();
+
+  async function webhookOf(partyId: string): Promise<{ url: string; secret: string } | undefined> {
+    const at = now().getTime();
+    const known = targets.get(partyId);
+    if (known && known.until > at) return known.registered;
+    const registered = await findWebhookTarget(deps.db, deps.vault, partyId);
+    targets.delete(partyId);
+    if (registered) {
+      if (targets.size >= WEBHOOK_TARGET_CACHE_ENTRIES) targets.delete(targets.keys().next().value as string);
+      targets.set(partyId, { registered, until: at + WEBHOOK_TARGET_CACHE_MS });
+    }
+    return registered;
+  }
 
   async function attempt(input: WebhookAttemptInput): Promise<WebhookAttemptOutcome> {
     const draft = await findNotice(deps.db, input.noticeId);
-    const registered = draft && (await findWebhookTarget(deps.db, deps.vault, draft.recipientId));
+    const registered = draft && (await webhookOf(draft.recipientId));
     if (!draft || !registered) return { delivered: false, retryable: false, error: 'no webhook registered' };
     let target: WebhookTarget;
     try {

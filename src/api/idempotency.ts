@@ -104,10 +104,11 @@ export function idempotency(db: Database, vault: Vault, options: IdempotencyOpti
     const scope = `${callerOf(res).id}:${key}`;
     const hash = requestHash(vault, req.method, req.originalUrl, req.body);
 
+    const reservedAt = now();
     const reservation = await reserveIdempotencyKey(db, {
       scope,
       requestHash: hash,
-      now: now(),
+      now: reservedAt,
       lockMs: options.lockMs,
     });
     switch (reservation.kind) {
@@ -152,11 +153,13 @@ export function idempotency(db: Database, vault: Vault, options: IdempotencyOpti
         // holds a secret.
         const text = JSON.stringify(body);
         const sealed = res.locals.answerHoldsSecret === true;
-        written = completeIdempotencyKey(db, scope, lockToken, {
-          statusCode,
-          body: sealed ? vault.seal(text) : text,
-          sealed,
-        })
+        written = completeIdempotencyKey(
+          db,
+          scope,
+          lockToken,
+          { statusCode, body: sealed ? vault.seal(text) : text, sealed },
+          { reservedAt, now: now(), lockMs: options.lockMs },
+        )
           .then((stored) => {
             if (!stored) logger.warn('idempotency reservation was taken over');
           })

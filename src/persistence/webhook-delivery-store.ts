@@ -88,8 +88,30 @@ export interface WebhookDeliveryWrite {
 /**
  * Writes a delivery's state. A write from an older delivery than the record's newest redelivery changes nothing, so a
  * late write of a finished delivery never overwrites a redelivery's.
+ *
+ * The first attempt of a first delivery, which finds no record in all but a retried write, inserts the record: on
+ * FerretDB a filter on anything beside `_id` reads the whole collection (about 30 ms at a few thousand records), an
+ * insert by `_id` takes about 1 ms. When the record exists after all, the conditional write below decides.
  */
 export async function recordWebhookDelivery(db: Database, write: WebhookDeliveryWrite): Promise<void> {
+  if (write.redelivery === 0 && write.attempts === 1) {
+    try {
+      await nativeCollection(deliveries(db)).insertOne({
+        _id: write.noticeId,
+        recipientId: write.recipientId,
+        state: write.state,
+        attempts: write.attempts,
+        redeliveries: 0,
+        ...(write.lastError !== undefined && write.state !== 'DELIVERED' ? { lastError: write.lastError } : {}),
+        createdAt: write.at,
+        updatedAt: write.at,
+        ...(write.state === 'DELIVERED' ? { deliveredAt: write.at } : {}),
+      });
+      return;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+  }
   const set: Partial<WebhookDeliveryRecord> = {
     recipientId: write.recipientId,
     state: write.state,

@@ -7,7 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../src/api/app';
 import { requestHash } from '../../src/api/idempotency';
-import { startIdempotencySweeper } from '../../src/persistence/idempotency-store';
+import {
+  completeIdempotencyKey,
+  reserveIdempotencyKey,
+  startIdempotencySweeper,
+} from '../../src/persistence/idempotency-store';
 import type { OrderView } from '../../src/domain/order';
 import type { ApiHarness, Json } from '../support/harness';
 import { startApiHarness } from '../support/harness';
@@ -508,6 +512,54 @@ describe('idempotency under concurrency', () => {
 
     expect(response.status).toBe(422);
     expect(response.body.error).toMatchObject({ code: 'idempotency_key_reused' });
+  });
+});
+
+describe('idempotency completion', () => {
+  const answer = (text: string) => ({ statusCode: 200, body: JSON.stringify({ text }), sealed: false });
+  // Near the real clock: the expiry tests below sweep every record older than a day.
+  const base = Date.now();
+  const at = (ms: number) => new Date(base + ms);
+
+  test('idempotency completion › a holder past its lock, taken over › stores nothing; the new holder answer stands', async () => {
+    const scope = `store-${randomUUID()}`;
+    const lockMs = 1000;
+    const first = await reserveIdempotencyKey(h.db, { scope, requestHash: 'h', now: at(0), lockMs });
+    const second = await reserveIdempotencyKey(h.db, { scope, requestHash: 'h', now: at(lockMs + 1), lockMs });
+    if (first.kind !== 'reserved' || second.kind !== 'reserved') throw new Error('both copies must reserve in turn');
+
+    const late = await completeIdempotencyKey(h.db, scope, first.lockToken, answer('late'), {
+      reservedAt: at(0),
+      now: at(lockMs + 2),
+      lockMs,
+    });
+    const current = await completeIdempotencyKey(h.db, scope, second.lockToken, answer('current'), {
+      reservedAt: at(lockMs + 1),
+      now: at(lockMs + 3),
+      lockMs,
+    });
+    const record = await h.db.idempotency.findById(scope).lean();
+
+    expect(late).toBe(false);
+    expect(current).toBe(true);
+    expect(record).toMatchObject({ state: 'DONE', body: JSON.stringify({ text: 'current' }) });
+  });
+
+  test('idempotency completion › a holder within its lock › stores its answer, then a copy replays it', async () => {
+    const scope = `store-${randomUUID()}`;
+    const lockMs = 60_000;
+    const held = await reserveIdempotencyKey(h.db, { scope, requestHash: 'h', now: at(0), lockMs });
+    if (held.kind !== 'reserved') throw new Error('the first copy must reserve');
+
+    const stored = await completeIdempotencyKey(h.db, scope, held.lockToken, answer('first'), {
+      reservedAt: at(0),
+      now: at(10),
+      lockMs,
+    });
+    const copy = await reserveIdempotencyKey(h.db, { scope, requestHash: 'h', now: at(20), lockMs });
+
+    expect(stored).toBe(true);
+    expect(copy).toEqual({ kind: 'replay', answer: answer('first') });
   });
 });
 

@@ -203,6 +203,50 @@ describe('webhook deliveries with WEBHOOK_ALLOW_PRIVATE (the tests receive on 12
     for (const trace of traces) expect(trace).not.toContain(SECRET_BODY);
   });
 
+  test('delivery record › a late first attempt after a redelivery › leaves the redelivery record as it was', async () => {
+    const noticeId = `o-late:SUPPLIER_INQUIRY:late-${randomUUID().slice(0, 8)}`;
+    const write = { noticeId, recipientId: 'late-party', at: new Date(Date.UTC(2026, 0, 2)) };
+    await recordWebhookDelivery(h.db, { ...write, redelivery: 1, attempts: 4, state: 'DELIVERED' });
+
+    await recordWebhookDelivery(h.db, {
+      ...write,
+      redelivery: 0,
+      attempts: 1,
+      state: 'PENDING',
+      lastError: 'HTTP 503',
+    });
+    const record = await h.db.connection.collection('webhook_deliveries').findOne({ _id: noticeId as never });
+
+    expect(record).toMatchObject({ state: 'DELIVERED', attempts: 4, redeliveries: 1 });
+    expect(record?.lastError).toBeUndefined();
+  });
+
+  test('delivery record › a first attempt › is inserted with its outcome', async () => {
+    const noticeId = `o-first:SUPPLIER_INQUIRY:first-${randomUUID().slice(0, 8)}`;
+    const at = new Date(Date.UTC(2026, 0, 3));
+
+    await recordWebhookDelivery(h.db, {
+      noticeId,
+      recipientId: 'first-party',
+      redelivery: 0,
+      attempts: 1,
+      state: 'PENDING',
+      lastError: 'HTTP 503',
+      at,
+    });
+    const record = await h.db.connection.collection('webhook_deliveries').findOne({ _id: noticeId as never });
+
+    expect(record).toMatchObject({
+      recipientId: 'first-party',
+      state: 'PENDING',
+      attempts: 1,
+      redeliveries: 0,
+      lastError: 'HTTP 503',
+      createdAt: at,
+      updatedAt: at,
+    });
+  });
+
   test('delivery list › more than a page › pages with a cursor and rejects a forged one', async () => {
     const recipientId = `paged-${randomUUID().slice(0, 8)}`;
     for (const n of [1, 2, 3]) {

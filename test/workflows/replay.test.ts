@@ -1,6 +1,7 @@
 // Determinism: recorded histories replay against the current workflow code: a closed and a cancelled order of
 // version 1 (recorded before the `order-hardening-v2` patch: running v1 orders must survive a deploy), and the
-// hardened workflow down every terminal path (v2-*.json). A change that would make running orders non-deterministic
+// hardened workflow down every terminal path (v2-*.json), and a webhook delivery from before and after its first
+// attempt became a local activity (webhook-delivery-*.json). A change that would make running orders non-deterministic
 // fails here; re-record only with versioning (see scripts/record-history.ts).
 
 import { readdirSync, readFileSync } from 'node:fs';

@@ -22,6 +22,7 @@ import type { OrderView } from '../../src/domain/order';
 import { insertNotices } from '../../src/persistence/notice-store';
 import { registerParty } from '../../src/persistence/party-store';
 import { findWebhookDelivery } from '../../src/persistence/webhook-delivery-store';
+import { FIRST_ATTEMPT_TIMEOUT_MS } from '../../src/workflows/webhook-delivery-workflow';
 import type { WorkflowEnv } from '../support/workflow-env';
 import { startOrder, startWorkflowEnv } from '../support/workflow-env';
 
@@ -151,6 +152,43 @@ describe('webhook delivery workflow', () => {
       lastError: null,
     });
     expect(record?.deliveredAt).not.toBeNull();
+  });
+
+  test('delivery › a receiver that takes it at once › costs one workflow task, the attempt a local activity', async () => {
+    const ready = await receiver((_n, response) => response.writeHead(204).end());
+    const target = await hookedNotice(ready.url);
+    const retry = { initialMs: 200, maxIntervalMs: 800, horizonMs: 60_000, attemptTimeoutMs: 5_000 };
+
+    const handle = await startDelivery(target, retry);
+    const result: WebhookDeliveryResult = await handle.result();
+    const events = (await handle.fetchHistory()).events ?? [];
+
+    expect(result).toEqual({ noticeId: target.noticeId, state: 'DELIVERED', attempts: 1 });
+    expect(ready.requests).toHaveLength(1);
+    expect(events.filter((event) => event.workflowTaskCompletedEventAttributes)).toHaveLength(1);
+    expect(events.filter((event) => event.activityTaskScheduledEventAttributes)).toHaveLength(0);
+    expect(await findWebhookDelivery(env.db, target.noticeId)).toMatchObject({ state: 'DELIVERED', attempts: 1 });
+  });
+
+  test('delivery › a receiver that holds the first request › gives up at its own bound and gets it on the second attempt', async () => {
+    let held: ServerResponse | undefined;
+    const slow = await receiver((n, response) => {
+      if (n === 1) held = response;
+      else response.writeHead(204).end();
+    });
+    const target = await hookedNotice(slow.url);
+    const retry = { initialMs: 50, maxIntervalMs: 100, horizonMs: 60_000, attemptTimeoutMs: 30_000 };
+
+    const handle = await startDelivery(target, retry);
+    const result: WebhookDeliveryResult = await handle.result();
+    held?.destroy();
+    const events = (await handle.fetchHistory()).events ?? [];
+
+    expect(result).toEqual({ noticeId: target.noticeId, state: 'DELIVERED', attempts: 2 });
+    expect(slow.requests).toHaveLength(2);
+    expect(events.filter((event) => event.activityTaskScheduledEventAttributes)).toHaveLength(1);
+    // The first attempt gave up at its own bound, not at WEBHOOK_TIMEOUT_MS (here 30 s).
+    expect(await historyText(handle)).toContain(`timeout after ${FIRST_ATTEMPT_TIMEOUT_MS} ms`);
   });
 
   test('delivery › a receiver that always fails › is FAILED at the horizon, its answer nowhere in record, history or logs', async () => {
