@@ -287,6 +287,9 @@ async function main() {
     // A developer's stack: webhooks to receivers on this machine (loopback, private ranges) are allowed unless the
     // caller says otherwise. Production deployments leave it unset (see the README's webhook address rules).
     WEBHOOK_ALLOW_PRIVATE: process.env.WEBHOOK_ALLOW_PRIVATE ?? 'true',
+    // The demo's one customer pays every demo order within a minute or two; the production default (10 a minute per
+    // customer and per order) would turn half of `npm run demo -- --orders 20` away with 429s.
+    PAYMENT_RATE_PER_MINUTE: process.env.PAYMENT_RATE_PER_MINUTE ?? '600',
     // The console links an order to its workflow in the embedded Temporal UI.
     ...(uiUrl && !process.env.TEMPORAL_UI_URL ? { TEMPORAL_UI_URL: uiUrl } : {}),
     ...vaultKey,

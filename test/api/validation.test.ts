@@ -302,8 +302,21 @@ describe('action validation', () => {
       body: card({ number: '4242424242424241', cvc: '8642' }),
     });
 
-    expect(JSON.stringify(h.logs)).not.toContain('4242424242424241');
-    expect(JSON.stringify(h.logs)).not.toContain('8642');
+    // Request ids, timings and pids are random digits: a CVC's four digits can turn up in them by chance.
+    const volatile = new Set(['requestId', 'durationMs', 'time', 'pid']);
+    const logged = JSON.stringify(
+      h.logs.map((line) => {
+        try {
+          return Object.fromEntries(
+            Object.entries(JSON.parse(line) as Record<string, unknown>).filter(([key]) => !volatile.has(key)),
+          );
+        } catch {
+          return line;
+        }
+      }),
+    );
+    expect(logged).not.toContain('4242424242424241');
+    expect(logged).not.toContain('8642');
   });
 });
 

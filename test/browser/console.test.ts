@@ -286,6 +286,11 @@ describe('console in a browser', () => {
     await supplier.getByRole('link', { name: 'Inbox' }).click();
     await supplier.getByLabel('Only inquiries still waiting for my answer').check();
     await supplier.getByRole('link', { name: otherSellers.orderId }).waitFor(WAIT);
+    // The list refreshes after the filter changes: wait for the answered order to leave it (or time out and fail).
+    await supplier
+      .getByRole('link', { name: paid.orderId })
+      .first()
+      .waitFor({ ...WAIT, state: 'detached' });
     expect(await supplier.getByRole('link', { name: paid.orderId }).count()).toBe(0);
     expect(await seriousViolations(supplier)).toEqual([]);
     await screenshot(supplier, 'inbox');
