@@ -6,6 +6,7 @@ import { z } from 'zod';
 import {
   accountNode,
   agentNode,
+  checkGroupControls,
   batchTotal,
   controlSum,
   omitUndefined,
@@ -29,16 +30,7 @@ import {
   textSchema,
 } from './schemas';
 import type { ElementReader, XmlNode } from './xml-document';
-import {
-  amountNode,
-  buildDocument,
-  checkCount,
-  checkInput,
-  checkParsed,
-  checkSum,
-  checkTotal,
-  parseDocument,
-} from './xml-document';
+import { amountNode, buildDocument, checkInput, checkParsed, parseDocument } from './xml-document';
 
 const MESSAGE = 'pacs.003.001.08';
 
@@ -186,10 +178,11 @@ export function readInterbankDirectDebitBatch(body: ElementReader): InterbankDir
     }),
     MESSAGE,
   );
-  const total = batchTotal(batch.transactions.map((tx) => tx.amount));
-  checkCount(header.requiredText('NbOfTxs'), transactions.length, `${header.path}/NbOfTxs`);
-  checkSum(header.optionalText('CtrlSum'), total.amount, total.currency, `${header.path}/CtrlSum`);
-  checkTotal(header.optionalAmount('TtlIntrBkSttlmAmt'), total, `${header.path}/TtlIntrBkSttlmAmt`);
+  checkGroupControls(
+    header,
+    batch.transactions.map((tx) => tx.amount),
+    'TtlIntrBkSttlmAmt',
+  );
   return batch;
 }
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import {
   agentNode,
+  checkGroupControls,
   batchTotal,
   controlSum,
   omitUndefined,
@@ -29,16 +30,7 @@ import {
   settlementMethodSchema,
 } from './schemas';
 import type { ElementReader } from './xml-document';
-import {
-  amountNode,
-  buildDocument,
-  checkCount,
-  checkInput,
-  checkParsed,
-  checkSum,
-  checkTotal,
-  parseDocument,
-} from './xml-document';
+import { amountNode, buildDocument, checkInput, checkParsed, parseDocument } from './xml-document';
 
 const MESSAGE = 'pacs.004.001.10';
 
@@ -148,10 +140,11 @@ export function readPaymentReturn(body: ElementReader): PaymentReturn {
     }),
     MESSAGE,
   );
-  const total = batchTotal(batch.transactions.map((tx) => tx.returnedAmount));
-  checkCount(header.requiredText('NbOfTxs'), transactions.length, `${header.path}/NbOfTxs`);
-  checkSum(header.optionalText('CtrlSum'), total.amount, total.currency, `${header.path}/CtrlSum`);
-  checkTotal(header.optionalAmount('TtlRtrdIntrBkSttlmAmt'), total, `${header.path}/TtlRtrdIntrBkSttlmAmt`);
+  checkGroupControls(
+    header,
+    batch.transactions.map((tx) => tx.returnedAmount),
+    'TtlRtrdIntrBkSttlmAmt',
+  );
   return batch;
 }
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import {
   accountNode,
   agentNode,
+  checkGroupControls,
   batchTotal,
   controlSum,
   omitUndefined,
@@ -28,16 +29,7 @@ import {
   textSchema,
 } from './schemas';
 import type { ElementReader } from './xml-document';
-import {
-  amountNode,
-  buildDocument,
-  checkCount,
-  checkInput,
-  checkParsed,
-  checkSum,
-  checkTotal,
-  parseDocument,
-} from './xml-document';
+import { amountNode, buildDocument, checkInput, checkParsed, parseDocument } from './xml-document';
 
 const MESSAGE = 'pacs.008.001.09';
 
@@ -163,10 +155,7 @@ export function readCreditTransferBatch(body: ElementReader): CreditTransferBatc
     MESSAGE,
   );
   const amounts = batch.transactions.map((tx) => tx.amount);
-  const total = batchTotal(amounts);
-  checkCount(header.requiredText('NbOfTxs'), transactions.length, `${header.path}/NbOfTxs`);
-  checkSum(header.optionalText('CtrlSum'), total.amount, total.currency, `${header.path}/CtrlSum`);
-  checkTotal(header.optionalAmount('TtlIntrBkSttlmAmt'), total, `${header.path}/TtlIntrBkSttlmAmt`);
+  checkGroupControls(header, amounts, 'TtlIntrBkSttlmAmt');
   return batch;
 }
 

@@ -4,6 +4,7 @@
 import type { Money } from '../domain/money';
 import { minorToDecimal } from './amounts';
 import type { ElementReader, XmlNode } from './xml-document';
+import { checkCount, checkSum, checkTotal } from './xml-document';
 import type { Account, Agent, OriginalGroup, Party, Reason } from './schemas';
 
 /** `BranchAndFinancialInstitutionIdentification6` holding a BIC. */
@@ -88,6 +89,18 @@ export function controlSum(amounts: readonly Money[]): string {
 /** The total of a single-currency batch as an amount (`TtlIntrBkSttlmAmt`, `TtlRtrdIntrBkSttlmAmt`). */
 export function batchTotal(amounts: readonly Money[]): Money {
   return { amount: amounts.reduce((sum, amount) => sum + amount.amount, 0), currency: amounts[0]?.currency ?? 'EUR' };
+}
+
+/**
+ * Checks a group header's control figures against the transactions read: `NbOfTxs`, the optional `CtrlSum` and the
+ * optional total named `totalElement` (`TtlIntrBkSttlmAmt`, `TtlRtrdIntrBkSttlmAmt`).
+ * @throws Iso20022Error `inconsistent_totals` naming the figure that disagrees
+ */
+export function checkGroupControls(header: ElementReader, amounts: readonly Money[], totalElement: string): void {
+  const total = batchTotal(amounts);
+  checkCount(header.requiredText('NbOfTxs'), amounts.length, `${header.path}/NbOfTxs`);
+  checkSum(header.optionalText('CtrlSum'), total.amount, total.currency, `${header.path}/CtrlSum`);
+  checkTotal(header.optionalAmount(totalElement), total, `${header.path}/${totalElement}`);
 }
 
 /** Drops the members whose value is undefined, so a parsed object equals the builder's input exactly. */
