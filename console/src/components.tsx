@@ -1,5 +1,5 @@
 // Small shared pieces of the console's pages: the page heading (which also sets the document title), status badges,
-// messages, a scrollable table region, and a live "updated at" note.
+// messages, a scrollable table region, cursor paging, and a live "updated at" note.
 
 import { useEffect } from 'react';
 import type { ReactNode } from 'react';
@@ -48,6 +48,44 @@ export function TableRegion({ label, children }: { label: string; children: Reac
     <div className="table-region" role="region" aria-label={`${label}, scrollable table`} tabIndex={0}>
       {children}
     </div>
+  );
+}
+
+/**
+ * Previous/next buttons over a cursor-paged list. `cursors` holds the cursor of every page up to the current one
+ * (the first is `undefined`), so "Previous" goes back; `nextCursor` is the list's answer for the current page.
+ */
+export function Pager({
+  label,
+  cursors,
+  nextCursor,
+  onChange,
+}: {
+  label: string;
+  cursors: readonly (string | undefined)[];
+  nextCursor: string | null | undefined;
+  onChange: (update: (list: (string | undefined)[]) => (string | undefined)[]) => void;
+}) {
+  return (
+    <nav className="pager" aria-label={label}>
+      <button
+        type="button"
+        className="secondary"
+        disabled={cursors.length <= 1}
+        onClick={() => onChange((list) => list.slice(0, -1))}
+      >
+        Previous page
+      </button>
+      <span>Page {cursors.length}</span>
+      <button
+        type="button"
+        className="secondary"
+        disabled={!nextCursor}
+        onClick={() => onChange((list) => [...list, nextCursor ?? undefined])}
+      >
+        Next page
+      </button>
+    </nav>
   );
 }
 

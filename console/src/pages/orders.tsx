@@ -6,7 +6,7 @@ import type { FormEvent } from 'react';
 import { Link } from 'wouter';
 import { api, unwrap } from '../api/client';
 import type { operations } from '../api/schema';
-import { ErrorMessage, PageHeading, StatusBadge, TableRegion, UpdatedAt } from '../components';
+import { ErrorMessage, PageHeading, Pager, StatusBadge, TableRegion, UpdatedAt } from '../components';
 import { ORDER_STATUSES, formatMoney, formatTime, humanize } from '../format';
 import { POLL_MS, useLoad } from '../hooks';
 import { useParty } from '../session';
@@ -174,25 +174,7 @@ export function OrdersPage() {
           </tbody>
         </table>
       </TableRegion>
-      <nav className="pager" aria-label="Pages of orders">
-        <button
-          type="button"
-          className="secondary"
-          disabled={cursors.length <= 1}
-          onClick={() => setCursors((list) => list.slice(0, -1))}
-        >
-          Previous page
-        </button>
-        <span>Page {cursors.length}</span>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!orders.data?.nextCursor}
-          onClick={() => setCursors((list) => [...list, orders.data?.nextCursor ?? undefined])}
-        >
-          Next page
-        </button>
-      </nav>
+      <Pager label="Pages of orders" cursors={cursors} nextCursor={orders.data?.nextCursor} onChange={setCursors} />
     </>
   );
 }

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
 import type { SchemaPartyAccount } from '../api/schema';
-import { ErrorMessage, PageHeading, StatusMessage, TableRegion } from '../components';
+import { ErrorMessage, PageHeading, Pager, StatusMessage, TableRegion } from '../components';
 import { formatTime, humanize } from '../format';
 import { useLoad } from '../hooks';
 import { useParty } from '../session';
@@ -365,25 +365,7 @@ export function PartiesPage() {
             </tbody>
           </table>
         </TableRegion>
-        <nav className="pager" aria-label="Pages of parties">
-          <button
-            type="button"
-            className="secondary"
-            disabled={cursors.length <= 1}
-            onClick={() => setCursors((list) => list.slice(0, -1))}
-          >
-            Previous page
-          </button>
-          <span>Page {cursors.length}</span>
-          <button
-            type="button"
-            className="secondary"
-            disabled={!parties.data?.nextCursor}
-            onClick={() => setCursors((list) => [...list, parties.data?.nextCursor ?? undefined])}
-          >
-            Next page
-          </button>
-        </nav>
+        <Pager label="Pages of parties" cursors={cursors} nextCursor={parties.data?.nextCursor} onChange={setCursors} />
       </section>
       <FailedDeliveries />
     </>
