@@ -280,6 +280,14 @@ async function main() {
     if (failures.length > 0) console.log(`failures found:\n${failures.join('\n')}`);
     console.log(`reports: ${reportDir}`);
     const failed = results.filter((result) => result.code !== 0);
+    // One plain closing line in the form CI reads: one run of schemathesis per role is one test.
+    console.log(`contract: ${results.length - failed.length} passed, ${failed.length} failed`);
+    if (process.env.SETTLEFLOW_CI_SUMMARY) {
+      fs.appendFileSync(
+        process.env.SETTLEFLOW_CI_SUMMARY,
+        `contract ${results.length - failed.length} ${failed.length}\n`,
+      );
+    }
     if (failed.length > 0) {
       console.error(`contract: FAILED for ${failed.map((result) => result.role).join(', ')} (server logs: ${logDir})`);
       process.exitCode = 1;

@@ -6,6 +6,7 @@
 
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
@@ -33,14 +34,40 @@ async function main() {
   }
   const args = process.argv.slice(2);
   const setsWorkers = args.some((arg) => /^(--maxWorkers|-w|--runInBand|-i$)/.test(arg));
-  const jestArgs = setsWorkers ? args : ['--maxWorkers=2', ...args];
+  const reportFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'settleflow-jest-')), 'results.json');
+  const jestArgs = [...(setsWorkers ? args : ['--maxWorkers=2', ...args]), '--json', `--outputFile=${reportFile}`];
   // Ctrl-C reaches jest directly (same process group); wait for it and pass its exit code on.
   process.on('SIGINT', () => {});
   const result = spawnSync(process.execPath, [path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...jestArgs], {
     cwd: root,
     stdio: 'inherit',
   });
+  printSummary(reportFile);
   process.exit(result.status ?? 1);
+}
+
+/**
+ * Prints jest's counts as one plain closing line, `tests: N passed, N failed[, N skipped]`, the form CI reads, and
+ * appends them to the file named by SETTLEFLOW_CI_SUMMARY (if set) for .ci/run's grand total.
+ */
+function printSummary(reportFile) {
+  let report;
+  try {
+    report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+  } catch {
+    console.log('tests: jest wrote no results (see its output above)');
+    return;
+  } finally {
+    fs.rmSync(path.dirname(reportFile), { recursive: true, force: true });
+  }
+  const passed = report.numPassedTests;
+  // A suite that failed to run (syntax error, failed hook) has no failed test but is a failure all the same.
+  const failed = report.numFailedTests + report.numRuntimeErrorTestSuites;
+  const skipped = report.numPendingTests + report.numTodoTests;
+  console.log(`tests: ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+  if (process.env.SETTLEFLOW_CI_SUMMARY) {
+    fs.appendFileSync(process.env.SETTLEFLOW_CI_SUMMARY, `jest ${passed} ${failed}\n`);
+  }
 }
 
 main().catch((err) => {
