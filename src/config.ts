@@ -96,6 +96,10 @@ const envSchema = z.object({
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   TEMPORAL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   METRICS_REFRESH_MS: z.coerce.number().int().min(1000).default(15_000),
+  GATEWAY_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9466),
+  WORKER_METRICS_URL: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).optional(),
+  GATEWAY_METRICS_URL: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).optional(),
+  MONITORING_SCRAPE_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2000),
   OTEL_EXPORTER_OTLP_ENDPOINT: z
     .url()
     .optional()
@@ -193,6 +197,13 @@ export interface Config {
     temporalPort: number;
     /** How often at most the API counts orders by status and webhook deliveries by state in the read model. */
     refreshMs: number;
+    /** The gateway worker's metrics port (the bank link's gauges); 0 turns it off. */
+    gatewayPort: number;
+    /** The workers' /metrics the API reads for the console's monitoring summary; undefined: not read. */
+    workerUrl: string | undefined;
+    gatewayUrl: string | undefined;
+    /** How long the API waits for a worker's /metrics before showing it as unknown. */
+    scrapeTimeoutMs: number;
   };
   /** OpenTelemetry tracing: off (no SDK loaded) unless an OTLP endpoint is set. */
   tracing: { tracesUrl: string | undefined; protocol: 'http/protobuf' | 'http/json'; serviceName: string | undefined };
@@ -278,6 +289,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       workerPort: e.WORKER_METRICS_PORT,
       temporalPort: e.TEMPORAL_METRICS_PORT,
       refreshMs: e.METRICS_REFRESH_MS,
+      gatewayPort: e.GATEWAY_METRICS_PORT,
+      workerUrl: metricsUrlFrom(e.WORKER_METRICS_URL, e.WORKER_METRICS_PORT),
+      gatewayUrl: metricsUrlFrom(e.GATEWAY_METRICS_URL, e.GATEWAY_METRICS_PORT),
+      scrapeTimeoutMs: e.MONITORING_SCRAPE_TIMEOUT_MS,
     },
     tracing: {
       tracesUrl: tracesUrlFrom(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, e.OTEL_EXPORTER_OTLP_ENDPOINT),
@@ -306,6 +321,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalUiUrl: e.TEMPORAL_UI_URL?.replace(/\/+$/, ''),
     consoleDir: e.CONSOLE_DIR,
   };
+}
+
+/**
+ * A worker's /metrics URL for the API: as given (empty: none), else the worker's port on loopback (none when the
+ * port is 0, metrics off).
+ */
+function metricsUrlFrom(url: string | undefined, port: number): string | undefined {
+  if (url !== undefined) return url.trim() === '' ? undefined : url.trim();
+  return port > 0 ? `http://127.0.0.1:${port}/metrics` : undefined;
 }
 
 /** The OTLP traces URL: the traces endpoint as given, else the base endpoint with `/v1/traces` (as the spec says). */

@@ -20,6 +20,7 @@ import type { Vault } from '../security/vault';
 import type { ApiDeps } from './api-deps';
 import { ApiError, errorHandler } from './api-error';
 import { PARTY_CACHE_MAX_ENTRIES, PartyCache, authenticate, createApiKeyCache } from './auth';
+import { consoleLedgerRouter } from './console-ledger-router';
 import { consoleMonitoringRouter } from './console-monitoring-router';
 import { consoleNoticesRouter } from './console-notices-router';
 import { consolePartiesRouter } from './console-parties-router';
@@ -172,6 +173,7 @@ export function createApp(input: CreateAppDeps): Express {
   app.use(consoleSettingsRouter(deps, authenticated));
   app.use(consoleMonitoringRouter(deps, authenticated));
   app.use(consoleNoticesRouter(deps, authenticated));
+  app.use(consoleLedgerRouter(deps, authenticated));
   app.use(consoleStaticRouter(deps.config.consoleDir));
 
   app.use(methodNotAllowed);

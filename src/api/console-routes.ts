@@ -1,5 +1,5 @@
 // The console's operations in the route registry (see route-registry.ts): sign-in sessions, the party list and edit,
-// the settings and their audit trail, the monitoring summary and an order's notices. The routers mount these
+// the settings and their audit trail, the monitoring summary, an order's notices and its ledger. The routers mount these
 // declarations and openapi.ts documents them. Declarations only.
 
 import { partyPathParams, orderPathParams } from './schemas';
@@ -9,6 +9,7 @@ import type { RouteSpec } from './route-registry';
 import {
   listPartiesQuery,
   monitoringSummarySchema,
+  orderLedgerSchema,
   orderNoticesSchema,
   partyListSchema,
   putSettingsBody,
@@ -151,9 +152,9 @@ export const monitoringSummaryRoute = defineRoute({
   operationId: 'getMonitoringSummary',
   method: 'get',
   path: '/v1/monitoring/summary',
-  summary: 'Orders by status, throughput, payment approval and party answer times (operators only)',
+  summary: 'Orders by status, throughput, payment approval, party answer times and the bank link (operators only)',
   description:
-    'Counts by status are exact; the rest is computed over the newest 500 orders of the read model: orders placed and closed per minute over the last 60 minutes, payment attempts by outcome with decline reasons, and p50/p99 of how long suppliers and carriers took to answer their inquiries.',
+    "Computed from Prometheus metrics only: the API's own (`settleflow_orders`, `settleflow_payments_total`, `settleflow_party_answer_seconds`), the order worker's /metrics (`WORKER_METRICS_URL`: webhook attempts) and the gateway worker's /metrics (`GATEWAY_METRICS_URL`: `settleflow_bank_link_*`, `settleflow_bank_reversals_pending`). Throughput is the growth of the order counts between readings, counted in the minute of the later one. A worker whose /metrics does not answer within `MONITORING_SCRAPE_TIMEOUT_MS` is listed as unreachable and its part is unknown (null); the answer is still 200.",
   tags: ['Monitoring'],
   roles: ['operator'],
   responses: { '200': { description: 'The summary.', schema: monitoringSummarySchema }, ...errorResponses(401) },
@@ -174,6 +175,23 @@ export const orderNoticesRoute = defineRoute({
   },
 });
 
+/** `GET /v1/orders/{orderId}/ledger`. */
+export const orderLedgerRoute = defineRoute({
+  operationId: 'getOrderLedger',
+  method: 'get',
+  path: '/v1/orders/{orderId}/ledger',
+  summary: "An order's ledger journals and card payments: operators and the order's seller",
+  description:
+    "The balanced journals the gateway posted for the order (oldest first, amounts in minor units), the balance they leave on each account, and the gateway's card payments of the order with the card's last four digits only. Any other party, the order's customer included: 403.",
+  tags: ['Orders'],
+  roles: ['operator', 'seller'],
+  params: orderPathParams,
+  responses: {
+    '200': { description: 'The journals and payments.', schema: orderLedgerSchema },
+    ...errorResponses(401, 403, 404),
+  },
+});
+
 /** The console's operations, in the order the document lists them. */
 export const CONSOLE_ROUTES: readonly RouteSpec[] = [
   signInRoute,
@@ -186,4 +204,5 @@ export const CONSOLE_ROUTES: readonly RouteSpec[] = [
   settingsAuditRoute,
   monitoringSummaryRoute,
   orderNoticesRoute,
+  orderLedgerRoute,
 ];

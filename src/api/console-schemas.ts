@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { MAX_AMOUNT_MINOR } from '../domain/money';
 import { ORDER_STATUSES, PARTY_ROLES } from '../domain/order';
+import { PAYMENT_STATUSES } from '../domain/payment';
 import { partyAccountSchema } from './response-schemas';
 import { ID_PATTERN, MAX_DEADLINE_MS, MIN_DEADLINE_MS, idSchema } from './schemas';
 
@@ -153,23 +154,63 @@ export const settingsAuditListSchema = z
   })
   .meta({ id: 'SettingsAuditList' });
 
-const latencySchema = z.object({ count: z.int(), p50Ms: z.number().nullable(), p99Ms: z.number().nullable() });
+const latencySchema = z.object({
+  count: z.number().describe('Answers observed by this API process.'),
+  p50Ms: z.number().nullable().describe('Estimated from the histogram buckets, as histogram_quantile does.'),
+  p99Ms: z.number().nullable(),
+});
+const nullableDateTime = dateTime.nullable();
 
 /** `GET /v1/monitoring/summary`. */
 export const monitoringSummarySchema = z
   .object({
     generatedAt: dateTime,
-    byStatus: z.array(z.object({ status: z.enum(ORDER_STATUSES), count: z.int() })),
-    windowOrders: z.int(),
-    throughput: z.array(z.object({ minute: dateTime, placed: z.int(), closed: z.int() })),
-    payments: z.object({
-      captured: z.int(),
-      declined: z.int(),
-      unknown: z.int(),
-      approvalRate: z.number().nullable(),
-      declineReasons: z.array(z.object({ code: z.string(), count: z.int() })),
-    }),
-    answerLatency: z.object({ supplier: latencySchema, carrier: latencySchema }),
+    sources: z
+      .array(
+        z.object({
+          name: z.enum(['api', 'worker', 'gateway']),
+          state: z.enum(['up', 'unreachable', 'not_configured']),
+          error: z.string().optional(),
+        }),
+      )
+      .describe("Where the metrics came from: the API's own registry and each worker's /metrics."),
+    byStatus: z
+      .array(z.object({ status: z.enum(ORDER_STATUSES), count: z.number().nullable() }))
+      .describe('`settleflow_orders{status}`; null until the read model has been counted.'),
+    throughput: z
+      .array(z.object({ minute: dateTime, placed: z.number(), closed: z.number() }))
+      .describe('Growth of `settleflow_orders` (all statuses, and CLOSED plus CANCELLED) per minute, last 60 minutes.'),
+    throughputSince: nullableDateTime.describe(
+      'The oldest reading of the order counts kept (the history starts then).',
+    ),
+    payments: z
+      .object({
+        captured: z.number(),
+        authorized: z.number(),
+        declined: z.number(),
+        unknown: z.number(),
+        approvalRate: z.number().nullable(),
+        declineReasons: z.array(z.object({ code: z.string(), count: z.number() })),
+      })
+      .describe('`settleflow_payments_total` of this API process: payment notifications answered by outcome.'),
+    answerLatency: z
+      .object({ supplier: latencySchema, carrier: latencySchema })
+      .describe('`settleflow_party_answer_seconds{role}`: from the inquiry to the answer.'),
+    bankLink: z
+      .object({
+        state: z.enum(['up', 'down', 'unknown']).describe("unknown: the gateway worker's /metrics did not answer."),
+        connection: z.string().nullable().describe('connecting, signing_on, ready, backing_off or closed.'),
+        signedOn: z.boolean().nullable(),
+        signedOnAt: nullableDateTime,
+        lastEchoAt: nullableDateTime,
+        inFlight: z.number().nullable(),
+        reversalsPending: z.number().nullable(),
+      })
+      .describe("The gateway worker's `settleflow_bank_link_*` and `settleflow_bank_reversals_pending` gauges."),
+    webhookAttempts: z
+      .object({ delivered: z.number(), retry: z.number(), failed: z.number() })
+      .nullable()
+      .describe("The order worker's `settleflow_webhook_attempts_total`; null when its /metrics did not answer."),
   })
   .meta({ id: 'MonitoringSummary' });
 
@@ -187,3 +228,39 @@ export const orderNoticesSchema = z
     ),
   })
   .meta({ id: 'OrderNotices' });
+
+const minorMoney = z.object({ amount: z.int(), currency: z.string() });
+
+/** `GET /v1/orders/:orderId/ledger`: the order's journals, the balance they leave per account, its card payments. */
+export const orderLedgerSchema = z
+  .object({
+    orderId: z.string(),
+    journals: z.array(
+      z.object({
+        journalId: z.string(),
+        kind: z.string().describe('AUTHORIZATION, CAPTURE, VOID, SETTLEMENT or REFUND.'),
+        at: dateTime,
+        legs: z.array(z.object({ account: z.string(), direction: z.enum(['DEBIT', 'CREDIT']), amount: minorMoney })),
+      }),
+    ),
+    balances: z
+      .array(z.object({ account: z.string(), currency: z.string(), balanceMinor: z.int() }))
+      .describe('Per account and currency over these journals: debits positive, credits negative.'),
+    payments: z
+      .array(
+        z.object({
+          paymentId: z.string(),
+          attempt: z.int(),
+          status: z.enum(PAYMENT_STATUSES as [string, ...string[]]),
+          captureMode: z.enum(['at_delivery', 'immediate']),
+          amount: minorMoney,
+          authorizedMinor: z.int(),
+          capturedMinor: z.int(),
+          refundedMinor: z.int(),
+          declineCode: z.string().optional(),
+          last4: z.string(),
+        }),
+      )
+      .describe("The gateway's card payments of the order (masked: the last four digits only), oldest first."),
+  })
+  .meta({ id: 'OrderLedger' });

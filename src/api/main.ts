@@ -7,6 +7,8 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig, requireVaultKey } from '../config';
 import type { Logger } from '../observability/logger';
 import { createLogger, loggingFrom } from '../observability/logger';
+import { createApiMetrics } from '../observability/metrics';
+import { readModelCounts } from '../observability/read-model-counts';
 import { clientInterceptors } from '../observability/temporal-interceptors';
 import { startTracing } from '../observability/tracing';
 import { connectDatabase } from '../persistence/database';
@@ -36,7 +38,14 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     interceptors: clientInterceptors(tracing),
   });
-  const app = createApp({ db, temporal, config, vault, logger });
+  const metrics = createApiMetrics(readModelCounts(db), { refreshMs: config.metrics.refreshMs, logger });
+  const app = createApp({ db, temporal, config, vault, logger, metrics });
+  // Reads the order counts every METRICS_REFRESH_MS, so the monitoring page's throughput has a history from the start
+  // even when nothing scrapes /metrics.
+  const sampler = setInterval(() => {
+    void metrics.registry.getSingleMetric('settleflow_orders')?.get();
+  }, config.metrics.refreshMs);
+  sampler.unref();
   // FerretDB has no TTL index: this process deletes Idempotency-Key records past IDEMPOTENCY_TTL_HOURS itself.
   const sweeper = startIdempotencySweeper(db, {
     ttlHours: config.idempotency.ttlHours,
@@ -60,6 +69,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal} received; closing`);
+    clearInterval(sampler);
     const sweeperStopped = sweeper.stop();
     server.close((error) => {
       void Promise.allSettled([sweeperStopped, connection.close(), tracing?.shutdown()])

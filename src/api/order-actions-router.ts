@@ -19,7 +19,8 @@ import {
   supplierAnswerUpdate,
 } from '../contracts/order-contract';
 import { customerPayment, viewFor } from '../domain/order-views';
-import { codeLabel } from '../observability/metrics';
+import { codeLabel, observePartyAnswer } from '../observability/metrics';
+import type { OrderView } from '../domain/order';
 import { findOrderView } from '../persistence/order-store';
 import type { ApiDeps } from './api-deps';
 import { ApiError, fromTemporalError, orderClosed, orderNotFound } from './api-error';
@@ -81,8 +82,14 @@ async function updateOrder<Ret, Args extends [unknown, ...unknown[]]>(
  * The order as the caller may see it, once an Update answered: the read model already holds at least the version the
  * Update answered with (the workflow waits for its write before answering).
  */
-async function orderAfterUpdate(deps: Pick<ApiDeps, 'db' | 'temporal'>, res: Response, orderId: string) {
+async function orderAfterUpdate(
+  deps: Pick<ApiDeps, 'db' | 'temporal'>,
+  res: Response,
+  orderId: string,
+  observe?: (order: OrderView) => void,
+) {
   const order = (await findOrderView(deps.db, orderId)) ?? (await loadOrder(deps, orderId));
+  observe?.(order);
   const { id, role } = callerOf(res);
   return viewFor(order, { id, role });
 }
@@ -127,7 +134,11 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
     actionOn(orderId);
     const supplierId = callerOf(res).id;
     await updateOrder(deps, res, orderId, supplierAnswerUpdate, { supplierId, answer });
-    res.json(await orderAfterUpdate(deps, res, orderId));
+    res.json(
+      await orderAfterUpdate(deps, res, orderId, (order) =>
+        observePartyAnswer(deps.metrics, order, { role: 'supplier' }),
+      ),
+    );
   });
 
   mountRoute(router, carrierAnswerRoute, guards, async (req, res, { body: answer }) => {
@@ -135,7 +146,11 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
     actionOn(orderId);
     const carrierId = callerOf(res).id;
     await updateOrder(deps, res, orderId, carrierAnswerUpdate, { carrierId, answer });
-    res.json(await orderAfterUpdate(deps, res, orderId));
+    res.json(
+      await orderAfterUpdate(deps, res, orderId, (order) =>
+        observePartyAnswer(deps.metrics, order, { role: 'carrier', carrierId }),
+      ),
+    );
   });
 
   mountRoute(router, shipmentEventRoute, guards, async (req, res, { body: { type } }) => {

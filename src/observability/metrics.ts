@@ -6,10 +6,16 @@ import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { OrderView } from '../domain/order';
+import type { BankConnectionStats } from '../gateway/bank-connector/bank-connection';
 import type { Logger } from './logger';
+import { OrderCountHistory } from './monitoring-summary';
 
 /** Latency buckets in seconds, from a cached read (5 ms) to an Update that waits for the bank (30 s). */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** How long parties take to answer, in seconds: from a machine's 100 ms to a person's day. */
+const PARTY_ANSWER_BUCKETS = [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600];
 
 /** A label value from free text: kept when it looks like a code (`card_declined`, `51`), else `other`. */
 export function codeLabel(value: string | undefined, fallback = 'none'): string {
@@ -34,6 +40,10 @@ export interface ApiMetrics {
   updateDuration: Histogram<'update' | 'outcome'>;
   /** `settleflow_payments_total{method,outcome,decline_code}`: outcome CAPTURED, DECLINED or UNKNOWN. */
   payments: Counter<'method' | 'outcome' | 'decline_code'>;
+  /** `settleflow_party_answer_seconds{role}`: supplier or carrier, from its inquiry to its answer. */
+  partyAnswer: Histogram<'role'>;
+  /** Each reading of `settleflow_orders`, for the monitoring summary's throughput. */
+  orderHistory: OrderCountHistory;
 }
 
 /** Remembers an async value for `ttlMs`; a failed refresh keeps the last value (and says so once per failure). */
@@ -61,9 +71,9 @@ function throttled<T>(load: () => Promise<T>, ttlMs: number, onError: (error: un
 }
 
 /**
- * Creates the API's registry: HTTP, Update and payment metrics, the process's default metrics, and two gauges read
- * from the read model when scraped (at most every `refreshMs`): `settleflow_orders{status}` and
- * `settleflow_webhook_deliveries{state}`.
+ * Creates the API's registry: HTTP, Update, payment and party answer metrics, the process's default metrics, and two
+ * gauges read from the read model when scraped (at most every `refreshMs`): `settleflow_orders{status}` (each reading
+ * also kept in `orderHistory`) and `settleflow_webhook_deliveries{state}`.
  */
 export function createApiMetrics(counts: ReadModelCounts, options: { refreshMs: number; logger: Logger }): ApiMetrics {
   const registry = new Registry();
@@ -72,6 +82,7 @@ export function createApiMetrics(counts: ReadModelCounts, options: { refreshMs: 
     options.logger.warn({ err: error }, `metrics: counting ${what} in the read model failed`);
   const orders = throttled(() => counts.ordersByStatus(), options.refreshMs, warn('orders'));
   const deliveries = throttled(() => counts.webhookDeliveriesByState(), options.refreshMs, warn('webhook deliveries'));
+  const orderHistory = new OrderCountHistory();
   new Gauge({
     name: 'settleflow_orders',
     help: 'Orders in the read model by status (refreshed at most every METRICS_REFRESH_MS)',
@@ -80,6 +91,7 @@ export function createApiMetrics(counts: ReadModelCounts, options: { refreshMs: 
     async collect() {
       const byStatus = await orders();
       if (!byStatus) return;
+      orderHistory.record(Date.now(), byStatus);
       for (const [status, count] of Object.entries(byStatus)) this.set({ status }, count);
     },
   });
@@ -96,6 +108,7 @@ export function createApiMetrics(counts: ReadModelCounts, options: { refreshMs: 
   });
   return {
     registry,
+    orderHistory,
     httpDuration: new Histogram({
       name: 'settleflow_http_request_duration_seconds',
       help: 'HTTP requests by method, route template and status',
@@ -116,7 +129,37 @@ export function createApiMetrics(counts: ReadModelCounts, options: { refreshMs: 
       labelNames: ['method', 'outcome', 'decline_code'],
       registers: [registry],
     }),
+    partyAnswer: new Histogram({
+      name: 'settleflow_party_answer_seconds',
+      help: 'How long suppliers and carriers took from their inquiry to their answer, by role',
+      labelNames: ['role'],
+      buckets: PARTY_ANSWER_BUCKETS,
+      registers: [registry],
+    }),
   };
+}
+
+/**
+ * Observes how long a party took to answer, from the order as it is after its answer: a supplier from step 2 (the
+ * inquiry) to step 3 (its answer), a carrier from step 4 (the transport inquiry) to its quote. Nothing when the
+ * order lacks either time (a negative or missing span is never observed).
+ */
+export function observePartyAnswer(
+  metrics: Pick<ApiMetrics, 'partyAnswer'>,
+  order: Pick<OrderView, 'timeline' | 'quotes'>,
+  answer: { role: 'supplier' } | { role: 'carrier'; carrierId: string },
+): void {
+  const stepAt = (step: number) => {
+    const entry = order.timeline?.find((item) => item.step === step);
+    return entry ? Date.parse(entry.at) : NaN;
+  };
+  const asked = stepAt(answer.role === 'supplier' ? 2 : 4);
+  const answered =
+    answer.role === 'supplier'
+      ? stepAt(3)
+      : Date.parse(order.quotes?.find((quote) => quote.carrierId === answer.carrierId)?.answeredAt ?? '');
+  const seconds = (answered - asked) / 1000;
+  if (Number.isFinite(seconds) && seconds >= 0) metrics.partyAnswer.observe({ role: answer.role }, seconds);
 }
 
 /** The worker's metrics. */
@@ -156,6 +199,89 @@ export function createWorkerMetrics(): WorkerMetrics {
       registers: [registry],
     }),
   };
+}
+
+/** The bank link's states as the gateway's connection reports them. */
+const BANK_LINK_STATES: readonly BankConnectionStats['state'][] = [
+  'connecting',
+  'signing_on',
+  'ready',
+  'backing_off',
+  'closed',
+];
+
+/**
+ * Creates the gateway worker's registry: its process metrics and the bank link's state, read from the connection
+ * when scraped: `settleflow_bank_link_up` (TCP connected), `settleflow_bank_link_signed_on`,
+ * `settleflow_bank_link_state{state}` (1 for the current state), `settleflow_bank_link_in_flight`,
+ * `settleflow_bank_link_last_echo_timestamp_seconds` and `settleflow_bank_link_signed_on_timestamp_seconds` (0:
+ * never), and `settleflow_bank_reversals_pending` (counted in the database at most every `refreshMs`; the last count
+ * stays when counting fails).
+ */
+export function createGatewayMetrics(options: {
+  link: () => BankConnectionStats;
+  reversalsPending: () => Promise<number>;
+  refreshMs: number;
+  logger: Logger;
+}): { registry: Registry } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'settleflow_gateway_' });
+  const link = options.link;
+  const gauge = (name: string, help: string, read: (stats: BankConnectionStats) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read(link()));
+      },
+    });
+  gauge('settleflow_bank_link_up', 'Whether the TCP connection to the bank host is up (1) or not (0)', (stats) =>
+    stats.state === 'ready' || stats.state === 'signing_on' ? 1 : 0,
+  );
+  gauge(
+    'settleflow_bank_link_signed_on',
+    'Whether the gateway is signed on at the bank host (1) or not (0)',
+    (stats) => (stats.state === 'ready' ? 1 : 0),
+  );
+  gauge(
+    'settleflow_bank_link_in_flight',
+    'Requests sent to the bank host and waiting for their answer',
+    (stats) => stats.inFlight,
+  );
+  gauge(
+    'settleflow_bank_link_last_echo_timestamp_seconds',
+    'When the bank host last answered an echo (0800, 70=301), Unix seconds; 0 when never',
+    (stats) => stats.lastEchoAtMs / 1000,
+  );
+  gauge(
+    'settleflow_bank_link_signed_on_timestamp_seconds',
+    'When the gateway last signed on at the bank host, Unix seconds; 0 when never',
+    (stats) => stats.signedOnAtMs / 1000,
+  );
+  new Gauge({
+    name: 'settleflow_bank_link_state',
+    help: "The bank link's state: 1 for the current one (connecting, signing_on, ready, backing_off, closed)",
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const current = link().state;
+      for (const state of BANK_LINK_STATES) this.set({ state }, state === current ? 1 : 0);
+    },
+  });
+  const pending = throttled(options.reversalsPending, options.refreshMs, (error) =>
+    options.logger.warn({ err: error }, 'metrics: counting pending reversals failed'),
+  );
+  new Gauge({
+    name: 'settleflow_bank_reversals_pending',
+    help: 'Reversals (0420) waiting for the bank host to acknowledge them (refreshed at most every METRICS_REFRESH_MS)',
+    registers: [registry],
+    async collect() {
+      const count = await pending();
+      if (count !== undefined) this.set(count);
+    },
+  });
+  return { registry };
 }
 
 /**

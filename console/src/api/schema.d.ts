@@ -649,8 +649,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Orders by status, throughput, payment approval and party answer times (operators only)
-         * @description Counts by status are exact; the rest is computed over the newest 500 orders of the read model: orders placed and closed per minute over the last 60 minutes, payment attempts by outcome with decline reasons, and p50/p99 of how long suppliers and carriers took to answer their inquiries.
+         * Orders by status, throughput, payment approval, party answer times and the bank link (operators only)
+         * @description Computed from Prometheus metrics only: the API's own (`settleflow_orders`, `settleflow_payments_total`, `settleflow_party_answer_seconds`), the order worker's /metrics (`WORKER_METRICS_URL`: webhook attempts) and the gateway worker's /metrics (`GATEWAY_METRICS_URL`: `settleflow_bank_link_*`, `settleflow_bank_reversals_pending`). Throughput is the growth of the order counts between readings, counted in the minute of the later one. A worker whose /metrics does not answer within `MONITORING_SCRAPE_TIMEOUT_MS` is listed as unreachable and its part is unknown (null); the answer is still 200.
          *
          *     Roles: operator.
          */
@@ -675,6 +675,28 @@ export interface paths {
          * @description Kind, recipient and time; a notice's payload stays in its recipient's inbox.
          */
         get: operations["listOrderNotices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{orderId}/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An order's ledger journals and card payments: operators and the order's seller
+         * @description The balanced journals the gateway posted for the order (oldest first, amounts in minor units), the balance they leave on each account, and the gateway's card payments of the order with the card's last four digits only. Any other party, the order's customer included: 403.
+         *
+         *     Roles: operator, seller.
+         */
+        get: operations["getOrderLedger"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1213,20 +1235,33 @@ export interface components {
         MonitoringSummary: {
             /** Format: date-time */
             generatedAt: string;
+            /** @description Where the metrics came from: the API's own registry and each worker's /metrics. */
+            sources: {
+                /** @enum {string} */
+                name: "api" | "worker" | "gateway";
+                /** @enum {string} */
+                state: "up" | "unreachable" | "not_configured";
+                error?: string;
+            }[];
+            /** @description `settleflow_orders{status}`; null until the read model has been counted. */
             byStatus: {
                 /** @enum {string} */
                 status: "PLACED" | "AWAITING_SUPPLIER" | "AWAITING_CARRIER" | "CONFIRMED" | "IN_DELIVERY" | "AWAITING_SELLER_CONFIRMATION" | "DISPUTED" | "NEEDS_ATTENTION" | "CLOSED" | "CANCELLED";
-                count: number;
+                count: number | null;
             }[];
-            windowOrders: number;
+            /** @description Growth of `settleflow_orders` (all statuses, and CLOSED plus CANCELLED) per minute, last 60 minutes. */
             throughput: {
                 /** Format: date-time */
                 minute: string;
                 placed: number;
                 closed: number;
             }[];
+            /** @description The oldest reading of the order counts kept (the history starts then). */
+            throughputSince: string | null;
+            /** @description `settleflow_payments_total` of this API process: payment notifications answered by outcome. */
             payments: {
                 captured: number;
+                authorized: number;
                 declined: number;
                 unknown: number;
                 approvalRate: number | null;
@@ -1235,18 +1270,44 @@ export interface components {
                     count: number;
                 }[];
             };
+            /** @description `settleflow_party_answer_seconds{role}`: from the inquiry to the answer. */
             answerLatency: {
                 supplier: {
+                    /** @description Answers observed by this API process. */
                     count: number;
+                    /** @description Estimated from the histogram buckets, as histogram_quantile does. */
                     p50Ms: number | null;
                     p99Ms: number | null;
                 };
                 carrier: {
+                    /** @description Answers observed by this API process. */
                     count: number;
+                    /** @description Estimated from the histogram buckets, as histogram_quantile does. */
                     p50Ms: number | null;
                     p99Ms: number | null;
                 };
             };
+            /** @description The gateway worker's `settleflow_bank_link_*` and `settleflow_bank_reversals_pending` gauges. */
+            bankLink: {
+                /**
+                 * @description unknown: the gateway worker's /metrics did not answer.
+                 * @enum {string}
+                 */
+                state: "up" | "down" | "unknown";
+                /** @description connecting, signing_on, ready, backing_off or closed. */
+                connection: string | null;
+                signedOn: boolean | null;
+                signedOnAt: string | null;
+                lastEchoAt: string | null;
+                inFlight: number | null;
+                reversalsPending: number | null;
+            };
+            /** @description The order worker's `settleflow_webhook_attempts_total`; null when its /metrics did not answer. */
+            webhookAttempts: {
+                delivered: number;
+                retry: number;
+                failed: number;
+            } | null;
         };
         OrderNotices: {
             data: {
@@ -1255,6 +1316,49 @@ export interface components {
                 recipientId: string;
                 actionRequired: boolean;
                 at: string;
+            }[];
+        };
+        OrderLedger: {
+            orderId: string;
+            journals: {
+                journalId: string;
+                /** @description AUTHORIZATION, CAPTURE, VOID, SETTLEMENT or REFUND. */
+                kind: string;
+                /** Format: date-time */
+                at: string;
+                legs: {
+                    account: string;
+                    /** @enum {string} */
+                    direction: "DEBIT" | "CREDIT";
+                    amount: {
+                        amount: number;
+                        currency: string;
+                    };
+                }[];
+            }[];
+            /** @description Per account and currency over these journals: debits positive, credits negative. */
+            balances: {
+                account: string;
+                currency: string;
+                balanceMinor: number;
+            }[];
+            /** @description The gateway's card payments of the order (masked: the last four digits only), oldest first. */
+            payments: {
+                paymentId: string;
+                attempt: number;
+                /** @enum {string} */
+                status: "requires_payment_method" | "processing" | "requires_capture" | "succeeded" | "partially_refunded" | "refunded" | "canceled" | "failed" | "unknown";
+                /** @enum {string} */
+                captureMode: "at_delivery" | "immediate";
+                amount: {
+                    amount: number;
+                    currency: string;
+                };
+                authorizedMinor: number;
+                capturedMinor: number;
+                refundedMinor: number;
+                declineCode?: string;
+                last4: string;
             }[];
         };
         GatewayPayment: {
@@ -1359,6 +1463,7 @@ export type SchemaSettings = components['schemas']['Settings'];
 export type SchemaSettingsAuditList = components['schemas']['SettingsAuditList'];
 export type SchemaMonitoringSummary = components['schemas']['MonitoringSummary'];
 export type SchemaOrderNotices = components['schemas']['OrderNotices'];
+export type SchemaOrderLedger = components['schemas']['OrderLedger'];
 export type SchemaGatewayPayment = components['schemas']['GatewayPayment'];
 export type SchemaBankMessage = components['schemas']['BankMessage'];
 export type SchemaGetOpenApiDocumentResponse200 = components['schemas']['GetOpenApiDocumentResponse200'];
@@ -5154,6 +5259,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderNotices"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOrderLedger: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The journals and payments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderLedger"];
                 };
             };
             /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */

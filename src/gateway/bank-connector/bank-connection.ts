@@ -71,6 +71,9 @@ export interface BankConnectionStats {
   readonly badFrames: number;
   readonly unmatched: number;
   readonly echoes: number;
+  /** When an echo was last answered, and when the link last signed on (ms since the epoch; 0: never). */
+  readonly lastEchoAtMs: number;
+  readonly signedOnAtMs: number;
 }
 
 interface Waiter {
@@ -96,7 +99,7 @@ export class BankConnection {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private echoTimer: NodeJS.Timeout | undefined;
   private lastTrafficMs = 0;
-  private readonly counters = { connects: 0, badFrames: 0, unmatched: 0, echoes: 0 };
+  private readonly counters = { connects: 0, badFrames: 0, unmatched: 0, echoes: 0, lastEchoAtMs: 0, signedOnAtMs: 0 };
   private readonly now: () => Date;
 
   constructor(private readonly options: BankConnectionOptions) {
@@ -260,6 +263,7 @@ export class BankConnection {
     }
     if (this.socket !== socket || (this.state as BankConnectionStats['state']) === 'closed') return;
     this.state = 'ready';
+    this.counters.signedOnAtMs = Date.now();
     this.failures = 0;
     this.options.log('bank: signed on');
     this.startEcho(socket);
@@ -284,7 +288,9 @@ export class BankConnection {
             }),
           this.options.requestTimeoutMs,
         ).then(
-          () => undefined,
+          () => {
+            this.counters.lastEchoAtMs = Date.now();
+          },
           () => {
             this.options.log('bank: echo unanswered: resetting the connection');
             if (this.socket === socket) socket.destroy();

@@ -4,9 +4,12 @@
 
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, requireVaultKey } from '../../config';
+import { createLogger } from '../../observability/logger';
+import { createGatewayMetrics, serveMetrics } from '../../observability/metrics';
 import { connectDatabase } from '../../persistence/database';
 import { retryUntilReady } from '../../retry-until-ready';
 import { Vault } from '../../security/vault';
+import { GATEWAY_REVERSALS } from '../bank-connector/reversal-queue';
 import { DEFAULT_GATEWAY_SETTINGS, startGatewayRuntime } from '../gateway-runtime';
 import { createGatewayWorker } from './create-gateway-worker';
 
@@ -34,6 +37,24 @@ async function main(): Promise<void> {
       reversalRetryMaxMs: g.reversalRetryMaxMs,
     },
   });
+  // The bank link's gauges on GATEWAY_METRICS_PORT (the API reads them for the console's monitoring page).
+  const metricsLogger = createLogger({ service: 'settleflow-gateway', level: config.logging.level });
+  const metrics = createGatewayMetrics({
+    link: () => runtime.connection.stats(),
+    reversalsPending: () => db.connection.collection(GATEWAY_REVERSALS).countDocuments({ state: 'pending' }),
+    refreshMs: config.metrics.refreshMs,
+    logger: metricsLogger,
+  });
+  const metricsServer =
+    config.metrics.gatewayPort > 0
+      ? await serveMetrics(metrics.registry, {
+          host: config.metrics.host,
+          port: config.metrics.gatewayPort,
+          token: config.metrics.token,
+          logger: metricsLogger,
+        })
+      : undefined;
+  if (metricsServer) log(`metrics on http://${config.metrics.host}:${metricsServer.port}/metrics`);
   const connection = await retryUntilReady(
     `Temporal at ${config.temporal.address}`,
     () => NativeConnection.connect({ address: config.temporal.address }),
@@ -49,6 +70,7 @@ async function main(): Promise<void> {
   console.log(`settleflow gateway worker polling task queue ${g.taskQueue}; bank host ${g.bankHostAddress}`);
   await worker.run();
   await runtime.close();
+  await metricsServer?.close();
   await connection.close();
   await db.close();
 }
