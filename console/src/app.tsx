@@ -10,6 +10,7 @@ import { MonitoringPage } from './pages/monitoring';
 import { OrderDetailPage } from './pages/order-detail';
 import { OrdersPage } from './pages/orders';
 import { PartiesPage } from './pages/parties';
+import { PartyDetailPage } from './pages/party-detail';
 import { SettingsPage } from './pages/settings';
 import { SignInPage } from './pages/sign-in';
 import { SessionProvider, useParty, useSession } from './session';
@@ -98,6 +99,7 @@ function Pages() {
         <Route path="/orders/:orderId">{(params) => <OrderDetailPage orderId={params.orderId} />}</Route>
         {operator && <Route path="/attention" component={AttentionPage} />}
         {operator && <Route path="/parties" component={PartiesPage} />}
+        {operator && <Route path="/parties/:partyId">{(params) => <PartyDetailPage partyId={params.partyId} />}</Route>}
         {operator && <Route path="/monitoring" component={MonitoringPage} />}
         {operator && <Route path="/settings" component={SettingsPage} />}
         <Route>

@@ -1,6 +1,7 @@
 // The console's API: sign-in sessions (cookie flags, CSRF, expiry, sign-out, revoked keys, role rules), the party
-// list and edit, the settings with their audit trail and their effect on new orders, the monitoring summary, and the
-// static console (cache headers and CSP).
+// list and edit, the settings with their audit trail and their effect on new orders, the monitoring summary from the
+// metrics (with a real bank link's gauges, and an unreachable worker), an order's ledger, and the static console
+// (cache headers and CSP).
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,7 +10,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/api/app';
 import { orderWorkflowId } from '../../src/contracts/order-contract';
+import { GATEWAY_REVERSALS } from '../../src/gateway/bank-connector/reversal-queue';
+import type { GatewayRuntime } from '../../src/gateway/gateway-runtime';
+import { DEFAULT_GATEWAY_SETTINGS, startGatewayRuntime } from '../../src/gateway/gateway-runtime';
+import type { MetricsServer } from '../../src/observability/metrics';
+import { createGatewayMetrics, serveMetrics } from '../../src/observability/metrics';
 import { hashSessionId, sessionModel } from '../../src/persistence/session-store';
+import { bankHostEnv } from '../support/bank-control';
 import type { ApiHarness, ApiResponse, CastMember, Json } from '../support/harness';
 import { startApiHarness } from '../support/harness';
 import { silentLogger } from '../support/log-capture';
@@ -319,18 +326,226 @@ describe('console settings', () => {
   });
 });
 
+/** Serves an app of its own on a socket (for a configuration or metrics registry the harness's app lacks). */
+async function serveApp(app: ReturnType<typeof createApp>): Promise<{ base: string; close: () => Promise<void> }> {
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+async function call(
+  base: string,
+  member: CastMember,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<ApiResponse> {
+  const response = await fetch(`${base}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${h.key(member)}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
+
 describe('console monitoring', () => {
-  test('console monitoring › summary › counts orders by status and throughput for operators only', async () => {
+  let gateway: GatewayRuntime;
+  let gatewayMetrics: MetricsServer;
+  let served: { base: string; close: () => Promise<void> };
+
+  beforeAll(async () => {
+    // A real bank link to the test bank host, echoing every 200 ms, with its gauges on a metrics server of its own.
+    gateway = await startGatewayRuntime({
+      db: h.db,
+      vault: h.vault,
+      settings: { ...DEFAULT_GATEWAY_SETTINGS, bankHostAddress: bankHostEnv().address, echoIntervalMs: 200 },
+      log: () => undefined,
+    });
+    await gateway.connection.ready();
+    const registry = createGatewayMetrics({
+      link: () => gateway.connection.stats(),
+      reversalsPending: () => h.db.connection.collection(GATEWAY_REVERSALS).countDocuments({ state: 'pending' }),
+      refreshMs: 1000,
+      logger: silentLogger(),
+    }).registry;
+    gatewayMetrics = await serveMetrics(registry, {
+      host: '127.0.0.1',
+      port: 0,
+      token: undefined,
+      logger: silentLogger(),
+    });
+    const config = {
+      ...h.config,
+      metrics: {
+        ...h.config.metrics,
+        refreshMs: 1000,
+        // Nothing listens on port 9: the order worker's metrics are unreachable and must show as such.
+        workerUrl: 'http://127.0.0.1:9/metrics',
+        gatewayUrl: `http://127.0.0.1:${gatewayMetrics.port}/metrics`,
+      },
+    };
+    served = await serveApp(
+      createApp({ db: h.db, temporal: h.client, config, vault: h.vault, logger: silentLogger() }),
+    );
+  });
+
+  afterAll(async () => {
+    await served?.close();
+    await gatewayMetrics?.close();
+    await gateway?.close();
+  });
+
+  const summary = async () => {
+    const response = await call(served.base, 'operator', 'GET', '/v1/monitoring/summary');
+    expect(response.status).toBe(200);
+    return response.body;
+  };
+  const until = async (check: (body: Json) => boolean): Promise<Json> => {
+    for (;;) {
+      const body = await summary();
+      if (check(body)) return body;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
+
+  test('console monitoring › summary from the metrics › orders by status, throughput and supplier answer times grow with an order', async () => {
+    const before = await summary();
+    const placed = await call(served.base, 'seller', 'POST', '/v1/orders', h.orderBody());
+    expect(placed.status).toBe(201);
+    await h.waitForStatus(placed.body.orderId, 'AWAITING_SUPPLIER');
+    const answered = await call(served.base, 'supplier', 'POST', `/v1/orders/${placed.body.orderId}/supplier-answer`, {
+      available: true,
+      reservationId: 'res-monitoring',
+      items: placed.body.items.map(({ sku, quantity }: Json) => ({ sku, quantity })),
+    });
+    expect(answered.status).toBe(200);
+
+    const after = await until((body) => body.throughput.reduce((sum: number, b: Json) => sum + b.placed, 0) >= 1);
+    const count = (body: Json, status: string) => body.byStatus.find((row: Json) => row.status === status).count;
+    expect(count(after, 'AWAITING_CARRIER')).toBeGreaterThanOrEqual((count(before, 'AWAITING_CARRIER') ?? 0) + 1);
+    expect(after.throughput).toHaveLength(60);
+    expect(after.throughputSince).not.toBeNull();
+    expect(after.answerLatency.supplier.count).toBe(1);
+    expect(after.answerLatency.supplier.p50Ms).toEqual(expect.any(Number));
+    expect(after.answerLatency.carrier).toEqual({ count: 0, p50Ms: null, p99Ms: null });
+  });
+
+  test('console monitoring › the bank link from the gateway worker’s gauges › up, signed on, echoed; the unreachable worker is unknown', async () => {
+    const body = await until((summaryBody) => summaryBody.bankLink.lastEchoAt !== null);
+
+    expect(body.bankLink).toEqual({
+      state: 'up',
+      connection: 'ready',
+      signedOn: true,
+      signedOnAt: expect.any(String),
+      lastEchoAt: expect.any(String),
+      inFlight: expect.any(Number),
+      reversalsPending: 0,
+    });
+    expect(body.sources).toEqual([
+      { name: 'api', state: 'up' },
+      { name: 'worker', state: 'unreachable', error: expect.any(String) },
+      { name: 'gateway', state: 'up' },
+    ]);
+    expect(body.webhookAttempts).toBeNull();
+    expect((await call(served.base, 'seller', 'GET', '/v1/monitoring/summary')).status).toBe(403);
+  });
+
+  test('console monitoring › the bank link closed, then its metrics gone › down, then unknown, and still 200', async () => {
+    await gateway.connection.close();
+    const down = await summary();
+    expect(down.bankLink.state).toBe('down');
+    expect(down.bankLink.connection).toBe('closed');
+    expect(down.bankLink.signedOn).toBe(false);
+
+    await gatewayMetrics.close();
+    const gone = await summary();
+    expect(gone.bankLink).toEqual({
+      state: 'unknown',
+      connection: null,
+      signedOn: null,
+      signedOnAt: null,
+      lastEchoAt: null,
+      inFlight: null,
+      reversalsPending: null,
+    });
+    expect(gone.sources.find((source: Json) => source.name === 'gateway').state).toBe('unreachable');
+  });
+});
+
+describe('order ledger', () => {
+  const card = (number: string) => ({ method: 'card', card: { number, expMonth: 12, expYear: 2034, cvc: '123' } });
+
+  test('order ledger › a paid order › its journals balance, for operators and its seller only', async () => {
     const order = await h.placeOrder();
     await h.waitForStatus(order.orderId, 'AWAITING_SUPPLIER');
-    const summary = await h.api('GET', '/v1/monitoring/summary', { key: h.key('operator') });
+    const items = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
+    const supplier = await h.api('POST', `/v1/orders/${order.orderId}/supplier-answer`, {
+      key: h.key('supplier'),
+      body: { available: true, reservationId: 'res-ledger', items },
+    });
+    expect(supplier.status).toBe(200);
+    await h.waitForStatus(order.orderId, 'AWAITING_CARRIER');
+    for (const [member, amount] of [
+      ['carrierA', 9000],
+      ['carrierB', 8000],
+    ] as const) {
+      const quote = await h.api('POST', `/v1/orders/${order.orderId}/carrier-answer`, {
+        key: h.key(member),
+        body: {
+          accepted: true,
+          pickupDate: '2026-12-01',
+          deliveryDate: '2026-12-10',
+          route: 'MUC-HAM',
+          method: 'road',
+          price: { amount, currency: 'EUR' },
+        },
+      });
+      expect(quote.status).toBe(200);
+    }
+    await h.waitForStatus(order.orderId, 'CONFIRMED');
+    const paid = await h.api('POST', `/v1/orders/${order.orderId}/payment-notification`, {
+      key: h.key('customer'),
+      body: card('4242424242424242'),
+    });
+    expect(paid.status).toBe(200);
+    const total = paid.body.order.total;
 
-    expect(summary.status).toBe(200);
-    const awaiting = summary.body.byStatus.find((row: Json) => row.status === 'AWAITING_SUPPLIER');
-    expect(awaiting.count).toBeGreaterThanOrEqual(1);
-    expect(summary.body.throughput).toHaveLength(60);
-    expect(summary.body.throughput.reduce((sum: number, b: Json) => sum + b.placed, 0)).toBeGreaterThanOrEqual(1);
-    expect((await h.api('GET', '/v1/monitoring/summary', { key: h.key('seller') })).status).toBe(403);
+    const operator = await h.api('GET', `/v1/orders/${order.orderId}/ledger`, { key: h.key('operator') });
+    const seller = await h.api('GET', `/v1/orders/${order.orderId}/ledger`, { key: h.key('seller') });
+
+    expect(operator.status).toBe(200);
+    expect(operator.body.orderId).toBe(order.orderId);
+    expect(operator.body.journals.length).toBeGreaterThanOrEqual(1);
+    const capture = operator.body.journals.find((journal: Json) => journal.kind === 'CAPTURE');
+    expect(capture.legs).toEqual([
+      { account: expect.any(String), direction: 'DEBIT', amount: total },
+      { account: expect.stringContaining(h.parties.seller.id), direction: 'CREDIT', amount: total },
+    ]);
+    for (const journal of operator.body.journals) {
+      const net = journal.legs.reduce(
+        (sum: number, leg: Json) => sum + (leg.direction === 'DEBIT' ? leg.amount.amount : -leg.amount.amount),
+        0,
+      );
+      expect(net).toBe(0);
+    }
+    expect(operator.body.balances.reduce((sum: number, row: Json) => sum + row.balanceMinor, 0)).toBe(0);
+    expect(seller.status).toBe(200);
+    expect(seller.body).toEqual(operator.body);
+    expect(JSON.stringify(operator.body)).not.toContain('4242424242424242');
+    for (const member of ['otherSeller', 'customer', 'supplier', 'carrierA'] as const) {
+      const refused = await h.api('GET', `/v1/orders/${order.orderId}/ledger`, { key: h.key(member) });
+      expect([member, refused.status]).toEqual([member, 403]);
+    }
+    expect((await h.api('GET', '/v1/orders/no-such-order/ledger', { key: h.key('operator') })).status).toBe(404);
   });
 });
 

@@ -180,7 +180,13 @@ function Charts({ summary }: { summary: SchemaMonitoringSummary }) {
             <Tooltip />
             <Legend />
             <Line dataKey="placed" name="Placed per minute" stroke="#2457a6" dot={false} isAnimationActive={false} />
-            <Line dataKey="closed" name="Closed or cancelled per minute" stroke="#1c7c3c" dot={false} isAnimationActive={false} />
+            <Line
+              dataKey="closed"
+              name="Closed or cancelled per minute"
+              stroke="#1c7c3c"
+              dot={false}
+              isAnimationActive={false}
+            />
           </LineChart>
         </Chart>
         <Chart

@@ -1,8 +1,10 @@
 // One order: the ten steps as a timeline (who acted and when), the parties, payments (brand and last four digits
-// only), compensations, notices, the operator's actions, and a link to its workflow in Temporal UI.
+// only), for operators and the order's seller the gateway's card payments and the ledger's journals, compensations,
+// notices, the operator's actions, and a link to its workflow in Temporal UI.
 
 import { Link } from 'wouter';
 import { api, unwrap } from '../api/client';
+import type { SchemaOrderLedger } from '../api/schema';
 import { CancelOrder, ResolveAttention, ResolveDispute } from '../actions';
 import { ErrorMessage, PageHeading, StatusBadge, TableRegion, UpdatedAt } from '../components';
 import { STEPS, formatMoney, formatTime, humanize } from '../format';
@@ -22,8 +24,18 @@ export function OrderDetailPage({ orderId }: { orderId: string }) {
     [orderId],
     POLL_MS,
   );
+  // Only operators and sellers may read an order's ledger (a seller only its own orders': the order page says so).
+  const mayReadLedger = party.role === 'operator' || party.role === 'seller';
+  const ledger = useLoad(
+    async () =>
+      mayReadLedger
+        ? unwrap(await api.GET('/v1/orders/{orderId}/ledger', { params: { path: { orderId } } }))
+        : undefined,
+    [orderId, mayReadLedger],
+    POLL_MS,
+  );
   const data = order.data;
-  const reload = () => Promise.all([order.reload(), notices.reload()]);
+  const reload = () => Promise.all([order.reload(), notices.reload(), ledger.reload()]);
   const mayCancel =
     party.role === 'operator' ||
     (party.role === 'seller' && data?.sellerId === party.id) ||
@@ -180,6 +192,8 @@ export function OrderDetailPage({ orderId }: { orderId: string }) {
               )}
             </section>
 
+            {mayReadLedger && <LedgerSection ledger={ledger.data} error={ledger.error} />}
+
             <section className="card" aria-labelledby="compensations-title">
               <h2 id="compensations-title">Compensations</h2>
               {data.compensations && data.compensations.length > 0 ? (
@@ -229,5 +243,122 @@ export function OrderDetailPage({ orderId }: { orderId: string }) {
         </div>
       )}
     </>
+  );
+}
+
+function minor(amount: number, currency: string) {
+  return formatMoney({ amount, currency });
+}
+
+/** The gateway's card payments of the order and the ledger's journals, with the balance left on each account. */
+function LedgerSection({ ledger, error }: { ledger: SchemaOrderLedger | undefined; error: string | undefined }) {
+  return (
+    <section className="card" aria-labelledby="ledger-title">
+      <h2 id="ledger-title">Ledger</h2>
+      <ErrorMessage message={ledger ? undefined : error} />
+      {ledger && (
+        <>
+          <h3>Card payments at the gateway</h3>
+          {ledger.payments.length > 0 ? (
+            <TableRegion label="Gateway payments">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Payment</th>
+                    <th scope="col">Card</th>
+                    <th scope="col">Status</th>
+                    <th scope="col" className="num">
+                      Authorized
+                    </th>
+                    <th scope="col" className="num">
+                      Captured
+                    </th>
+                    <th scope="col" className="num">
+                      Refunded
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {ledger.payments.map((payment) => (
+                    <tr key={payment.paymentId}>
+                      <td className="nowrap">{payment.paymentId}</td>
+                      <td className="nowrap">•••• {payment.last4}</td>
+                      <td>
+                        {humanize(payment.status)}
+                        {payment.declineCode ? ` (${payment.declineCode})` : ''}
+                      </td>
+                      <td className="num">{minor(payment.authorizedMinor, payment.amount.currency)}</td>
+                      <td className="num">{minor(payment.capturedMinor, payment.amount.currency)}</td>
+                      <td className="num">{minor(payment.refundedMinor, payment.amount.currency)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableRegion>
+          ) : (
+            <p className="muted">No card payment at the gateway.</p>
+          )}
+          <h3>Journals</h3>
+          {ledger.journals.length > 0 ? (
+            <>
+              <TableRegion label="Ledger journals">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Journal</th>
+                      <th scope="col">Kind</th>
+                      <th scope="col">Account</th>
+                      <th scope="col" className="num">
+                        Debit
+                      </th>
+                      <th scope="col" className="num">
+                        Credit
+                      </th>
+                      <th scope="col">At</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {ledger.journals.flatMap((journal) =>
+                      journal.legs.map((leg, index) => (
+                        <tr key={`${journal.journalId}-${index}`}>
+                          <td className="nowrap">{index === 0 ? journal.journalId : ''}</td>
+                          <td>{index === 0 ? humanize(journal.kind) : ''}</td>
+                          <td className="nowrap">{leg.account}</td>
+                          <td className="num">{leg.direction === 'DEBIT' ? formatMoney(leg.amount) : ''}</td>
+                          <td className="num">{leg.direction === 'CREDIT' ? formatMoney(leg.amount) : ''}</td>
+                          <td>{index === 0 ? formatTime(journal.at) : ''}</td>
+                        </tr>
+                      )),
+                    )}
+                  </tbody>
+                </table>
+              </TableRegion>
+              <TableRegion label="Account balances">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Account</th>
+                      <th scope="col" className="num">
+                        Balance (debit +, credit −)
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {ledger.balances.map((row) => (
+                      <tr key={`${row.account}-${row.currency}`}>
+                        <td className="nowrap">{row.account}</td>
+                        <td className="num">{minor(row.balanceMinor, row.currency)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </TableRegion>
+            </>
+          ) : (
+            <p className="muted">No journal posted yet.</p>
+          )}
+        </>
+      )}
+    </section>
   );
 }

@@ -1,8 +1,10 @@
 // Parties (merchant information management): register a party, rename it or change its webhook URL, disable or
-// enable it, rotate its API key (the new key is shown once), and redeliver its failed webhooks.
+// enable it, rotate its API key (the new key is shown once), and redeliver its failed webhooks. A party's name opens
+// its own page (a seller's fee schedule and capture setting).
 
 import { useState } from 'react';
 import type { FormEvent } from 'react';
+import { Link } from 'wouter';
 import { api, messageOf, unwrap } from '../api/client';
 import type { SchemaPartyAccount } from '../api/schema';
 import { ErrorMessage, PageHeading, Pager, StatusMessage, TableRegion } from '../components';
@@ -159,7 +161,7 @@ function PartyRow({
   return (
     <tr>
       <th scope="row">
-        {party.name}
+        <Link href={`/parties/${encodeURIComponent(party.id)}`}>{party.name}</Link>
         <br />
         <span className="muted small">{party.id}</span>
       </th>
