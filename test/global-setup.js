@@ -100,6 +100,7 @@ module.exports = async function globalSetup() {
   // test files run workers at once, or beside a running `npm start`).
   env.WORKER_METRICS_PORT = process.env.WORKER_METRICS_PORT ?? '0';
   env.TEMPORAL_METRICS_PORT = process.env.TEMPORAL_METRICS_PORT ?? '0';
+  env.GATEWAY_METRICS_PORT = process.env.GATEWAY_METRICS_PORT ?? '0';
   Object.assign(process.env, env); // inherited by the jest worker processes, forked after this
   globalThis.__SETTLEFLOW_TEST_DATA_DIR__ = dataDir;
   fs.writeFileSync(ENV_FILE, `${JSON.stringify(env, null, 2)}\n`);

@@ -1,8 +1,11 @@
 // The console in a real browser: Chromium from Debian's packages (installed by scripts/lib/ensure-chromium.js when
 // missing), driven by playwright-core against the API on a socket with a worker. Signs in as an operator and as a
 // seller, finds an order, opens its timeline, cancels an order, rotates a party's key, sees the monitoring charts
-// with data, changes a setting; runs axe-core on every page (no serious or critical violation), checks that the
-// browser console stays free of errors, and saves a screenshot of each page to docs/screenshots/.
+// with data (fed by the metrics, with a real bank link's gauges and an unreachable order worker), reads an order's
+// ledger journals, edits a seller's fee and capture setting, changes a setting; runs axe-core on every page (no
+// serious or critical violation), checks that the browser console stays free of errors, and saves a screenshot of
+// each page to test-results/screenshots/ (gitignored), or to docs/screenshots/ with UPDATE_SCREENSHOTS=1, or to
+// SCREENSHOTS_DIR when set.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,8 +13,19 @@ import axe from 'axe-core';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { OrderView } from '../../src/domain/order';
+import { GATEWAY_REVERSALS } from '../../src/gateway/bank-connector/reversal-queue';
+import type { GatewayRuntime } from '../../src/gateway/gateway-runtime';
+import { DEFAULT_GATEWAY_SETTINGS, startGatewayRuntime } from '../../src/gateway/gateway-runtime';
+import type { MetricsServer } from '../../src/observability/metrics';
+import { createGatewayMetrics, serveMetrics } from '../../src/observability/metrics';
+import type { Database } from '../../src/persistence/database';
+import { connectDatabase } from '../../src/persistence/database';
+import { Vault } from '../../src/security/vault';
+import { bankHostEnv } from '../support/bank-control';
 import type { ApiHarness, CastMember } from '../support/harness';
 import { startApiHarness } from '../support/harness';
+import { silentLogger } from '../support/log-capture';
+import { testServers, uniqueDatabaseUri } from '../support/workflow-env';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensureChromium } = require('../../scripts/lib/ensure-chromium') as { ensureChromium: () => string };
@@ -25,7 +39,13 @@ jest.setTimeout(240_000);
 /** The rule sets axe-core runs: WCAG 2.1 A and AA, and its best practices. */
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 
-const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
+const ROOT = path.resolve(__dirname, '..', '..');
+/** Where the screenshots go: the committed ones are rewritten only when asked (README, Console). */
+const SCREENSHOTS = process.env.SCREENSHOTS_DIR
+  ? path.resolve(process.env.SCREENSHOTS_DIR)
+  : process.env.UPDATE_SCREENSHOTS === '1'
+    ? path.join(ROOT, 'docs', 'screenshots')
+    : path.join(ROOT, 'test-results', 'screenshots');
 const WAIT = { timeout: 30_000 };
 
 let h: ApiHarness;
@@ -35,6 +55,10 @@ const consoleErrors: string[] = [];
 let paid: OrderView;
 let waiting: OrderView;
 let otherSellers: OrderView;
+// The gateway worker's part: a real bank link to the test bank host with its gauges on a metrics server.
+let gatewayDb: Database;
+let gateway: GatewayRuntime;
+let gatewayMetrics: MetricsServer;
 
 const card = (number: string) => ({ method: 'card', card: { number, expMonth: 12, expYear: 2034, cvc: '123' } });
 
@@ -119,7 +143,34 @@ beforeAll(async () => {
   const executablePath = ensureChromium();
   buildConsole({ ifStale: true });
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  h = await startApiHarness(process.env.TEMPORAL_UI_URL ? { TEMPORAL_UI_URL: process.env.TEMPORAL_UI_URL } : {});
+  const servers = testServers();
+  gatewayDb = await connectDatabase(uniqueDatabaseUri(servers.mongoUri, 'console-gw'));
+  gateway = await startGatewayRuntime({
+    db: gatewayDb,
+    vault: new Vault(servers.vaultKey),
+    settings: { ...DEFAULT_GATEWAY_SETTINGS, bankHostAddress: bankHostEnv().address, echoIntervalMs: 200 },
+    log: () => undefined,
+  });
+  await gateway.connection.ready();
+  const { registry } = createGatewayMetrics({
+    link: () => gateway.connection.stats(),
+    reversalsPending: () => gatewayDb.connection.collection(GATEWAY_REVERSALS).countDocuments({ state: 'pending' }),
+    refreshMs: 1000,
+    logger: silentLogger(),
+  });
+  gatewayMetrics = await serveMetrics(registry, {
+    host: '127.0.0.1',
+    port: 0,
+    token: undefined,
+    logger: silentLogger(),
+  });
+  h = await startApiHarness({
+    ...(process.env.TEMPORAL_UI_URL ? { TEMPORAL_UI_URL: process.env.TEMPORAL_UI_URL } : {}),
+    METRICS_REFRESH_MS: '1000',
+    GATEWAY_METRICS_URL: `http://127.0.0.1:${gatewayMetrics.port}/metrics`,
+    // Nothing listens on port 9: the order worker's metrics are unreachable, and the page must say unknown.
+    WORKER_METRICS_URL: 'http://127.0.0.1:9/metrics',
+  });
   browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
   paid = await paidOrder();
   waiting = await h.placeOrder();
@@ -134,6 +185,10 @@ afterAll(async () => {
   for (const context of contexts) await context.close();
   await browser?.close();
   await h?.close();
+  await gatewayMetrics?.close();
+  await gateway?.close();
+  await gatewayDb?.connection.dropDatabase();
+  await gatewayDb?.close();
 });
 
 describe('console in a browser', () => {
@@ -181,6 +236,15 @@ describe('console in a browser', () => {
     expect(payments).toContain('insufficient_funds');
     expect(payments).not.toMatch(/4242424242424242|4000000000009995/);
     await page.getByRole('region', { name: 'Notices, scrollable table' }).waitFor(WAIT);
+    const journals = page.getByRole('region', { name: 'Ledger journals, scrollable table' });
+    await journals.waitFor(WAIT);
+    const journalText = await journals.innerText();
+    expect(journalText).toContain('Capture');
+    expect(journalText).toContain(`${paid.orderId}:capture`);
+    expect(journalText).toContain(h.parties.seller.id);
+    expect(await page.getByRole('region', { name: 'Account balances, scrollable table' }).innerText()).toMatch(
+      /€[\d,.]+/,
+    );
     if (process.env.TEMPORAL_UI_URL) {
       const link = page.getByRole('link', { name: /Open in Temporal UI/ });
       expect(await link.getAttribute('href')).toContain(`/workflows/order-${paid.orderId}`);
@@ -220,10 +284,30 @@ describe('console in a browser', () => {
     await screenshot(page, 'parties');
   });
 
-  test('console › monitoring › draws orders by status, throughput and payment outcomes with data', async () => {
+  test('console › monitoring › draws orders by status, throughput, payment outcomes and the bank link from the metrics', async () => {
     await page.getByRole('link', { name: 'Monitoring' }).click();
     await page.getByRole('heading', { level: 1, name: 'Monitoring' }).waitFor(WAIT);
     await page.locator('.recharts-bar-rectangle').first().waitFor(WAIT);
+    // An order placed while the page is open shows in the throughput (the growth of settleflow_orders).
+    const watched = await h.placeOrder();
+    await h.waitForStatus(watched.orderId, 'AWAITING_SUPPLIER');
+    await page.getByText(/Last 60 minutes: [1-9]\d* orders placed/).waitFor(WAIT);
+    const bankLink = page.getByRole('region', { name: 'Bank link' });
+    await bankLink.getByText('Up', { exact: true }).waitFor(WAIT);
+    const link = await bankLink.innerText();
+    expect(link).toContain('Ready');
+    expect(link).toMatch(/Signed on\s+yes/);
+    expect(link).toMatch(/Reversals pending\s+0/);
+    // The link echoes every 200 ms when idle: the page shows the time of the last answered echo.
+    await page.waitForFunction(
+      "(() => { const card = document.querySelector('.bank-link'); return !!card && /Last echo/.test(card.innerText) && !card.innerText.includes('none yet'); })()",
+      undefined,
+      WAIT,
+    );
+    const sources = await page.locator('.sources').innerText();
+    expect(sources).toContain('Gateway worker up');
+    expect(sources).toContain('Order worker unknown');
+    expect(await page.locator('.tile', { hasText: 'Supplier answer' }).innerText()).toContain('1 answers');
     expect(await page.locator('.recharts-line').count()).toBe(2);
     const approval = await page.locator('.tile', { hasText: 'Payment approval' }).innerText();
     expect(approval).toContain('50.0 %');
@@ -247,6 +331,37 @@ describe('console in a browser', () => {
     expect((await h.api('GET', '/v1/settings', { key: h.key('operator') })).body.effective.paymentMaxAttempts).toBe(3);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'settings', true);
+  });
+
+  test('console › a seller’s party page › its fee and capture setting are validated, saved and audited', async () => {
+    const seller = h.parties.seller;
+    await page.getByRole('link', { name: 'Parties' }).click();
+    await page.getByLabel('Show role').selectOption('seller');
+    await page.getByRole('link', { name: seller.name, exact: true }).click();
+    await page.getByRole('heading', { level: 2, name: 'Fee schedule and capture' }).waitFor(WAIT);
+    await page.getByLabel('A fee of its own').check();
+    await page.getByLabel('Fee (basis points)').fill('20000');
+    await page.getByLabel('Fixed fee (minor units)').fill('30');
+    await page.getByRole('button', { name: 'Save fee and capture' }).click();
+    await page.getByRole('alert').filter({ hasText: 'from 0 to 10000' }).waitFor(WAIT);
+    expect((await h.api('GET', '/v1/settings', { key: h.key('operator') })).body.settings.sellers[seller.id]).toBe(
+      undefined,
+    );
+
+    await page.getByLabel('Fee (basis points)').fill('120');
+    await page.getByLabel('Capture', { exact: true }).selectOption('ON_SHIPMENT');
+    await page.getByRole('button', { name: 'Save fee and capture' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved as version 2' }).waitFor(WAIT);
+    const audit = page.getByRole('region', { name: 'Seller settings audit, scrollable table' });
+    await audit.getByText('fee.bps').waitFor(WAIT);
+    expect(await audit.innerText()).toContain(h.parties.operator.id);
+    const stored = await h.api('GET', '/v1/settings', { key: h.key('operator') });
+    expect(stored.body.settings.sellers[seller.id]).toEqual({
+      fee: { bps: 120, fixedMinor: 30 },
+      capture: 'ON_SHIPMENT',
+    });
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'party-seller', true);
   });
 
   test('console › attention queue › opens, and sign-out ends the session', async () => {
@@ -276,6 +391,10 @@ describe('console in a browser', () => {
     await seller.goto(`${h.baseUrl}/console/orders/${paid.orderId}`);
     await seller.getByRole('heading', { level: 2, name: 'Timeline' }).waitFor(WAIT);
     expect(await seller.getByRole('link', { name: /Open in Temporal UI/ }).count()).toBe(0);
+    await seller
+      .getByRole('region', { name: 'Ledger journals, scrollable table' })
+      .getByText('Capture', { exact: true })
+      .waitFor(WAIT);
     expect(await seriousViolations(seller)).toEqual([]);
     await screenshot(seller, 'seller-order-detail');
   });

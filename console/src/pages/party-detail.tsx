@@ -111,7 +111,7 @@ function SellerSettingsForm({ sellerId, sellerName }: { sellerId: string; seller
             {gatewayFee?.fixedMinor} minor units). Settings version {current.version}.
           </p>
           <div className="field full">
-            <label>
+            <label className="checkbox">
               <input
                 type="checkbox"
                 checked={draft.ownFee}
@@ -157,8 +157,10 @@ function SellerSettingsForm({ sellerId, sellerName }: { sellerId: string; seller
               Save fee and capture
             </button>
           </div>
-          <ErrorMessage message={error} />
-          <StatusMessage message={message} />
+          <div className="full">
+            <ErrorMessage message={error} />
+            <StatusMessage message={message} />
+          </div>
         </>
       )}
       <SellerAudit sellerId={sellerId} version={current?.version} />
