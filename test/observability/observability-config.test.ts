@@ -14,6 +14,10 @@ describe('observability config', () => {
       workerPort: 9464,
       temporalPort: 9465,
       refreshMs: 15_000,
+      gatewayPort: 9466,
+      workerUrl: 'http://127.0.0.1:9464/metrics',
+      gatewayUrl: 'http://127.0.0.1:9466/metrics',
+      scrapeTimeoutMs: 2000,
     });
     expect(config.logging).toEqual({ level: 'info', pretty: undefined, production: false });
   });
@@ -28,6 +32,17 @@ describe('observability config', () => {
         OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://other:4318/custom',
       }).tracing.tracesUrl,
     ).toBe('http://other:4318/custom');
+  });
+
+  test('config › the workers’ metrics URLs the API reads › as given, none when empty or the port is 0; not a URL is refused', () => {
+    const given = loadConfig({ WORKER_METRICS_URL: 'http://worker:9464/metrics', GATEWAY_METRICS_URL: '' });
+    expect(given.metrics.workerUrl).toBe('http://worker:9464/metrics');
+    expect(given.metrics.gatewayUrl).toBeUndefined();
+    expect(loadConfig({ WORKER_METRICS_PORT: '0', GATEWAY_METRICS_PORT: '9500' }).metrics).toMatchObject({
+      workerUrl: undefined,
+      gatewayUrl: 'http://127.0.0.1:9500/metrics',
+    });
+    expect(() => loadConfig({ GATEWAY_METRICS_URL: 'gateway:9466' })).toThrow(/GATEWAY_METRICS_URL/);
   });
 
   test('config › a METRICS_TOKEN of 8 characters or a LOG_LEVEL of loud › is refused naming the variable', () => {

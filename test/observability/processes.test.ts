@@ -2,7 +2,8 @@
 // OTEL_EXPORTER_OTLP_ENDPOINT pointing at an OTLP receiver in this test (OTLP over HTTP, JSON encoding): one order's
 // request produces spans from the API (its HTTP request), the workflow and an activity, all in one trace. The
 // worker's metrics endpoint answers (token required when METRICS_TOKEN is set) with the activity metrics and the
-// Temporal SDK's own, merged in. Both processes write JSON log lines.
+// Temporal SDK's own, merged in. Both processes write JSON log lines. The gateway worker (src/gateway/worker/main.ts)
+// serves the bank link's gauges, and the API's monitoring summary reads both workers' metrics from their endpoints.
 
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -132,12 +133,14 @@ let worker: ProductProcess;
 let api: ProductProcess;
 let apiUrl: string;
 let workerMetricsPort: number;
+let gatewayMetricsPort: number;
 
 beforeAll(async () => {
   h = await startApiHarness();
   await h.stopWorker();
   receiver = await startReceiver();
   workerMetricsPort = await findFreePort();
+  gatewayMetricsPort = await findFreePort();
   const env = {
     TEMPORAL_TASK_QUEUE: h.config.temporal.taskQueue,
     MONGODB_URI: h.config.mongodbUri,
@@ -154,8 +157,19 @@ beforeAll(async () => {
     WORKER_METRICS_PORT: String(workerMetricsPort),
     TEMPORAL_METRICS_PORT: String(await findFreePort()),
   });
-  api = startProcess('src/api/main.ts', { ...env, PORT: '0' });
+  const gateway = startProcess('src/gateway/worker/main.ts', {
+    ...env,
+    GATEWAY_TASK_QUEUE: `gw-${randomUUID()}`,
+    GATEWAY_METRICS_PORT: String(gatewayMetricsPort),
+  });
+  api = startProcess('src/api/main.ts', {
+    ...env,
+    PORT: '0',
+    WORKER_METRICS_URL: `http://127.0.0.1:${workerMetricsPort}/metrics`,
+    GATEWAY_METRICS_URL: `http://127.0.0.1:${gatewayMetricsPort}/metrics`,
+  });
   await worker.printed(/polling task queue/);
+  await gateway.printed(/polling task queue/);
   const [, url] = await api.printed(/settleflow API listening on (http:\/\/[\d.]+:\d+)/);
   apiUrl = url ?? '';
 }, 120_000);
@@ -237,6 +251,39 @@ describe('processes', () => {
     expect(Number(completed?.[1])).toBeGreaterThanOrEqual(1);
     expect(text).toMatch(/^temporal_\w+/m);
     expect(text).toContain('settleflow_worker_process_cpu_seconds_total');
+  });
+
+  test('monitoring › the API reads both workers’ /metrics with the token › the bank link is up and signed on, webhooks counted', async () => {
+    type Summary = {
+      sources: { name: string; state: string }[];
+      bankLink: { state: string; signedOn: boolean | null; reversalsPending: number | null };
+      webhookAttempts: unknown;
+    };
+    const read = async () => {
+      const response = await fetch(`${apiUrl}/v1/monitoring/summary`, {
+        headers: { authorization: `Bearer ${h.key('operator')}` },
+      });
+      return { status: response.status, summary: (await response.json()) as Summary };
+    };
+    // The gateway signs on at the bank host on its own after it starts: read until it says so.
+    let { status, summary } = await read();
+    while (summary.bankLink.signedOn !== true) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      ({ status, summary } = await read());
+    }
+
+    expect(status).toBe(200);
+    expect(summary.sources.map((source) => [source.name, source.state])).toEqual([
+      ['api', 'up'],
+      ['worker', 'up'],
+      ['gateway', 'up'],
+    ]);
+    expect(summary.bankLink).toMatchObject({ state: 'up', signedOn: true, reversalsPending: 0 });
+    expect(summary.webhookAttempts).toEqual({
+      delivered: expect.any(Number),
+      retry: expect.any(Number),
+      failed: expect.any(Number),
+    });
   });
 
   test('logs › both processes › write one JSON object per line, with the service name', () => {

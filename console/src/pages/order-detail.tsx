@@ -306,7 +306,6 @@ function LedgerSection({ ledger, error }: { ledger: SchemaOrderLedger | undefine
                   <thead>
                     <tr>
                       <th scope="col">Journal</th>
-                      <th scope="col">Kind</th>
                       <th scope="col">Account</th>
                       <th scope="col" className="num">
                         Debit
@@ -314,19 +313,24 @@ function LedgerSection({ ledger, error }: { ledger: SchemaOrderLedger | undefine
                       <th scope="col" className="num">
                         Credit
                       </th>
-                      <th scope="col">At</th>
                     </tr>
                   </thead>
                   <tbody>
                     {ledger.journals.flatMap((journal) =>
                       journal.legs.map((leg, index) => (
                         <tr key={`${journal.journalId}-${index}`}>
-                          <td className="nowrap">{index === 0 ? journal.journalId : ''}</td>
-                          <td>{index === 0 ? humanize(journal.kind) : ''}</td>
-                          <td className="nowrap">{leg.account}</td>
+                          {index === 0 && (
+                            <th scope="row" rowSpan={journal.legs.length} className="journal">
+                              {humanize(journal.kind)}
+                              <br />
+                              <span className="muted small wrap">{journal.journalId}</span>
+                              <br />
+                              <span className="muted small">{formatTime(journal.at)}</span>
+                            </th>
+                          )}
+                          <td className="wrap">{leg.account}</td>
                           <td className="num">{leg.direction === 'DEBIT' ? formatMoney(leg.amount) : ''}</td>
                           <td className="num">{leg.direction === 'CREDIT' ? formatMoney(leg.amount) : ''}</td>
-                          <td>{index === 0 ? formatTime(journal.at) : ''}</td>
                         </tr>
                       )),
                     )}
