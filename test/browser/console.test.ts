@@ -393,7 +393,7 @@ describe('console in a browser', () => {
     expect(await seller.getByRole('link', { name: /Open in Temporal UI/ }).count()).toBe(0);
     await seller
       .getByRole('region', { name: 'Ledger journals, scrollable table' })
-      .getByText('Capture', { exact: true })
+      .getByRole('rowheader', { name: /^Capture/ })
       .waitFor(WAIT);
     expect(await seriousViolations(seller)).toEqual([]);
     await screenshot(seller, 'seller-order-detail');
