@@ -8,7 +8,9 @@
 
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
+import type { Journal } from '../../src/domain/ledger';
 import { trialBalance } from '../../src/domain/ledger';
+import { journalsForOrder, postJournal } from '../../src/persistence/ledger-store';
 import type { PaymentSummary } from '../../src/gateway/card-payments';
 import type { FaultRule, TestCard } from '../support/bank-control';
 import type { TestGateway } from './faults-support';
@@ -56,34 +58,38 @@ type Op =
   | { kind: 'refund'; slot: number; refundNo: number; amount: number | undefined; fault?: Fault }
   | { kind: 'retry' };
 
-const faultArb: fc.Arbitrary<Fault | undefined> = fc.option(
-  fc.constantFrom<Fault>(
-    { action: 'delay', delayMs: 900 },
-    { action: 'no_answer' },
-    { action: 'no_answer', apply: false },
-    { action: 'disconnect' },
-    { action: 'malformed' },
-    { action: 'duplicate' },
-    { action: 'wrong_stan' },
-  ),
-  { freq: 3, nil: undefined },
+/** A fault on about one operation in four. */
+const faultArb: fc.Arbitrary<Fault | undefined> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(undefined) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<Fault>(
+      { action: 'delay', delayMs: 900 },
+      { action: 'no_answer' },
+      { action: 'no_answer', apply: false },
+      { action: 'disconnect' },
+      { action: 'malformed' },
+      { action: 'duplicate' },
+      { action: 'wrong_stan' },
+    ),
+  },
 );
 const slotArb = fc.integer({ min: 0, max: SLOTS - 1 });
 const amountArb = fc.integer({ min: 1, max: 30_000 });
 const withFault = <T extends object>(op: T, fault: Fault | undefined): T =>
   fault === undefined ? op : { ...op, fault };
 
+const authorizeArb = (slot: fc.Arbitrary<number>) =>
+  fc
+    .tuple(slot, amountArb, fc.constantFrom(...CURRENCIES), fc.boolean(), faultArb)
+    .map(([at, amount, currency, immediate, fault]) =>
+      withFault({ kind: 'authorize' as const, slot: at, amount, currency, immediate }, fault),
+    );
+
 const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 1, arbitrary: authorizeArb(slotArb) },
   {
     weight: 4,
-    arbitrary: fc
-      .tuple(slotArb, amountArb, fc.constantFrom(...CURRENCIES), fc.boolean(), faultArb)
-      .map(([slot, amount, currency, immediate, fault]) =>
-        withFault({ kind: 'authorize' as const, slot, amount, currency, immediate }, fault),
-      ),
-  },
-  {
-    weight: 3,
     arbitrary: fc
       .tuple(slotArb, fc.option(amountArb, { nil: undefined }), faultArb)
       .map(([slot, amount, fault]) => withFault({ kind: 'capture' as const, slot, amount }, fault)),
@@ -93,13 +99,21 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.tuple(slotArb, faultArb).map(([slot, fault]) => withFault({ kind: 'void' as const, slot }, fault)),
   },
   {
-    weight: 3,
+    weight: 4,
     arbitrary: fc
       .tuple(slotArb, fc.integer({ min: 1, max: 3 }), fc.option(amountArb, { nil: undefined }), faultArb)
       .map(([slot, refundNo, amount, fault]) => withFault({ kind: 'refund' as const, slot, refundNo, amount }, fault)),
   },
-  { weight: 1, arbitrary: fc.constant<Op>({ kind: 'retry' }) },
+  { weight: 2, arbitrary: fc.constant<Op>({ kind: 'retry' }) },
 );
+
+/** A sequence: every payment is authorized (or purchased) first, then random operations on any of them. */
+const sequenceArb: fc.Arbitrary<Op[]> = fc
+  .tuple(
+    fc.tuple(...Array.from({ length: SLOTS }, (_, slot) => authorizeArb(fc.constant(slot)))),
+    fc.array(opArb, { minLength: 1, maxLength: 8 }),
+  )
+  .map(([authorizations, ops]) => [...authorizations, ...ops]);
 
 /** The MTI an operation's request goes out as (what its fault rule matches). */
 function mtiOf(op: Exclude<Op, { kind: 'retry' }>, immediate: boolean): string {
@@ -204,7 +218,7 @@ async function normalizedLedger(result: RunResult): Promise<string[]> {
 describe('ledger properties against the bank host', () => {
   it('random operations with retries and faults › bank = ledger per currency, balanced, bounded, replayable', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 8 }), async (ops) => {
+      fc.asyncProperty(sequenceArb, async (ops) => {
         const first = await runSequence(ops);
         const books = await compareBooks(gateway, [first.card], OPENING, first.paymentIds);
         expect(books).toEqual(agreeing(books));
@@ -217,7 +231,43 @@ describe('ledger properties against the bank host', () => {
         const replayBooks = await compareBooks(gateway, [replay.card], OPENING, replay.paymentIds);
         expect(replayBooks).toEqual(books);
       }),
-      { numRuns: 6, endOnFailure: true },
+      { numRuns: 12, endOnFailure: true },
     );
   }, 600_000);
+});
+
+describe('ledger store on FerretDB (no transactions)', () => {
+  const journal = (orderId: string, amount: number): Journal => ({
+    journalId: `${orderId}:capture`,
+    orderId,
+    kind: 'CAPTURE',
+    at: new Date().toISOString(),
+    legs: [
+      { account: 'gateway:clearing', direction: 'DEBIT', amount: { amount, currency: 'KWD' } },
+      { account: 'seller:s:payable', direction: 'CREDIT', amount: { amount, currency: 'KWD' } },
+    ],
+  });
+
+  it('postJournal › 16 concurrent copies of one journal › stored once', async () => {
+    const orderId = `store-${randomUUID()}`;
+    await Promise.all(Array.from({ length: 16 }, () => postJournal(gateway.db, journal(orderId, 1_250))));
+    const stored = await journalsForOrder(gateway.db, orderId);
+    expect(stored.map((j) => [j._id, j.legs.map((l) => l.amount)])).toEqual([[`${orderId}:capture`, [1_250, 1_250]]]);
+  });
+
+  it('postJournal › another journal under a used id › journal_conflict, the first one stays', async () => {
+    const orderId = `store-${randomUUID()}`;
+    await postJournal(gateway.db, journal(orderId, 1_250));
+    await expect(postJournal(gateway.db, journal(orderId, 1_251))).rejects.toMatchObject({ code: 'journal_conflict' });
+    const stored = await journalsForOrder(gateway.db, orderId);
+    expect(stored.map((j) => j.legs.map((l) => l.amount))).toEqual([[1_250, 1_250]]);
+  });
+
+  it('postJournal › an unbalanced journal › unbalanced_journal and nothing written', async () => {
+    const orderId = `store-${randomUUID()}`;
+    const bad = journal(orderId, 1_250);
+    const legs = [bad.legs[0]!, { ...bad.legs[1]!, amount: { amount: 1_249, currency: 'KWD' } }];
+    await expect(postJournal(gateway.db, { ...bad, legs })).rejects.toMatchObject({ code: 'unbalanced_journal' });
+    expect(await journalsForOrder(gateway.db, orderId)).toEqual([]);
+  });
 });
