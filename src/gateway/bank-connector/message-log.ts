@@ -1,6 +1,9 @@
 // The record of every ISO 8583 message exchanged with the bank (`bank_messages`): direction, MTI, STAN, RRN and
-// the fields as their mask rules show them, written in small batches so recording never slows the line down.
-// It must never store a field in clear: only `maskedFields` output reaches the database.
+// the fields as their mask rules show them, written in small batches so recording never slows the line down. The
+// masked fields are stored as one JSON text (`fields`), not a sub-document of some fifteen values: FerretDB writes
+// a document several times faster per value saved; `readBankMessage` gives them back as an object (and reads records
+// stored before, whose fields are an object). It must never store a field in clear: only `maskedFields` output
+// reaches the database.
 
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
@@ -27,9 +30,20 @@ export interface BankMessageRecord {
 /** The collection's name. */
 export const BANK_MESSAGES = 'bank_messages';
 
+/** A record as stored: the masked fields as JSON text (an object in records written before that). */
+export type StoredBankMessage = Omit<BankMessageRecord, 'fields'> & { fields: string | Record<string, string> };
+
+/** A stored record as operators read it, its masked fields as an object. */
+export function readBankMessage(stored: StoredBankMessage): BankMessageRecord {
+  return {
+    ...stored,
+    fields: typeof stored.fields === 'string' ? (JSON.parse(stored.fields) as Record<string, string>) : stored.fields,
+  };
+}
+
 /** Writes messages to `bank_messages` in batches (at most `flushMs` late); `flush` writes what is pending. */
 export class BankMessageLog {
-  private pending: BankMessageRecord[] = [];
+  private pending: StoredBankMessage[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
 
@@ -53,7 +67,7 @@ export class BankMessageLog {
       rrn: stringField(message, 37),
       responseCode: stringField(message, 39),
       matched,
-      fields: maskedFields(message),
+      fields: JSON.stringify(maskedFields(message)),
       at,
     });
     this.timer ??= setTimeout(() => void this.flush(), this.options.flushMs ?? 20);
@@ -86,10 +100,11 @@ export class BankMessageLog {
   /** The messages of the given RRNs, oldest first. */
   async forRrns(rrns: readonly string[]): Promise<BankMessageRecord[]> {
     await this.flush();
-    return this.connection
-      .collection<BankMessageRecord>(BANK_MESSAGES)
+    const stored = await this.connection
+      .collection<StoredBankMessage>(BANK_MESSAGES)
       .find({ rrn: { $in: [...rrns] } })
       .sort({ at: 1 })
-      .toArray() as Promise<BankMessageRecord[]>;
+      .toArray();
+    return stored.map((record) => readBankMessage(record as StoredBankMessage));
   }
 }
