@@ -64,7 +64,7 @@ const faultArb: fc.Arbitrary<Fault | undefined> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.constantFrom<Fault>(
-      { action: 'delay', delayMs: 900 },
+      { action: 'delay', delayMs: 1_800 },
       { action: 'no_answer' },
       { action: 'no_answer', apply: false },
       { action: 'disconnect' },

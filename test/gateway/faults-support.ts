@@ -19,7 +19,7 @@ import { addFault, bankHostEnv, freshPan } from '../support/bank-control';
 import { testServers, uniqueDatabaseUri } from '../support/workflow-env';
 
 /** How long one bank request waits in these tests: short, so a withheld answer becomes `unknown` quickly. */
-export const REQUEST_TIMEOUT_MS = 500;
+export const REQUEST_TIMEOUT_MS = 1_000;
 
 /** A gateway runtime on a database of its own, and what it logged. */
 export interface TestGateway {

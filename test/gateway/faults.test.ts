@@ -50,7 +50,7 @@ function authorize(card: TestCard, amount: number, immediate = false): Promise<P
 
 /** Every fault action, each as one rule applied to the next matching request only. */
 const FAULTS: readonly Omit<FaultRule, 'pan' | 'mti'>[] = [
-  { action: 'delay', delayMs: 1_200 },
+  { action: 'delay', delayMs: 2_000 },
   { action: 'no_answer' },
   { action: 'no_answer', apply: false },
   { action: 'disconnect' },
@@ -59,6 +59,22 @@ const FAULTS: readonly Omit<FaultRule, 'pan' | 'mti'>[] = [
   { action: 'wrong_stan' },
 ];
 const nameOf = (fault: Omit<FaultRule, 'pan' | 'mti'>) => `${fault.action}${fault.apply === false ? ' (lost)' : ''}`;
+
+describe('fault scenarios › authorization (0100), the one case test/gateway/connector.test.ts leaves out', () => {
+  it('authorization › no_answer (lost) › reversed though the bank never saw it, nothing held, books agree', async () => {
+    const card = await openCardIn(OPENING);
+    await addOwnFault({ action: 'no_answer', apply: false, pan: card.number, mti: '0100', times: 1 });
+    const payment = await authorize(card, 2_200);
+    expect([payment.status, payment.declineCode]).toEqual(['failed', 'reversed']);
+    const [reversal] = await gateway.runtime.reversals.forPayment(payment.paymentId);
+    expect(reversal?.state).toBe('acknowledged');
+    // The bank recorded the reversal of a request it never saw: the original, should it come late, is declined.
+    expect((await bankEntries(reversal!.rrn)).map((e) => `${e.mti} ${e.responseCode}`)).toEqual(['0420 00']);
+    const books = await compareBooks(gateway, [card], OPENING, [payment.paymentId]);
+    expect(books).toEqual(agreeing(books));
+    expect(books.bank.EUR).toEqual({ held: 0, charged: 0 });
+  });
+});
 
 describe('fault scenarios › capture (0220)', () => {
   for (const fault of FAULTS) {
