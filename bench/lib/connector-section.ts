@@ -5,6 +5,7 @@
 // checkout of another commit with its node_modules) the same is measured for that commit's bank host and connector
 // too, in turn with this one's in every round, so that before and after come from one run under the same load.
 
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -182,6 +183,17 @@ async function startTarget(name: string, root: string, mongoServerUri: string, d
   };
 }
 
+/** Where the baseline is and which commit it has checked out. */
+function baselineCommit(root: string): { root: string; commit: string } {
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    // not a git checkout: the root alone names it
+  }
+  return { root: path.resolve(root), commit };
+}
+
 /** The median round by rate. */
 function medianRound(rounds: LevelFigures[]): LevelFigures {
   const sorted = [...rounds].sort((a, b) => a.authorizationsPerSecond - b.authorizationsPerSecond);
@@ -252,7 +264,7 @@ export const connectorSection = {
       return {
         results: {
           levels: current,
-          ...(baseline ? { baseline: { root: path.resolve(options.baseline!), levels: baseline } } : {}),
+          ...(baseline ? { baseline: { ...baselineCommit(options.baseline!), levels: baseline } } : {}),
           note: 'each request is recorded (masked) in bank_messages, as in production',
         },
         table,
