@@ -2,7 +2,8 @@
 // Section "codec": packs and unpacks per second of one 15-field 0100 with settleflow's ISO 8583 codec and with the npm
 // package iso_8583, interleaved in rounds on one thread, and the ratio (the issue asks for at least 5x).
 // Writes bench/results/gateway.json and prints a table. Further sections (the connector's authorizations per second
-// against the bank host) plug into SECTIONS below.
+// against the bank host) plug into SECTIONS below. `--baseline <dir>` (a checkout of another commit with its
+// node_modules) measures that commit's connector and bank host beside this one's, in turn in every round.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -24,6 +25,8 @@ interface BenchOptions {
   readonly runMs: number;
   /** Rounds: each round times every operation once, in turn; a figure is the median over rounds. */
   readonly rounds: number;
+  /** A checkout of another commit (with node_modules) to measure beside this one, in turn, in the same run. */
+  readonly baseline?: string | undefined;
 }
 
 /** What a section returns: its machine-readable results and the lines of its table. */
@@ -171,6 +174,7 @@ function parseOptions(): BenchOptions & { out: string; only: string | undefined 
       'run-ms': { type: 'string', default: '1000' },
       rounds: { type: 'string', default: '5' },
       only: { type: 'string' },
+      baseline: { type: 'string' },
       out: { type: 'string', default: path.join(ROOT, 'bench', 'results', 'gateway.json') },
     },
     strict: true,
@@ -180,7 +184,7 @@ function parseOptions(): BenchOptions & { out: string; only: string | undefined 
   if (!Number.isInteger(runMs) || runMs < 50)
     throw new Error(`--run-ms: not a duration of at least 50 ms: ${values['run-ms']}`);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: not a count: ${values.rounds}`);
-  return { runMs, rounds, out: values.out, only: values.only };
+  return { runMs, rounds, out: values.out, only: values.only, baseline: values.baseline };
 }
 
 async function main(): Promise<void> {

@@ -5,8 +5,8 @@
 import { Router } from 'express';
 import type { Request, RequestHandler } from 'express';
 import { rrnFor } from '../gateway/bank-connector/card-client';
-import type { BankMessageRecord } from '../gateway/bank-connector/message-log';
-import { BANK_MESSAGES } from '../gateway/bank-connector/message-log';
+import type { StoredBankMessage } from '../gateway/bank-connector/message-log';
+import { BANK_MESSAGES, readBankMessage } from '../gateway/bank-connector/message-log';
 import type { PaymentRecord } from '../gateway/card-payments';
 import { GATEWAY_PAYMENTS } from '../gateway/card-payments';
 import type { ApiDeps } from './api-deps';
@@ -41,11 +41,13 @@ export function paymentsRouter(deps: Pick<ApiDeps, 'db'>, authenticated: Request
   mountRoute(router, listPaymentMessagesRoute, guards, async (req, res) => {
     const payment = await paymentOf(deps, req);
     const rrns = [rrnFor(`${payment._id}:authorization`), ...(payment.refunds ?? []).map((refund) => refund.rrn)];
-    const messages = (await deps.db.connection
-      .collection<BankMessageRecord>(BANK_MESSAGES)
-      .find({ rrn: { $in: rrns } })
-      .sort({ at: 1 })
-      .toArray()) as BankMessageRecord[];
+    const messages = (
+      (await deps.db.connection
+        .collection<StoredBankMessage>(BANK_MESSAGES)
+        .find({ rrn: { $in: rrns } })
+        .sort({ at: 1 })
+        .toArray()) as StoredBankMessage[]
+    ).map(readBankMessage);
     res.json({
       paymentId: payment._id,
       data: messages.map(({ _id, at, ...message }) => ({ id: _id, ...message, at: new Date(at).toISOString() })),

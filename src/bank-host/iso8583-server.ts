@@ -295,7 +295,7 @@ export class Iso8583Server {
       this.options.log('info', 'iso8583.answer.lost', { connection, mti: response.mti, reason: 'connection closed' });
       return;
     }
-    socket.write(packFrame(response));
+    writeCorked(socket, packFrame(response));
     if (logs(this.options.logLevel, 'debug')) {
       this.options.log('debug', 'iso8583.sent', { connection, message: describe(response) });
     }
@@ -328,6 +328,18 @@ function safeResponse(request: IsoMessage, code: string): IsoMessage | undefined
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Writes a frame, gathering every frame written in the same turn of the event loop into one write (the answers of one
+ * journal group commit resolve together): one system call for many answers instead of one each.
+ */
+function writeCorked(socket: net.Socket, frame: Buffer): void {
+  if (socket.writableCorked === 0) {
+    socket.cork();
+    process.nextTick(() => socket.uncork());
+  }
+  socket.write(frame);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -2,12 +2,21 @@
 // BANK_MONGODB_URI names: the same FerretDB as settleflow in development, another server in production). It holds
 // `accounts` and the insert-only `journal` (ISO 20022 reports are rebuilt from it), never a collection of settleflow's, and is never
 // opened by settleflow. Journal entries are written in groups (group commit): every entry decided while a write is
-// running goes into the next insertMany, and nobody is answered before the write holding their entry is done.
+// running goes into the next insertMany, and nobody is answered before the write holding their entry is done. An entry
+// is stored as `{ _id, seq, entry }` with the entry as JSON text: one value instead of some twenty fields and nested
+// documents, which FerretDB writes several times faster (older entries stored field by field are still read).
 
 import mongoose from 'mongoose';
 import type { Connection, mongo } from 'mongoose';
 import type { Account } from './domain/accounts';
 import type { JournalEntry } from './domain/journal';
+
+/** A journal entry as stored: its id and sequence number beside the entry's JSON text. */
+interface StoredEntry {
+  _id: string;
+  seq: number;
+  entry?: string;
+}
 
 /** The bank host's database. */
 export class BankStore {
@@ -35,8 +44,8 @@ export class BankStore {
     return this.db.collection<Account>('accounts');
   }
 
-  private get journal(): mongo.Collection<JournalEntry> {
-    return this.db.collection<JournalEntry>('journal');
+  private get journal(): mongo.Collection<StoredEntry> {
+    return this.db.collection<StoredEntry>('journal');
   }
 
   /** Every account. */
@@ -46,7 +55,12 @@ export class BankStore {
 
   /** Every journal entry, in `seq` order. */
   async loadJournal(): Promise<JournalEntry[]> {
-    return (await this.journal.find({}).sort({ seq: 1 }).toArray()) as JournalEntry[];
+    const stored = await this.journal.find({}).sort({ seq: 1 }).toArray();
+    return stored.map((document) =>
+      typeof document.entry === 'string'
+        ? (JSON.parse(document.entry) as JournalEntry)
+        : (document as unknown as JournalEntry),
+    );
   }
 
   /** Inserts an account unless one with its id exists (seeding is idempotent); true when inserted. */
@@ -78,7 +92,7 @@ export class BankStore {
       this.pending = [];
       try {
         await this.journal.insertMany(
-          batch.map((item) => item.entry),
+          batch.map(({ entry }) => ({ _id: entry._id, seq: entry.seq, entry: JSON.stringify(entry) })),
           { ordered: true },
         );
       } catch (error) {

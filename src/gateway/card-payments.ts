@@ -257,6 +257,8 @@ export class CardPayments {
     if (payment.refunds.some((refund) => refund.refundNo === input.refundNo)) return summary(payment);
     if (payment.status !== 'succeeded' && payment.status !== 'partially_refunded') return summary(payment);
     const amountMinor = input.amountMinor ?? refundableMinor(payment);
+    // The bank does not know what was captured: refuse a refund above what is refundable before any money moves.
+    applyPaymentEvent(payment, { type: 'REFUNDED', amountMinor });
     const card = this.requiredCard(input.sealedCard);
     const rrn = rrnFor(`${payment._id}:refund:${input.refundNo}`);
     const answer = await this.cards.financial({

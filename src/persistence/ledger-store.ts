@@ -1,32 +1,35 @@
 // The gateway's ledger: balanced journals, each stored whole in one document, insert-only under a deterministic id.
-// Posting the same journal twice (a retried activity) writes nothing new, and a journal is never half-written.
+// Posting the same journal twice (a retried activity) writes nothing new, and a journal is never half-written: one
+// single-document insert is atomic on FerretDB (which has no multi-document transactions) as on MongoDB. It must never
+// overwrite a journal: another journal under a used id is refused (`journal_conflict`), not silently dropped.
 
 import type { Journal } from '../domain/ledger';
-import { assertBalanced } from '../domain/ledger';
+import { accountBalances, assertBalanced, flatLegs, journalConflict, sameJournal } from '../domain/ledger';
 import type { Database, LedgerJournalRecord, LedgerLegRecord } from './database';
 import { isDuplicateKeyError, nativeCollection } from './database';
 
 /**
- * Posts a balanced journal.
- * @throws DomainError when the journal does not balance (nothing is written)
+ * Posts a balanced journal once; the same journal again (a retry) is a no-op.
+ * @throws DomainError when the journal does not balance, or another journal has its id (nothing is written)
  */
 export async function postJournal(db: Database, journal: Journal): Promise<void> {
   assertBalanced(journal);
+  const legs = flatLegs(journal);
   try {
     await nativeCollection(db.ledger).insertOne({
       _id: journal.journalId,
       orderId: journal.orderId,
       kind: journal.kind,
-      legs: journal.legs.map((leg) => ({
-        account: leg.account,
-        direction: leg.direction,
-        amount: leg.amount.amount,
-        currency: leg.amount.currency,
-      })),
+      legs,
       at: new Date(journal.at),
     });
+    return;
   } catch (error) {
     if (!isDuplicateKeyError(error)) throw error;
+  }
+  const stored = await db.ledger.findOne({ _id: journal.journalId }).lean<LedgerJournalRecord>();
+  if (stored && !sameJournal(stored, { orderId: journal.orderId, kind: journal.kind, legs })) {
+    throw journalConflict(journal.journalId);
   }
 }
 
@@ -37,10 +40,5 @@ export async function journalsForOrder(db: Database, orderId: string): Promise<L
 
 /** Balance per account and currency over the given journals: debits positive, credits negative. */
 export function balances(journals: readonly { legs: readonly LedgerLegRecord[] }[]): Map<string, number> {
-  const result = new Map<string, number>();
-  for (const leg of journals.flatMap((journal) => journal.legs)) {
-    const key = `${leg.account} ${leg.currency}`;
-    result.set(key, (result.get(key) ?? 0) + (leg.direction === 'DEBIT' ? leg.amount : -leg.amount));
-  }
-  return result;
+  return accountBalances(journals);
 }

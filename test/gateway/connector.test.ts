@@ -33,7 +33,7 @@ beforeAll(async () => {
     settings: {
       ...DEFAULT_GATEWAY_SETTINGS,
       bankHostAddress: bankHostEnv().address,
-      requestTimeoutMs: 600,
+      requestTimeoutMs: 1_000,
       reversalRetryInitialMs: 50,
       reversalRetryMaxMs: 400,
       reversalHorizonMs: 30_000,
@@ -167,7 +167,7 @@ describe('bank connector against the bank host', () => {
   });
 
   const faults = [
-    { action: 'delay', delayMs: 1_500 },
+    { action: 'delay', delayMs: 2_000 },
     { action: 'no_answer' },
     { action: 'disconnect' },
     { action: 'malformed' },
@@ -217,7 +217,7 @@ describe('bank connector against the bank host', () => {
 
   it('connector › a late answer to a reversed authorization › recorded as unmatched, ignored', async () => {
     const card = await openTestCard();
-    const rule = await addFault({ action: 'delay', delayMs: 1_000, pan: card.number, mti: '0100', times: 1 });
+    const rule = await addFault({ action: 'delay', delayMs: 1_600, pan: card.number, mti: '0100', times: 1 });
     try {
       const payment = await authorize(card, 1_100);
       expect(payment.status).toBe('failed');

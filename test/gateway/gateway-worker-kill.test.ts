@@ -100,7 +100,7 @@ describe('gateway worker SIGKILL', () => {
       amount: { amount: 5_500, currency: 'EUR' },
       captureMode: 'at_delivery',
       sealedCard: vault.seal(JSON.stringify(card)),
-      timeoutMs: 20_000,
+      timeoutMs: 60_000,
     };
     const handle = await client.workflow.start('paymentWorkflow', {
       workflowId: paymentWorkflowId(command),

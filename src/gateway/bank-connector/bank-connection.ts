@@ -195,6 +195,11 @@ export class BankConnection {
       waiter.timer = setTimeout(() => this.expire(entry), timeoutMs);
       this.lastTrafficMs = Date.now();
       this.options.onMessage?.({ direction: 'out', message, matched: true });
+      // Requests sent in the same turn of the event loop leave in one write (one system call for many frames).
+      if (socket.writableCorked === 0) {
+        socket.cork();
+        process.nextTick(() => socket.uncork());
+      }
       socket.write(frame);
     });
   }
