@@ -14,7 +14,6 @@ import type { Database } from '../persistence/database';
 import { findNotice, insertNotices } from '../persistence/notice-store';
 import { writeOrderView } from '../persistence/order-store';
 import { partiesWithWebhooks } from '../persistence/party-store';
-import type { WebhookNoticeRef } from '../contracts/webhook-delivery-contract';
 import type { Vault } from '../security/vault';
 import type { WebhookDeliveryStarter } from './webhooks';
 
@@ -48,18 +47,15 @@ export function createActivities(deps: ActivityDeps) {
 
   return {
     /**
-     * Writes the order's read model and puts notices in the recipients' inboxes. The notices whose recipient
-     * registered a webhook are then either returned (`returnWebhookNotices`, orders from the `order-delivers-webhooks`
-     * patch on: the workflow schedules their first attempt beside the write, see `deliverNotices`) or, for orders
-     * started before that patch, handed to a delivery workflow each, started here (once per notice, so a retry starts
-     * none twice). The read model keeps the newest version, so a retried or late call changes nothing.
-     * @returns `webhookNotices`: the notices to push, when asked to return them; `webhookNoticeIds` always empty
+     * Writes the order's read model, puts notices in the recipients' inboxes and starts a webhook delivery workflow
+     * for each notice whose recipient registered a webhook (once per notice, so a retry starts none twice). The read
+     * model keeps the newest version, so a retried or late call changes nothing.
+     * @returns `webhookNoticeIds` always empty: deliveries are no longer the order workflow's to run
      */
     async publishOrder(input: {
       write: OrderViewWrite;
       notices: NoticeDraft[];
-      returnWebhookNotices?: boolean;
-    }): Promise<{ needFullView: boolean; webhookNoticeIds: string[]; webhookNotices?: WebhookNoticeRef[] }> {
+    }): Promise<{ needFullView: boolean; webhookNoticeIds: string[] }> {
       // The view and the notices are written side by side (one round trip less for the Update waiting on them); a
       // notice may show in an inbox a moment before its order's view, which the API then asks the workflow for.
       const [written, , hooked] = await Promise.all([
@@ -71,11 +67,7 @@ export function createActivities(deps: ActivityDeps) {
       // the notices go again with it (an insert of a stored notice changes nothing) and their webhooks start then.
       if (written === 'MISSING') return { needFullView: true, webhookNoticeIds: [] };
       if (input.notices.length === 0) return { needFullView: false, webhookNoticeIds: [] };
-      const toPush = input.notices
-        .filter((draft) => hooked.has(draft.recipientId))
-        .map(({ noticeId, recipientId }) => ({ noticeId, recipientId }));
-      if (input.returnWebhookNotices) return { needFullView: false, webhookNoticeIds: [], webhookNotices: toPush };
-      await deps.webhookDeliveries.start(toPush);
+      await deps.webhookDeliveries.start(input.notices.filter((d) => hooked.has(d.recipientId)));
       return { needFullView: false, webhookNoticeIds: [] };
     },
 

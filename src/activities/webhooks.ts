@@ -1,28 +1,21 @@
 // Webhook delivery: signing in the Standard Webhooks scheme (headers webhook-id, webhook-timestamp and
 // webhook-signature `v1,<base64 HMAC-SHA256 over "id.timestamp.body">`, keyed by the party's `whsec_` secret), one
-// POST to a checked and pinned address, the delivery workflow's activities, the order's first attempt at its notices
-// (`deliverNotices`), and starting the delivery workflow.
+// POST to a checked and pinned address, the delivery workflow's activities, and starting that workflow.
 // Never follows a redirect, never connects to an address it did not check, never reads the receiver's answer body.
 
 import { createHmac } from 'node:crypto';
 import type { LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type {
   WebhookAttemptOutcome,
   WebhookDeliveryInput,
   WebhookDeliveryState,
-  WebhookNoticeRef,
   WebhookRetryPolicy,
 } from '../contracts/webhook-delivery-contract';
-import {
-  FIRST_ATTEMPT_TIMEOUT_MS,
-  WEBHOOK_DELIVERY_WORKFLOW_TYPE,
-  webhookDeliveryWorkflowId,
-} from '../contracts/webhook-delivery-contract';
+import { WEBHOOK_DELIVERY_WORKFLOW_TYPE, webhookDeliveryWorkflowId } from '../contracts/webhook-delivery-contract';
 import type { Database } from '../persistence/database';
 import { findNotice } from '../persistence/notice-store';
 import { findWebhookTarget } from '../persistence/party-store';
@@ -129,8 +122,6 @@ export interface WebhookActivityDeps {
   policy: WebhookTargetPolicy;
   /** The resolver; the system's by default. */
   resolve?: HostResolver;
-  /** Starts the delivery workflow of a notice whose first attempt (by `deliverNotices`) did not get through. */
-  deliveries?: WebhookDeliveryStarter;
   now?: () => Date;
 }
 
@@ -191,54 +182,23 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
     return postWebhook(target, headers, body, input.timeoutMs);
   }
 
-  async function attemptAndRecord(input: WebhookAttemptInput): Promise<WebhookAttemptOutcome> {
-    const outcome = await attempt(input);
-    await recordWebhookDelivery(deps.db, {
-      noticeId: input.noticeId,
-      recipientId: input.recipientId,
-      redelivery: input.redelivery,
-      attempts: input.attempts,
-      state: stateOf(outcome),
-      lastError: outcome.delivered ? undefined : outcome.error,
-      at: now(),
-    });
-    return outcome;
-  }
-
   return {
     /**
      * One delivery attempt: checks the recipient's URL again (its DNS may have changed), POSTs the signed notice to
      * the checked address, and records the outcome (`PENDING` while worth another try).
      */
-    attemptWebhookDelivery: attemptAndRecord,
-
-    /**
-     * The order workflow's first attempt at the notices of one read-model write whose recipients have a webhook
-     * (scheduled beside the write, never awaited by an Update): each notice is attempted once, at most
-     * FIRST_ATTEMPT_TIMEOUT_MS, and recorded; a notice that did not get through and is worth another try gets its
-     * delivery workflow, which goes on from the second attempt. A retry of this activity (the worker died during it)
-     * attempts nothing itself: it starts every notice's delivery workflow (a start of an existing one is a no-op),
-     * so a notice is pushed at least once and retried as documented.
-     * @returns how many notices were delivered by this call
-     */
-    async deliverNotices(input: { notices: WebhookNoticeRef[] }): Promise<{ delivered: number }> {
-      if (!deps.deliveries) throw new Error('deliverNotices needs a delivery starter');
-      const starter = deps.deliveries;
-      if (Context.current().info.attempt > 1) {
-        await starter.start(input.notices);
-        return { delivered: 0 };
-      }
-      const outcomes = await Promise.all(
-        input.notices.map((ref) =>
-          attemptAndRecord({ ...ref, redelivery: 0, attempts: 1, timeoutMs: FIRST_ATTEMPT_TIMEOUT_MS }),
-        ),
-      );
-      const again = input.notices.filter((_ref, i) => {
-        const outcome = outcomes[i];
-        return outcome !== undefined && !outcome.delivered && outcome.retryable;
+    async attemptWebhookDelivery(input: WebhookAttemptInput): Promise<WebhookAttemptOutcome> {
+      const outcome = await attempt(input);
+      await recordWebhookDelivery(deps.db, {
+        noticeId: input.noticeId,
+        recipientId: input.recipientId,
+        redelivery: input.redelivery,
+        attempts: input.attempts,
+        state: stateOf(outcome),
+        lastError: outcome.delivered ? undefined : outcome.error,
+        at: now(),
       });
-      if (again.length > 0) await starter.start(again, { firstAttemptMade: true });
-      return { delivered: outcomes.filter((outcome) => outcome?.delivered).length };
+      return outcome;
     },
 
     /** Records a delivery's end the workflow decided on (the retry horizon passed after a failed attempt). */
@@ -275,7 +235,7 @@ export class WebhookDeliveryStarter {
    */
   async start(
     notices: readonly { noticeId: string; recipientId: string }[],
-    options: { redelivery?: number; priorAttempts?: number; firstAttemptMade?: boolean } = {},
+    options: { redelivery?: number; priorAttempts?: number } = {},
   ): Promise<number> {
     const started = await Promise.all(
       notices.map(async ({ noticeId, recipientId }) => {
@@ -285,7 +245,6 @@ export class WebhookDeliveryStarter {
           redelivery: options.redelivery ?? 0,
           priorAttempts: options.priorAttempts ?? 0,
           retry: this.retry,
-          ...(options.firstAttemptMade ? { firstAttemptMade: true } : {}),
         };
         try {
           await this.client.workflow.start(WEBHOOK_DELIVERY_WORKFLOW_TYPE, {

@@ -39,23 +39,6 @@ export interface WebhookDeliveryInput {
   /** Attempts made by earlier deliveries of the same notice, so the record counts them all. */
   priorAttempts: number;
   retry: WebhookRetryPolicy;
-  /**
-   * True when this delivery's first attempt was already made (and failed) by the order's own `deliverNotices`
-   * activity: the workflow then waits its first backoff and goes on from the second attempt.
-   */
-  firstAttemptMade?: boolean | undefined;
-}
-
-/**
- * How long a delivery's first attempt waits for the receiver at most (a first attempt made by the order's
- * `deliverNotices` activity, or the delivery workflow's local first attempt); later attempts wait WEBHOOK_TIMEOUT_MS.
- */
-export const FIRST_ATTEMPT_TIMEOUT_MS = 3_000;
-
-/** A notice to push to its recipient's webhook, as the order workflow names it to `deliverNotices`. */
-export interface WebhookNoticeRef {
-  noticeId: string;
-  recipientId: string;
 }
 
 /** How one attempt ended. `error` is settleflow's own words (`HTTP 500`, `timeout`), never the receiver's. */

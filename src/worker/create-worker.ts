@@ -54,18 +54,16 @@ export async function createOrderWorker(options: OrderWorkerOptions): Promise<Wo
   });
   const logger = options.logger ?? createLogger({ service: 'settleflow-worker', level: 'silent' });
   const webhook = options.config.webhook;
-  const webhookDeliveries = new WebhookDeliveryStarter(temporal, options.taskQueue, webhook.retry);
   const activities = createActivities({
     db: options.db,
     vault: options.vault,
     bank: options.bank ?? new SimulatedBank(options.db),
-    webhookDeliveries,
+    webhookDeliveries: new WebhookDeliveryStarter(temporal, options.taskQueue, webhook.retry),
   });
   const webhookActivities = createWebhookActivities({
     db: options.db,
     vault: options.vault,
     policy: { allowPrivate: webhook.allowPrivate },
-    deliveries: webhookDeliveries,
   });
   return Worker.create({
     connection: options.connection,

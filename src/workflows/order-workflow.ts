@@ -7,7 +7,6 @@
 
 import * as wf from '@temporalio/workflow';
 import type { OrderActivities } from '../activities';
-import type { WebhookActivities } from '../activities/webhooks';
 import type {
   Actor,
   NoticeDraft,
@@ -91,22 +90,6 @@ const { publishOrder } = wf.proxyLocalActivities<OrderActivities>({
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 
-/**
- * The patch id from which the read-model write only returns its notices for webhooks, and the workflow pushes them
- * with a `deliverNotices` activity scheduled beside the write: no Update waits for a webhook, and a notice the
- * receiver takes at once costs no delivery workflow. Orders recorded before it start a delivery workflow per notice
- * inside the write.
- */
-export const ORDER_DELIVERS_WEBHOOKS_PATCH = 'order-delivers-webhooks';
-
-// A write's first attempt at its webhooks: each POST waits FIRST_ATTEMPT_TIMEOUT_MS at most; a retried activity only
-// starts the delivery workflows. Bounded: about an hour of retries, then the order goes on (see README, Webhooks).
-const { deliverNotices } = wf.proxyActivities<WebhookActivities>({
-  startToCloseTimeout: '30s',
-  scheduleToCloseTimeout: '1h',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
-});
-
 /** An Update's definition, as `defineUpdate` makes it. */
 type UpdateDef<Ret, Arg> = ReturnType<typeof wf.defineUpdate<Ret, [Arg]>>;
 
@@ -134,13 +117,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
 async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderView> {
   const order = initialOrderView(input);
   const saga = new OrderSaga();
-  const writer = wf.patched(ORDER_DELIVERS_WEBHOOKS_PATCH)
-    ? new ReadModelWriter(
-        order,
-        (publish) => publishOrder({ ...publish, returnWebhookNotices: true }),
-        (notices) => deliverNotices({ notices }),
-      )
-    : new ReadModelWriter(order, (publish) => publishOrder(publish));
+  const writer = new ReadModelWriter(order, (publish) => publishOrder(publish));
   const maxPaymentAttempts = input.paymentMaxAttempts ?? DEFAULT_PAYMENT_MAX_ATTEMPTS;
   const bankCallMs = input.bankCallTimeoutMs ?? DEFAULT_BANK_CALL_TIMEOUT_MS;
   // Money moves at the bank: bounded by BANK_CALL_TIMEOUT_MS (retries included), then an operator decides.
@@ -825,9 +802,9 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
     }
   }
 
-  /** Lets Update handlers answer, and the webhook pushes end, before the workflow completes. */
+  /** Lets Update handlers answer before the workflow completes. */
   async function finish(result: OrderView): Promise<OrderView> {
-    await wf.condition(() => wf.allHandlersFinished() && writer.pushesDone());
+    await wf.condition(wf.allHandlersFinished);
     return result;
   }
 

@@ -1,24 +1,15 @@
 // The order's read-model writer: the only path from a workflow to its order document and its parties' inboxes.
-// Writes run one at a time, in order, and carry only the top-level fields that changed since the last write; the
-// webhook pushes of a write's notices are scheduled after it, and no Update waits for them.
-// Deterministic workflow code: it must never read the clock or do I/O except through the functions it is given.
+// Writes run one at a time, in order, and carry only the top-level fields that changed since the last write.
+// Deterministic workflow code: it must never read the clock or do I/O except through the publish function it is given.
 
 import * as wf from '@temporalio/workflow';
 import type { NoticeDraft, OrderViewWrite } from '../contracts/order-contract';
-import type { WebhookNoticeRef } from '../contracts/webhook-delivery-contract';
 import type { OrderView } from '../domain/order';
 
-/**
- * Writes one version of the order (and notices); `needFullView` asks for the whole view next time; `webhookNotices`
- * are the written notices whose recipients have a webhook, when the writer was given a way to push them.
- */
+/** Writes one version of the order (and notices); `needFullView` asks for the whole view next time. */
 export type PublishOrder = (input: { write: OrderViewWrite; notices: NoticeDraft[] }) => Promise<{
   needFullView: boolean;
-  webhookNotices?: WebhookNoticeRef[] | undefined;
 }>;
-
-/** Pushes written notices to their recipients' webhooks (the order's `deliverNotices` activity). */
-export type PushNotices = (notices: WebhookNoticeRef[]) => Promise<unknown>;
 
 /**
  * Keeps an order's read model up to date, from inside its workflow. Every request made while a write is in flight
@@ -34,26 +25,11 @@ export class ReadModelWriter {
   private failure: unknown;
   /** Each top-level field's JSON as last written; empty when the next write must carry the whole view. */
   private readonly written = new Map<string, string>();
-  /** Pushes scheduled and not ended yet. */
-  private pushing = 0;
 
-  /**
-   * @param push given from the `order-delivers-webhooks` patch on: each write's webhook notices are pushed through
-   *   it after the write, and the writer goes on without waiting (see {@link pushesDone})
-   */
   constructor(
     private readonly order: OrderView,
     private readonly publish: PublishOrder,
-    private readonly push?: PushNotices,
   ) {}
-
-  /**
-   * True when no webhook push is still running. The workflow waits for it before it returns, so a push's retries
-   * (bounded by its activity options) are never cut off by the workflow's end.
-   */
-  pushesDone(): boolean {
-    return this.pushing === 0;
-  }
 
   /**
    * Asks for the order as it is now (and `notices`) to be written, and waits until it is.
@@ -79,13 +55,12 @@ export class ReadModelWriter {
       const version = this.order.version;
       const notices = this.pendingNotices.splice(0);
       try {
-        const { needFullView, webhookNotices } = await this.publish({ write: this.nextWrite(), notices });
+        const { needFullView } = await this.publish({ write: this.nextWrite(), notices });
         if (needFullView) {
           this.written.clear();
           this.pendingNotices.unshift(...notices);
           continue;
         }
-        if (this.push && webhookNotices && webhookNotices.length > 0) this.startPush(webhookNotices);
       } catch (error) {
         this.failure = error;
         return;
@@ -93,18 +68,6 @@ export class ReadModelWriter {
       this.persistedVersion = Math.max(this.persistedVersion, version);
       this.completedWrites = served;
     }
-  }
-
-  /** Schedules one push; its failure (retries spent) leaves the deliveries to the records and redelivery, see README. */
-  private startPush(notices: WebhookNoticeRef[]): void {
-    const push = this.push;
-    if (!push) return;
-    this.pushing += 1;
-    void push(notices)
-      .catch(() => undefined)
-      .finally(() => {
-        this.pushing -= 1;
-      });
   }
 
   private nextWrite(): OrderViewWrite {

@@ -10,9 +10,7 @@ import type {
   WebhookDeliveryInput,
   WebhookDeliveryResult,
 } from '../contracts/webhook-delivery-contract';
-import { FIRST_ATTEMPT_TIMEOUT_MS, webhookRetryDelayMs } from '../contracts/webhook-delivery-contract';
-
-export { FIRST_ATTEMPT_TIMEOUT_MS };
+import { webhookRetryDelayMs } from '../contracts/webhook-delivery-contract';
 
 /** Time an attempt may take beyond its HTTP timeout: the DNS lookup and the record's write. */
 const ATTEMPT_OVERHEAD_MS = 15_000;
@@ -30,10 +28,11 @@ const { recordWebhookDelivery } = wf.proxyActivities<WebhookActivities>({
 export const WEBHOOK_FIRST_ATTEMPT_LOCAL_PATCH = 'webhook-first-attempt-local';
 
 /**
- * What the first (local) attempt may take beyond FIRST_ATTEMPT_TIMEOUT_MS (the DNS lookup and the record's write). A
- * local activity holds one of the worker's workflow task slots, which orders' Updates need too, so a slow or dead
- * receiver may hold one for FIRST_ATTEMPT_TIMEOUT_MS only; the later attempts wait WEBHOOK_TIMEOUT_MS.
+ * How long the first (local) attempt waits for the receiver at most, and what it may take beyond that (the DNS lookup
+ * and the record's write). A local activity holds one of the worker's workflow task slots, which orders' Updates
+ * need too, so a slow or dead receiver may hold one for this long only; the later attempts wait WEBHOOK_TIMEOUT_MS.
  */
+export const FIRST_ATTEMPT_TIMEOUT_MS = 3_000;
 const FIRST_ATTEMPT_OVERHEAD_MS = 5_000;
 
 /** Says why an attempt's activity itself failed, in settleflow's words. */
@@ -62,13 +61,7 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
   const giveUpAt = Date.now() + input.retry.horizonMs;
   const base = { noticeId: input.noticeId, recipientId: input.recipientId, redelivery: input.redelivery };
 
-  let failed = 0;
-  if (input.firstAttemptMade) {
-    // The order's deliverNotices activity made attempt 1 (and recorded it): wait the first backoff, then go on.
-    failed = 1;
-    await wf.sleep(webhookRetryDelayMs(input.retry, failed, Math.random()));
-  }
-  for (;;) {
+  for (let failed = 0; ;) {
     const attempts = input.priorAttempts + failed + 1;
     let outcome: WebhookAttemptOutcome;
     try {

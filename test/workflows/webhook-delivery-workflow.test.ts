@@ -6,8 +6,6 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { createActivities } from '../../src/activities';
@@ -274,71 +272,6 @@ describe('webhook delivery workflow', () => {
     );
     expect((await delivery.describe()).status.name).toBe('RUNNING');
     await delivery.terminate('test done');
-  });
-
-  test('order › its supplier takes the inquiry at once › the order pushes it itself, no delivery workflow, no Update waits', async () => {
-    const ready = await receiver((_n, response) => response.writeHead(204).end());
-    const supplierId = `supplier-ready-${randomUUID().slice(0, 8)}`;
-    await registerParty(env.db, env.vault, { id: supplierId, role: 'supplier', name: 'Ready', webhookUrl: ready.url });
-    const { handle, input } = await startOrder(env, { supplierId, orderId: `o-hooked-${randomUUID().slice(0, 8)}` });
-    const noticeId = `${input.orderId}:SUPPLIER_INQUIRY:${supplierId}`;
-
-    await handle.executeUpdate(supplierAnswerUpdate, {
-      args: [{ supplierId, answer: { available: false, items: [] } }],
-    });
-    const order: OrderView = await handle.result();
-
-    expect(order.status).toBe('CANCELLED');
-    expect(ready.requests.map((r) => r.headers['webhook-id'])).toEqual([noticeId]);
-    expect(await findWebhookDelivery(env.db, noticeId)).toMatchObject({
-      recipientId: supplierId,
-      state: 'DELIVERED',
-      attempts: 1,
-      redeliveries: 0,
-    });
-    const events = (await handle.fetchHistory()).events ?? [];
-    const scheduled = events.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-    expect(scheduled).toEqual(['deliverNotices']);
-    await expect(env.client.workflow.getHandle(webhookDeliveryWorkflowId(noticeId)).describe()).rejects.toThrow(
-      /not found/i,
-    );
-    if (process.env.RECORD_FIXTURES === '1') {
-      const file = path.resolve(__dirname, '..', 'fixtures', 'histories', 'v4-webhook-pushed-by-order.json');
-      writeFileSync(file, JSON.stringify(await handle.fetchHistory()));
-    }
-  });
-
-  test('order › its supplier fails the first push › the delivery workflow goes on from the second attempt after a backoff', async () => {
-    const flaky = await receiver((n, response) =>
-      n === 1 ? failWithSecret(n, response) : response.writeHead(204).end(),
-    );
-    const supplierId = `supplier-flaky-${randomUUID().slice(0, 8)}`;
-    await registerParty(env.db, env.vault, { id: supplierId, role: 'supplier', name: 'Flaky', webhookUrl: flaky.url });
-    const { handle, input } = await startOrder(env, { supplierId });
-    const noticeId = `${input.orderId}:SUPPLIER_INQUIRY:${supplierId}`;
-
-    await handle.executeUpdate(supplierAnswerUpdate, {
-      args: [{ supplierId, answer: { available: false, items: [] } }],
-    });
-    await handle.result();
-    const delivery = env.client.workflow.getHandle(webhookDeliveryWorkflowId(noticeId));
-    const result: WebhookDeliveryResult = await delivery.result();
-
-    expect(result).toEqual({ noticeId, state: 'DELIVERED', attempts: 2 });
-    expect(flaky.requests).toHaveLength(2);
-    // Attempt 1 was the order's: the delivery workflow starts with its first backoff, then one activity attempt.
-    const events = (await delivery.fetchHistory()).events ?? [];
-    const commands = events.flatMap((event) =>
-      event.markerRecordedEventAttributes
-        ? [`marker ${event.markerRecordedEventAttributes.markerName ?? ''}`]
-        : event.timerStartedEventAttributes
-          ? ['timer']
-          : event.activityTaskScheduledEventAttributes
-            ? ['activity']
-            : [],
-    );
-    expect(commands).toEqual(['timer', 'activity']);
-    expect(await findWebhookDelivery(env.db, noticeId)).toMatchObject({ state: 'DELIVERED', attempts: 2 });
   });
 
   test('legacy activity › deliverWebhook called twice by an old order workflow › starts one delivery workflow', async () => {
