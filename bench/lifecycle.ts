@@ -51,6 +51,16 @@ const CARRIERS = 3;
  * events, settlement confirmation; the floor makes a start and as many Updates as the orders' histories show. */
 const REQUESTS_PER_ORDER = 10;
 
+/** What the figures do not cover (bench/README.md, "What it leaves out"), written into the results file. */
+const LEAVES_OUT: readonly string[] = [
+  'only the happy path: no declined payments, cancellations, disputes, missed deadlines or operator actions',
+  'the floor reproduces no child workflows or signals; webhook delivery workflows are not in the order history',
+  'the floor is sized once, from the warm-up orders',
+  'webhook receivers are local and instant: no TLS, no network, no slow or failing receivers',
+  'one shared machine: servers, worker, API and bots compete for the same cores; ratios, not capacity figures',
+  'FerretDB on SQLite, not MongoDB 7, unless MONGODB_URI points at one',
+];
+
 /** Warm-up orders are also the floor's calibration: at least this many, whatever `--warmup` says. */
 const MIN_CALIBRATION_ORDERS = 3;
 
@@ -756,6 +766,7 @@ async function main(): Promise<void> {
         cpu: 'user+system seconds from /proc/<pid>/stat per phase; bench = this process (bots or floor driver)',
         historySamples: options.samples,
       },
+      leavesOut: LEAVES_OUT,
       sizes: options.sizes,
       results,
     };

@@ -1,18 +1,25 @@
 // Workflow interceptors, bundled with the workflow code (WORKFLOW_INTERCEPTOR_MODULES): the request id of the start,
 // Update or signal being handled is put on the workflow's log lines (`requestId`, through the SDK's logger sink) and
 // into the headers of the activities and child workflows it schedules; OpenTelemetry's workflow interceptors run
-// only for workflows whose start (or Update, or signal) carried trace context, so with tracing off nothing of it runs.
+// only for workflows whose start (or Update, or signal) carried trace context, so with tracing off nothing of it runs
+// and its modules are not even loaded.
 // Deterministic: everything here comes from history (headers) or from the order of handlers; no clock, no I/O.
 
-import {
-  OpenTelemetryInboundInterceptor,
-  OpenTelemetryInternalsInterceptor,
-  OpenTelemetryOutboundInterceptor,
-} from '@temporalio/interceptors-opentelemetry/lib/workflow';
+import type * as OtelWorkflow from '@temporalio/interceptors-opentelemetry/lib/workflow';
 import type { Headers } from '@temporalio/common';
 import type { WorkflowInterceptors } from '@temporalio/workflow';
 import { AsyncLocalStorage } from '@temporalio/workflow';
 import { requestIdOf, withRequestId } from './request-id';
+
+/**
+ * OpenTelemetry's workflow interceptors, loaded on first use. The worker evaluates a workflow's modules anew for each
+ * workflow it starts, and this module (with OpenTelemetry's API, SDK and semantic conventions) costs several
+ * milliseconds of CPU each time: untraced workflows, nearly all of them, never load it (see bench/README.md).
+ */
+function otelWorkflow(): typeof OtelWorkflow {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose, see above
+  return require('@temporalio/interceptors-opentelemetry/lib/workflow') as typeof OtelWorkflow;
+}
 
 /** The header OpenTelemetry's interceptors carry trace context in (`TRACE_HEADER` of the interceptors package). */
 const TRACE_HEADER = '_tracer-data';
@@ -26,9 +33,24 @@ export const interceptors = (): WorkflowInterceptors => {
   const scope = new AsyncLocalStorage<string | undefined>();
   let latest: string | undefined;
   let traced = false;
-  let otel: { inbound: OpenTelemetryInboundInterceptor; outbound: OpenTelemetryOutboundInterceptor } | undefined;
-  const tracer = () =>
-    (otel ??= { inbound: new OpenTelemetryInboundInterceptor(), outbound: new OpenTelemetryOutboundInterceptor() });
+  let otel:
+    | {
+        inbound: OtelWorkflow.OpenTelemetryInboundInterceptor;
+        outbound: OtelWorkflow.OpenTelemetryOutboundInterceptor;
+        internals: OtelWorkflow.OpenTelemetryInternalsInterceptor;
+      }
+    | undefined;
+  const tracer = () => {
+    if (otel) return otel;
+    const { OpenTelemetryInboundInterceptor, OpenTelemetryOutboundInterceptor, OpenTelemetryInternalsInterceptor } =
+      otelWorkflow();
+    otel = {
+      inbound: new OpenTelemetryInboundInterceptor(),
+      outbound: new OpenTelemetryOutboundInterceptor(),
+      internals: new OpenTelemetryInternalsInterceptor(),
+    };
+    return otel;
+  };
   const current = (): string | undefined => scope.getStore() ?? latest;
   /** Notes a request reaching the workflow; tracing turns on for good once any of them carried trace context. */
   const arrived = (headers: Headers): string | undefined => {
@@ -88,6 +110,14 @@ export const interceptors = (): WorkflowInterceptors => {
         },
       },
     ],
-    internals: [new OpenTelemetryInternalsInterceptor()],
+    internals: [
+      {
+        // OpenTelemetry's only disposes of its context manager, which exists only once a traced request arrived.
+        dispose(input, next) {
+          if (otel) return otel.internals.dispose(input, next);
+          next(input);
+        },
+      },
+    ],
   };
 };
