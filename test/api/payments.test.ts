@@ -103,7 +103,7 @@ describe('payments', () => {
         message: 'the card was declined',
         param: 'card',
       });
-      expect(JSON.stringify(declined.body)).not.toMatch(/insufficient_funds|incorrect_cvc|expired_card/);
+      expect(JSON.stringify(declined.body)).not.toMatch(/insufficient_funds|incorrect_cvc|expired_card|do_not_honor/);
     }
     expect(sixth.status).toBe(409);
     expect(sixth.body.error.code).toMatch(/^(payment_attempts_exhausted|order_cancelling|order_not_at_step)$/);
@@ -113,7 +113,7 @@ describe('payments', () => {
       'insufficient_funds',
       'incorrect_cvc',
       'expired_card',
-      'card_declined',
+      'do_not_honor',
       'insufficient_funds',
     ]);
     expect(result.compensations.map((c) => c.type)).toEqual(['TRANSPORT_CANCELLED', 'RESERVATION_RELEASED']);
