@@ -9,6 +9,8 @@ import type { OrderView } from '../../src/domain/order';
 import { registerParty } from '../../src/persistence/party-store';
 import type { ApiHarness } from '../support/harness';
 import { startApiHarness } from '../support/harness';
+import { bankEntries } from '../support/bank-control';
+import { rrnFor } from '../../src/gateway/bank-connector/card-client';
 import { LONG_DEADLINES } from '../support/workflow-env';
 
 /**
@@ -128,7 +130,8 @@ describe('payments', () => {
       ]),
     );
     expect(await h.db.ledger.countDocuments({ orderId: order.orderId })).toBe(0);
-    expect(await h.db.bankOperations.countDocuments({ reference: new RegExp(`^${order.orderId}:pay:6`) })).toBe(0);
+    expect(await h.gateway.payments.find(`payment-${order.orderId}-6`)).toBeNull();
+    expect(await bankEntries(rrnFor(`payment-${order.orderId}-6:authorization`))).toEqual([]);
   });
 
   it('declines › while the order still takes payments › the 6th notification is 409 payment_attempts_exhausted', async () => {
