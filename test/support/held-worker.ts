@@ -13,7 +13,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { BankAnswer, BankConnector } from '../../src/bank/bank-connector';
-import { SimulatedBank } from '../../src/bank/simulated-bank';
+import { SimulatedBank } from './legacy-bank';
 import { loadConfig, requireVaultKey } from '../../src/config';
 import type { Database } from '../../src/persistence/database';
 import { connectDatabase } from '../../src/persistence/database';
