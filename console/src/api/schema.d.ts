@@ -609,7 +609,7 @@ export interface paths {
         get: operations["getSettings"];
         /**
          * Replace the gateway's settings (operators only)
-         * @description Send the `version` you read: another change in between is 409 `settings_version_conflict`. Every changed setting is recorded in the audit trail with the operator and the time. New orders are placed with the new settings (within 5 s in other API processes); `sellers.*.capture` is stored only. A seller id that is not a registered seller: 422 `unknown_party`. Also answers a request signed in with the console's session cookie instead of a key; then a request that changes something must send `X-CSRF-Token` (403 `csrf_token_invalid`).
+         * @description Send the `version` you read: another change in between is 409 `settings_version_conflict`. Every changed setting is recorded in the audit trail with the operator and the time. New orders are placed with the new settings (within 5 s in other API processes), `sellers.*.capture` included (`IMMEDIATE`: purchased at the payment notification; `ON_SHIPMENT`, the default: authorized, captured at delivery). A seller id that is not a registered seller: 422 `unknown_party`. Also answers a request signed in with the console's session cookie instead of a key; then a request that changes something must send `X-CSRF-Token` (403 `csrf_token_invalid`).
          *
          *     Roles: operator.
          */
