@@ -64,7 +64,8 @@ export function summarize(window: readonly WindowOrder[], now: Date) {
     const closed = bucketOf(stepAt(order, 10));
     if (closed) closed.closed += 1;
     for (const payment of order.payments ?? []) {
-      if (payment.status === 'CAPTURED') captured += 1;
+      // Approved: captured, or authorized and waiting for the capture at delivery (never a decline).
+      if (payment.status === 'CAPTURED' || payment.status === 'AUTHORIZED') captured += 1;
       else if (payment.status === 'UNKNOWN') unknown += 1;
       else {
         declined += 1;

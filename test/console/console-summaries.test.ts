@@ -16,6 +16,28 @@ describe('monitoring summary', () => {
     expect(percentile([], 0.5)).toBeUndefined();
   });
 
+  test('summarize › a payment authorized, not yet captured › counts as approved, never as declined', () => {
+    const summary = summarize(
+      [
+        {
+          orderId: 'c',
+          status: 'IN_DELIVERY',
+          placedAt: at('2026-11-27T10:29:10Z'),
+          timeline: [],
+          payments: [{ status: 'DECLINED', declineCode: 'do_not_honor' }, { status: 'AUTHORIZED' }],
+        },
+      ],
+      new Date('2026-11-27T10:30:30Z'),
+    );
+    expect(summary.payments).toEqual({
+      captured: 1,
+      declined: 1,
+      unknown: 0,
+      approvalRate: 0.5,
+      declineReasons: [{ code: 'do_not_honor', count: 1 }],
+    });
+  });
+
   test('summarize › a window of orders › counts placed and closed per minute, approval, declines and answer times', () => {
     const now = new Date('2026-11-27T10:30:30Z');
     const summary = summarize(
