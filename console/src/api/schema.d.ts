@@ -352,7 +352,7 @@ export interface paths {
         put?: never;
         /**
          * Pay the order by card (step 7)
-         * @description The card is checked (12 to 19 digits, else 400; a Luhn check digit, else 422 `invalid_card_number`), sealed, and charged by the gateway. The card number and CVC are never stored or logged.
+         * @description The card is checked (12 to 19 digits, else 400; a Luhn check digit, else 422 `invalid_card_number`), sealed, and sent by the gateway worker to the bank host (ISO 8583): authorized and held on the card until the carrier reports the delivery, or purchased at once for a seller whose capture setting is `IMMEDIATE`. The card number and CVC are never stored or logged.
          *
          *     Allowed: customer. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 422 for a rule the answer breaks.
          *
@@ -3292,7 +3292,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The payment was captured. */
+            /** @description The bank approved: `payment.status` is `AUTHORIZED` (captured at delivery, the default) or `CAPTURED` (a seller whose capture setting is `IMMEDIATE`). */
             200: {
                 headers: {
                     [name: string]: unknown;
