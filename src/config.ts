@@ -111,10 +111,6 @@ const envSchema = z.object({
   OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
   OTEL_SERVICE_NAME: z.string().optional(),
   GATEWAY_TASK_QUEUE: z.string().default('settleflow-gateway'),
-  PAYMENTS_THROUGH_GATEWAY: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((value) => value === 'true'),
   GATEWAY_WORKFLOW_BUNDLE: z.string().optional(),
   BANK_HOST_ADDRESS: z.string().default('127.0.0.1:8583'),
   BANK_ACQUIRER_ID: z
@@ -207,10 +203,8 @@ export interface Config {
   };
   /** OpenTelemetry tracing: off (no SDK loaded) unless an OTLP endpoint is set. */
   tracing: { tracesUrl: string | undefined; protocol: 'http/protobuf' | 'http/json'; serviceName: string | undefined };
-  /** The gateway worker: its task queue, its workflow bundle and its bank connection (README, Gateway worker). */
+  /** The gateway worker, through which every new order pays: its task queue, workflow bundle and bank connection. */
   gateway: {
-    /** Whether new orders pay through the gateway worker and the bank host (else the in-worker legacy activities). */
-    paymentsThroughGateway: boolean;
     taskQueue: string;
     workflowBundlePath: string | undefined;
     bankHostAddress: string;
@@ -300,7 +294,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       serviceName: e.OTEL_SERVICE_NAME,
     },
     gateway: {
-      paymentsThroughGateway: e.PAYMENTS_THROUGH_GATEWAY,
       taskQueue: e.GATEWAY_TASK_QUEUE,
       workflowBundlePath: e.GATEWAY_WORKFLOW_BUNDLE,
       bankHostAddress: e.BANK_HOST_ADDRESS,

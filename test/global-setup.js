@@ -40,6 +40,17 @@ async function bundleWorkflows(dataDir) {
   return bundlePath;
 }
 
+/** Bundles the gateway worker's workflows (the payment child workflows) once per run, for the harness's gateway worker. */
+async function bundleGatewayWorkflows(dataDir) {
+  const workflowsPath = path.join(__dirname, '..', 'src', 'gateway', 'workflows', 'index.ts');
+  if (!fs.existsSync(workflowsPath)) return undefined;
+  const { bundleWorkflowCode } = require('@temporalio/worker');
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(workflowsPath), logger: quietLogger() });
+  const bundlePath = path.join(dataDir, 'gateway-workflow-bundle.js');
+  fs.writeFileSync(bundlePath, code);
+  return bundlePath;
+}
+
 /** The bundler logs every step at info level; keep warnings and errors only. */
 function quietLogger() {
   const { DefaultLogger } = require('@temporalio/worker');
@@ -95,6 +106,8 @@ module.exports = async function globalSetup() {
 
   const bundlePath = await bundleWorkflows(dataDir);
   if (bundlePath) env.SETTLEFLOW_WORKFLOW_BUNDLE = bundlePath;
+  const gatewayBundlePath = await bundleGatewayWorkflows(dataDir);
+  if (gatewayBundlePath) env.SETTLEFLOW_GATEWAY_WORKFLOW_BUNDLE = gatewayBundlePath;
 
   // Worker processes the tests spawn serve no metrics unless a test asks (fixed default ports would collide when two
   // test files run workers at once, or beside a running `npm start`).

@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { NoticeDraft, OrderViewWrite } from '../contracts/order-contract';
 import type { BankConnector } from '../bank/bank-connector';
+import { RETIRED_BANK } from '../bank/bank-connector';
 import type { Money } from '../domain/money';
 import type { Settlement } from '../domain/order';
 import { DomainError } from '../domain/errors';
@@ -21,7 +22,8 @@ import type { WebhookDeliveryStarter } from './webhooks';
 export interface ActivityDeps {
   db: Database;
   vault: Vault;
-  bank: BankConnector;
+  /** The bank of the legacy payment activities (pre-gateway orders); none in the product (RETIRED_BANK). */
+  bank?: BankConnector | undefined;
   /** Starts each notice's webhook delivery workflow (beside the order's, never in its way). */
   webhookDeliveries: WebhookDeliveryStarter;
   now?: () => Date;
@@ -30,7 +32,7 @@ export interface ActivityDeps {
 /** The activities of the order workflow. */
 export function createActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
-  const gateway = new PaymentGateway(deps.db, deps.bank, deps.vault);
+  const gateway = new PaymentGateway(deps.db, deps.bank ?? RETIRED_BANK, deps.vault);
   const webhookRecipients = new WebhookRecipientCache(deps.db, now);
 
   /** Turns a domain rule violation into a failure the retry policy will not retry. */
@@ -80,7 +82,10 @@ export function createActivities(deps: ActivityDeps) {
       if (draft) await deps.webhookDeliveries.start([draft]);
     },
 
-    /** Step 7: authorizes and captures the customer's payment at the bank, through the gateway. */
+    /**
+     * Legacy (orders recorded before the gateway worker): step 7's authorization and capture through the in-worker
+     * bank. New orders pay through the gateway's payment child workflows.
+     */
     async collectPayment(input: {
       orderId: string;
       attempt: number;

@@ -122,7 +122,7 @@ export const putSettingsRoute = defineRoute({
   method: 'put',
   path: '/v1/settings',
   summary: "Replace the gateway's settings (operators only)",
-  description: `Send the \`version\` you read: another change in between is 409 \`settings_version_conflict\`. Every changed setting is recorded in the audit trail with the operator and the time. New orders are placed with the new settings (within 5 s in other API processes); \`sellers.*.capture\` is stored only. A seller id that is not a registered seller: 422 \`unknown_party\`. ${COOKIE_NOTE}`,
+  description: `Send the \`version\` you read: another change in between is 409 \`settings_version_conflict\`. Every changed setting is recorded in the audit trail with the operator and the time. New orders are placed with the new settings (within 5 s in other API processes), \`sellers.*.capture\` included (\`IMMEDIATE\`: purchased at the payment notification; \`ON_SHIPMENT\`, the default: authorized, captured at delivery). A seller id that is not a registered seller: 422 \`unknown_party\`. ${COOKIE_NOTE}`,
   tags: ['Settings'],
   roles: ['operator'],
   body: putSettingsBody,

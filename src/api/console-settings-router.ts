@@ -21,8 +21,8 @@ import { callerOf } from './auth';
 import { getSettingsRoute, putSettingsRoute, settingsAuditRoute } from './console-routes';
 import { mountRoute } from './route-registry';
 
-/** Settings that are stored and shown but do not change what the gateway does yet. */
-export const STORED_ONLY_SETTINGS = ['sellers.*.capture'];
+/** Settings that are stored and shown but do not change what the gateway does yet (none: capture applies to new orders). */
+export const STORED_ONLY_SETTINGS: string[] = [];
 
 function settingsAnswer(config: Config, stored: Awaited<ReturnType<typeof readSettings>>) {
   return {

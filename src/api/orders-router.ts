@@ -15,7 +15,7 @@ import type { OrderListFilter } from '../persistence/order-store';
 import { findOrderView, listOrderViews } from '../persistence/order-store';
 import type { Party, PartyAccount } from '../persistence/party-store';
 import { findPartyAccount } from '../persistence/party-store';
-import { cachedSettings, effectiveSettings } from '../persistence/settings-store';
+import { cachedSettings, captureModeFor, effectiveSettings } from '../persistence/settings-store';
 import type { ApiDeps } from './api-deps';
 import { ApiError, forbidden, fromTemporalError } from './api-error';
 import { PartyCache, callerOf } from './auth';
@@ -111,8 +111,9 @@ export function ordersRouter(
       ...body.carrierIds.map((id, index) => requireParty(deps, knownParties, id, 'carrier', `carrierIds.${index}`)),
     ]);
     const placedAt = deps.now();
-    // The operators' settings (console, PUT /v1/settings) over the configuration: deadlines, attempts, the fee.
-    const settings = effectiveSettings(deps.config, (await cachedSettings(deps.db)).settings, seller.id);
+    // The operators' settings (console, PUT /v1/settings) over the configuration: deadlines, attempts, fee, capture.
+    const stored = (await cachedSettings(deps.db)).settings;
+    const settings = effectiveSettings(deps.config, stored, seller.id);
     const input: PlaceOrderInput = {
       orderId: body.orderId ?? generateOrderId(placedAt, idempotencyScopeOf(res), deps.vault),
       sellerId: seller.id,
@@ -134,7 +135,9 @@ export function ordersRouter(
       gatewayFee: settings.gatewayFee,
       paymentMaxAttempts: settings.paymentMaxAttempts,
       bankCallTimeoutMs: deps.config.bankCallTimeoutMs,
-      gatewayTaskQueue: deps.config.gateway.paymentsThroughGateway ? deps.config.gateway.taskQueue : undefined,
+      // Every new order pays through the gateway worker and the bank host, captured as the seller's setting says.
+      gatewayTaskQueue: deps.config.gateway.taskQueue,
+      captureMode: captureModeFor(stored, seller.id),
     };
     try {
       await deps.temporal.workflow.start(ORDER_WORKFLOW_TYPE, {

@@ -347,11 +347,16 @@ export const paymentNotificationRoute = orderAction({
   name: 'payment-notification',
   summary: 'Pay the order by card (step 7)',
   description:
-    'The card is checked (12 to 19 digits, else 400; a Luhn check digit, else 422 `invalid_card_number`), sealed, and charged by the gateway. The card number and CVC are never stored or logged.',
+    'The card is checked (12 to 19 digits, else 400; a Luhn check digit, else 422 `invalid_card_number`), sealed, and sent by the gateway worker to the bank host (ISO 8583): authorized and held on the card until the carrier reports the delivery, or purchased at once for a seller whose capture setting is `IMMEDIATE`. The card number and CVC are never stored or logged.',
   roles: ['customer'],
   body: paymentNotificationBody,
   responses: {
-    '200': { description: 'The payment was captured.', schema: paymentResultSchema, links: orderLinks('/order') },
+    '200': {
+      description:
+        'The bank approved: `payment.status` is `AUTHORIZED` (captured at delivery, the default) or `CAPTURED` (a seller whose capture setting is `IMMEDIATE`).',
+      schema: paymentResultSchema,
+      links: orderLinks('/order'),
+    },
     '202': {
       description:
         'The bank did not answer in time: the payment is `UNKNOWN` and the order `NEEDS_ATTENTION` until an operator finds out. Do not pay again.',

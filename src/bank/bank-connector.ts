@@ -1,6 +1,9 @@
-// The gateway's port to the bank host. Every operation carries the caller's reference, which the bank
-// uses as an idempotency key: the same reference always gets the same answer and moves money at most once.
+// The legacy port of the in-worker payment activities (collectPayment, refundOrVoidPayment, reversePayment), which only
+// orders recorded before the gateway worker still call; new orders pay through the gateway worker and the bank host.
+// Every operation carries the caller's reference, the bank's idempotency key. It must never carry card data outside
+// one call.
 
+import { ApplicationFailure } from '@temporalio/common';
 import type { Money } from '../domain/money';
 
 /** Card data in clear: exists only in memory inside the gateway, never stored or logged. */
@@ -35,4 +38,26 @@ export interface BankConnector {
   refund(request: { reference: string; captureReference: string; amount: Money }): Promise<BankAnswer>;
   /** The answer already given to a reference, if any (for compensations that must know how far a payment got). */
   lookup(reference: string): Promise<BankAnswer | undefined>;
+}
+
+/**
+ * The bank of the legacy in-worker payment activities in the product, where the in-process simulated bank is gone:
+ * every operation fails for good (`LegacyBankRemoved`), so an order recorded before the gateway worker that still
+ * reaches one of them waits for an operator (`PAYMENT_UNKNOWN`, `REFUND_UNKNOWN`) instead of paying nowhere.
+ */
+export const RETIRED_BANK: BankConnector = {
+  authorize: retired,
+  capture: retired,
+  void: retired,
+  refund: retired,
+  lookup: retired,
+};
+
+function retired(): Promise<never> {
+  return Promise.reject(
+    ApplicationFailure.nonRetryable(
+      'the in-process simulated bank was removed: a pre-gateway order needs an operator (README, Gateway worker)',
+      'LegacyBankRemoved',
+    ),
+  );
 }

@@ -21,7 +21,7 @@ export {
   responseTo,
 } from './message-types';
 export type { MessageTypeSpec } from './message-types';
-export { RESPONSE_CODES, responseCode, responseOutcome } from './response-codes';
+export { GENERIC_DECLINE, RESPONSE_CODES, declineCodeFor, responseCode, responseOutcome } from './response-codes';
 export type { ResponseCodeSpec, ResponseOutcome } from './response-codes';
 export { CURRENCIES, currencyByAlpha, currencyByNumeric } from './currencies';
 export type { CurrencySpec } from './currencies';

@@ -18,7 +18,10 @@ export interface FeeSchedule {
   fixedMinor: number;
 }
 
-/** When the gateway captures a seller's payments; stored only (the gateway captures at authorization today). */
+/**
+ * When the gateway captures a seller's payments: `IMMEDIATE` purchases at the payment notification (0200), `ON_SHIPMENT`
+ * (the default) authorizes then captures at delivery (0100, then 0220).
+ */
 export type CaptureSetting = 'IMMEDIATE' | 'ON_SHIPMENT';
 
 /** What an operator set; everything left out follows the configuration. */
@@ -212,6 +215,14 @@ export function effectiveSettings(
     paymentMaxAttempts: stored.paymentMaxAttempts ?? config.paymentMaxAttempts,
     gatewayFee: seller?.fee ?? stored.gatewayFee ?? config.gatewayFee,
   };
+}
+
+/**
+ * The capture mode of a seller's new orders, as the order workflow's input names it: `immediate` for `IMMEDIATE`,
+ * else `at_delivery` (the default, also for `ON_SHIPMENT`: the capture waits for the carrier's delivery).
+ */
+export function captureModeFor(stored: GatewaySettings, sellerId: string): 'immediate' | 'at_delivery' {
+  return stored.sellers[sellerId]?.capture === 'IMMEDIATE' ? 'immediate' : 'at_delivery';
 }
 
 const cache = new WeakMap<Database, { value: Promise<StoredSettings>; until: number }>();

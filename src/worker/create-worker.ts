@@ -7,7 +7,6 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { WebhookDeliveryStarter, createWebhookActivities } from '../activities/webhooks';
 import type { BankConnector } from '../bank/bank-connector';
-import { SimulatedBank } from '../bank/simulated-bank';
 import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
 import { createLogger } from '../observability/logger';
@@ -29,7 +28,11 @@ export interface OrderWorkerOptions {
   db: Database;
   vault: Vault;
   config: Pick<Config, 'webhook'>;
-  /** The bank host; the simulated bank on the same database by default. */
+  /**
+   * The bank of the legacy in-worker payment activities, which only orders recorded before the gateway worker call
+   * (new orders pay through the gateway's child workflows). None in the product: those activities then fail for good
+   * and such an order waits for an operator (README, Gateway worker). Tests of the legacy path pass one.
+   */
   bank?: BankConnector;
   /**
    * A prebuilt workflow bundle (tests bundle once per run); otherwise the worker bundles src/workflows. A prebuilt
@@ -57,7 +60,7 @@ export async function createOrderWorker(options: OrderWorkerOptions): Promise<Wo
   const activities = createActivities({
     db: options.db,
     vault: options.vault,
-    bank: options.bank ?? new SimulatedBank(options.db),
+    bank: options.bank,
     webhookDeliveries: new WebhookDeliveryStarter(temporal, options.taskQueue, webhook.retry),
   });
   const webhookActivities = createWebhookActivities({

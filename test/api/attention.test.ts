@@ -142,7 +142,7 @@ describe('attention', () => {
     expect(view.attentionResolutions).toHaveLength(1);
   });
 
-  it('cancel › by an operator through the API after payment › CANCELLED_BY_OPERATOR, refunded before payout', async () => {
+  it('cancel › by an operator through the API after payment › CANCELLED_BY_OPERATOR, the authorization voided', async () => {
     const order = await paidOrder();
     const cancelled = await h.api('POST', `/v1/orders/${order.orderId}/cancel`, {
       key: h.key('operator'),
@@ -156,8 +156,9 @@ describe('attention', () => {
     expect(cancelled.body.status).toBe('CANCELLED');
     expect(result.cancellationReason).toBe('CANCELLED_BY_OPERATOR');
     expect(result.cancellationDetail).toBe('fraud suspected');
+    // Authorized at the payment notification, not captured before delivery: the compensation voids it (0400).
     expect(result.compensations.map((c) => c.type)).toEqual([
-      'PAYMENT_REFUNDED',
+      'PAYMENT_VOIDED',
       'TRANSPORT_CANCELLED',
       'RESERVATION_RELEASED',
     ]);
@@ -169,10 +170,10 @@ describe('attention', () => {
         `TRANSPORT_CANCELLATION ${h.parties.carrierB.id}`,
       ]),
     );
-    expect(journals.map((j) => j.kind)).toEqual(['CAPTURE', 'REFUND']);
+    expect(journals.map((j) => j.kind)).toEqual(['AUTHORIZATION', 'VOID']);
     expect(journals[1]?.legs.map((l) => [l.account, l.direction, l.amount])).toEqual([
-      [`seller:${h.parties.seller.id}:payable`, 'DEBIT', 29_950],
-      ['gateway:clearing', 'CREDIT', 29_950],
+      ['gateway:authorizations', 'DEBIT', 29_950],
+      ['bank:card-holds', 'CREDIT', 29_950],
     ]);
     expect(ledger).toEqual({});
   });

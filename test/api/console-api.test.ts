@@ -259,7 +259,7 @@ describe('console settings', () => {
     expect(put.status).toBe(200);
     expect(put.body.version).toBe(1);
     expect(put.body.effective.defaultDeadlines.supplierAnswerMs).toBe(123_000);
-    expect(put.body.storedOnly).toEqual(['sellers.*.capture']);
+    expect(put.body.storedOnly).toEqual([]);
 
     const audit = await h.api('GET', '/v1/settings/audit', { key: h.key('operator') });
     expect(audit.body.data[0]).toMatchObject({ version: 1, operatorId: h.parties.operator.id });

@@ -291,7 +291,7 @@ describe('idempotency', () => {
     const record = await h.db.idempotency.findById(`${h.parties.customer.id}:${key}`).lean();
 
     expect(paid.status).toBe(200);
-    expect(paid.body.payment).toMatchObject({ status: 'CAPTURED', brand: 'mastercard', last4: '4444' });
+    expect(paid.body.payment).toMatchObject({ status: 'AUTHORIZED', brand: 'mastercard', last4: '4444' });
     expect(record?.state).toBe('DONE');
     const stored = JSON.stringify(record);
     expect(stored).not.toContain(number);

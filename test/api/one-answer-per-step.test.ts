@@ -6,6 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { OrderView } from '../../src/domain/order';
 import type { ApiHarness, ApiResponse, CastMember } from '../support/harness';
 import { startApiHarness } from '../support/harness';
+import { bankEntries } from '../support/bank-control';
+import { rrnFor } from '../../src/gateway/bank-connector/card-client';
+import { GATEWAY_PAYMENTS } from '../../src/gateway/card-payments';
 
 let h: ApiHarness;
 
@@ -122,6 +125,17 @@ async function deliveredOrder(): Promise<OrderView> {
   return h.waitForStatus(order.orderId, 'AWAITING_SELLER_CONFIRMATION');
 }
 
+/** The gateway's payments of an order. */
+async function gatewayPaymentIds(orderId: string): Promise<string[]> {
+  const payments = await h.db.connection.collection(GATEWAY_PAYMENTS).find({ orderId }).toArray();
+  return payments.map((p) => String(p._id));
+}
+
+/** The MTIs the bank host's own journal holds under a payment's authorization RRN (its capture and void share it). */
+async function bankMtis(paymentId: string): Promise<string[]> {
+  return (await bankEntries(rrnFor(`${paymentId}:authorization`))).map((entry) => entry.mti);
+}
+
 async function stored(orderId: string): Promise<OrderView> {
   const view = await h.db.orders.findById(orderId).lean<OrderView>();
   if (!view) throw new Error(`order ${orderId} is not in the read model`);
@@ -209,9 +223,9 @@ describe('one answer per step', () => {
     expectOneWinner(responses, ['payment_in_progress', 'already_paid']);
     const view = await stored(order.orderId);
     expect(view.payments).toHaveLength(1);
-    expect(
-      await h.db.bankOperations.countDocuments({ operation: 'AUTHORIZE', reference: new RegExp(`^${order.orderId}:`) }),
-    ).toBe(1);
+    // One payment at the gateway, and the bank host saw one authorization of it.
+    expect(await gatewayPaymentIds(order.orderId)).toEqual([`payment-${order.orderId}-1`]);
+    expect(await bankMtis(`payment-${order.orderId}-1`)).toEqual(['0100']);
     await h.client.workflow.getHandle(`order-${order.orderId}`).terminate('test done');
   });
 
@@ -226,10 +240,9 @@ describe('one answer per step', () => {
     );
     expectSharedAnswer(responses);
     const view = await stored(order.orderId);
-    expect(view.payments.map((p) => [p.attempt, p.status])).toEqual([[1, 'CAPTURED']]);
-    expect(
-      await h.db.bankOperations.countDocuments({ operation: 'CAPTURE', reference: new RegExp(`^${order.orderId}:`) }),
-    ).toBe(1);
+    expect(view.payments.map((p) => [p.attempt, p.status])).toEqual([[1, 'AUTHORIZED']]);
+    expect(await gatewayPaymentIds(order.orderId)).toEqual([`payment-${order.orderId}-1`]);
+    expect(await bankMtis(`payment-${order.orderId}-1`)).toEqual(['0100']);
     await h.client.workflow.getHandle(`order-${order.orderId}`).terminate('test done');
   });
 
@@ -277,11 +290,13 @@ describe('one answer per step', () => {
     const reasons = ['CANCELLED_BY_CUSTOMER', 'CANCELLED_BY_SELLER', 'CANCELLED_BY_OPERATOR'];
     expect(result.cancellationReason).toBe(reasons[winner % 3]);
     expect(result.cancellationDetail).toBe(`copy ${winner}`);
+    // Authorized, not yet captured: voided once (one 0400 at the bank host, one VOID journal).
     expect(result.compensations.map((c) => c.type)).toEqual([
-      'PAYMENT_REFUNDED',
+      'PAYMENT_VOIDED',
       'TRANSPORT_CANCELLED',
       'RESERVATION_RELEASED',
     ]);
-    expect(await h.db.ledger.countDocuments({ orderId: order.orderId, kind: 'REFUND' })).toBe(1);
+    expect(await h.db.ledger.countDocuments({ orderId: order.orderId, kind: 'VOID' })).toBe(1);
+    expect(await bankMtis(`payment-${order.orderId}-1`)).toEqual(['0100', '0400']);
   });
 });

@@ -243,7 +243,7 @@ describe('order lifecycle', () => {
       body: card(VISA_OK),
     });
     expect(paid.status).toBe(200);
-    expect(paid.body.payment).toMatchObject({ status: 'CAPTURED', last4: '4242' });
+    expect(paid.body.payment).toMatchObject({ status: 'AUTHORIZED', last4: '4242' });
 
     for (const type of ['picked_up', 'in_transit', 'delivered']) {
       const event = await h.api('POST', `/v1/orders/${order.orderId}/shipment-events`, {

@@ -9,6 +9,8 @@ import type { OrderView } from '../../src/domain/order';
 import { registerParty } from '../../src/persistence/party-store';
 import type { ApiHarness } from '../support/harness';
 import { startApiHarness } from '../support/harness';
+import { bankEntries } from '../support/bank-control';
+import { rrnFor } from '../../src/gateway/bank-connector/card-client';
 import { LONG_DEADLINES } from '../support/workflow-env';
 
 /**
@@ -103,7 +105,7 @@ describe('payments', () => {
         message: 'the card was declined',
         param: 'card',
       });
-      expect(JSON.stringify(declined.body)).not.toMatch(/insufficient_funds|incorrect_cvc|expired_card/);
+      expect(JSON.stringify(declined.body)).not.toMatch(/insufficient_funds|incorrect_cvc|expired_card|do_not_honor/);
     }
     expect(sixth.status).toBe(409);
     expect(sixth.body.error.code).toMatch(/^(payment_attempts_exhausted|order_cancelling|order_not_at_step)$/);
@@ -113,7 +115,7 @@ describe('payments', () => {
       'insufficient_funds',
       'incorrect_cvc',
       'expired_card',
-      'card_declined',
+      'do_not_honor',
       'insufficient_funds',
     ]);
     expect(result.compensations.map((c) => c.type)).toEqual(['TRANSPORT_CANCELLED', 'RESERVATION_RELEASED']);
@@ -128,7 +130,8 @@ describe('payments', () => {
       ]),
     );
     expect(await h.db.ledger.countDocuments({ orderId: order.orderId })).toBe(0);
-    expect(await h.db.bankOperations.countDocuments({ reference: new RegExp(`^${order.orderId}:pay:6`) })).toBe(0);
+    expect(await h.gateway.payments.find(`payment-${order.orderId}-6`)).toBeNull();
+    expect(await bankEntries(rrnFor(`payment-${order.orderId}-6:authorization`))).toEqual([]);
   });
 
   it('declines › while the order still takes payments › the 6th notification is 409 payment_attempts_exhausted', async () => {

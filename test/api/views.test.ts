@@ -171,7 +171,7 @@ describe('views over HTTP', () => {
     });
     expect(customer.one.payments).toEqual([
       expect.objectContaining({ status: 'DECLINED', last4: '9995', brand: 'visa' }),
-      expect.objectContaining({ status: 'CAPTURED', last4: '4242', brand: 'visa' }),
+      expect.objectContaining({ status: 'AUTHORIZED', last4: '4242', brand: 'visa' }),
     ]);
     expect(customer.one.transportCost).toBeUndefined();
     expect(customer.one.quotes).toBeUndefined();

@@ -7,6 +7,9 @@
 import type { OrderStatus, OrderView } from '../../src/domain/order';
 import type { ApiHarness, CastMember, Json } from '../support/harness';
 import { startApiHarness } from '../support/harness';
+import { bankEntries } from '../support/bank-control';
+import { rrnFor } from '../../src/gateway/bank-connector/card-client';
+import { GATEWAY_PAYMENTS } from '../../src/gateway/card-payments';
 
 let h: ApiHarness;
 
@@ -51,10 +54,18 @@ async function actOk(member: CastMember, orderId: string, action: string, body: 
 async function footprint(orderId: string) {
   const order = await h.api('GET', `/v1/orders/${orderId}`, { key: h.key('operator') });
   expect(order.status).toBe(200);
-  const bankOperations = await h.db.bankOperations
-    .find({ _id: { $regex: `^${orderId}:` } })
-    .sort({ _id: 1 })
-    .lean();
+  // The gateway's payments of the order and what the bank host's own journal holds for them.
+  const payments = await h.db.connection.collection(GATEWAY_PAYMENTS).find({ orderId }).sort({ _id: 1 }).toArray();
+  const bankOperations = await Promise.all(
+    payments.map(async (payment) => ({
+      paymentId: String(payment._id),
+      status: String(payment.status),
+      authorizedMinor: Number(payment.authorizedMinor),
+      bank: (await bankEntries(rrnFor(`${String(payment._id)}:authorization`))).map(
+        (e) => `${e.mti}/${e.responseCode}`,
+      ),
+    })),
+  );
   const journals = await h.db.ledger.find({ orderId }).sort({ _id: 1 }).lean();
   const notices = await h.db.notices.countDocuments({ orderId });
   return { order: order.body as OrderView, bankOperations, journals, notices };
@@ -221,11 +232,15 @@ describe('wrong party at the right step', () => {
     await actOk('customer', order.orderId, 'payment-notification', VISA_OK);
     const paid = await footprint(order.orderId);
     expect(paid.order.payments).toEqual([
-      expect.objectContaining({ attempt: 1, status: 'CAPTURED', amount: order.total, last4: '4242' }),
+      expect.objectContaining({ attempt: 1, status: 'AUTHORIZED', amount: order.total, last4: '4242' }),
     ]);
-    expect(paid.bankOperations.map((op) => [op._id, op.operation, op.approved, op.amount])).toEqual([
-      [`${order.orderId}:pay:1:auth`, 'AUTHORIZE', true, order.total.amount],
-      [`${order.orderId}:pay:1:capture`, 'CAPTURE', true, order.total.amount],
+    expect(paid.bankOperations).toEqual([
+      {
+        paymentId: `payment-${order.orderId}-1`,
+        status: 'requires_capture',
+        authorizedMinor: order.total.amount,
+        bank: ['0100/00'],
+      },
     ]);
     await actOk('carrierB', order.orderId, 'shipment-events', { type: 'in_transit' });
   });

@@ -62,7 +62,7 @@ describe('bank host ISO 8583 › 0100 authorization', () => {
   it.each([
     ['4000000000009995', '51'],
     ['4000000000000069', '54'],
-    ['4000000000000127', '55'],
+    ['4000000000000127', '82'],
     ['4000000000000002', '05'],
     ['4000000000000911', '91'],
     ['4000000000000119', '96'],
@@ -83,13 +83,13 @@ describe('bank host ISO 8583 › 0100 authorization', () => {
     expect(codeOf(await client.request(authorizationMessage('4000000000000614', 10_000)))).toBe('00');
   });
 
-  it('card with a stored expiry and CVC › 54 on another expiry, 55 on another CVC, 00 on both right', async () => {
+  it('card with a stored expiry and CVC › 54 on another expiry, 82 on another CVC, 00 on both right', async () => {
     const pan = '5105105105105100';
     const wrongExpiry = authorizationMessage(pan, 100, { card: { ...card(pan, '737'), expMonth: 11, expYear: 2034 } });
     const wrongCvc = authorizationMessage(pan, 100, { card: { number: pan, expMonth: 12, expYear: 2034, cvc: '738' } });
     const right = authorizationMessage(pan, 100, { card: { number: pan, expMonth: 12, expYear: 2034, cvc: '737' } });
     expect(codeOf(await client.request(wrongExpiry))).toBe('54');
-    expect(codeOf(await client.request(wrongCvc))).toBe('55');
+    expect(codeOf(await client.request(wrongCvc))).toBe('82');
     expect(codeOf(await client.request(right))).toBe('00');
   });
 

@@ -66,7 +66,7 @@ describe('happy path over HTTP', () => {
 
     // The answers: the tie on price went to the earlier delivery date; the customer paid the items' total.
     expect(confirmed.quotes).toHaveLength(2);
-    expect(paid.payment).toMatchObject({ status: 'CAPTURED', amount: placed.total });
+    expect(paid.payment).toMatchObject({ status: 'AUTHORIZED', amount: placed.total });
     expect(closed.status).toBe('CLOSED');
     expect(closed.carrierId).toBe(h.parties.carrierB.id);
     expect(closed.transportCost).toEqual({ amount: 9_900, currency: 'EUR' });

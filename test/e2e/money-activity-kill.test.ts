@@ -1,9 +1,12 @@
-// A worker process SIGKILLed in the middle of money activities (not between workflow tasks): five orders, each held
-// by a test-only worker (test/support/held-worker.ts) at another point of collecting, settling or refunding, right
-// after the bank or the ledger did its part and before anyone heard of it. Then one SIGKILL, a new product worker,
-// and every order completes; the bank's records and the ledger's journals for each order are exactly the expected
-// ones, by reference, named account and amount: nothing authorized, captured, refunded or booked twice.
-// The API runs in the test over HTTP; the workers are separate processes on its task queue and database.
+// An order worker process SIGKILLed in the middle of its money activity (not between workflow tasks): two orders paid
+// through the gateway worker and the bank host (authorized, captured at delivery), each held by a test-only worker
+// (test/support/held-worker.ts) right after its settlement journal is posted and before anyone heard of it. Then one
+// SIGKILL, a new product worker, and both orders complete (one closes, one is disputed and refunded through the
+// gateway); the bank host's journal and the ledger's journals for each order are exactly the expected ones, by RRN,
+// named account and amount: nothing authorized, captured, settled, refunded or booked twice. (The card operations
+// themselves run in the gateway worker: its SIGKILL is test/gateway/gateway-worker-kill.test.ts, the bank host's
+// test/gateway/bank-host-kill.test.ts.) The API runs in the test over HTTP; the order workers are separate processes
+// on its task queue and database; the gateway worker is the harness's.
 // Recovery waits for the killed attempts' start-to-close timeout (Temporal cannot know a killed worker's activities
 // are gone before it), about a minute.
 
@@ -14,6 +17,8 @@ import path from 'node:path';
 import type { OrderStatus, OrderView } from '../../src/domain/order';
 import type { ApiHarness, ApiResponse, CastMember, Json } from '../support/harness';
 import { startApiHarness } from '../support/harness';
+import { bankEntries } from '../support/bank-control';
+import { rrnFor } from '../../src/gateway/bank-connector/card-client';
 
 const root = path.resolve(__dirname, '..', '..');
 const RECOVERY_MS = 180_000;
@@ -128,8 +133,6 @@ async function waitForOrder(orderId: string, ready: (view: OrderView) => boolean
 
 const waitForStatus = (orderId: string, status: OrderStatus) => waitForOrder(orderId, (v) => v.status === status);
 
-const isCaptured = (view: OrderView) => view.payments.some((p) => p.status === 'CAPTURED');
-
 /** Places the order under a known id and takes it to CONFIRMED, carrierB chosen. */
 async function confirmedOrder(orderId: string): Promise<void> {
   const order = await h.placeOrder({ orderId });
@@ -168,13 +171,9 @@ async function confirmSettlement(orderId: string): Promise<OrderView> {
   return waitForStatus(orderId, 'CLOSED');
 }
 
-/** The bank's records of an order's references, oldest reference first. */
-async function bankRecords(orderId: string) {
-  const records = await h.db.bankOperations
-    .find({ _id: { $regex: `^${orderId}:` } })
-    .sort({ _id: 1 })
-    .lean();
-  return records.map((r) => ({ reference: r._id, operation: r.operation, approved: r.approved, amount: r.amount }));
+/** The MTIs and field 39 codes the bank host's own journal holds under an RRN. */
+async function bankEntriesOf(rrn: string): Promise<string[]> {
+  return (await bankEntries(rrn)).map((entry) => `${entry.mti}/${entry.responseCode}`);
 }
 
 /** The order's journals, each with its legs by account. */
@@ -189,12 +188,6 @@ async function journals(orderId: string) {
   }));
 }
 
-const bank = (orderId: string) => ({
-  auth: { reference: `${orderId}:pay:1:auth`, operation: 'AUTHORIZE', approved: true, amount: TOTAL },
-  capture: { reference: `${orderId}:pay:1:capture`, operation: 'CAPTURE', approved: true, amount: TOTAL },
-  refund: { reference: `${orderId}:pay:1:refund`, operation: 'REFUND', approved: true, amount: TOTAL },
-});
-
 const leg = (account: string, direction: 'DEBIT' | 'CREDIT', amount: number) => ({
   account,
   direction,
@@ -205,11 +198,22 @@ const leg = (account: string, direction: 'DEBIT' | 'CREDIT', amount: number) => 
 const ledger = (orderId: string) => {
   const seller = h.parties.seller.id;
   const byAccount = (legs: ReturnType<typeof leg>[]) => legs.sort((a, b) => a.account.localeCompare(b.account));
+  const paymentId = `payment-${orderId}-1`;
   return {
+    authorization: {
+      journalId: `${paymentId}:authorization`,
+      kind: 'AUTHORIZATION',
+      legs: byAccount([leg('bank:card-holds', 'DEBIT', TOTAL), leg('gateway:authorizations', 'CREDIT', TOTAL)]),
+    },
     capture: {
-      journalId: `${orderId}:capture`,
+      journalId: `${paymentId}:capture`,
       kind: 'CAPTURE',
-      legs: byAccount([leg('gateway:clearing', 'DEBIT', TOTAL), leg(`seller:${seller}:payable`, 'CREDIT', TOTAL)]),
+      legs: byAccount([
+        leg('gateway:authorizations', 'DEBIT', TOTAL),
+        leg('bank:card-holds', 'CREDIT', TOTAL),
+        leg('gateway:clearing', 'DEBIT', TOTAL),
+        leg(`seller:${seller}:payable`, 'CREDIT', TOTAL),
+      ]),
     },
     settlement: {
       journalId: `${orderId}:settlement`,
@@ -221,7 +225,7 @@ const ledger = (orderId: string) => {
       ]),
     },
     refund: {
-      journalId: `${orderId}:refund`,
+      journalId: `${paymentId}:refund:1`,
       kind: 'REFUND',
       legs: byAccount([leg(`seller:${seller}:bank`, 'DEBIT', TOTAL), leg('gateway:clearing', 'CREDIT', TOTAL)]),
     },
@@ -229,106 +233,68 @@ const ledger = (orderId: string) => {
 };
 
 describe('money activity kill', () => {
-  it('worker process › SIGKILL while collecting, settling and refunding, then a new worker › every order completes; bank and ledger record each movement once', async () => {
+  it('worker process › SIGKILL while settling, then a new worker › both orders complete; bank host and ledger record each movement once', async () => {
     expect(h.config.gatewayFee).toEqual({ bps: 150, fixedMinor: 25 });
     const id = (name: string) => `ord-kill-${name}-${randomUUID()}`;
     const o = {
-      /** collectPayment: the bank authorized; the capture was never asked. */
-      authorized: id('authorized'),
-      /** collectPayment: the bank captured; the capture is not booked. */
-      captured: id('captured'),
-      /** collectPayment: captured and booked; the activity's completion is lost. */
-      collected: id('collected'),
-      /** settlement: the settlement journal is posted; the activity's completion is lost. */
+      /** settlement: the settlement journal is posted; the activity's completion is lost; then the seller confirms. */
       settled: id('settled'),
-      /** the dispute's refund: the bank refunded; the refund is not booked. */
+      /** the same, then the seller disputes and an operator refunds (through the gateway worker). */
       refunded: id('refunded'),
     };
-    const holds = [
-      `bank:${o.authorized}:pay:1:auth`,
-      `bank:${o.captured}:pay:1:capture`,
-      `journal:${o.collected}:capture`,
-      `journal:${o.settled}:settlement`,
-      `bank:${o.refunded}:pay:1:refund`,
-    ];
+    const holds = [`journal:${o.settled}:settlement`, `journal:${o.refunded}:settlement`];
     const held = await startWorkerProcess('test/support/held-worker.ts', { SETTLEFLOW_TEST_HOLDS: holds.join(',') });
     await Promise.all(Object.values(o).map(confirmedOrder));
 
-    // Into the money activities: three payments whose answers wait on the held worker, a settlement, a refund.
-    const pending = [o.authorized, o.captured, o.collected].map((orderId) =>
-      act('customer', orderId, 'payment-notification', VISA_OK),
-    );
-    await actOk('customer', o.settled, 'payment-notification', VISA_OK);
-    await deliver(o.settled);
-    await actOk('customer', o.refunded, 'payment-notification', VISA_OK);
-    await deliver(o.refunded);
-    await waitForOrder(o.refunded, (v) => v.status === 'AWAITING_SELLER_CONFIRMATION' && v.settlement !== undefined);
-    await actOk('seller', o.refunded, 'settlement-confirmation', { confirmed: false, reason: 'goods damaged' });
-    await waitForStatus(o.refunded, 'DISPUTED');
-    pending.push(act('operator', o.refunded, 'dispute-resolution', { resolution: 'REFUND', note: 'damaged' }));
-    for (const request of pending) request.catch(() => undefined); // awaited below, once the orders are done
+    // Paid through the gateway worker and the bank host (authorized), delivered (captured), then into the settlement.
+    for (const orderId of Object.values(o)) {
+      await actOk('customer', orderId, 'payment-notification', VISA_OK);
+      await deliver(orderId);
+    }
     await Promise.all(holds.map((point) => held.printed(`test-hold: holding ${point}`)));
 
-    // Mid-flight: each effect happened at the bank or in the ledger, and nothing after it.
-    expect(await bankRecords(o.authorized)).toEqual([bank(o.authorized).auth]);
-    expect(await journals(o.authorized)).toEqual([]);
-    expect(await bankRecords(o.captured)).toEqual([bank(o.captured).auth, bank(o.captured).capture]);
-    expect(await journals(o.captured)).toEqual([]);
-    expect(await journals(o.collected)).toEqual([ledger(o.collected).capture]);
-    expect(await journals(o.settled)).toEqual([ledger(o.settled).capture, ledger(o.settled).settlement]);
-    expect(await bankRecords(o.refunded)).toEqual([
-      bank(o.refunded).auth,
-      bank(o.refunded).capture,
-      bank(o.refunded).refund,
-    ]);
-    expect(await journals(o.refunded)).toEqual([ledger(o.refunded).capture, ledger(o.refunded).settlement]);
-    for (const orderId of [o.authorized, o.captured, o.collected])
-      expect((await readOrder(orderId)).payments).toEqual([]);
+    // Mid-flight: the payment is captured at the bank host and booked, the settlement posted, and nothing after it.
+    for (const orderId of Object.values(o)) {
+      const l = ledger(orderId);
+      expect(await journals(orderId)).toEqual([l.settlement, l.authorization, l.capture]);
+      expect(await bankEntriesOf(rrnFor(`payment-${orderId}-1:authorization`))).toEqual(['0100/00', '0220/00']);
+      expect((await readOrder(orderId)).settlement).toBeUndefined();
+    }
 
     await sigkill(held);
     await startWorkerProcess('src/worker/main.ts');
 
-    // Every order completes on the new worker.
-    const closed: OrderView[] = [];
-    for (const orderId of [o.authorized, o.captured, o.collected]) {
-      await waitForOrder(orderId, isCaptured);
-      await deliver(orderId);
-      closed.push(await confirmSettlement(orderId));
-    }
-    closed.push(await confirmSettlement(o.settled));
+    // Both orders complete on the new worker: one closes, the other is disputed and refunded.
+    const closed = await confirmSettlement(o.settled);
+    await waitForOrder(o.refunded, (v) => v.status === 'AWAITING_SELLER_CONFIRMATION' && v.settlement !== undefined);
+    await actOk('seller', o.refunded, 'settlement-confirmation', { confirmed: false, reason: 'goods damaged' });
+    await waitForStatus(o.refunded, 'DISPUTED');
+    await answeredOrTimedOut(act('operator', o.refunded, 'dispute-resolution', { resolution: 'REFUND', note: 'x' }));
     const refunded = await waitForStatus(o.refunded, 'CANCELLED');
-    await Promise.all(pending.map(answeredOrTimedOut));
 
-    for (const order of [...closed, refunded]) {
+    for (const order of [closed, refunded]) {
       expect(order.payments).toEqual([
         expect.objectContaining({ attempt: 1, status: 'CAPTURED', amount: { amount: TOTAL, currency: 'EUR' } }),
       ]);
       const steps = order.timeline.map((e) => e.step);
       expect(steps).toEqual([...new Set(steps)]);
     }
-    for (const order of closed) expect(order.timeline.map((e) => e.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(closed.timeline.map((e) => e.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(refunded.cancellationReason).toBe('DISPUTE_REFUNDED');
     expect(refunded.compensations.filter((c) => c.type === 'PAYMENT_REFUNDED')).toHaveLength(1);
 
-    // The bank: one authorization and one capture per order, one refund for the refunded one; nothing else.
-    for (const orderId of [o.authorized, o.captured, o.collected, o.settled]) {
-      expect(await bankRecords(orderId)).toEqual([bank(orderId).auth, bank(orderId).capture]);
+    // The bank host: one authorization and one capture per order, one refund for the refunded one; nothing else.
+    for (const orderId of Object.values(o)) {
+      expect(await bankEntriesOf(rrnFor(`payment-${orderId}-1:authorization`))).toEqual(['0100/00', '0220/00']);
     }
-    expect(await bankRecords(o.refunded)).toEqual([
-      bank(o.refunded).auth,
-      bank(o.refunded).capture,
-      bank(o.refunded).refund,
-    ]);
+    expect(await bankEntriesOf(rrnFor(`payment-${o.settled}-1:refund:1`))).toEqual([]);
+    expect(await bankEntriesOf(rrnFor(`payment-${o.refunded}-1:refund:1`))).toEqual(['0200/00']);
 
-    // The ledger: capture and settlement once each, by account and amount; the refund once, charged back to the
-    // seller's bank account since the seller had been paid out.
-    for (const orderId of [o.authorized, o.captured, o.collected, o.settled]) {
-      expect(await journals(orderId)).toEqual([ledger(orderId).capture, ledger(orderId).settlement]);
-    }
-    expect(await journals(o.refunded)).toEqual([
-      ledger(o.refunded).capture,
-      ledger(o.refunded).refund,
-      ledger(o.refunded).settlement,
-    ]);
+    // The ledger: authorization, capture and settlement once each, by account and amount; the refund once, charged
+    // back to the seller's bank account since the seller had been paid out.
+    const s = ledger(o.settled);
+    expect(await journals(o.settled)).toEqual([s.settlement, s.authorization, s.capture]);
+    const r = ledger(o.refunded);
+    expect(await journals(o.refunded)).toEqual([r.settlement, r.authorization, r.capture, r.refund]);
   }, 300_000);
 });

@@ -55,6 +55,8 @@ function startGatewayProcess(): Promise<ChildProcess> {
         BANK_REQUEST_TIMEOUT_MS: '400',
         BANK_REVERSAL_RETRY_INITIAL_MS: '100',
         BANK_REVERSAL_RETRY_MAX_MS: '300',
+        // The run's prebuilt bundle: a restarted process polls at once instead of bundling again (slow on a busy box).
+        GATEWAY_WORKFLOW_BUNDLE: process.env.SETTLEFLOW_GATEWAY_WORKFLOW_BUNDLE ?? '',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -239,7 +239,7 @@ describe('iso8583 conversion', () => {
       ['61', 'declined', 'card_velocity_exceeded'],
       ['91', 'retry_later', 'issuer_not_available'],
       ['96', 'retry_later', 'processing_error'],
-      ['30', 'error', undefined],
+      ['30', 'error', 'processing_error'],
     ])('%s is %s (%s)', (code, outcome, declineCode) => {
       expect(responseOutcome(code)).toBe(outcome);
       expect(responseCode(code)?.declineCode).toBe(declineCode);

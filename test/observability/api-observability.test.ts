@@ -125,7 +125,7 @@ describe('api observability', () => {
     const placedActivities = activityLines.filter((entry) => entry.requestId === requestId);
     expect(placedActivities.map((entry) => entry.activity)).toContain('publishOrder');
     // Later requests (answers, the payment) carried ids of their own, which their activities carry in turn.
-    expect(activityLines.some((entry) => entry.activity === 'collectPayment' && entry.requestId !== requestId)).toBe(
+    expect(activityLines.some((entry) => entry.activity === 'publishOrder' && entry.requestId !== requestId)).toBe(
       true,
     );
   });
@@ -158,7 +158,7 @@ describe('api observability', () => {
       sample(text, 'settleflow_order_update_duration_seconds_count', { update: 'carrierAnswer', outcome: 'ok' }),
     ).toBe(2);
     expect(
-      sample(text, 'settleflow_payments_total', { method: 'card', outcome: 'CAPTURED', decline_code: 'none' }),
+      sample(text, 'settleflow_payments_total', { method: 'card', outcome: 'AUTHORIZED', decline_code: 'none' }),
     ).toBe(1);
     expect(sample(text, 'settleflow_orders', { status: 'CONFIRMED' })).toBe(1);
     expect(sample(text, 'settleflow_orders', { status: 'CLOSED' })).toBe(0);

@@ -1,6 +1,7 @@
-// The API test harness: for one test file, a database of its own, a worker on a task queue of its own, the app on a
-// real HTTP socket (127.0.0.1, port 0), a fresh cast of parties, and `api()` to call it with fetch.
-// The servers (Temporal dev server, FerretDB) and the workflow bundle come from jest's globalSetup.
+// The API test harness: for one test file, a database of its own, an order worker and a gateway worker (connected to
+// the run's bank host) on task queues of its own, the app on a real HTTP socket (127.0.0.1, port 0), a fresh cast of
+// parties, and `api()` to call it with fetch. Every payment goes through the gateway worker and the bank host, as in
+// the product. The servers (Temporal dev server, FerretDB, bank host) and the bundles come from jest's globalSetup.
 
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -19,6 +20,10 @@ import type { RegisteredParty } from '../../src/persistence/party-store';
 import { registerParty } from '../../src/persistence/party-store';
 import { Vault } from '../../src/security/vault';
 import { createOrderWorker } from '../../src/worker/create-worker';
+import type { GatewayRuntime } from '../../src/gateway/gateway-runtime';
+import { DEFAULT_GATEWAY_SETTINGS, startGatewayRuntime } from '../../src/gateway/gateway-runtime';
+import { createGatewayWorker } from '../../src/gateway/worker/create-gateway-worker';
+import { bankHostEnv } from './bank-control';
 import { captureLogger } from './log-capture';
 import { uniqueDatabaseUri } from './workflow-env';
 
@@ -73,6 +78,10 @@ export interface ApiHarness {
   logs: string[];
   /** Every JSON line the in-process worker logged (one per activity execution). */
   workerLogs: string[];
+  /** The gateway's bank side (card payments, message record) the in-process gateway worker runs on. */
+  gateway: GatewayRuntime;
+  /** Every line the gateway's bank side logged (connects, timeouts, reversals; masked). */
+  gatewayLogs: string[];
   /** Calls the API over HTTP. */
   api<Body = Json>(method: string, path: string, options?: ApiCallOptions): Promise<ApiResponse<Body>>;
   /** The API key of a cast member. */
@@ -114,8 +123,8 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     WEBHOOK_RETRY_HORIZON_HOURS: '0.0005',
     // Test files pay many orders with one customer a minute; the rate limit has its own test (payments.test.ts).
     PAYMENT_RATE_PER_MINUTE: '1000',
-    // The API tests still pay through the in-worker activities; test/gateway runs orders through the gateway worker.
-    PAYMENTS_THROUGH_GATEWAY: 'false',
+    GATEWAY_TASK_QUEUE: `api-test-gateway-${run}`,
+    BANK_HOST_ADDRESS: bankHostEnv().address,
     ...env,
   });
   const vault = new Vault(vaultKey);
@@ -137,6 +146,33 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     logger: workerLog.logger,
   });
   const workerRun = worker.run();
+
+  // The gateway worker: the only holder of the bank connection, on the gateway task queue the API names in new orders.
+  const gatewayLogs: string[] = [];
+  const g = config.gateway;
+  const gateway = await startGatewayRuntime({
+    db,
+    vault,
+    settings: {
+      ...DEFAULT_GATEWAY_SETTINGS,
+      bankHostAddress: g.bankHostAddress,
+      requestTimeoutMs: g.requestTimeoutMs,
+      reversalHorizonMs: g.reversalHorizonMs,
+      reversalRetryInitialMs: g.reversalRetryInitialMs,
+      reversalRetryMaxMs: g.reversalRetryMaxMs,
+    },
+    log: (line) => gatewayLogs.push(line),
+  });
+  const gatewayConnection = await NativeConnection.connect({ address: temporalAddress });
+  const gatewayBundle = process.env.SETTLEFLOW_GATEWAY_WORKFLOW_BUNDLE;
+  const gatewayWorker = await createGatewayWorker({
+    connection: gatewayConnection,
+    namespace: config.temporal.namespace,
+    taskQueue: g.taskQueue,
+    runtime: gateway,
+    workflowBundle: gatewayBundle ? { codePath: gatewayBundle } : undefined,
+  });
+  const gatewayRun = gatewayWorker.run();
 
   const logs = apiLog.lines;
   const app = createApp({ db, temporal: client, config, vault, logger: apiLog.logger });
@@ -219,6 +255,10 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     await stopWorker();
+    gatewayWorker.shutdown();
+    await gatewayRun;
+    await gatewayConnection.close();
+    await gateway.close();
     await connection.close();
     await db.connection.dropDatabase();
     await db.close();
@@ -234,6 +274,8 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     parties,
     logs,
     workerLogs: workerLog.lines,
+    gateway,
+    gatewayLogs,
     api,
     key,
     orderBody,

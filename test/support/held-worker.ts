@@ -1,5 +1,6 @@
 // A worker process for tests that SIGKILL a worker in the middle of a money activity: the product's worker (its
-// workflow bundle, its activities, the simulated bank on the test's database) except that at the hold points named in
+// workflow bundle, its activities, the test-only legacy bank of pre-gateway orders on the test's database; orders
+// placed through the API pay through the gateway worker instead) except that at the hold points named in
 // SETTLEFLOW_TEST_HOLDS it stops answering, forever, right after the effect has happened, and prints
 // `test-hold: holding <point>` so the test knows the activity is mid-flight and kills the process there.
 // Hold points (comma-separated):
@@ -13,7 +14,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { BankAnswer, BankConnector } from '../../src/bank/bank-connector';
-import { SimulatedBank } from '../../src/bank/simulated-bank';
+import { SimulatedBank } from './legacy-bank';
 import { loadConfig, requireVaultKey } from '../../src/config';
 import type { Database } from '../../src/persistence/database';
 import { connectDatabase } from '../../src/persistence/database';

@@ -2,7 +2,7 @@
 // host does) until healed. Lets workflow tests run a money activity out of its deadline without waiting on a hang.
 
 import type { BankAnswer, BankConnector, CardDetails } from '../../src/bank/bank-connector';
-import { SimulatedBank } from '../../src/bank/simulated-bank';
+import { SimulatedBank } from './legacy-bank';
 import type { Money } from '../../src/domain/money';
 import type { Database } from '../../src/persistence/database';
 

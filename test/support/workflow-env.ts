@@ -15,6 +15,7 @@ import type { Database } from '../../src/persistence/database';
 import { connectDatabase } from '../../src/persistence/database';
 import { Vault } from '../../src/security/vault';
 import { createOrderWorker } from '../../src/worker/create-worker';
+import { SimulatedBank } from './legacy-bank';
 
 /** The servers' coordinates, as jest's globalSetup exported them. */
 export function testServers(): {
@@ -56,8 +57,9 @@ export interface WorkflowEnv {
 }
 
 /**
- * Connects to the test servers and starts a worker on a fresh task queue; `bank` replaces the simulated bank (a test
- * may pass one with outages).
+ * Connects to the test servers and starts a worker on a fresh task queue. Orders started without a gateway task queue
+ * take the order workflow's pre-gateway path (kept for recorded histories), paying through the test-only legacy bank
+ * (legacy-bank.ts), which `bank` replaces (a test may pass one with outages).
  */
 export async function startWorkflowEnv(
   options: { worker?: boolean; bank?: (db: Database) => BankConnector } = {},
@@ -86,7 +88,7 @@ export async function startWorkflowEnv(
         db,
         vault,
         config: loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_HORIZON_HOURS: '0.01' }),
-        bank: options.bank?.(db),
+        bank: options.bank?.(db) ?? new SimulatedBank(db),
         workflowBundle: servers.bundlePath ? { codePath: servers.bundlePath } : undefined,
       });
       workers.push({ worker, running: worker.run(), connection });

@@ -1,5 +1,6 @@
 // Durability: the worker runs as a separate process and is killed with SIGKILL in the middle of an order;
-// a new worker process picks the order up and it completes with every step once and nothing lost.
+// a new worker process picks the order up and it completes with every step once and nothing lost. The order pays
+// through a gateway worker (in the test's process) and the run's bank host, as every new order does.
 
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -12,6 +13,8 @@ import {
   supplierAnswerUpdate,
 } from '../../src/contracts/order-contract';
 import type { OrderView } from '../../src/domain/order';
+import type { TestGateway } from '../support/gateway-env';
+import { startTestGateway } from '../support/gateway-env';
 import type { WorkflowEnv } from '../support/workflow-env';
 import {
   acceptance,
@@ -25,6 +28,7 @@ import {
 
 const root = path.resolve(__dirname, '..', '..');
 let env: WorkflowEnv;
+let gateway: TestGateway;
 const children: ChildProcess[] = [];
 
 /** Starts `src/worker/main.ts` as its own process and resolves once it polls the task queue. */
@@ -64,17 +68,22 @@ async function kill(child: ChildProcess): Promise<void> {
 
 beforeAll(async () => {
   env = await startWorkflowEnv({ worker: false });
+  gateway = await startTestGateway({ db: env.db, vault: env.vault });
 });
 
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await gateway?.close();
   await env?.close();
 });
 
 describe('durability', () => {
   it('worker process › SIGKILL mid-order, then restarted › the order closes with each step once', async () => {
     const firstWorker = await startWorkerProcess();
-    const { handle, input } = await startOrder(env, { carrierIds: ['carrier-a', 'carrier-b'] });
+    const { handle, input } = await startOrder(env, {
+      carrierIds: ['carrier-a', 'carrier-b'],
+      gatewayTaskQueue: gateway.taskQueue,
+    });
     await handle.executeUpdate(supplierAnswerUpdate, { args: [fullReservation(input)] });
     await handle.executeUpdate(carrierAnswerUpdate, { args: [acceptance('carrier-a', 5_000)] });
 

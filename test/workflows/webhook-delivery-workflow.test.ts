@@ -10,7 +10,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { createActivities } from '../../src/activities';
 import { WebhookDeliveryStarter } from '../../src/activities/webhooks';
-import { SimulatedBank } from '../../src/bank/simulated-bank';
+import { SimulatedBank } from '../support/legacy-bank';
 import { notice, supplierAnswerUpdate } from '../../src/contracts/order-contract';
 import type {
   WebhookDeliveryInput,

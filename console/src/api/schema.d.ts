@@ -352,7 +352,7 @@ export interface paths {
         put?: never;
         /**
          * Pay the order by card (step 7)
-         * @description The card is checked (12 to 19 digits, else 400; a Luhn check digit, else 422 `invalid_card_number`), sealed, and charged by the gateway. The card number and CVC are never stored or logged.
+         * @description The card is checked (12 to 19 digits, else 400; a Luhn check digit, else 422 `invalid_card_number`), sealed, and sent by the gateway worker to the bank host (ISO 8583): authorized and held on the card until the carrier reports the delivery, or purchased at once for a seller whose capture setting is `IMMEDIATE`. The card number and CVC are never stored or logged.
          *
          *     Allowed: customer. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 422 for a rule the answer breaks.
          *
@@ -609,7 +609,7 @@ export interface paths {
         get: operations["getSettings"];
         /**
          * Replace the gateway's settings (operators only)
-         * @description Send the `version` you read: another change in between is 409 `settings_version_conflict`. Every changed setting is recorded in the audit trail with the operator and the time. New orders are placed with the new settings (within 5 s in other API processes); `sellers.*.capture` is stored only. A seller id that is not a registered seller: 422 `unknown_party`. Also answers a request signed in with the console's session cookie instead of a key; then a request that changes something must send `X-CSRF-Token` (403 `csrf_token_invalid`).
+         * @description Send the `version` you read: another change in between is 409 `settings_version_conflict`. Every changed setting is recorded in the audit trail with the operator and the time. New orders are placed with the new settings (within 5 s in other API processes), `sellers.*.capture` included (`IMMEDIATE`: purchased at the payment notification; `ON_SHIPMENT`, the default: authorized, captured at delivery). A seller id that is not a registered seller: 422 `unknown_party`. Also answers a request signed in with the console's session cookie instead of a key; then a request that changes something must send `X-CSRF-Token` (403 `csrf_token_invalid`).
          *
          *     Roles: operator.
          */
@@ -3397,7 +3397,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The payment was captured. */
+            /** @description The bank approved: `payment.status` is `AUTHORIZED` (captured at delivery, the default) or `CAPTURED` (a seller whose capture setting is `IMMEDIATE`). */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -357,14 +357,14 @@ export class Book {
       case 'expired':
         return decline('54', 'expired card');
       case 'incorrect_cvc':
-        return decline('55', 'incorrect CVC');
+        return decline('82', 'incorrect CVC');
       case undefined:
         break;
     }
     if (request.expiry === undefined || isExpiryPast(request.expiry, now)) return decline('54', 'expired card');
     if (card.expiry !== undefined && (card.expiry !== request.expiry || isExpiryPast(card.expiry, now)))
       return decline('54', 'expired card');
-    if (card.cvcHash !== undefined && card.cvcHash !== request.cvcHash) return decline('55', 'incorrect CVC');
+    if (card.cvcHash !== undefined && card.cvcHash !== request.cvcHash) return decline('82', 'incorrect CVC');
     if (card.limitMinor !== undefined && request.amount > card.limitMinor)
       return decline('61', 'exceeds the amount limit');
     const settlement = this.settlementAccount();

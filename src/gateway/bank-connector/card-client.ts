@@ -7,12 +7,12 @@ import { createHash } from 'node:crypto';
 import type { IsoMessage } from '../../iso8583';
 import {
   authorizationRequest,
+  declineCodeFor,
   authorizationResponse,
   financialAdvice,
   financialAdviceResponse,
   financialRequest,
   financialResponse,
-  responseCode as responseCodeSpec,
   responseOutcome,
   reversalAdvice,
   reversalAdviceResponse,
@@ -210,7 +210,7 @@ export class CardClient {
     return {
       outcome: 'declined',
       responseCode: code,
-      declineCode: responseCodeSpec(code)?.declineCode ?? (outcome === 'error' ? 'processing_error' : 'card_declined'),
+      declineCode: declineCodeFor(code),
       retryLater: outcome === 'retry_later',
     };
   }

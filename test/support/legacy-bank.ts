@@ -1,10 +1,12 @@
-// A simulated bank host for development and tests, with Stripe's well-known test card numbers.
-// Idempotent by reference (stored in the bank_operations collection); stores only the card's last four digits.
+// Test-only: the in-process simulated bank that orders paid through before the gateway worker and the bank host
+// existed, kept so the workflow tests can still drive the pre-gateway code path of the order workflow (kept for the
+// replay of recorded histories behind patched()). The product no longer has it: every new order pays through the
+// gateway worker and the bank host. Idempotent by reference (collection bank_operations); stores only the last four.
 
-import { isExpired } from '../domain/card';
-import type { Database } from '../persistence/database';
-import { isDuplicateKeyError, nativeCollection } from '../persistence/database';
-import type { BankAnswer, BankConnector, BankDeclineCode, CardDetails } from './bank-connector';
+import { isExpired } from '../../src/domain/card';
+import type { Database } from '../../src/persistence/database';
+import { isDuplicateKeyError, nativeCollection } from '../../src/persistence/database';
+import type { BankAnswer, BankConnector, BankDeclineCode, CardDetails } from '../../src/bank/bank-connector';
 
 /** Test card numbers and the answer the simulated bank gives them; any other valid number is approved. */
 export const TEST_CARDS: Readonly<Record<string, BankDeclineCode | 'approve'>> = {
