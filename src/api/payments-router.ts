@@ -9,6 +9,7 @@ import type { BankMessageRecord } from '../gateway/bank-connector/message-log';
 import { BANK_MESSAGES } from '../gateway/bank-connector/message-log';
 import type { PaymentRecord } from '../gateway/card-payments';
 import { GATEWAY_PAYMENTS } from '../gateway/card-payments';
+import { iso20022MessagesOf } from '../gateway/echeck-payments';
 import type { ApiDeps } from './api-deps';
 import { ApiError } from './api-error';
 import { mountRoute } from './route-registry';
@@ -46,9 +47,15 @@ export function paymentsRouter(deps: Pick<ApiDeps, 'db'>, authenticated: Request
       .find({ rrn: { $in: rrns } })
       .sort({ at: 1 })
       .toArray()) as BankMessageRecord[];
+    const documents = await iso20022MessagesOf(deps.db, payment._id);
     res.json({
       paymentId: payment._id,
       data: messages.map(({ _id, at, ...message }) => ({ id: _id, ...message, at: new Date(at).toISOString() })),
+      documents: documents.map(({ _id, paymentId: _p, at, ...document }) => ({
+        id: _id,
+        ...document,
+        at: new Date(at).toISOString(),
+      })),
     });
   });
   return router;

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
       reversalHorizonMs: g.reversalHorizonMs,
       reversalRetryInitialMs: g.reversalRetryInitialMs,
       reversalRetryMaxMs: g.reversalRetryMaxMs,
+      echeck: g.echeck,
     },
   });
   const connection = await retryUntilReady(
