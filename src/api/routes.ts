@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { RouteResponse, RouteSpec } from './route-registry';
 import { CONSOLE_ROUTES } from './console-routes';
+import { WALLET_ROUTES } from './wallet-routes';
 import { errorResponses } from './route-errors';
 import { defineRoute } from './route-registry';
 import { PAYMENT_STATUSES } from '../domain/payment';
@@ -593,5 +594,6 @@ export const API_ROUTES: readonly RouteSpec[] = [
   redeliverWebhookRoute,
   getPaymentRoute,
   listPaymentMessagesRoute,
+  ...WALLET_ROUTES,
   ...CONSOLE_ROUTES,
 ];

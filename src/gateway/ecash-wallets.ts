@@ -96,6 +96,11 @@ export function topUpOrderId(walletId: string, reference: string): string {
   return `wallet-${walletId}-topup-${reference}`;
 }
 
+/** The workflow id of a top-up on the gateway's queue (gateway/workflows/wallet-top-up-workflow.ts). */
+export function walletTopUpWorkflowId(walletId: string, reference: string): string {
+  return `wallet-topup-${walletId}-${reference}`;
+}
+
 /** The wallets and their entries. */
 export class EcashWallets {
   private readonly store: MethodPaymentStore;

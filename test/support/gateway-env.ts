@@ -12,6 +12,8 @@ import { DEFAULT_GATEWAY_SETTINGS, startGatewayRuntime } from '../../src/gateway
 import { createGatewayWorker } from '../../src/gateway/worker/create-gateway-worker';
 import { ibanOf } from '../../src/bank-host/domain/accounts';
 import type { MessageName } from '../../src/iso20022';
+import type { Database } from '../../src/persistence/database';
+import type { Vault } from '../../src/security/vault';
 import { bankHostEnv } from './bank-control';
 import type { WorkflowEnv } from './workflow-env';
 import { acceptance, fullReservation, startOrder, startWorkflowEnv, testServers, waitForStatus } from './workflow-env';
@@ -30,15 +32,26 @@ export interface GatewayEnv {
   close(): Promise<void>;
 }
 
-/** Starts both workers; the e-check clearing wait is the test bank host's clearing period (1 s). */
-export async function startGatewayEnv(): Promise<GatewayEnv> {
-  const env = await startWorkflowEnv();
+/** A gateway worker on a queue of its own, over the given database. */
+export interface GatewayWorker {
+  runtime: GatewayRuntime;
+  gatewayQueue: string;
+  documents: { message: string; xml: string }[];
+  close(): Promise<void>;
+}
+
+/** Starts a gateway runtime (real bank host) and worker; the e-check clearing wait is the test bank's period (1 s). */
+export async function startGatewayWorker(
+  db: Database,
+  vault: Vault,
+  gatewayQueue = `gateway-test-${randomUUID()}`,
+): Promise<GatewayWorker> {
   const documents: { message: string; xml: string }[] = [];
   const iso20022Url = process.env.BANK_HOST_ISO20022_URL;
   if (!iso20022Url) throw new Error('BANK_HOST_ISO20022_URL is not set: run the tests through jest');
   const runtime = await startGatewayRuntime({
-    db: env.db,
-    vault: env.vault,
+    db,
+    vault,
     settings: {
       ...DEFAULT_GATEWAY_SETTINGS,
       bankHostAddress: bankHostEnv().address,
@@ -52,7 +65,6 @@ export async function startGatewayEnv(): Promise<GatewayEnv> {
     },
     log: () => undefined,
   });
-  const gatewayQueue = `gateway-test-${randomUUID()}`;
   const connection = await NativeConnection.connect({ address: testServers().temporalAddress });
   const worker: Worker = await createGatewayWorker({
     connection,
@@ -62,7 +74,6 @@ export async function startGatewayEnv(): Promise<GatewayEnv> {
   });
   const running = worker.run();
   return {
-    env,
     runtime,
     gatewayQueue,
     documents,
@@ -71,6 +82,21 @@ export async function startGatewayEnv(): Promise<GatewayEnv> {
       await running;
       await connection.close();
       await runtime.close();
+    },
+  };
+}
+
+/** Starts the order worker (workflow-env.ts) and a gateway worker on its database. */
+export async function startGatewayEnv(): Promise<GatewayEnv> {
+  const env = await startWorkflowEnv();
+  const gateway = await startGatewayWorker(env.db, env.vault);
+  return {
+    env,
+    runtime: gateway.runtime,
+    gatewayQueue: gateway.gatewayQueue,
+    documents: gateway.documents,
+    async close() {
+      await gateway.close();
       await env.close();
     },
   };

@@ -5,11 +5,6 @@
 import * as wf from '@temporalio/workflow';
 import type { MethodActivities, TopUpResult, WalletTopUpInput } from '../method-activities';
 
-/** The workflow id of a top-up. */
-export function walletTopUpWorkflowId(walletId: string, reference: string): string {
-  return `wallet-topup-${walletId}-${reference}`;
-}
-
 /** Tops a wallet up; bounded by `timeoutMs` (retries included), after which it fails and the customer asks again. */
 export async function walletTopUpWorkflow(input: WalletTopUpInput & { timeoutMs: number }): Promise<TopUpResult> {
   const { topUpWallet } = wf.proxyActivities<MethodActivities>({
