@@ -142,6 +142,9 @@ const envSchema = z.object({
     .regex(/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/, 'must be an IBAN')
     .default('DE97500105170000000001'),
   ECHECK_CLEARING_MS: z.coerce.number().int().min(0).default(10_000),
+  MICROPAYMENT_THRESHOLD_MINOR: z.coerce.number().int().min(0).default(1_000),
+  MICROPAYMENT_MAX_SUM_MINOR: z.coerce.number().int().min(1).default(5_000),
+  MICROPAYMENT_MAX_AGE_MS: z.coerce.number().int().min(0).default(60_000),
   SESSION_TTL_MINUTES: z.coerce
     .number()
     .int()
@@ -224,6 +227,8 @@ export interface Config {
     reversalRetryMaxMs: number;
     /** Electronic checks: the bank host's ISO 20022 channel, the gateway's settlement IBAN, the clearing wait. */
     echeck: { iso20022Url: string; creditorIban: string; bankBic: string; clearingMs: number };
+    /** Card micropayments: below the threshold, collected until their sum or age passes the limits. */
+    micropayments: { thresholdMinor: number; maxSumMinor: number; maxAgeMs: number };
   };
   /** The console's sign-in sessions: how long one lasts, and when its cookie is `Secure` (`auto`: over HTTPS). */
   session: { ttlMinutes: number; cookieSecure: 'auto' | 'always' | 'never' };
@@ -315,6 +320,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         creditorIban: e.GATEWAY_SETTLEMENT_IBAN,
         bankBic: e.BANK_HOST_BIC,
         clearingMs: e.ECHECK_CLEARING_MS,
+      },
+      micropayments: {
+        thresholdMinor: e.MICROPAYMENT_THRESHOLD_MINOR,
+        maxSumMinor: e.MICROPAYMENT_MAX_SUM_MINOR,
+        maxAgeMs: e.MICROPAYMENT_MAX_AGE_MS,
       },
     },
     session: {

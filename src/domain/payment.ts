@@ -58,6 +58,8 @@ export type PaymentEvent =
   | { readonly type: 'DECLINED'; readonly declineCode: string }
   /** An electronic check's direct debit came back (pacs.004) before it settled: `reason` is the ISO reason code. */
   | { readonly type: 'RETURNED'; readonly reason: string }
+  /** A micropayment's aggregate charge was declined: the member held for it fails with the aggregate's reason. */
+  | { readonly type: 'AGGREGATE_DECLINED'; readonly declineCode: string }
   /** An electronic check's direct debit settled (pacs.002 ACSC) after the clearing period. */
   | { readonly type: 'CLEARED'; readonly amountMinor: number }
   | { readonly type: 'OUTCOME_UNKNOWN'; readonly operation: 'authorization' | 'purchase' }
@@ -137,6 +139,9 @@ export function applyPaymentEvent(payment: PaymentState, event: PaymentEvent): P
       return { ...payment, status: 'succeeded', authorizedMinor: event.amountMinor, capturedMinor: event.amountMinor };
     case 'DECLINED':
       if (status !== 'processing') conflict(payment, event);
+      return { ...payment, status: 'failed', declineCode: event.declineCode };
+    case 'AGGREGATE_DECLINED':
+      if (status !== 'requires_capture') conflict(payment, event);
       return { ...payment, status: 'failed', declineCode: event.declineCode };
     case 'RETURNED':
       if (status !== 'processing') conflict(payment, event);

@@ -13,6 +13,8 @@ import { CardPayments } from './card-payments';
 import { EcashWallets } from './ecash-wallets';
 import type { EcheckSettings } from './echeck-payments';
 import { EcheckPayments } from './echeck-payments';
+import type { MicropaymentSettings } from './micropayments';
+import { Micropayments } from './micropayments';
 
 /** The bank side's settings (README, Gateway worker: configuration). */
 export interface GatewaySettings {
@@ -34,6 +36,8 @@ export interface GatewaySettings {
   reversalRetryMaxMs: number;
   /** Electronic checks over the bank host's ISO 20022 channel (README, Payment methods). */
   echeck: Omit<EcheckSettings, 'requestTimeoutMs'>;
+  /** Card micropayments collected per customer and seller (README, Payment methods). */
+  micropayments: MicropaymentSettings;
 }
 
 /** Defaults of {@link GatewaySettings} (the README lists them with their variables). */
@@ -55,6 +59,7 @@ export const DEFAULT_GATEWAY_SETTINGS: Omit<GatewaySettings, 'bankHostAddress'> 
     bankBic: 'SFBKDEFFXXX',
     clearingMs: 10_000,
   },
+  micropayments: { thresholdMinor: 1_000, maxSumMinor: 5_000, maxAgeMs: 60_000 },
 };
 
 /** The gateway's bank side, running. */
@@ -68,6 +73,8 @@ export interface GatewayRuntime {
   echecks: EcheckPayments;
   /** Electronic cash wallets. */
   wallets: EcashWallets;
+  /** Card micropayments and their aggregates. */
+  micropayments: Micropayments;
   /** Stops the queue, flushes the message record and closes the connection. */
   close(): Promise<void>;
 }
@@ -117,6 +124,7 @@ export async function startGatewayRuntime(options: {
   await reversals.resume();
   const echecks = new EcheckPayments(db, vault, { ...settings.echeck, requestTimeoutMs: settings.requestTimeoutMs });
   const wallets = new EcashWallets(db, vault);
+  const micropayments = new Micropayments(db, vault, settings.micropayments);
   return {
     connection,
     messages,
@@ -125,6 +133,7 @@ export async function startGatewayRuntime(options: {
     payments,
     echecks,
     wallets,
+    micropayments,
     async close() {
       reversals.stop();
       await messages.flush();

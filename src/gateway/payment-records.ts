@@ -7,7 +7,7 @@ import type { Connection } from 'mongoose';
 import type { PaymentMethod, PaymentSummary } from '../contracts/payment-contract';
 import type { Journal, JournalLeg } from '../domain/ledger';
 import type { Money } from '../domain/money';
-import type { PaymentEvent, PaymentState } from '../domain/payment';
+import type { CaptureMode, PaymentEvent, PaymentState } from '../domain/payment';
 import { applyPaymentEvent, newPayment } from '../domain/payment';
 import type { Database } from '../persistence/database';
 import { postJournal } from '../persistence/ledger-store';
@@ -26,7 +26,8 @@ export interface MethodRefund {
 /** A payment by electronic check or electronic cash, as stored. */
 export interface MethodPaymentRecord extends PaymentState {
   _id: string;
-  method: Exclude<PaymentMethod, 'card'>;
+  /** `card` only for a micropayment (a member of an aggregate card charge). */
+  method: PaymentMethod;
   orderId: string;
   attempt: number;
   sellerId: string;
@@ -37,6 +38,9 @@ export interface MethodPaymentRecord extends PaymentState {
   directDebit?: { messageId: string; endToEndId: string } | undefined;
   /** E-cash: the wallet paid from. */
   walletId?: string | undefined;
+  /** A micropayment: its aggregator and, once charged, the aggregate card payment that settled it. */
+  micropayment?:
+    { aggregatorId: string; aggregatePaymentId?: string | undefined; memberNo?: number | undefined } | undefined;
   refunds: MethodRefund[];
   createdAt: Date;
   updatedAt: Date;
@@ -69,11 +73,12 @@ export class MethodPaymentStore {
     customerId?: string | undefined;
     amount: Money;
     last4: string;
+    captureMode?: CaptureMode;
     extra?: Partial<MethodPaymentRecord>;
   }): Promise<MethodPaymentRecord> {
     const at = this.now();
     const record: MethodPaymentRecord = {
-      ...newPayment(input.paymentId, input.amount, 'immediate'),
+      ...newPayment(input.paymentId, input.amount, input.captureMode ?? 'immediate'),
       _id: input.paymentId,
       method: input.method,
       orderId: input.orderId,

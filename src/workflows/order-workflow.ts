@@ -308,7 +308,8 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
         const summary = await wf.CancellationScope.nonCancellable(() =>
           paymentChild({
             command: 'authorize',
-            ...(method === 'card' ? {} : { method, customerId: order.customerId }),
+            ...(method === 'card' ? {} : { method }),
+            customerId: order.customerId,
             orderId: order.orderId,
             attempt,
             sellerId: order.sellerId,

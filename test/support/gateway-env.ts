@@ -8,6 +8,7 @@ import type { Worker } from '@temporalio/worker';
 import type { OrderWorkflowInput } from '../../src/contracts/order-contract';
 import { carrierAnswerUpdate, supplierAnswerUpdate } from '../../src/contracts/order-contract';
 import type { GatewayRuntime } from '../../src/gateway/gateway-runtime';
+import type { MicropaymentSettings } from '../../src/gateway/micropayments';
 import { DEFAULT_GATEWAY_SETTINGS, startGatewayRuntime } from '../../src/gateway/gateway-runtime';
 import { createGatewayWorker } from '../../src/gateway/worker/create-gateway-worker';
 import { ibanOf } from '../../src/bank-host/domain/accounts';
@@ -45,6 +46,7 @@ export async function startGatewayWorker(
   db: Database,
   vault: Vault,
   gatewayQueue = `gateway-test-${randomUUID()}`,
+  micropayments: MicropaymentSettings = DEFAULT_GATEWAY_SETTINGS.micropayments,
 ): Promise<GatewayWorker> {
   const documents: { message: string; xml: string }[] = [];
   const iso20022Url = process.env.BANK_HOST_ISO20022_URL;
@@ -62,6 +64,7 @@ export async function startGatewayWorker(
         clearingMs: 1_000,
         observe: (message: string, xml: string) => documents.push({ message, xml }),
       } as typeof DEFAULT_GATEWAY_SETTINGS.echeck,
+      micropayments,
     },
     log: () => undefined,
   });
@@ -87,9 +90,9 @@ export async function startGatewayWorker(
 }
 
 /** Starts the order worker (workflow-env.ts) and a gateway worker on its database. */
-export async function startGatewayEnv(): Promise<GatewayEnv> {
+export async function startGatewayEnv(micropayments?: MicropaymentSettings): Promise<GatewayEnv> {
   const env = await startWorkflowEnv();
-  const gateway = await startGatewayWorker(env.db, env.vault);
+  const gateway = await startGatewayWorker(env.db, env.vault, undefined, micropayments);
   return {
     env,
     runtime: gateway.runtime,

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
       reversalRetryInitialMs: g.reversalRetryInitialMs,
       reversalRetryMaxMs: g.reversalRetryMaxMs,
       echeck: g.echeck,
+      micropayments: g.micropayments,
     },
   });
   const connection = await retryUntilReady(

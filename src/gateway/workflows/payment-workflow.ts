@@ -25,6 +25,11 @@ export async function paymentWorkflow(command: PaymentCommand): Promise<PaymentS
   const method = command.method ?? 'card';
   if (method === 'echeck') return echeckOperation(command, wf.proxyActivities<MethodActivities>(options));
   if (method === 'ecash') return ecashOperation(command, wf.proxyActivities<MethodActivities>(options));
+  // Card micropayments (from this patch on): recorded for their aggregate instead of being sent one by one.
+  if (wf.patched(MICROPAYMENTS_PATCH)) {
+    const micro = await micropaymentOperation(command, wf.proxyActivities<MethodActivities>(options));
+    if (micro) return micro;
+  }
   const bank = wf.proxyActivities<GatewayActivities>(options);
   switch (command.command) {
     case 'authorize':
@@ -36,6 +41,35 @@ export async function paymentWorkflow(command: PaymentCommand): Promise<PaymentS
     case 'refund':
       return bank.refundPayment(command);
   }
+}
+
+/** The patch from which a card payment's child first asks whether it is a micropayment. */
+export const MICROPAYMENTS_PATCH = 'micropayments-v1';
+
+/**
+ * A card micropayment's operation, or undefined for a card paid on its own: the authorization is recorded and handed
+ * to its aggregator (the order proceeds); the capture waits for the aggregate's charge (asked again every second or
+ * so, within the command's bound; a declined aggregate fails it for good); void and refund take it out of its
+ * aggregate or refund its share.
+ */
+async function micropaymentOperation(
+  command: PaymentCommand,
+  bank: ReturnType<typeof wf.proxyActivities<MethodActivities>>,
+): Promise<PaymentSummary | undefined> {
+  if (command.command === 'authorize') {
+    const aggregatorId = await bank.micropaymentAggregatorOf(command);
+    return aggregatorId === null ? undefined : bank.recordMicropayment(command, aggregatorId);
+  }
+  if (!(await bank.isMicropayment(`payment-${command.orderId}-${command.attempt}`))) return undefined;
+  if (command.command === 'capture') {
+    const outcome = wf.proxyActivities<MethodActivities>({
+      startToCloseTimeout: Math.max(1_000, Math.min(60_000, Math.floor(command.timeoutMs / 3))),
+      scheduleToCloseTimeout: command.timeoutMs,
+      retry: { initialInterval: '500ms', backoffCoefficient: 1.5, maximumInterval: '5s' },
+    });
+    return outcome.micropaymentOutcome(`payment-${command.orderId}-${command.attempt}`);
+  }
+  return bank.reverseMicropayment(command);
 }
 
 /**
