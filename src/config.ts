@@ -144,7 +144,7 @@ const envSchema = z.object({
   ECHECK_CLEARING_MS: z.coerce.number().int().min(0).default(10_000),
   MICROPAYMENT_THRESHOLD_MINOR: z.coerce.number().int().min(0).default(1_000),
   MICROPAYMENT_MAX_SUM_MINOR: z.coerce.number().int().min(1).default(5_000),
-  MICROPAYMENT_MAX_AGE_MS: z.coerce.number().int().min(0).default(60_000),
+  MICROPAYMENT_MAX_AGE_MS: z.coerce.number().int().min(0).default(5_000),
   SESSION_TTL_MINUTES: z.coerce
     .number()
     .int()

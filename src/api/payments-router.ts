@@ -41,7 +41,13 @@ export function paymentsRouter(deps: Pick<ApiDeps, 'db'>, authenticated: Request
 
   mountRoute(router, listPaymentMessagesRoute, guards, async (req, res) => {
     const payment = await paymentOf(deps, req);
-    const rrns = [rrnFor(`${payment._id}:authorization`), ...(payment.refunds ?? []).map((refund) => refund.rrn)];
+    // A micropayment's bank messages are its aggregate's (one purchase for every member, and its refunds).
+    const aggregateId = (payment as { micropayment?: { aggregatePaymentId?: string } }).micropayment?.aggregatePaymentId;
+    const rrns = [
+      rrnFor(`${payment._id}:authorization`),
+      ...(aggregateId === undefined ? [] : [rrnFor(`${aggregateId}:authorization`)]),
+      ...(payment.refunds ?? []).flatMap((refund) => (refund.rrn === undefined ? [] : [refund.rrn])),
+    ];
     const messages = (await deps.db.connection
       .collection<BankMessageRecord>(BANK_MESSAGES)
       .find({ rrn: { $in: rrns } })

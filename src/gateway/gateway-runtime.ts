@@ -59,7 +59,7 @@ export const DEFAULT_GATEWAY_SETTINGS: Omit<GatewaySettings, 'bankHostAddress'> 
     bankBic: 'SFBKDEFFXXX',
     clearingMs: 10_000,
   },
-  micropayments: { thresholdMinor: 1_000, maxSumMinor: 5_000, maxAgeMs: 60_000 },
+  micropayments: { thresholdMinor: 1_000, maxSumMinor: 5_000, maxAgeMs: 5_000 },
 };
 
 /** The gateway's bank side, running. */
