@@ -199,7 +199,12 @@ function quoteFor(carrierIndex: number, random: () => number): CarrierAnswer {
 
 /** A micropayment order's basket: under MICROPAYMENT_THRESHOLD_MINOR (10.00 by default). */
 const MICROPAYMENT_ITEMS: OrderItem[] = [
-  { sku: 'CLP-CBL-10', description: 'Cable clips, bag of 10', quantity: 1, unitPrice: { amount: 450, currency: 'EUR' } },
+  {
+    sku: 'CLP-CBL-10',
+    description: 'Cable clips, bag of 10',
+    quantity: 1,
+    unitPrice: { amount: 450, currency: 'EUR' },
+  },
 ];
 
 /** The demo customers' funded current account at the bank host (its seed: Globex Corporation). */

@@ -21,7 +21,7 @@ export async function ownWallet(db: Database, walletId: string, ownerId: string)
     .collection<WalletRecord>(GATEWAY_WALLETS)
     .findOne({ _id: walletId })) as WalletRecord | null;
   if (!wallet || wallet.ownerId !== ownerId) {
-    throw new ApiError(404, 'invalid_request_error', 'wallet_not_found', `no wallet ${walletId}`, 'walletId');
+    throw new ApiError(404, 'not_found_error', 'wallet_not_found', `no wallet ${walletId}`, 'walletId');
   }
   return wallet;
 }
@@ -51,7 +51,7 @@ export async function sealPayment(
     case 'ecash': {
       const wallet = await ownWallet(deps.db, body.ecash.walletId, customerId).catch((error: unknown) => {
         if (error instanceof ApiError) {
-          throw new ApiError(404, 'invalid_request_error', 'wallet_not_found', error.message, 'ecash.walletId');
+          throw new ApiError(404, 'not_found_error', 'wallet_not_found', error.message, 'ecash.walletId');
         }
         throw error;
       });

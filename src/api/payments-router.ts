@@ -42,7 +42,8 @@ export function paymentsRouter(deps: Pick<ApiDeps, 'db'>, authenticated: Request
   mountRoute(router, listPaymentMessagesRoute, guards, async (req, res) => {
     const payment = await paymentOf(deps, req);
     // A micropayment's bank messages are its aggregate's (one purchase for every member, and its refunds).
-    const aggregateId = (payment as { micropayment?: { aggregatePaymentId?: string } }).micropayment?.aggregatePaymentId;
+    const aggregateId = (payment as { micropayment?: { aggregatePaymentId?: string } }).micropayment
+      ?.aggregatePaymentId;
     const rrns = [
       rrnFor(`${payment._id}:authorization`),
       ...(aggregateId === undefined ? [] : [rrnFor(`${aggregateId}:authorization`)]),

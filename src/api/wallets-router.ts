@@ -39,7 +39,7 @@ export function walletsRouter(
     const { id, role } = callerOf(res);
     const walletId = String(req.params.walletId);
     const wallet = role === 'operator' ? await wallets.find(walletId) : await ownWallet(deps.db, walletId, id);
-    if (!wallet) throw new ApiError(404, 'invalid_request_error', 'wallet_not_found', `no wallet ${walletId}`);
+    if (!wallet) throw new ApiError(404, 'not_found_error', 'wallet_not_found', `no wallet ${walletId}`);
     res.json(await wallets.view(wallet));
   });
 
