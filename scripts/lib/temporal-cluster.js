@@ -30,6 +30,24 @@ function tailOf(file, lines = 20) {
   }
 }
 
+/**
+ * A free port below 32768: Temporal's SQL schema stores membership ports as `smallint`, and the ports the OS hands out
+ * for port 0 (its ephemeral range) are above it. Tries random ports in 20000-32767 until one binds.
+ */
+async function findFreeMembershipPort() {
+  const net = require('node:net');
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = 20000 + Math.floor(Math.random() * 12768);
+    const free = await new Promise((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error("no free port below 32768 for the Temporal services' membership");
+}
+
 /** The directory holding PostgreSQL's server programs (initdb, postgres, pg_isready), or null. */
 function findPostgresBinDir() {
   const candidates = [];
@@ -373,7 +391,8 @@ async function startTemporalCluster({
     else fs.writeFileSync(shardsFile, `${historyShards}\n`);
 
     const ports = {};
-    for (const name of SERVICES) ports[name] = { grpc: await findFreePort(), membership: await findFreePort() };
+    for (const name of SERVICES)
+      ports[name] = { grpc: await findFreePort(), membership: await findFreeMembershipPort() };
     if (frontendPort) ports.frontend.grpc = frontendPort;
     ports.frontend.http = await findFreePort();
     const configDir = path.join(dataDir, 'temporal-config');
@@ -388,27 +407,16 @@ async function startTemporalCluster({
     log(
       `starting Temporal server v${TEMPORAL_SERVER_VERSION} on ${address}: ${SERVICES.join(', ')} as separate processes, ${historyShards} history shards`,
     );
-    for (const name of SERVICES) {
-      const args = [
-        '--root',
-        configDir,
-        '--config',
-        '.',
-        '--env',
-        'cluster',
-        '--allow-no-auth',
-        'start',
-        '--service',
-        name,
-      ];
-      watch(
-        spawnLogged(`temporal-${name}`, serverBin, args, {
-          logFile: path.join(logDir, `temporal-${name}.log`),
-          detached,
-          cwd: configDir,
-        }),
-      );
-    }
+    const startService = (name) => {
+      const args = ['--root', configDir, '--config', '.', '--env', 'cluster', '--allow-no-auth', 'start'];
+      args.push('--service', name);
+      const logFile = path.join(logDir, `temporal-${name}.log`);
+      watch(spawnLogged(`temporal-${name}`, serverBin, args, { logFile, detached, cwd: configDir }));
+    };
+    // History first: the first service to start writes the cluster's metadata record, and several at once race for it.
+    startService('history');
+    await waitForPort(ports.history.grpc, { timeoutMs, check: () => processes.forEach(failIfExited) });
+    for (const name of SERVICES.filter((service) => service !== 'history')) startService(name);
     await waitForPort(ports.frontend.grpc, { timeoutMs, check: () => processes.forEach(failIfExited) });
     log(`registering the namespace ${namespace} and its search attributes`);
     await registerNamespace({ temporalBin, address, namespace, searchAttributes, processes, timeoutMs });

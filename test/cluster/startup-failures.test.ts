@@ -29,7 +29,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Starts the entry point with `env` and resolves with its exit code and everything it printed. */
+/**
+ * Starts the entry point with `env` and resolves with its exit code and everything it printed. A process that comes up
+ * instead (it printed that it polls or listens) is a failure of the check: it is killed and reported with code null.
+ */
 async function startUp(which: keyof typeof ENTRIES, env: Record<string, string>) {
   const port = await freePort();
   const proc = startProcess(`startup-${which}-${randomUUID().slice(0, 6)}`, ENTRIES[which], {
@@ -38,8 +41,19 @@ async function startUp(which: keyof typeof ENTRIES, env: Record<string, string>)
     ...env,
   });
   started.push(proc);
-  const exit = await proc.exited;
-  return { code: exit.code, output: proc.output() };
+  const cameUp = Promise.race([proc.printed('polling task queue'), proc.printed('settleflow API listening')]);
+  const outcome = await Promise.race([
+    proc.exited,
+    cameUp.then(
+      () => 'up' as const,
+      () => proc.exited,
+    ),
+  ]);
+  if (outcome === 'up') {
+    await proc.kill();
+    return { code: null, output: proc.output() };
+  }
+  return { code: outcome.code, output: proc.output() };
 }
 
 function temporalCli(...args: string[]): string {
