@@ -103,7 +103,7 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Every answer a step got, to show which API served it. */
+/** Every answer a step got, to show which API served it; `afterKill`: sent once the killed API was gone. */
 const answers: { orderId: string; step: string; via: string; afterKill: boolean }[] = [];
 let killed = false;
 
@@ -116,6 +116,7 @@ async function step(member: Member, orderId: string, name: string, urlPath: stri
   const deadline = Date.now() + RECOVERY_MS;
   const idempotencyKey = `${orderId}:${name}`;
   for (;;) {
+    const sentAfterKill = killed;
     const answer: Answer = await balancer.call('POST', urlPath, {
       key: parties[member].apiKey,
       body,
@@ -123,7 +124,7 @@ async function step(member: Member, orderId: string, name: string, urlPath: stri
       prefer,
     });
     if (answer.status === 200 || answer.status === 201) {
-      answers.push({ orderId, step: name, via: answer.via, afterKill: killed });
+      answers.push({ orderId, step: name, via: answer.via, afterKill: sentAfterKill });
       return answer.body;
     }
     const code = answer.body?.error?.code;
@@ -237,8 +238,8 @@ describe('settleflow on the Temporal server cluster', () => {
     driving.forEach((promise) => promise.catch(() => undefined));
 
     await enoughPaid;
-    killed = true;
     await Promise.all([workerA.kill(), apiA.kill()]);
+    killed = true;
     const views = await Promise.all(driving);
 
     // Every order closed, each with one captured payment and no lifecycle step twice on its timeline.
