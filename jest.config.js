@@ -8,6 +8,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // test/cluster needs the Temporal server cluster: its own lane, `npm run test:cluster` (jest.cluster.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/'],
   transform: {
     // The compiler option, not ts-jest's deprecated `isolatedModules` option (ts-jest 29.4 warns on that one).
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: { isolatedModules: true } }],

@@ -12,6 +12,7 @@ module.exports = {
     '<rootDir>/test/iso20022/**/*.test.ts',
     '<rootDir>/test/scripts/**/*.test.ts',
     '<rootDir>/test/config.test.ts',
+    '<rootDir>/test/config-connections.test.ts',
     '<rootDir>/test/iso8583/**/*.test.ts',
     '<rootDir>/test/observability/logger.test.ts',
     '<rootDir>/test/observability/observability-config.test.ts',

@@ -702,7 +702,8 @@ async function main(): Promise<void> {
     const castFor = castsFrom(parties, baseUrl);
     const connection = await Connection.connect({ address: servers.temporalAddress });
     cleanups.push(() => connection.close());
-    const temporal = new Client({ connection });
+    // The namespace the worker and API use (TEMPORAL_NAMESPACE, e.g. `settleflow` on `npm run cluster`'s server).
+    const temporal = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE || 'default' });
     cleanups.push(async () => {
       const db = await connectDatabase(mongoUri);
       await db.connection.dropDatabase();

@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { MongoConnectionSettings, MongoDeploymentSummary, TemporalTlsSettings } from './connection-settings';
+import { ConnectionSettingError, mongoConnectionFrom, temporalConnectionFrom } from './connection-settings';
 import type { WebhookRetryPolicy } from './contracts/webhook-delivery-contract';
 import type { OrderDeadlines } from './domain/order';
 import type { LogLevelName } from './observability/logger';
@@ -11,11 +13,35 @@ import { LOG_LEVELS } from './observability/logger';
 
 const HOUR_MS = 60 * 60 * 1000;
 
+/** An optional text variable; set but empty counts as unset. */
+const optionalText = () =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value));
+
 const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('settleflow-orders'),
   MONGODB_URI: z.string().default('mongodb://127.0.0.1:27017/settleflow'),
+  // Connections for real deployments (README, Running on a cluster): TLS/mTLS and API keys to Temporal, TLS to MongoDB.
+  TEMPORAL_TLS: z
+    .enum(['true', 'false'])
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: optionalText(),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: optionalText(),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalText(),
+  TEMPORAL_TLS_SERVER_NAME: optionalText(),
+  TEMPORAL_API_KEY: optionalText(),
+  TEMPORAL_API_KEY_FILE: optionalText(),
+  TEMPORAL_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
+  MONGODB_TLS_CA_FILE: optionalText(),
+  MONGODB_TLS_CERT_KEY_FILE: optionalText(),
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  WORKER_SHUTDOWN_FORCE_MS: z.coerce.number().int().min(1000).default(60_000),
+  API_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   DATA_DIR: z.string().default(path.resolve(__dirname, '..', '.data')),
@@ -158,8 +184,22 @@ const envSchema = z.object({
 
 /** The parsed configuration. */
 export interface Config {
-  temporal: { address: string; namespace: string; taskQueue: string };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    /** TLS (and mTLS) to the frontend, read and checked at start; undefined for plain TCP. */
+    tls: TemporalTlsSettings | undefined;
+    /** A Temporal Cloud API key; never logged. */
+    apiKey: string | undefined;
+    /** How long a process tries to reach Temporal at start before it exits with an error. */
+    connectTimeoutMs: number;
+  };
   mongodbUri: string;
+  /** Driver options from the environment (TLS files) and what the URI says about the deployment (for logs). */
+  mongodb: { options: MongoConnectionSettings; deployment: MongoDeploymentSummary };
+  /** Graceful shutdown: how long in-flight activities (worker) and requests (API) get to finish on SIGTERM. */
+  shutdown: { workerGraceMs: number; workerForceMs: number; apiGraceMs: number };
   port: number;
   /** The API's listen address: loopback unless told otherwise (0.0.0.0 in containers). */
   host: string;
@@ -254,9 +294,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  const connections = connectionsFrom(e);
   return {
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      ...connections.temporal,
+    },
     mongodbUri: e.MONGODB_URI,
+    mongodb: connections.mongodb,
+    shutdown: {
+      workerGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+      workerForceMs: e.WORKER_SHUTDOWN_FORCE_MS,
+      apiGraceMs: e.API_SHUTDOWN_GRACE_MS,
+    },
     port: e.PORT,
     host: e.HOST,
     dataDir: e.DATA_DIR,
@@ -351,6 +403,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 function metricsUrlFrom(url: string | undefined, port: number): string | undefined {
   if (url !== undefined) return url.trim() === '' ? undefined : url.trim();
   return port > 0 ? `http://127.0.0.1:${port}/metrics` : undefined;
+}
+
+/** The Temporal and MongoDB connection settings, their files read and checked now (connection-settings.ts). */
+function connectionsFrom(e: z.infer<typeof envSchema>) {
+  try {
+    return { temporal: temporalConnectionFrom(e), mongodb: mongoConnectionFrom(e) };
+  } catch (error) {
+    if (error instanceof ConnectionSettingError) throw new Error(`invalid configuration: ${error.message}`);
+    throw error;
+  }
 }
 
 /** The OTLP traces URL: the traces endpoint as given, else the base endpoint with `/v1/traces` (as the spec says). */

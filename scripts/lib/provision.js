@@ -264,4 +264,4 @@ async function provision({ log = (line) => console.error(line) } = {}) {
   return { temporalBin, ferretdbBin };
 }
 
-module.exports = { provision, cacheRoot, TEMPORAL_VERSION, FERRETDB_VERSION };
+module.exports = { provision, resolveTool, tryRun, whichSync, cacheRoot, TEMPORAL_VERSION, FERRETDB_VERSION };

@@ -3,7 +3,7 @@
 // in createApp. Logs are pino JSON lines on stdout (pretty at a developer's terminal).
 
 import type { Server } from 'node:http';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { loadConfig, requireVaultKey } from '../config';
 import type { Logger } from '../observability/logger';
 import { createLogger, loggingFrom } from '../observability/logger';
@@ -14,7 +14,7 @@ import { startTracing } from '../observability/tracing';
 import { connectDatabase } from '../persistence/database';
 import { startIdempotencySweeper } from '../persistence/idempotency-store';
 import { Vault } from '../security/vault';
-import { retryUntilReady } from '../retry-until-ready';
+import { connectTemporalClient } from '../temporal-connection';
 
 let logger: Logger = createLogger({ service: 'settleflow-api' });
 
@@ -25,14 +25,10 @@ async function main(): Promise<void> {
   // Loaded once tracing has started, so the HTTP server under Express is instrumented.
   const { createApp } = await import('./app');
   const vault = new Vault(requireVaultKey(config));
-  logger.info('connecting to MongoDB');
-  const db = await connectDatabase(config.mongodbUri);
-  logger.info(`connecting to Temporal at ${config.temporal.address}`);
-  const connection = await retryUntilReady(
-    `Temporal at ${config.temporal.address}`,
-    () => Connection.connect({ address: config.temporal.address, connectTimeout: 2000 }),
-    (line) => logger.warn(line),
-  );
+  logger.info({ mongodb: config.mongodb.deployment }, 'connecting to MongoDB');
+  const db = await connectDatabase(config.mongodbUri, config.mongodb.options);
+  logger.info(`connecting to Temporal at ${config.temporal.address}, namespace ${config.temporal.namespace}`);
+  const connection = await connectTemporalClient(config.temporal, (line) => logger.warn(line));
   const temporal = new Client({
     connection,
     namespace: config.temporal.namespace,
@@ -79,8 +75,9 @@ async function main(): Promise<void> {
           process.exit(error ? 1 : 0);
         });
     });
+    // Requests in flight get API_SHUTDOWN_GRACE_MS to finish (their Updates are durable in Temporal either way).
     server.closeIdleConnections();
-    setTimeout(() => server.closeAllConnections(), 10_000).unref();
+    setTimeout(() => server.closeAllConnections(), config.shutdown.apiGraceMs).unref();
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));

@@ -4,6 +4,7 @@
 
 import mongoose, { Schema } from 'mongoose';
 import type { Connection, Model, mongo } from 'mongoose';
+import type { MongoConnectionSettings } from '../connection-settings';
 import type { OrderView, PartyRole } from '../domain/order';
 import type { NoticeDraft } from '../contracts/order-contract';
 
@@ -211,10 +212,11 @@ const bankOperationSchema = new Schema<BankOperationRecord>(
 
 /**
  * Connects to MongoDB (or FerretDB) and makes sure the indexes exist.
- * @param uri a mongodb:// URI naming the database
+ * @param uri a mongodb:// or mongodb+srv:// URI naming the database (a replica set with `replicaSet=`, TLS with `tls=true`)
+ * @param options TLS files from the environment (MONGODB_TLS_CA_FILE, MONGODB_TLS_CERT_KEY_FILE), checked by config.ts
  */
-export async function connectDatabase(uri: string): Promise<Database> {
-  const connection = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000, autoIndex: false });
+export async function connectDatabase(uri: string, options: MongoConnectionSettings = {}): Promise<Database> {
+  const connection = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000, autoIndex: false, ...options });
   await connection.asPromise();
   const db: Database = {
     connection,

@@ -45,6 +45,8 @@ export interface OrderWorkerOptions {
   metrics?: WorkerMetrics;
   /** Tracing, when on: activity spans and the workflows' span sink. */
   tracing?: Tracing;
+  /** Graceful shutdown: how long in-flight activities may finish, and when the worker stops regardless. */
+  shutdown?: { graceMs: number; forceMs: number };
 }
 
 /** Creates (but does not run) a worker for the order workflows. */
@@ -83,6 +85,9 @@ export async function createOrderWorker(options: OrderWorkerOptions): Promise<Wo
       workflowModules: options.workflowBundle ? [] : [...WORKFLOW_INTERCEPTOR_MODULES],
     },
     ...(options.tracing ? { sinks: options.tracing.workflowSinks } : {}),
+    ...(options.shutdown
+      ? { shutdownGraceTime: options.shutdown.graceMs, shutdownForceTime: options.shutdown.forceMs }
+      : {}),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

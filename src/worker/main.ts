@@ -3,7 +3,7 @@
 // WORKER_METRICS_PORT (the SDK's own merged in from TEMPORAL_METRICS_PORT on loopback), traces are exported when an
 // OTLP endpoint is set.
 
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { loadConfig, requireVaultKey } from '../config';
 import { createLogger, loggingFrom, temporalLoggerFor } from '../observability/logger';
 import type { Logger } from '../observability/logger';
@@ -11,7 +11,7 @@ import { createWorkerMetrics, scrapeText, serveMetrics } from '../observability/
 import { startTracing } from '../observability/tracing';
 import { connectDatabase } from '../persistence/database';
 import { Vault } from '../security/vault';
-import { retryUntilReady } from '../retry-until-ready';
+import { connectTemporalWorker } from '../temporal-connection';
 import { createOrderWorker } from './create-worker';
 
 let logger: Logger = createLogger({ service: 'settleflow-worker' });
@@ -49,12 +49,9 @@ async function main(): Promise<void> {
   }
 
   const vault = new Vault(requireVaultKey(config));
-  const db = await connectDatabase(config.mongodbUri);
-  const connection = await retryUntilReady(
-    `Temporal at ${config.temporal.address}`,
-    () => NativeConnection.connect({ address: config.temporal.address }),
-    (line) => logger.warn(line),
-  );
+  logger.info({ mongodb: config.mongodb.deployment }, 'connecting to MongoDB');
+  const db = await connectDatabase(config.mongodbUri, config.mongodb.options);
+  const connection = await connectTemporalWorker(config.temporal, (line) => logger.warn(line));
   const worker = await createOrderWorker({
     connection,
     namespace: config.temporal.namespace,
@@ -66,9 +63,12 @@ async function main(): Promise<void> {
     logger,
     metrics,
     tracing,
+    // SIGTERM/SIGINT (handled by the SDK): polling stops, in-flight activities get the grace period to finish, then
+    // are cancelled; past the force time the worker stops anyway and Temporal retries what was left elsewhere.
+    shutdown: { graceMs: config.shutdown.workerGraceMs, forceMs: config.shutdown.workerForceMs },
   });
   logger.info(
-    { taskQueue: config.temporal.taskQueue, temporal: config.temporal.address },
+    { taskQueue: config.temporal.taskQueue, temporal: config.temporal.address, namespace: config.temporal.namespace },
     `settleflow worker polling task queue ${config.temporal.taskQueue} at ${config.temporal.address}`,
   );
   await worker.run();
