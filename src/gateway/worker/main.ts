@@ -2,12 +2,11 @@
 // and Temporal, resumes pending reversals, and runs payment child workflows and bank activities on the gateway's task
 // queue until SIGINT/SIGTERM. It never logs card data (every bank line is masked).
 
-import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, requireVaultKey } from '../../config';
 import { createLogger } from '../../observability/logger';
 import { createGatewayMetrics, serveMetrics } from '../../observability/metrics';
 import { connectDatabase } from '../../persistence/database';
-import { retryUntilReady } from '../../retry-until-ready';
+import { connectTemporalWorker } from '../../temporal-connection';
 import { Vault } from '../../security/vault';
 import { GATEWAY_REVERSALS } from '../bank-connector/reversal-queue';
 import { DEFAULT_GATEWAY_SETTINGS, startGatewayRuntime } from '../gateway-runtime';
@@ -16,7 +15,7 @@ import { createGatewayWorker } from './create-gateway-worker';
 async function main(): Promise<void> {
   const config = loadConfig();
   const vault = new Vault(requireVaultKey(config));
-  const db = await connectDatabase(config.mongodbUri);
+  const db = await connectDatabase(config.mongodbUri, config.mongodb.options);
   const log = (line: string) => console.log(`gateway: ${line}`);
   const g = config.gateway;
   const runtime = await startGatewayRuntime({
@@ -57,11 +56,8 @@ async function main(): Promise<void> {
         })
       : undefined;
   if (metricsServer) log(`metrics on http://${config.metrics.host}:${metricsServer.port}/metrics`);
-  const connection = await retryUntilReady(
-    `Temporal at ${config.temporal.address}`,
-    () => NativeConnection.connect({ address: config.temporal.address }),
-    log,
-  );
+  // The same TLS, API key, namespace and search-attribute checks as the order worker (src/temporal-connection.ts).
+  const connection = await connectTemporalWorker(config.temporal, log);
   const worker = await createGatewayWorker({
     connection,
     namespace: config.temporal.namespace,
