@@ -702,6 +702,13 @@ async function main(): Promise<void> {
       await db.connection.dropDatabase();
       await db.close();
     });
+    // Dropped after the children stop (cleanups run in reverse): a run whose N=200 batch was cut off by its budget
+    // hung in this drop while the children were still connected (left-open cursors, most likely).
+    cleanups.push(async () => {
+      const db = await connectDatabase(mongoUri);
+      await db.connection.dropDatabase();
+      await db.close();
+    });
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       TEMPORAL_ADDRESS: servers.temporalAddress,
@@ -739,11 +746,6 @@ async function main(): Promise<void> {
     const connection = await Connection.connect({ address: servers.temporalAddress });
     cleanups.push(() => connection.close());
     const temporal = new Client({ connection });
-    cleanups.push(async () => {
-      const db = await connectDatabase(mongoUri);
-      await db.connection.dropDatabase();
-      await db.close();
-    });
     const processes: Processes = {
       worker,
       gateway,
