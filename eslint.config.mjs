@@ -86,7 +86,7 @@ export default tseslint.config(
           patterns: [
             {
               regex:
-                '^(?!@temporalio/workflow$|\\./|\\.\\./activities$|\\.\\./\\.\\./domain/|\\.\\./\\.\\./contracts/).*',
+                '^(?!@temporalio/workflow$|\\./|\\.\\./activities$|\\.\\./method-activities$|\\.\\./\\.\\./domain/|\\.\\./\\.\\./contracts/).*',
               message: 'Gateway workflow code may import only @temporalio/workflow, domain code and shared contracts.',
             },
             {

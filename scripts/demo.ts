@@ -9,7 +9,7 @@ import { ApiConnectionError, ApiRequestError, SettleflowClient } from './demo/ap
 import { formatRunReport, runOrders, tallyText } from './demo/bot-run';
 import { castsFrom, loadDemoParties } from './demo/demo-parties';
 import { ProgressBar } from './demo/progress-bar';
-import { planScenarios } from './demo/scenarios';
+import { planScenarios, withPaymentMethods } from './demo/scenarios';
 
 const USAGE = `usage: npm run demo -- [--orders N] [--concurrency C] [--declines 0.2] [--missed-deadlines 0.1]
                      [--unavailable 0.05] [--api http://127.0.0.1:3000] [--parties .data/demo-parties.json]
@@ -108,7 +108,8 @@ async function main(): Promise<number> {
     throw error;
   }
 
-  const scenarios = planScenarios(options.orders, options.shares, options.seed);
+  // Orders that pay at the first try use card, e-check, e-cash and micropayment in turn (README, Payment methods).
+  const scenarios = withPaymentMethods(planScenarios(options.orders, options.shares, options.seed));
   const progress = new ProgressBar('orders', options.orders);
   // The first Ctrl-C stops the bots and still prints the summary; the second quits at once.
   const stop = new AbortController();

@@ -70,6 +70,8 @@ function bankHostEnvFor(dataDir, mongoUri) {
     BANK_HOST_ISO20022_PORT: String(portFromEnv('BANK_HOST_ISO20022_PORT', 8584)),
     BANK_HOST_CONTROL_PORT: String(portFromEnv('BANK_HOST_CONTROL_PORT', 8585)),
     BANK_HOST_ADMIN_TOKEN: process.env.BANK_HOST_ADMIN_TOKEN || secretFile('bank-host-admin-token', 24, 'hex'),
+    // E-checks clear in seconds for the demo; the gateway waits as long (ECHECK_CLEARING_MS, set below).
+    BANK_HOST_CLEARING_PERIOD_MS: process.env.BANK_HOST_CLEARING_PERIOD_MS || '2000',
     ...(process.env.BANK_HOST_SECRET || process.env.BANK_HOST_SECRET_FILE
       ? {}
       : { BANK_HOST_SECRET_FILE: (secretFile('bank-host.key', 32, 'base64'), path.join(dataDir, 'bank-host.key')) }),
@@ -328,6 +330,7 @@ async function main() {
     BANK_HOST_ISO20022_URL: `http://127.0.0.1:${bankHost.BANK_HOST_ISO20022_PORT}`,
     BANK_HOST_CONTROL_URL: `http://127.0.0.1:${bankHost.BANK_HOST_CONTROL_PORT}`,
     BANK_HOST_ADMIN_TOKEN: bankHost.BANK_HOST_ADMIN_TOKEN,
+    ECHECK_CLEARING_MS: process.env.ECHECK_CLEARING_MS || bankHost.BANK_HOST_CLEARING_PERIOD_MS,
   });
 
   // The console (served by the API at /console) is built when console/dist is missing or older than its sources.

@@ -132,6 +132,19 @@ const envSchema = z.object({
     .default(10 * 60_000),
   BANK_REVERSAL_RETRY_INITIAL_MS: z.coerce.number().int().min(10).default(250),
   BANK_REVERSAL_RETRY_MAX_MS: z.coerce.number().int().min(10).default(30_000),
+  BANK_HOST_ISO20022_URL: z.url().default('http://127.0.0.1:8584'),
+  BANK_HOST_BIC: z
+    .string()
+    .regex(/^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$/, 'must be a BIC')
+    .default('SFBKDEFFXXX'),
+  GATEWAY_SETTLEMENT_IBAN: z
+    .string()
+    .regex(/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/, 'must be an IBAN')
+    .default('DE97500105170000000001'),
+  ECHECK_CLEARING_MS: z.coerce.number().int().min(0).default(10_000),
+  MICROPAYMENT_THRESHOLD_MINOR: z.coerce.number().int().min(0).default(1_000),
+  MICROPAYMENT_MAX_SUM_MINOR: z.coerce.number().int().min(1).default(5_000),
+  MICROPAYMENT_MAX_AGE_MS: z.coerce.number().int().min(0).default(5_000),
   SESSION_TTL_MINUTES: z.coerce
     .number()
     .int()
@@ -217,6 +230,10 @@ export interface Config {
     reversalHorizonMs: number;
     reversalRetryInitialMs: number;
     reversalRetryMaxMs: number;
+    /** Electronic checks: the bank host's ISO 20022 channel, the gateway's settlement IBAN, the clearing wait. */
+    echeck: { iso20022Url: string; creditorIban: string; bankBic: string; clearingMs: number };
+    /** Card micropayments: below the threshold, collected until their sum or age passes the limits. */
+    micropayments: { thresholdMinor: number; maxSumMinor: number; maxAgeMs: number };
   };
   /** The console's sign-in sessions: how long one lasts, and when its cookie is `Secure` (`auto`: over HTTPS). */
   session: { ttlMinutes: number; cookieSecure: 'auto' | 'always' | 'never' };
@@ -306,6 +323,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reversalHorizonMs: e.BANK_REVERSAL_HORIZON_MS,
       reversalRetryInitialMs: e.BANK_REVERSAL_RETRY_INITIAL_MS,
       reversalRetryMaxMs: e.BANK_REVERSAL_RETRY_MAX_MS,
+      echeck: {
+        iso20022Url: e.BANK_HOST_ISO20022_URL.replace(/\/+$/, ''),
+        creditorIban: e.GATEWAY_SETTLEMENT_IBAN,
+        bankBic: e.BANK_HOST_BIC,
+        clearingMs: e.ECHECK_CLEARING_MS,
+      },
+      micropayments: {
+        thresholdMinor: e.MICROPAYMENT_THRESHOLD_MINOR,
+        maxSumMinor: e.MICROPAYMENT_MAX_SUM_MINOR,
+        maxAgeMs: e.MICROPAYMENT_MAX_AGE_MS,
+      },
     },
     session: {
       ttlMinutes: e.SESSION_TTL_MINUTES,

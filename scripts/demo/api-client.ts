@@ -222,6 +222,27 @@ export class SettleflowClient {
     return (await this.send<PaymentNotificationResult>('POST', path, { method: 'card', card }, options, [402])).body;
   }
 
+  /** Step 7 (customer) by any method: `body` is the payment notification (README, Payment methods). */
+  async payWith(
+    orderId: string,
+    body: Record<string, unknown>,
+    options: RequestOptions = {},
+  ): Promise<PaymentNotificationResult> {
+    const path = `${orderPath(orderId)}/payment-notification`;
+    return (await this.send<PaymentNotificationResult>('POST', path, body, options, [402])).body;
+  }
+
+  /** Opens (or, with the same reference, finds) the customer's e-cash wallet. */
+  async openWallet(currency: string, reference: string): Promise<{ walletId: string }> {
+    return (await this.send<{ walletId: string }>('POST', '/v1/wallets', { currency, reference })).body;
+  }
+
+  /** Tops a wallet up by card (idempotent by reference). */
+  async topUpWallet(walletId: string, amountMinor: number, card: CardDetails, reference: string): Promise<unknown> {
+    const path = `/v1/wallets/${walletId}/top-ups`;
+    return (await this.send<unknown>('POST', path, { amountMinor, card, reference })).body;
+  }
+
   /** Step 9 (seller): confirms, or disputes with a reason. */
   async settlementConfirmation(
     orderId: string,

@@ -16,10 +16,16 @@ import type {
   SupplierAnswer,
 } from '../../src/domain/order';
 import { isTerminal } from '../../src/domain/order';
-import type { CardDetails, PlaceOrderRequest, RequestOptions, SettleflowClient } from './api-client';
+import type {
+  CardDetails,
+  PaymentNotificationResult,
+  PlaceOrderRequest,
+  RequestOptions,
+  SettleflowClient,
+} from './api-client';
 import { ApiConnectionError, ApiRequestError } from './api-client';
 import type { LatencyBook } from './latency';
-import type { OrderScenario } from './scenarios';
+import type { DemoPaymentMethod, OrderScenario } from './scenarios';
 
 /** A party the bots act as: its id and a client holding its API key. */
 export interface BotParty {
@@ -191,6 +197,48 @@ function quoteFor(carrierIndex: number, random: () => number): CarrierAnswer {
   };
 }
 
+/** A micropayment order's basket: under MICROPAYMENT_THRESHOLD_MINOR (10.00 by default). */
+const MICROPAYMENT_ITEMS: OrderItem[] = [
+  {
+    sku: 'CLP-CBL-10',
+    description: 'Cable clips, bag of 10',
+    quantity: 1,
+    unitPrice: { amount: 450, currency: 'EUR' },
+  },
+];
+
+/** The demo customers' funded current account at the bank host (its seed: Globex Corporation). */
+const DEMO_CUSTOMER_IBAN = 'DE70500105170000000002';
+
+/**
+ * Pays by the scenario's method: a card (also a micropayment's small order), an e-check from the demo customer's
+ * account, or e-cash from the customer's wallet, topped up by card for this order first.
+ */
+async function payBy(
+  client: SettleflowClient,
+  method: DemoPaymentMethod,
+  orderId: string,
+  total: { amount: number; currency: string },
+  request: RequestOptions,
+): Promise<PaymentNotificationResult> {
+  let paid: PaymentNotificationResult | undefined;
+  if (method === 'echeck') {
+    const echeck = { iban: DEMO_CUSTOMER_IBAN, accountHolder: 'Globex Corporation' };
+    paid = await client.payWith(orderId, { method: 'echeck', echeck }, request);
+  } else if (method === 'ecash') {
+    const { walletId } = await client.openWallet(total.currency, 'demo-wallet');
+    await client.topUpWallet(walletId, total.amount, card(TEST_CARDS.approved), `topup-${orderId}`);
+    paid = await client.payWith(orderId, { method: 'ecash', ecash: { walletId } }, request);
+  }
+  // Without the gateway worker (PAYMENTS_THROUGH_GATEWAY=false) only cards are taken: the order is paid by card.
+  if (paid !== undefined && paid.payment.status !== 'DECLINED') return paid;
+  const fallback =
+    paid === undefined || request.idempotencyKey === undefined
+      ? request
+      : { ...request, idempotencyKey: `${request.idempotencyKey}-card` };
+  return client.paymentNotification(orderId, card(TEST_CARDS.approved), fallback);
+}
+
 function card(number: string): CardDetails {
   return { number, expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: '123' };
 }
@@ -319,7 +367,7 @@ export async function runOrderLifecycle(
       customerId: customer.id,
       supplierId: supplier.id,
       carrierIds: carriers.map((carrier) => carrier.id),
-      items: options.items ?? sampleItems(random),
+      items: scenario.paymentMethod === 'micropayment' ? MICROPAYMENT_ITEMS : (options.items ?? sampleItems(random)),
       shipTo: {
         name: 'Receiving dock 4',
         line1: 'Industriestrasse 12',
@@ -378,7 +426,10 @@ export async function runOrderLifecycle(
       run.act(
         ACTIONS.paymentNotification,
         customer,
-        (request) => customer.client.paymentNotification(run.orderId, card(number), request),
+        (request) =>
+          number === TEST_CARDS.approved && scenario.paymentMethod !== undefined
+            ? payBy(customer.client, scenario.paymentMethod, run.orderId, confirmed.total, request)
+            : customer.client.paymentNotification(run.orderId, card(number), request),
         {
           readyWhen: inDelivery,
           recordAs: (result) =>

@@ -9,6 +9,23 @@ export interface OrderScenario {
   supplier: SupplierBehaviour;
   /** The customer first pays with a card the bank declines (insufficient funds), then with a good one. */
   declineFirstPayment: boolean;
+  /** How the customer pays (README, Payment methods); a card when absent. */
+  paymentMethod?: DemoPaymentMethod;
+}
+
+/** The demo's payment methods: `micropayment` is a small order paid by card (collected into an aggregate). */
+export type DemoPaymentMethod = 'card' | 'echeck' | 'ecash' | 'micropayment';
+
+/** Gives the orders that pay at the first try the four methods in turn (card, e-check, e-cash, micropayment). */
+export function withPaymentMethods(plan: readonly OrderScenario[]): OrderScenario[] {
+  const methods: DemoPaymentMethod[] = ['card', 'echeck', 'ecash', 'micropayment'];
+  let next = 0;
+  return plan.map((scenario) => {
+    if (scenario.supplier !== 'answers' || scenario.declineFirstPayment) return scenario;
+    const paymentMethod = methods[next % methods.length] ?? 'card';
+    next += 1;
+    return { ...scenario, paymentMethod };
+  });
 }
 
 /** Shares of the run, each in [0, 1]; the rest of the orders go through all ten steps at the first try. */

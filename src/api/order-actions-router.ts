@@ -25,7 +25,7 @@ import { findOrderView } from '../persistence/order-store';
 import type { ApiDeps } from './api-deps';
 import { ApiError, fromTemporalError, orderClosed, orderNotFound } from './api-error';
 import { callerOf } from './auth';
-import { sealCard } from './card';
+import { declinedError, sealPayment } from './payment-methods';
 import { idempotencyScopeOf } from './idempotency';
 import { loadOrder, orderIdOf } from './order-access';
 import { mountRoute } from './route-registry';
@@ -161,12 +161,12 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
     res.json(await orderAfterUpdate(deps, res, orderId));
   });
 
-  mountRoute(router, paymentNotificationRoute, guards, async (req, res, { body: { card } }) => {
+  mountRoute(router, paymentNotificationRoute, guards, async (req, res, { body }) => {
     const orderId = orderIdOf(req);
     actionOn(orderId);
     const customerId = callerOf(res).id;
     await limitPayments(res, customerId, orderId);
-    const payment = sealCard(deps.vault, card);
+    const payment = await sealPayment(deps, customerId, body);
     const result = await updateOrder(deps, res, orderId, paymentNotificationUpdate, { customerId, payment });
     deps.metrics.payments.inc({
       method: result.payment.method,
@@ -174,21 +174,18 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
       decline_code: codeLabel(result.payment.declineCode),
     });
     const order = await orderAfterUpdate(deps, res, orderId);
-    const body = { order, payment: customerPayment(result.payment) };
+    const answer = { order, payment: customerPayment(result.payment) };
     if (result.payment.status === 'CAPTURED' || result.payment.status === 'AUTHORIZED') {
-      res.json(body);
+      res.json(answer);
       return;
     }
     if (result.payment.status === 'UNKNOWN') {
       // The bank did not answer in time: an operator finds out (nothing is guessed); the customer must not pay again.
-      res.status(202).json(body);
+      res.status(202).json(answer);
       return;
     }
-    // Only `card_declined`: the bank's precise reason would tell a card tester which numbers are live.
-    res.status(402).json({
-      error: { type: 'card_error', code: 'card_declined', message: 'the card was declined', param: 'card' },
-      ...body,
-    });
+    // Only `card_declined` for a card: the bank's precise reason would tell a card tester which numbers are live.
+    res.status(402).json({ error: declinedError(payment.method), ...answer });
   });
 
   mountRoute(router, settlementConfirmationRoute, guards, async (req, res, { body: { confirmed, reason } }) => {

@@ -9,6 +9,7 @@ import type { StoredBankMessage } from '../gateway/bank-connector/message-log';
 import { BANK_MESSAGES, readBankMessage } from '../gateway/bank-connector/message-log';
 import type { PaymentRecord } from '../gateway/card-payments';
 import { GATEWAY_PAYMENTS } from '../gateway/card-payments';
+import { iso20022MessagesOf } from '../gateway/echeck-payments';
 import type { ApiDeps } from './api-deps';
 import { ApiError } from './api-error';
 import { mountRoute } from './route-registry';
@@ -40,7 +41,14 @@ export function paymentsRouter(deps: Pick<ApiDeps, 'db'>, authenticated: Request
 
   mountRoute(router, listPaymentMessagesRoute, guards, async (req, res) => {
     const payment = await paymentOf(deps, req);
-    const rrns = [rrnFor(`${payment._id}:authorization`), ...(payment.refunds ?? []).map((refund) => refund.rrn)];
+    // A micropayment's bank messages are its aggregate's (one purchase for every member, and its refunds).
+    const aggregateId = (payment as { micropayment?: { aggregatePaymentId?: string } }).micropayment
+      ?.aggregatePaymentId;
+    const rrns = [
+      rrnFor(`${payment._id}:authorization`),
+      ...(aggregateId === undefined ? [] : [rrnFor(`${aggregateId}:authorization`)]),
+      ...(payment.refunds ?? []).flatMap((refund) => (refund.rrn === undefined ? [] : [refund.rrn])),
+    ];
     const messages = (
       (await deps.db.connection
         .collection<StoredBankMessage>(BANK_MESSAGES)
@@ -48,9 +56,15 @@ export function paymentsRouter(deps: Pick<ApiDeps, 'db'>, authenticated: Request
         .sort({ at: 1 })
         .toArray()) as StoredBankMessage[]
     ).map(readBankMessage);
+    const documents = await iso20022MessagesOf(deps.db, payment._id);
     res.json({
       paymentId: payment._id,
       data: messages.map(({ _id, at, ...message }) => ({ id: _id, ...message, at: new Date(at).toISOString() })),
+      documents: documents.map(({ _id, paymentId: _p, at, ...document }) => ({
+        id: _id,
+        ...document,
+        at: new Date(at).toISOString(),
+      })),
     });
   });
   return router;

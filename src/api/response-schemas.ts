@@ -95,7 +95,7 @@ const deadline = z.int();
 export const paymentAttemptSchema = z
   .object({
     attempt: z.int(),
-    method: z.literal('card'),
+    method: z.enum(['card', 'echeck', 'ecash']),
     brand: z.string(),
     last4: z.string(),
     amount: moneySchema,

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { RouteResponse, RouteSpec } from './route-registry';
 import { CONSOLE_ROUTES } from './console-routes';
+import { WALLET_ROUTES } from './wallet-routes';
 import { errorResponses } from './route-errors';
 import { defineRoute } from './route-registry';
 import { PAYMENT_STATUSES } from '../domain/payment';
@@ -345,9 +346,9 @@ export const shipmentEventRoute = orderAction({
 export const paymentNotificationRoute = orderAction({
   operationId: 'notifyPayment',
   name: 'payment-notification',
-  summary: 'Pay the order by card (step 7)',
+  summary: 'Pay the order by card, electronic check or electronic cash (step 7)',
   description:
-    'The card is checked (12 to 19 digits, else 400; a Luhn check digit, else 422 `invalid_card_number`), sealed, and sent by the gateway worker to the bank host (ISO 8583): authorized and held on the card until the carrier reports the delivery, or purchased at once for a seller whose capture setting is `IMMEDIATE`. The card number and CVC are never stored or logged.',
+    "The body names the method (README, Payment methods). `card` (the default when `method` is absent): the card is checked (12 to 19 digits, else 400; a Luhn check digit, else 422 `invalid_card_number`), sealed, and sent by the gateway worker to the bank host (ISO 8583): authorized and held on the card until the carrier reports the delivery, or purchased at once for a seller whose capture setting is `IMMEDIATE`; a card payment under `MICROPAYMENT_THRESHOLD_MINOR` is collected with the customer's other small payments to the same seller and charged as one. `echeck`: the IBAN (422 `invalid_iban` when its check digits fail) is collected by an ISO 20022 direct debit; the answer comes once the bank cleared it (`ECHECK_CLEARING_MS`): 200 when settled, 402 `echeck_returned` when rejected or returned (pacs.004), after which the order takes another payment notification. `ecash`: paid at once from one of the customer's wallets (404 `wallet_not_found` for a wallet that is not theirs; 402 `ecash_declined` when its balance is too low). Card numbers, CVCs and IBANs are never stored or logged in clear.",
   roles: ['customer'],
   body: paymentNotificationBody,
   responses: {
@@ -364,7 +365,7 @@ export const paymentNotificationRoute = orderAction({
     },
     '402': {
       description:
-        "The card was declined; `error.code` is always `card_declined` (the bank's reason stays with the order for the seller and operators). After `PAYMENT_MAX_ATTEMPTS` declines the order is cancelled as `PAYMENT_FAILED` and further notifications are 409 `payment_attempts_exhausted`.",
+        "Declined. A card: `error.code` is always `card_declined` (the bank's reason stays with the order for the seller and operators); an e-check: `echeck_returned`; e-cash: `ecash_declined`. After `PAYMENT_MAX_ATTEMPTS` declines the order is cancelled as `PAYMENT_FAILED` and further notifications are 409 `payment_attempts_exhausted`.",
       schema: paymentDeclinedSchema,
     },
     ...errorResponses(...POST_ERRORS, 404, 502, 504),
@@ -486,9 +487,32 @@ export const gatewayPaymentSchema = z
     refundedMinor: z.int(),
     declineCode: z.string().optional(),
     last4: z.string(),
-    refunds: z.array(z.object({ refundNo: z.int(), rrn: z.string(), amountMinor: z.int() })),
+    method: z.enum(['card', 'echeck', 'ecash']).optional().describe('`card` when absent.'),
+    walletId: z.string().optional().describe('E-cash: the wallet paid from.'),
+    refunds: z.array(
+      z.object({
+        refundNo: z.int(),
+        rrn: z.string().optional().describe('A card refund: its ISO 8583 RRN.'),
+        reference: z.string().optional().describe('An e-check refund: its pacs.008 message id; e-cash: its entry.'),
+        amountMinor: z.int(),
+        state: z.enum(['submitted', 'done']).optional(),
+      }),
+    ),
   })
   .meta({ id: 'GatewayPayment' });
+
+/** One recorded ISO 20022 document (an e-check's pacs.003, pacs.008, pacs.002 or pacs.004), IBANs masked. */
+export const bankDocumentSchema = z
+  .object({
+    id: z.string(),
+    direction: z.enum(['out', 'in']),
+    message: z.string().meta({ example: 'pacs.003.001.08' }),
+    status: z.string().optional().describe('ACSP, RJCT or ACSC of a pacs.002; RETURNED for a pacs.004.'),
+    reason: z.string().optional().describe('The ISO reason code of a rejection or return (AM04, AC04, MD06, ...).'),
+    xml: z.string().describe('The document, every IBAN masked.'),
+    at: z.string(),
+  })
+  .meta({ id: 'BankDocument' });
 
 /** One recorded ISO 8583 message, masked. */
 export const bankMessageSchema = z
@@ -524,16 +548,20 @@ export const listPaymentMessagesRoute = defineRoute({
   operationId: 'listPaymentBankMessages',
   method: 'get',
   path: '/v1/payments/{paymentId}/messages',
-  summary: 'Every ISO 8583 message exchanged with the bank for a payment, masked',
+  summary: 'Every message exchanged with the bank for a payment (ISO 8583 and ISO 20022), masked',
   description:
-    'Operators only. Oldest first: `out` to the bank, `in` from it, MTI, STAN, RRN, field 39 and every field as its mask rule shows it (PAN as first 6 and last 4 digits; CVC, PIN and track never). `matched: false` marks an answer that matched no request in flight (late, duplicate, another STAN): logged and ignored.',
+    'Operators only. Oldest first: `out` to the bank, `in` from it, MTI, STAN, RRN, field 39 and every field as its mask rule shows it (PAN as first 6 and last 4 digits; CVC, PIN and track never). `matched: false` marks an answer that matched no request in flight (late, duplicate, another STAN): logged and ignored. `documents`: the ISO 20022 documents of an e-check (pacs.003 sent, pacs.002 and pacs.004 received; pacs.008 for its refunds), IBANs masked.',
   tags: ['Payments'],
   roles: ['operator'],
   params: paymentPathParams,
   responses: {
     '200': {
       description: 'The messages.',
-      schema: z.object({ paymentId: z.string(), data: z.array(bankMessageSchema) }),
+      schema: z.object({
+        paymentId: z.string(),
+        data: z.array(bankMessageSchema),
+        documents: z.array(bankDocumentSchema),
+      }),
     },
     ...errorResponses(401, 404),
   },
@@ -571,5 +599,6 @@ export const API_ROUTES: readonly RouteSpec[] = [
   redeliverWebhookRoute,
   getPaymentRoute,
   listPaymentMessagesRoute,
+  ...WALLET_ROUTES,
   ...CONSOLE_ROUTES,
 ];

@@ -9,6 +9,7 @@ import { WEBHOOK_DELIVERY_STATES } from '../contracts/webhook-delivery-contract'
 import { ORDER_STATUSES, PARTY_ROLES, SHIPMENT_EVENT_TYPES } from '../domain/order';
 import { MAX_AMOUNT_MINOR } from '../domain/money';
 import { fromZodError } from './api-error';
+import { isValidIban } from '../iso20022/identifiers';
 import { isValidCardNumber } from './card';
 
 /** Order and party ids: what may appear in a URL path and a Temporal workflow id. */
@@ -175,12 +176,53 @@ export const cardSchema = z
   })
   .meta({ id: 'Card' });
 
-/** `POST /v1/orders/:orderId/payment-notification`. */
-export const paymentNotificationBody = z
+/** A card payment: authorized through the bank host (ISO 8583); `method` may be left out (card is the default). */
+export const cardPaymentNotification = z
   .strictObject({
-    method: z.literal('card'),
+    method: z.literal('card').optional().describe('`card` (the default when absent).'),
     card: cardSchema,
   })
+  .meta({ id: 'CardPaymentNotification' });
+
+/** An electronic check: the customer's account, collected by an ISO 20022 direct debit that clears, then settles. */
+export const echeckPaymentNotification = z
+  .strictObject({
+    method: z.literal('echeck'),
+    echeck: z.strictObject({
+      iban: z
+        .string()
+        .regex(/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/, 'must be an IBAN in capitals without spaces')
+        .superRefine((value, ctx) => {
+          if (!isValidIban(value)) {
+            ctx.addIssue({
+              code: 'custom',
+              message: 'is not a valid IBAN (its check digits do not match)',
+              params: { code: 'invalid_iban' },
+            });
+          }
+        })
+        .describe("The customer's account to debit."),
+      accountHolder: text(70).describe("The account holder's name."),
+    }),
+  })
+  .meta({ id: 'EcheckPaymentNotification' });
+
+/** Electronic cash: paid from one of the customer's wallets at the gateway (POST /v1/wallets). */
+export const ecashPaymentNotification = z
+  .strictObject({
+    method: z.literal('ecash'),
+    ecash: z.strictObject({
+      walletId: z
+        .string()
+        .regex(/^wal_[a-f0-9]{24}$/, 'must be a wallet id (wal_...)')
+        .describe("One of the customer's wallets."),
+    }),
+  })
+  .meta({ id: 'EcashPaymentNotification' });
+
+/** `POST /v1/orders/:orderId/payment-notification`: one body per payment method, told apart by `method`. */
+export const paymentNotificationBody = z
+  .discriminatedUnion('method', [cardPaymentNotification, echeckPaymentNotification, ecashPaymentNotification])
   .meta({ id: 'PaymentNotificationRequest' });
 
 /** `POST /v1/orders/:orderId/settlement-confirmation`; a dispute must say why. */

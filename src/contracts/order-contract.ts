@@ -14,6 +14,7 @@ import type {
   SupplierAnswer,
 } from '../domain/order';
 import { orderTotal } from '../domain/order';
+import type { PaymentMethod } from './payment-contract';
 
 /** The workflow id of an order: one workflow per order, derived from the order id. */
 export function orderWorkflowId(orderId: string): string {
@@ -39,8 +40,8 @@ export interface OrderWorkflowInput extends PlaceOrderInput {
  * (AES-256-GCM under the vault key) so they never reach workflow history or logs in clear.
  */
 export interface SealedCardPayment {
-  method: 'card';
-  /** Opaque sealed blob; only the gateway's activities can open it. */
+  method: PaymentMethod;
+  /** Opaque sealed blob (the card, the e-check's IBAN or the wallet); only the gateway's activities can open it. */
   sealedCard: string;
   brand: string;
   last4: string;

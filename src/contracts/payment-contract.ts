@@ -7,10 +7,23 @@ import type { CaptureMode, PaymentStatus } from '../domain/payment';
 /** The gateway worker's task queue (GATEWAY_TASK_QUEUE): the only worker holding the bank connection. */
 export const DEFAULT_GATEWAY_TASK_QUEUE = 'settleflow-gateway';
 
+/**
+ * How the customer pays (the payment notification's `method`): a debit card, an electronic check (an ISO 20022
+ * direct debit of the customer's IBAN) or electronic cash (a stored-value wallet at the gateway).
+ */
+export type PaymentMethod = 'card' | 'echeck' | 'ecash';
+
+/** Every payment method. */
+export const PAYMENT_METHODS: readonly PaymentMethod[] = ['card', 'echeck', 'ecash'];
+
 /** What the payment child workflow is asked to do. */
 export type PaymentCommand =
   | {
       readonly command: 'authorize';
+      /** `card` when absent. `sealedCard` then holds the method's sealed instrument (card, IBAN or wallet). */
+      readonly method?: PaymentMethod | undefined;
+      /** The paying customer (micropayments are collected per customer and seller; a wallet must be theirs). */
+      readonly customerId?: string | undefined;
       readonly orderId: string;
       readonly attempt: number;
       readonly sellerId: string;
@@ -22,6 +35,7 @@ export type PaymentCommand =
     }
   | {
       readonly command: 'capture' | 'void';
+      readonly method?: PaymentMethod | undefined;
       readonly orderId: string;
       readonly attempt: number;
       readonly sealedCard: string;
@@ -30,6 +44,7 @@ export type PaymentCommand =
     }
   | {
       readonly command: 'refund';
+      readonly method?: PaymentMethod | undefined;
       readonly orderId: string;
       readonly attempt: number;
       readonly sealedCard: string;

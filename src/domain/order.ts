@@ -186,7 +186,8 @@ export const SHIPMENT_EVENT_TYPES: readonly ShipmentEventType[] = ['picked_up', 
 /** One payment notification's fate at the gateway. */
 export interface PaymentAttempt {
   attempt: number;
-  method: 'card';
+  /** `card`, `echeck` or `ecash` (contracts/payment-contract.ts). */
+  method: 'card' | 'echeck' | 'ecash';
   brand: string;
   last4: string;
   amount: Money;

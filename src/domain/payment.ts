@@ -56,6 +56,12 @@ export type PaymentEvent =
   | { readonly type: 'AUTHORIZED'; readonly amountMinor: number }
   | { readonly type: 'PURCHASED'; readonly amountMinor: number }
   | { readonly type: 'DECLINED'; readonly declineCode: string }
+  /** An electronic check's direct debit came back (pacs.004) before it settled: `reason` is the ISO reason code. */
+  | { readonly type: 'RETURNED'; readonly reason: string }
+  /** A micropayment's aggregate charge was declined: the member held for it fails with the aggregate's reason. */
+  | { readonly type: 'AGGREGATE_DECLINED'; readonly declineCode: string }
+  /** An electronic check's direct debit settled (pacs.002 ACSC) after the clearing period. */
+  | { readonly type: 'CLEARED'; readonly amountMinor: number }
   | { readonly type: 'OUTCOME_UNKNOWN'; readonly operation: 'authorization' | 'purchase' }
   | { readonly type: 'REVERSED' }
   | { readonly type: 'CAPTURED'; readonly amountMinor: number }
@@ -134,6 +140,19 @@ export function applyPaymentEvent(payment: PaymentState, event: PaymentEvent): P
     case 'DECLINED':
       if (status !== 'processing') conflict(payment, event);
       return { ...payment, status: 'failed', declineCode: event.declineCode };
+    case 'AGGREGATE_DECLINED':
+      if (status !== 'requires_capture') conflict(payment, event);
+      return { ...payment, status: 'failed', declineCode: event.declineCode };
+    case 'RETURNED':
+      if (status !== 'processing') conflict(payment, event);
+      return { ...payment, status: 'failed', declineCode: event.reason };
+    case 'CLEARED':
+      if (status !== 'processing') conflict(payment, event);
+      positive(event.amountMinor, 'the cleared amount');
+      if (event.amountMinor !== payment.amount.amount) {
+        throw new DomainError('amount_invalid', 'a direct debit clears for the payment amount', 'amount');
+      }
+      return { ...payment, status: 'succeeded', authorizedMinor: event.amountMinor, capturedMinor: event.amountMinor };
     case 'OUTCOME_UNKNOWN':
       if (status !== 'processing') conflict(payment, event);
       return { ...payment, status: 'unknown', unknownOperation: event.operation };

@@ -10,6 +10,11 @@ import { CardClient } from './bank-connector/card-client';
 import { BankMessageLog } from './bank-connector/message-log';
 import { ReversalQueue } from './bank-connector/reversal-queue';
 import { CardPayments } from './card-payments';
+import { EcashWallets } from './ecash-wallets';
+import type { EcheckSettings } from './echeck-payments';
+import { EcheckPayments } from './echeck-payments';
+import type { MicropaymentSettings } from './micropayments';
+import { Micropayments } from './micropayments';
 
 /** The bank side's settings (README, Gateway worker: configuration). */
 export interface GatewaySettings {
@@ -29,6 +34,10 @@ export interface GatewaySettings {
   reversalHorizonMs: number;
   reversalRetryInitialMs: number;
   reversalRetryMaxMs: number;
+  /** Electronic checks over the bank host's ISO 20022 channel (README, Payment methods). */
+  echeck: Omit<EcheckSettings, 'requestTimeoutMs'>;
+  /** Card micropayments collected per customer and seller (README, Payment methods). */
+  micropayments: MicropaymentSettings;
 }
 
 /** Defaults of {@link GatewaySettings} (the README lists them with their variables). */
@@ -44,6 +53,13 @@ export const DEFAULT_GATEWAY_SETTINGS: Omit<GatewaySettings, 'bankHostAddress'> 
   reversalHorizonMs: 10 * 60_000,
   reversalRetryInitialMs: 250,
   reversalRetryMaxMs: 30_000,
+  echeck: {
+    iso20022Url: 'http://127.0.0.1:8584',
+    creditorIban: 'DE97500105170000000001',
+    bankBic: 'SFBKDEFFXXX',
+    clearingMs: 10_000,
+  },
+  micropayments: { thresholdMinor: 1_000, maxSumMinor: 5_000, maxAgeMs: 5_000 },
 };
 
 /** The gateway's bank side, running. */
@@ -53,6 +69,12 @@ export interface GatewayRuntime {
   cards: CardClient;
   reversals: ReversalQueue;
   payments: CardPayments;
+  /** Electronic checks (ISO 20022 direct debits). */
+  echecks: EcheckPayments;
+  /** Electronic cash wallets. */
+  wallets: EcashWallets;
+  /** Card micropayments and their aggregates. */
+  micropayments: Micropayments;
   /** Stops the queue, flushes the message record and closes the connection. */
   close(): Promise<void>;
 }
@@ -100,12 +122,18 @@ export async function startGatewayRuntime(options: {
   });
   late.payments = payments;
   await reversals.resume();
+  const echecks = new EcheckPayments(db, vault, { ...settings.echeck, requestTimeoutMs: settings.requestTimeoutMs });
+  const wallets = new EcashWallets(db, vault);
+  const micropayments = new Micropayments(db, vault, settings.micropayments);
   return {
     connection,
     messages,
     cards,
     reversals,
     payments,
+    echecks,
+    wallets,
+    micropayments,
     async close() {
       reversals.stop();
       await messages.flush();

@@ -57,7 +57,7 @@ import {
   isPaid,
   isTerminal,
 } from '../domain/order';
-import type { PaymentCommand, PaymentSummary } from '../contracts/payment-contract';
+import type { PaymentCommand, PaymentMethod, PaymentSummary } from '../contracts/payment-contract';
 import { DEFAULT_GATEWAY_TASK_QUEUE, paymentIdFor, paymentWorkflowId } from '../contracts/payment-contract';
 import { viewFor } from '../domain/order-views';
 import { legacyOrderWorkflowV1 } from './legacy/order-workflow-v1';
@@ -135,7 +135,7 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
   /** Set when the payment deadline passes: a payment still in flight may finish, no new one may start. */
   let paymentWindowClosed = false;
   /** A payment whose bank call ran out before an answer: its sealed card, kept for an operator's RETRY. */
-  let unknownPayment: { attempt: number; sealedCard: string } | undefined;
+  let unknownPayment: { attempt: number; sealedCard: string; method?: PaymentMethod } | undefined;
   /** The status to return to once an attention is resolved, and the operator's decision once taken. */
   let statusBeforeAttention: OrderStatus | undefined;
   let attentionDecision: AttentionResolution | undefined;
@@ -280,6 +280,8 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
   /** Whether this order pays through the gateway's child workflows (decided once, at its first payment). */
   let paysThroughChild: boolean | undefined;
   const sealedCards = new Map<number, string>();
+  /** Each attempt's payment method (`card` when absent), for the child workflows that follow its authorization. */
+  const paymentMethods = new Map<number, PaymentMethod>();
 
   /** Runs one bank operation as a payment child workflow on the gateway's task queue. */
   function paymentChild(command: PaymentCommand): Promise<PaymentSummary> {
@@ -291,15 +293,23 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
   }
 
   /** One payment attempt at the bank; `UNKNOWN` when the bank call ran out before an answer. */
-  async function collect(attempt: number, sealedCard: string) {
+  async function collect(attempt: number, sealedCard: string, method: PaymentMethod = 'card') {
     // Orders placed with a gateway task queue pay through the gateway worker (recorded by the patch marker).
     paysThroughChild ??= input.gatewayTaskQueue !== undefined && wf.patched(PAYMENT_CHILD_PATCH);
+    if (!paysThroughChild && method !== 'card') {
+      // E-checks and e-cash exist only at the gateway worker: an order on the in-worker bank takes cards only.
+      const declineCode = 'payment_method_unavailable';
+      return { status: 'DECLINED' as const, declineCode, authorizationId: undefined, captureId: undefined };
+    }
     if (paysThroughChild) {
       sealedCards.set(attempt, sealedCard);
+      paymentMethods.set(attempt, method);
       try {
         const summary = await wf.CancellationScope.nonCancellable(() =>
           paymentChild({
             command: 'authorize',
+            ...(method === 'card' ? {} : { method }),
+            customerId: order.customerId,
             orderId: order.orderId,
             attempt,
             sellerId: order.sellerId,
@@ -331,6 +341,12 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
     }
   }
 
+  /** The `method` of an attempt's later commands: absent for a card (the commands a card order always sent). */
+  function methodOf(attempt: number): { method?: PaymentMethod } {
+    const method = paymentMethods.get(attempt) ?? 'card';
+    return method === 'card' ? {} : { method };
+  }
+
   /** Captures at delivery the payment authorized through the child workflow, if there is one. */
   async function captureAuthorized(): Promise<void> {
     const authorized = order.payments.find((p) => p.status === 'AUTHORIZED');
@@ -338,6 +354,7 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
     const summary = await moneyCall('PAYOUT_UNKNOWN', 'the capture of the payment', () =>
       paymentChild({
         command: 'capture',
+        ...methodOf(authorized.attempt),
         orderId: order.orderId,
         attempt: authorized.attempt,
         sealedCard: sealedCards.get(authorized.attempt) ?? '',
@@ -359,7 +376,13 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
   async function reverseThroughChild(): Promise<PaymentReversalOutcome> {
     for (const payment of [...order.payments].sort((a, b) => b.attempt - a.attempt)) {
       const sealedCard = sealedCards.get(payment.attempt) ?? '';
-      const base = { orderId: order.orderId, attempt: payment.attempt, sealedCard, timeoutMs: bankCallMs };
+      const base = {
+        ...methodOf(payment.attempt),
+        orderId: order.orderId,
+        attempt: payment.attempt,
+        sealedCard,
+        timeoutMs: bankCallMs,
+      };
       if (payment.status === 'AUTHORIZED') {
         await paymentChild({ command: 'void', ...base });
         return 'VOIDED';
@@ -379,7 +402,12 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
     if (recorded.status !== 'CAPTURED' && recorded.status !== 'AUTHORIZED') return [];
     if (order.timeline.some((entry) => entry.step === 7)) return [];
     const verb = recorded.status === 'AUTHORIZED' ? 'authorized' : 'captured';
-    reachStep(7, order.customerId, `payment of ${formatMoney(order.total)} ${verb} (card ending ${recorded.last4})`);
+    const instrument = { card: 'card', echeck: 'e-check from account', ecash: 'e-cash wallet' }[recorded.method];
+    reachStep(
+      7,
+      order.customerId,
+      `payment of ${formatMoney(order.total)} ${verb} (${instrument} ending ${recorded.last4})`,
+    );
     return [
       notice('PAYMENT_RECEIPT', order.orderId, order.customerId, nowIso(), {
         amount: order.total,
@@ -453,7 +481,7 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
       const attempt = paymentAttempts;
       saga.register('PAYMENT');
       try {
-        const outcome = await collect(attempt, payment.sealedCard);
+        const outcome = await collect(attempt, payment.sealedCard, payment.method);
         const recorded: PaymentAttempt = {
           attempt,
           method: payment.method,
@@ -466,7 +494,9 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
           captureId: outcome.captureId,
           at: nowIso(),
         };
-        if (outcome.status === 'UNKNOWN') unknownPayment = { attempt, sealedCard: payment.sealedCard };
+        if (outcome.status === 'UNKNOWN') {
+          unknownPayment = { attempt, sealedCard: payment.sealedCard, method: payment.method };
+        }
         const version = await persist(recordPayment(recorded));
         return { orderId: order.orderId, version, payment: recorded };
       } finally {
@@ -601,7 +631,7 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
         }
         paymentInFlight = true;
         try {
-          const outcome = await collect(unknown.attempt, unknown.sealedCard);
+          const outcome = await collect(unknown.attempt, unknown.sealedCard, unknown.method);
           const earlier = order.payments.find((p) => p.attempt === unknown.attempt);
           if (earlier) await persist(recordPayment({ ...earlier, ...outcome, at: nowIso() }));
           if (outcome.status !== 'UNKNOWN') unknownPayment = undefined;

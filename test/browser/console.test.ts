@@ -231,7 +231,7 @@ describe('console in a browser', () => {
     expect(firstStep).toContain('Order placed');
     expect(firstStep).toContain(h.parties.seller.id);
 
-    const payments = await page.getByRole('region', { name: 'Payments, scrollable table' }).innerText();
+    const payments = await page.getByRole('region', { name: 'Payments, scrollable table', exact: true }).innerText();
     expect(payments).toContain('•••• 4242');
     expect(payments).toContain('insufficient_funds');
     expect(payments).not.toMatch(/4242424242424242|4000000000009995/);
@@ -239,9 +239,10 @@ describe('console in a browser', () => {
     const journals = page.getByRole('region', { name: 'Ledger journals, scrollable table' });
     await journals.waitFor(WAIT);
     const journalText = await journals.innerText();
-    expect(journalText).toContain('Capture');
-    expect(journalText).toContain(`${paid.orderId}:capture`);
-    expect(journalText).toContain(h.parties.seller.id);
+    // Paid through the bank host and captured at delivery: the paid order's ledger holds its authorization.
+    expect(journalText).toContain('Authorization');
+    expect(journalText).toMatch(new RegExp(`payment-${paid.orderId}-\\d+:authorization`));
+    expect(journalText).toContain('bank:card-holds');
     expect(await page.getByRole('region', { name: 'Account balances, scrollable table' }).innerText()).toMatch(
       /€[\d,.]+/,
     );
@@ -311,7 +312,8 @@ describe('console in a browser', () => {
     expect(await page.locator('.recharts-line').count()).toBe(2);
     const approval = await page.locator('.tile', { hasText: 'Payment approval' }).innerText();
     expect(approval).toContain('50.0 %');
-    expect(approval).toContain('1 captured, 1 declined');
+    // The paid order is authorized, captured only at delivery: approved all the same.
+    expect(approval).toContain('0 captured, 1 declined, 0 unknown, 1 authorized');
     expect(await page.getByRole('region', { name: 'Decline reasons, scrollable table' }).innerText()).toContain(
       'insufficient_funds',
     );
@@ -393,7 +395,7 @@ describe('console in a browser', () => {
     expect(await seller.getByRole('link', { name: /Open in Temporal UI/ }).count()).toBe(0);
     await seller
       .getByRole('region', { name: 'Ledger journals, scrollable table' })
-      .getByRole('rowheader', { name: /^Capture/ })
+      .getByRole('rowheader', { name: /^Authorization/ })
       .waitFor(WAIT);
     expect(await seriousViolations(seller)).toEqual([]);
     await screenshot(seller, 'seller-order-detail');

@@ -351,8 +351,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Pay the order by card (step 7)
-         * @description The card is checked (12 to 19 digits, else 400; a Luhn check digit, else 422 `invalid_card_number`), sealed, and sent by the gateway worker to the bank host (ISO 8583): authorized and held on the card until the carrier reports the delivery, or purchased at once for a seller whose capture setting is `IMMEDIATE`. The card number and CVC are never stored or logged.
+         * Pay the order by card, electronic check or electronic cash (step 7)
+         * @description The body names the method (README, Payment methods). `card` (the default when `method` is absent): the card is checked (12 to 19 digits, else 400; a Luhn check digit, else 422 `invalid_card_number`), sealed, and sent by the gateway worker to the bank host (ISO 8583): authorized and held on the card until the carrier reports the delivery, or purchased at once for a seller whose capture setting is `IMMEDIATE`; a card payment under `MICROPAYMENT_THRESHOLD_MINOR` is collected with the customer's other small payments to the same seller and charged as one. `echeck`: the IBAN (422 `invalid_iban` when its check digits fail) is collected by an ISO 20022 direct debit; the answer comes once the bank cleared it (`ECHECK_CLEARING_MS`): 200 when settled, 402 `echeck_returned` when rejected or returned (pacs.004), after which the order takes another payment notification. `ecash`: paid at once from one of the customer's wallets (404 `wallet_not_found` for a wallet that is not theirs; 402 `ecash_declined` when its balance is too low). Card numbers, CVCs and IBANs are never stored or logged in clear.
          *
          *     Allowed: customer. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 422 for a rule the answer breaks.
          *
@@ -551,14 +551,80 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Every ISO 8583 message exchanged with the bank for a payment, masked
-         * @description Operators only. Oldest first: `out` to the bank, `in` from it, MTI, STAN, RRN, field 39 and every field as its mask rule shows it (PAN as first 6 and last 4 digits; CVC, PIN and track never). `matched: false` marks an answer that matched no request in flight (late, duplicate, another STAN): logged and ignored.
+         * Every message exchanged with the bank for a payment (ISO 8583 and ISO 20022), masked
+         * @description Operators only. Oldest first: `out` to the bank, `in` from it, MTI, STAN, RRN, field 39 and every field as its mask rule shows it (PAN as first 6 and last 4 digits; CVC, PIN and track never). `matched: false` marks an answer that matched no request in flight (late, duplicate, another STAN): logged and ignored. `documents`: the ISO 20022 documents of an e-check (pacs.003 sent, pacs.002 and pacs.004 received; pacs.008 for its refunds), IBANs masked.
          *
          *     Roles: operator.
          */
         get: operations["listPaymentBankMessages"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wallets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open an electronic cash wallet
+         * @description Customers only. A stored-value wallet at the gateway in one currency, empty until topped up; it pays orders with `method: 'ecash'`. The same `reference` answers the same wallet.
+         *
+         *     Roles: customer.
+         */
+        post: operations["openWallet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wallets/{walletId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A wallet's balance and entries
+         * @description Its owner or an operator; anyone else gets 404 `wallet_not_found`. The balance is the sum of the wallet's insert-only entries (top-ups, spends, refunds).
+         *
+         *     Roles: customer, operator.
+         */
+        get: operations["getWallet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wallets/{walletId}/top-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Top a wallet up by card
+         * @description The wallet's owner only (404 `wallet_not_found` otherwise). The card is authorized and captured through the bank host by the gateway worker, then the wallet is credited. Idempotent by `reference`: concurrent or repeated requests charge the card once and credit once. 402 `card_declined` when the bank declines; 504 when the gateway did not answer within `API_UPDATE_TIMEOUT_MS` (ask again with the same reference).
+         *
+         *     Roles: customer.
+         */
+        post: operations["topUpWallet"];
         delete?: never;
         options?: never;
         head?: never;
@@ -784,11 +850,33 @@ export interface components {
             expYear: number;
             cvc: string;
         };
-        PaymentNotificationRequest: {
-            /** @constant */
-            method: "card";
+        CardPaymentNotification: {
+            /**
+             * @description `card` (the default when absent).
+             * @constant
+             */
+            method?: "card";
             card: components["schemas"]["Card"];
         };
+        EcheckPaymentNotification: {
+            /** @constant */
+            method: "echeck";
+            echeck: {
+                /** @description The customer's account to debit. */
+                iban: string;
+                /** @description The account holder's name. */
+                accountHolder: string;
+            };
+        };
+        EcashPaymentNotification: {
+            /** @constant */
+            method: "ecash";
+            ecash: {
+                /** @description One of the customer's wallets. */
+                walletId: string;
+            };
+        };
+        PaymentNotificationRequest: components["schemas"]["CardPaymentNotification"] | components["schemas"]["EcheckPaymentNotification"] | components["schemas"]["EcashPaymentNotification"];
         SettlementConfirmationRequest: {
             /** @constant */
             confirmed: true;
@@ -912,8 +1000,8 @@ export interface components {
         };
         PaymentAttempt: {
             attempt: number;
-            /** @constant */
-            method: "card";
+            /** @enum {string} */
+            method: "card" | "echeck" | "ecash";
             brand: string;
             last4: string;
             amount: components["schemas"]["Money"];
@@ -1361,6 +1449,54 @@ export interface components {
                 last4: string;
             }[];
         };
+        OpenWalletRequest: {
+            /** @description The wallet's one currency. */
+            currency: string;
+            /**
+             * @description The same reference opens the same wallet again (a repeat answers it); absent: a new wallet.
+             * @example topup-2026-11-27-001
+             */
+            reference?: string;
+        };
+        WalletTopUpRequest: {
+            /** @description What to load, in minor units of the wallet currency. */
+            amountMinor: number;
+            card: components["schemas"]["Card"];
+            /**
+             * @description The top-up's idempotency reference: the card is charged once per reference.
+             * @example topup-2026-11-27-001
+             */
+            reference: string;
+        };
+        Wallet: {
+            walletId: string;
+            ownerId: string;
+            balance: {
+                amount: number;
+                currency: string;
+            };
+            entries: {
+                seq: number;
+                /** @enum {string} */
+                kind: "TOP_UP" | "SPEND" | "REFUND";
+                reference: string;
+                /** @description Positive in, negative out. */
+                amountMinor: number;
+                at: string;
+            }[];
+        };
+        WalletTopUp: {
+            walletId: string;
+            reference: string;
+            /** @description The card payment at the gateway (GET /v1/payments/{paymentId}, operators). */
+            paymentId: string;
+            /** @enum {string} */
+            status: "succeeded" | "failed";
+            balance: {
+                amount: number;
+                currency: string;
+            };
+        };
         GatewayPayment: {
             paymentId: string;
             orderId: string;
@@ -1378,11 +1514,37 @@ export interface components {
             refundedMinor: number;
             declineCode?: string;
             last4: string;
+            /**
+             * @description `card` when absent.
+             * @enum {string}
+             */
+            method?: "card" | "echeck" | "ecash";
+            /** @description E-cash: the wallet paid from. */
+            walletId?: string;
             refunds: {
                 refundNo: number;
-                rrn: string;
+                /** @description A card refund: its ISO 8583 RRN. */
+                rrn?: string;
+                /** @description An e-check refund: its pacs.008 message id; e-cash: its entry. */
+                reference?: string;
                 amountMinor: number;
+                /** @enum {string} */
+                state?: "submitted" | "done";
             }[];
+        };
+        BankDocument: {
+            id: string;
+            /** @enum {string} */
+            direction: "out" | "in";
+            /** @example pacs.003.001.08 */
+            message: string;
+            /** @description ACSP, RJCT or ACSC of a pacs.002; RETURNED for a pacs.004. */
+            status?: string;
+            /** @description The ISO reason code of a rejection or return (AM04, AC04, MD06, ...). */
+            reason?: string;
+            /** @description The document, every IBAN masked. */
+            xml: string;
+            at: string;
         };
         BankMessage: {
             id: string;
@@ -1406,6 +1568,14 @@ export interface components {
         ListPaymentBankMessagesResponse200: {
             paymentId: string;
             data: components["schemas"]["BankMessage"][];
+            documents: components["schemas"]["BankDocument"][];
+        };
+        TopUpWalletResponse402: {
+            error: {
+                type: string;
+                code: string;
+                message: string;
+            };
         };
     };
     responses: never;
@@ -1427,6 +1597,9 @@ export type SchemaSupplierAnswerRequest = components['schemas']['SupplierAnswerR
 export type SchemaCarrierAnswerRequest = components['schemas']['CarrierAnswerRequest'];
 export type SchemaShipmentEventRequest = components['schemas']['ShipmentEventRequest'];
 export type SchemaCard = components['schemas']['Card'];
+export type SchemaCardPaymentNotification = components['schemas']['CardPaymentNotification'];
+export type SchemaEcheckPaymentNotification = components['schemas']['EcheckPaymentNotification'];
+export type SchemaEcashPaymentNotification = components['schemas']['EcashPaymentNotification'];
 export type SchemaPaymentNotificationRequest = components['schemas']['PaymentNotificationRequest'];
 export type SchemaSettlementConfirmationRequest = components['schemas']['SettlementConfirmationRequest'];
 export type SchemaCancelRequest = components['schemas']['CancelRequest'];
@@ -1464,10 +1637,16 @@ export type SchemaSettingsAuditList = components['schemas']['SettingsAuditList']
 export type SchemaMonitoringSummary = components['schemas']['MonitoringSummary'];
 export type SchemaOrderNotices = components['schemas']['OrderNotices'];
 export type SchemaOrderLedger = components['schemas']['OrderLedger'];
+export type SchemaOpenWalletRequest = components['schemas']['OpenWalletRequest'];
+export type SchemaWalletTopUpRequest = components['schemas']['WalletTopUpRequest'];
+export type SchemaWallet = components['schemas']['Wallet'];
+export type SchemaWalletTopUp = components['schemas']['WalletTopUp'];
 export type SchemaGatewayPayment = components['schemas']['GatewayPayment'];
+export type SchemaBankDocument = components['schemas']['BankDocument'];
 export type SchemaBankMessage = components['schemas']['BankMessage'];
 export type SchemaGetOpenApiDocumentResponse200 = components['schemas']['GetOpenApiDocumentResponse200'];
 export type SchemaListPaymentBankMessagesResponse200 = components['schemas']['ListPaymentBankMessagesResponse200'];
+export type SchemaTopUpWalletResponse402 = components['schemas']['TopUpWalletResponse402'];
 export type ParameterIdempotencyKey = components['parameters']['IdempotencyKey'];
 export type $defs = Record<string, never>;
 export interface operations {
@@ -3433,7 +3612,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The card was declined; `error.code` is always `card_declined` (the bank's reason stays with the order for the seller and operators). After `PAYMENT_MAX_ATTEMPTS` declines the order is cancelled as `PAYMENT_FAILED` and further notifications are 409 `payment_attempts_exhausted`. */
+            /** @description Declined. A card: `error.code` is always `card_declined` (the bank's reason stays with the order for the seller and operators); an e-check: `echeck_returned`; e-cash: `ecash_declined`. After `PAYMENT_MAX_ATTEMPTS` declines the order is cancelled as `PAYMENT_FAILED` and further notifications are 409 `payment_attempts_exhausted`. */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -4629,6 +4808,345 @@ export interface operations {
             };
             /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    openWallet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenWalletRequest"];
+            };
+        };
+        responses: {
+            /** @description The wallet. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Wallet"];
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWallet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                walletId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The wallet. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Wallet"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    topUpWallet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                walletId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WalletTopUpRequest"];
+            };
+        };
+        responses: {
+            /** @description The wallet was credited. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalletTopUp"];
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The card was declined; `error.code` is `card_declined`. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopUpWalletResponse402"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The order did not answer within `API_UPDATE_TIMEOUT_MS` (`update_timeout`); retrying with the same Idempotency-Key attaches to the same Update. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };

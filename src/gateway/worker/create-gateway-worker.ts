@@ -5,6 +5,7 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import { Worker as TemporalWorker } from '@temporalio/worker';
 import { createGatewayActivities } from '../activities';
 import type { GatewayRuntime } from '../gateway-runtime';
+import { createMethodActivities } from '../method-activities';
 
 /** Creates (but does not run) the gateway worker. */
 export async function createGatewayWorker(options: {
@@ -18,7 +19,7 @@ export async function createGatewayWorker(options: {
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: createGatewayActivities(options.runtime.payments),
+    activities: { ...createGatewayActivities(options.runtime.payments), ...createMethodActivities(options.runtime) },
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

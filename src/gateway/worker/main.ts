@@ -35,6 +35,8 @@ async function main(): Promise<void> {
       reversalHorizonMs: g.reversalHorizonMs,
       reversalRetryInitialMs: g.reversalRetryInitialMs,
       reversalRetryMaxMs: g.reversalRetryMaxMs,
+      echeck: g.echeck,
+      micropayments: g.micropayments,
     },
   });
   // The bank link's gauges on GATEWAY_METRICS_PORT (the API reads them for the console's monitoring page).

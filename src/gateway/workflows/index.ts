@@ -1,3 +1,5 @@
 // The workflows the gateway worker registers. Deterministic code only (see payment-workflow.ts).
 
+export { micropaymentAggregatorWorkflow } from './micropayment-aggregator-workflow';
 export { paymentWorkflow } from './payment-workflow';
+export { walletTopUpWorkflow } from './wallet-top-up-workflow';
