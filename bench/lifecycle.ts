@@ -717,6 +717,7 @@ async function main(): Promise<void> {
       // Payments: the order worker starts them on the gateway's queue, whose worker talks to the bench's bank host.
       GATEWAY_TASK_QUEUE: gatewayTaskQueue,
       BANK_HOST_ADDRESS: bankHost.iso8583Address,
+      BANK_HOST_ISO20022_URL: bankHost.iso20022Url,
       SETTLEFLOW_VAULT_KEY: generateVaultKey(),
       PORT: '0',
       // The webhook receiver listens on loopback, which only this flag lets parties register and be delivered to.

@@ -33,6 +33,8 @@ export interface BenchBankHost {
   pid: number;
   /** `host:port` of its ISO 8583 listener (the gateway's BANK_HOST_ADDRESS). */
   iso8583Address: string;
+  /** Base URL of its ISO 20022 channel (the gateway's BANK_HOST_ISO20022_URL). */
+  iso20022Url: string;
   /** Its own database's URI. */
   mongoUri: string;
   /** Stops it (SIGTERM, then SIGKILL after a grace period). */
@@ -98,5 +100,11 @@ export async function startBenchBankHost(options: {
     await stop();
     throw error;
   }
-  return { pid: child.pid ?? -1, iso8583Address: `127.0.0.1:${ports.iso8583}`, mongoUri, stop };
+  return {
+    pid: child.pid ?? -1,
+    iso8583Address: `127.0.0.1:${ports.iso8583}`,
+    iso20022Url: `http://127.0.0.1:${ports.iso20022}`,
+    mongoUri,
+    stop,
+  };
 }

@@ -43,6 +43,8 @@ async function main(): Promise<void> {
       reversalHorizonMs: g.reversalHorizonMs,
       reversalRetryInitialMs: g.reversalRetryInitialMs,
       reversalRetryMaxMs: g.reversalRetryMaxMs,
+      echeck: g.echeck,
+      micropayments: g.micropayments,
     },
   });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
