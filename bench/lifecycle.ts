@@ -666,6 +666,30 @@ function profileTables(r: SizeResult): string {
   ].join('\n');
 }
 
+/** How long dropping a database at the end may take before it is left as it is. */
+const DROP_TIMEOUT_MS = 30_000;
+
+/**
+ * Drops a database the run made, giving up after {@link DROP_TIMEOUT_MS}: after a batch cut off by its budget,
+ * FerretDB's drop was seen to wait forever with every client gone. A database left behind sits in the servers' temp
+ * dir, which `stop` removes, when the run started its own servers.
+ */
+async function dropDatabase(uri: string): Promise<void> {
+  const db = await connectDatabase(uri);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), DROP_TIMEOUT_MS);
+  });
+  try {
+    const outcome = await Promise.race([db.connection.dropDatabase().then(() => 'dropped' as const), timedOut]);
+    if (outcome === 'timeout')
+      log(`dropping ${db.connection.name} did not finish in ${DROP_TIMEOUT_MS} ms; left as it is`);
+  } finally {
+    clearTimeout(timer);
+    await db.connection.close(true);
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseOptions();
   const [load] = os.loadavg();
@@ -698,17 +722,10 @@ async function main(): Promise<void> {
     });
     cleanups.push(async () => {
       await bankHost.stop();
-      const db = await connectDatabase(bankHost.mongoUri);
-      await db.connection.dropDatabase();
-      await db.close();
+      await dropDatabase(bankHost.mongoUri);
     });
-    // Dropped after the children stop (cleanups run in reverse): a run whose N=200 batch was cut off by its budget
-    // hung in this drop while the children were still connected (left-open cursors, most likely).
-    cleanups.push(async () => {
-      const db = await connectDatabase(mongoUri);
-      await db.connection.dropDatabase();
-      await db.close();
-    });
+    // Dropped after the children stop (cleanups run in reverse).
+    cleanups.push(() => dropDatabase(mongoUri));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       TEMPORAL_ADDRESS: servers.temporalAddress,
