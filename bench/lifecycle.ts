@@ -3,8 +3,9 @@
 // webhooks to a local receiver (orders/s, each order counted at its workflow's result; a party's answer round trip;
 // history events per order), and N concurrent floor workflows driven by Updates straight through the Temporal client
 // (floor workflows/s), doing the engine work measured from the warm-up orders' histories; ratio = orders/s ÷ floor/s.
-// The worker and the API run as child processes so their peak memory is measured apart. Writes
-// bench/results/lifecycle.json and prints tables.
+// The worker, the gateway worker and the API run as child processes so their peak memory is measured apart; payments
+// go through the gateway worker to a bank host of the benchmark's own. Writes bench/results/lifecycle.json and prints
+// tables.
 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -37,6 +38,7 @@ import type { EngineWork, HistoryProfile } from './lib/histories';
 import { profileWorkflows } from './lib/histories';
 import { withCommandMonitoring } from './lib/mongo-timing';
 import { cpuSecondsOf } from './lib/proc';
+import { startBenchBankHost } from './lib/bank-host';
 import { acquireServers } from './lib/servers';
 import type { TimingTable } from './lib/timings';
 import { totalOf } from './lib/timings';
@@ -57,7 +59,8 @@ const LEAVES_OUT: readonly string[] = [
   'the floor reproduces no child workflows or signals; webhook delivery workflows are not in the order history',
   'the floor is sized once, from the warm-up orders',
   'webhook receivers are local and instant: no TLS, no network, no slow or failing receivers',
-  'one shared machine: servers, worker, API and bots compete for the same cores; ratios, not capacity figures',
+  'one shared machine: servers, bank host, workers, API and bots compete for the same cores; ratios, not capacity figures',
+  'every payment is an approved card (4242...) on a local bank host: no declines, no network to the bank',
   'FerretDB on SQLite, not MongoDB 7, unless MONGODB_URI points at one',
 ];
 
@@ -103,8 +106,10 @@ function parseOptions() {
 /** Processes whose CPU and memory a phase accounts for. */
 interface Processes {
   worker: ChildService;
+  /** The gateway worker: payment child workflows and bank activities. */
+  gateway: ChildService;
   api: ChildService;
-  /** Servers this run started (by name), empty for servers from the environment. */
+  /** Servers this run started (by name; the bank host always), Temporal and MongoDB only when not from the environment. */
   serverPids: Record<string, number>;
 }
 
@@ -114,19 +119,20 @@ interface PhaseCost {
   /** The machine's 1-minute load average before and after: other work on the machine skews every figure. */
   loadAverage: { before: number; after: number };
   /** Peak resident set during the phase, in MiB (VmHWM after clear_refs). */
-  peakRssMiB: { worker: number | null; api: number | null };
+  peakRssMiB: { worker: number | null; gateway: number | null; api: number | null };
   /** CPU seconds used during the phase, by process; `bench` is this process (bots or floor driver). */
   cpuSeconds: Record<string, number | null>;
-  timings: { worker: TimingTable; api: TimingTable };
+  timings: { worker: TimingTable; gateway: TimingTable; api: TimingTable };
 }
 
 /** Runs a phase with fresh peak-memory windows and timings, and measures what it cost. */
 async function measured<T>(processes: Processes, run: () => Promise<T>): Promise<{ result: T; cost: PhaseCost }> {
-  const { worker, api, serverPids } = processes;
+  const { worker, gateway, api, serverPids } = processes;
   worker.resetPeakMemory();
+  gateway.resetPeakMemory();
   api.resetPeakMemory();
-  await Promise.all([worker.stats(true), api.stats(true)]);
-  const pids: Record<string, number> = { worker: worker.pid, api: api.pid, ...serverPids };
+  await Promise.all([worker.stats(true), gateway.stats(true), api.stats(true)]);
+  const pids: Record<string, number> = { worker: worker.pid, gateway: gateway.pid, api: api.pid, ...serverPids };
   const cpuBefore = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSecondsOf(pid)]));
   const loadBefore = os.loadavg()[0] ?? 0;
   const benchBefore = process.cpuUsage();
@@ -141,15 +147,23 @@ async function measured<T>(processes: Processes, run: () => Promise<T>): Promise
     cpuSeconds[name] = before === undefined || after === undefined ? null : after - before;
   }
   cpuSeconds.bench = (benchCpu.user + benchCpu.system) / 1e6;
-  const [workerStats, apiStats] = await Promise.all([worker.stats(true), api.stats(true)]);
+  const [workerStats, gatewayStats, apiStats] = await Promise.all([
+    worker.stats(true),
+    gateway.stats(true),
+    api.stats(true),
+  ]);
   return {
     result,
     cost: {
       wallMs,
       loadAverage: { before: loadBefore, after: os.loadavg()[0] ?? 0 },
-      peakRssMiB: { worker: worker.memory()?.peakRssMiB ?? null, api: api.memory()?.peakRssMiB ?? null },
+      peakRssMiB: {
+        worker: worker.memory()?.peakRssMiB ?? null,
+        gateway: gateway.memory()?.peakRssMiB ?? null,
+        api: api.memory()?.peakRssMiB ?? null,
+      },
       cpuSeconds,
-      timings: { worker: workerStats.timings, api: apiStats.timings },
+      timings: { worker: workerStats.timings, gateway: gatewayStats.timings, api: apiStats.timings },
     },
   };
 }
@@ -311,7 +325,7 @@ async function terminateAll(temporal: Client, workflowIds: readonly string[]): P
  * phase's leftovers (activities finishing, timers, retries) do not land in the next. Gives up after a minute.
  */
 async function settle(processes: Processes): Promise<void> {
-  const pids = [processes.worker.pid, processes.api.pid, ...Object.values(processes.serverPids)];
+  const pids = [processes.worker.pid, processes.gateway.pid, processes.api.pid, ...Object.values(processes.serverPids)];
   const total = () => pids.reduce((sum, pid) => sum + (cpuSecondsOf(pid) ?? 0), 0);
   let quiet = 0;
   let last = total();
@@ -482,6 +496,7 @@ function summaryTables(results: readonly SizeResult[]): string {
           ? ` (${hooks.duringPhase.invalid + hooks.afterPhase.invalid} bad)`
           : ''),
       mib(r.lifecycle.cost.peakRssMiB.worker),
+      mib(r.lifecycle.cost.peakRssMiB.gateway),
       mib(r.lifecycle.cost.peakRssMiB.api),
       mib(maxOf(r.floor.runs.map((run) => run.cost.peakRssMiB.worker))),
     ];
@@ -516,6 +531,7 @@ function summaryTables(results: readonly SizeResult[]): string {
         'floor: upd/act/local/timers/child',
         'webhooks (during+after)',
         'worker peak',
+        'gateway peak',
         'API peak',
         'worker peak (floor)',
       ],
@@ -650,6 +666,30 @@ function profileTables(r: SizeResult): string {
   ].join('\n');
 }
 
+/** How long dropping a database at the end may take before it is left as it is. */
+const DROP_TIMEOUT_MS = 30_000;
+
+/**
+ * Drops a database the run made, giving up after {@link DROP_TIMEOUT_MS}: after a batch cut off by its budget,
+ * FerretDB's drop was seen to wait forever with every client gone. A database left behind sits in the servers' temp
+ * dir, which `stop` removes, when the run started its own servers.
+ */
+async function dropDatabase(uri: string): Promise<void> {
+  const db = await connectDatabase(uri);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), DROP_TIMEOUT_MS);
+  });
+  try {
+    const outcome = await Promise.race([db.connection.dropDatabase().then(() => 'dropped' as const), timedOut]);
+    if (outcome === 'timeout')
+      log(`dropping ${db.connection.name} did not finish in ${DROP_TIMEOUT_MS} ms; left as it is`);
+  } finally {
+    clearTimeout(timer);
+    await db.connection.close(true);
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseOptions();
   const [load] = os.loadavg();
@@ -669,13 +709,32 @@ async function main(): Promise<void> {
   try {
     const mongoUri = `${servers.mongoServerUri}/settleflow_bench_${runId}`;
     const taskQueue = `settleflow-bench-${runId}`;
+    const gatewayTaskQueue = `settleflow-bench-${runId}-gateway`;
     const logDir = path.join(os.tmpdir(), `settleflow-bench-${runId}-logs`);
     mkdirSync(logDir, { recursive: true });
+    // The bank host: its own database on the benchmark's server, free ports, the demo cards seeded.
+    log('starting the bank host');
+    const bankHost = await startBenchBankHost({
+      outDir: build.outDir,
+      mongoServerUri: servers.mongoServerUri,
+      database: `settleflow_bank_bench_${runId}`,
+      logFile: path.join(logDir, 'bank-host.log'),
+    });
+    cleanups.push(async () => {
+      await bankHost.stop();
+      await dropDatabase(bankHost.mongoUri);
+    });
+    // Dropped after the children stop (cleanups run in reverse).
+    cleanups.push(() => dropDatabase(mongoUri));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       TEMPORAL_ADDRESS: servers.temporalAddress,
       MONGODB_URI: withCommandMonitoring(mongoUri),
       TEMPORAL_TASK_QUEUE: taskQueue,
+      // Payments: the order worker starts them on the gateway's queue, whose worker talks to the bench's bank host.
+      GATEWAY_TASK_QUEUE: gatewayTaskQueue,
+      BANK_HOST_ADDRESS: bankHost.iso8583Address,
+      BANK_HOST_ISO20022_URL: bankHost.iso20022Url,
       SETTLEFLOW_VAULT_KEY: generateVaultKey(),
       PORT: '0',
       // The webhook receiver listens on loopback, which only this flag lets parties register and be delivered to.
@@ -685,14 +744,16 @@ async function main(): Promise<void> {
       // Likewise the per-customer payment limit: the bench's one customer pays every order.
       PAYMENT_RATE_PER_MINUTE: '1000000',
     };
-    log(`starting the worker and the API (logs in ${logDir})`);
+    log(`starting the worker, the gateway worker and the API (logs in ${logDir})`);
     const script = (name: string) => path.join(build.outDir, 'bench', 'processes', `${name}.js`);
-    const [worker, api] = await Promise.all([
+    const [worker, gateway, api] = await Promise.all([
       ChildService.start('worker', script('worker-main'), env, path.join(logDir, 'worker.log')),
+      ChildService.start('gateway', script('gateway-main'), env, path.join(logDir, 'gateway.log')),
       ChildService.start('api', script('api-main'), env, path.join(logDir, 'api.log')),
     ]);
     cleanups.push(
       () => worker.stop(),
+      () => gateway.stop(),
       () => api.stop(),
     );
     const baseUrl = `http://127.0.0.1:${api.port ?? 0}`;
@@ -704,12 +765,12 @@ async function main(): Promise<void> {
     cleanups.push(() => connection.close());
     // The namespace the worker and API use (TEMPORAL_NAMESPACE, e.g. `settleflow` on `npm run cluster`'s server).
     const temporal = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE || 'default' });
-    cleanups.push(async () => {
-      const db = await connectDatabase(mongoUri);
-      await db.connection.dropDatabase();
-      await db.close();
-    });
-    const processes: Processes = { worker, api, serverPids: servers.pids };
+    const processes: Processes = {
+      worker,
+      gateway,
+      api,
+      serverPids: { ...servers.pids, 'bank host': bankHost.pid },
+    };
 
     // The warm-up orders also calibrate the floor: its input is the engine work their histories show.
     const warmup = Math.max(options.warmup, MIN_CALIBRATION_ORDERS);
@@ -763,8 +824,13 @@ async function main(): Promise<void> {
           'seller, first supplier (half the orders) and first carrier registered a webhook to a local receiver ' +
           '(WEBHOOK_ALLOW_PRIVATE=true); counts are signature-checked deliveries',
         memory:
-          'worker and API are child processes; peak RSS = VmHWM from /proc after resetting it (clear_refs=5) per phase',
-        cpu: 'user+system seconds from /proc/<pid>/stat per phase; bench = this process (bots or floor driver)',
+          'worker, gateway worker and API are child processes; peak RSS = VmHWM from /proc after resetting it (clear_refs=5) per phase',
+        cpu:
+          'user+system seconds from /proc/<pid>/stat per phase (worker, gateway, API, bank host and servers); ' +
+          'bench = this process (bots or floor driver)',
+        payments:
+          'through the gateway worker (its own task queue) and a bank host of the run (own database, demo cards ' +
+          'seeded, ISO 8583 over TCP on loopback)',
         historySamples: options.samples,
       },
       leavesOut: LEAVES_OUT,

@@ -1,0 +1,72 @@
+// The benchmark's gateway worker process: settleflow's gateway worker (startGatewayRuntime + createGatewayWorker,
+// product code only, as src/gateway/worker/main.ts runs them) on the benchmark's gateway task queue, connected to the
+// benchmark's bank host, in a process of its own so its memory and CPU can be measured apart from the order worker.
+// Configured by the environment like src/gateway/worker/main.ts, without its metrics server; reports MongoDB command
+// timings to the parent. It never logs card data (the connector masks every bank line).
+
+import { Context } from '@temporalio/activity';
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig, requireVaultKey } from '../../src/config';
+import { DEFAULT_GATEWAY_SETTINGS, startGatewayRuntime } from '../../src/gateway/gateway-runtime';
+import { createGatewayWorker } from '../../src/gateway/worker/create-gateway-worker';
+import { connectDatabase } from '../../src/persistence/database';
+import { Vault } from '../../src/security/vault';
+import { reportFailure, reportReady, serveParent } from '../lib/ipc';
+import { timeMongoCommands } from '../lib/mongo-timing';
+import { Timings } from '../lib/timings';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const timings = new Timings();
+  const db = await connectDatabase(config.mongodbUri);
+  timeMongoCommands(db, timings, () => {
+    try {
+      return Context.current().info.activityType.replace(/ /g, '-');
+    } catch {
+      return undefined;
+    }
+  });
+  const g = config.gateway;
+  const runtime = await startGatewayRuntime({
+    db,
+    vault: new Vault(requireVaultKey(config)),
+    log: (line) => console.log(`gateway: ${line}`),
+    settings: {
+      ...DEFAULT_GATEWAY_SETTINGS,
+      bankHostAddress: g.bankHostAddress,
+      acquirerId: g.acquirerId,
+      terminalId: g.terminalId,
+      requestTimeoutMs: g.requestTimeoutMs,
+      echoIntervalMs: g.echoIntervalMs,
+      reconnectMaxMs: g.reconnectMaxMs,
+      maxInFlight: g.maxInFlight,
+      reversalHorizonMs: g.reversalHorizonMs,
+      reversalRetryInitialMs: g.reversalRetryInitialMs,
+      reversalRetryMaxMs: g.reversalRetryMaxMs,
+      echeck: g.echeck,
+      micropayments: g.micropayments,
+    },
+  });
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createGatewayWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: g.taskQueue,
+    runtime,
+  });
+  const running = worker.run();
+  serveParent({
+    timings: (reset) => timings.snapshot(reset),
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await runtime.close();
+      await connection.close();
+      await db.close();
+    },
+  });
+  reportReady();
+  await running;
+}
+
+main().catch(reportFailure);
