@@ -1,5 +1,6 @@
-# One image for both processes: the API (default command) and the worker
-# (`node dist/src/worker/main.js`). TypeScript is compiled at build time; dev dependencies stay behind.
+# One image for every process: the API (default command), the order worker, the gateway worker and the bank host
+# (`node dist/src/worker/main.js`, `dist/src/gateway/worker/main.js`, `dist/src/bank-host/main.js`). TypeScript is
+# compiled at build time; dev dependencies stay behind.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
