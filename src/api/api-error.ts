@@ -158,7 +158,23 @@ export function fromTemporalError(error: unknown, orderId: string): ApiError {
     return new ApiError(409, 'conflict_error', 'order_exists', `order ${orderId} already exists`, 'orderId');
   }
   if (isUnavailable(error)) return serviceUnavailable();
+  if (passedItsDeadline(error)) return updateTimeout();
   return upstreamError();
+}
+
+/**
+ * Whether a call failed because the API's own deadline (`connection.withDeadline`, API_UPDATE_TIMEOUT_MS) ran out
+ * while it waited, e.g. for a workflow's result: gRPC DEADLINE_EXCEEDED (4) anywhere in the error's cause chain.
+ */
+function passedItsDeadline(error: unknown): boolean {
+  for (let cause: unknown = error, depth = 0; cause && depth < 5; depth += 1) {
+    if (isGrpcServiceError(cause) && cause.code === 4) return true;
+    const { code, message } = cause as { code?: unknown; message?: unknown };
+    if (code === 4 || (typeof message === 'string' && /DEADLINE_EXCEEDED|deadline exceeded/i.test(message)))
+      return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** 409 for an action on an order whose workflow has completed (closed or cancelled). */
