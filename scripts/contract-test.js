@@ -13,6 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { provision } = require('./lib/provision');
 const { startServices, findFreePort, stopProcess } = require('./lib/services');
+const { bankDatabaseUri, bankHostEnv, startBankHost } = require('./lib/bank-host');
 
 const root = path.resolve(__dirname, '..');
 /** The schemathesis release this project is checked with; a venv holding another one is upgraded in place. */
@@ -249,9 +250,33 @@ async function main() {
       PAYMENT_RATE_PER_MINUTE: '1000000',
     };
     delete env.SETTLEFLOW_VAULT_KEY_FILE;
-    say('starting the worker and the API');
+    // Payments (cards, e-checks, wallet top-ups) go through the gateway worker to the bank host, as with npm start.
+    say('starting the bank host');
+    const bankPorts = { iso8583: await findFreePort(), iso20022: await findFreePort(), control: await findFreePort() };
+    const bank = await startBankHost({
+      env: bankHostEnv({
+        mongoUri: bankDatabaseUri(services.mongoUri, 'settleflow_contract_bank'),
+        ports: bankPorts,
+        adminToken: crypto.randomBytes(24).toString('hex'),
+        secret: crypto.randomBytes(32).toString('base64'),
+        clearingPeriodMs: 1000,
+      }),
+      logFile: path.join(logDir, 'bank-host.log'),
+    });
+    cleanups.push(bank.stop);
+    Object.assign(env, {
+      GATEWAY_TASK_QUEUE: 'settleflow-contract-gateway',
+      GATEWAY_METRICS_PORT: '0',
+      WORKER_METRICS_PORT: '0',
+      TEMPORAL_METRICS_PORT: '0',
+      BANK_HOST_ADDRESS: `127.0.0.1:${bankPorts.iso8583}`,
+      BANK_HOST_ISO20022_URL: `http://127.0.0.1:${bankPorts.iso20022}`,
+      ECHECK_CLEARING_MS: '1000',
+    });
+    say('starting the worker, the gateway worker and the API');
     for (const [name, entry] of [
       ['worker', 'src/worker/main.ts'],
+      ['gateway', 'src/gateway/worker/main.ts'],
       ['api', 'src/api/main.ts'],
     ]) {
       const proc = spawnTs(name, entry, env, logDir);

@@ -6,6 +6,10 @@ import { z } from 'zod';
 import { errorResponses } from './route-errors';
 import { defineRoute } from './route-registry';
 import { cardSchema } from './schemas';
+import { CURRENCIES } from '../iso8583/currencies';
+
+/** The currencies a wallet may hold: those the bank host's ISO 8583 currency table knows (a top-up is a card payment). */
+const WALLET_CURRENCIES = CURRENCIES.map((currency) => currency.alpha) as [string, ...string[]];
 
 const reference = z
   .string()
@@ -24,9 +28,8 @@ export const walletPathParams = z.strictObject({
 export const openWalletBody = z
   .strictObject({
     currency: z
-      .string()
-      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
-      .describe("The wallet's one currency."),
+      .enum(WALLET_CURRENCIES, { error: `must be a currency the bank host settles: ${WALLET_CURRENCIES.join(', ')}` })
+      .describe("The wallet's one currency: one the bank host settles (top-ups are card payments through it)."),
     reference: reference
       .optional()
       .describe('The same reference opens the same wallet again (a repeat answers it); absent: a new wallet.'),

@@ -1450,8 +1450,11 @@ export interface components {
             }[];
         };
         OpenWalletRequest: {
-            /** @description The wallet's one currency. */
-            currency: string;
+            /**
+             * @description The wallet's one currency: one the bank host settles (top-ups are card payments through it).
+             * @enum {string}
+             */
+            currency: "AUD" | "CAD" | "CHF" | "DKK" | "EUR" | "GBP" | "JPY" | "KWD" | "NOK" | "SEK" | "USD";
             /**
              * @description The same reference opens the same wallet again (a repeat answers it); absent: a new wallet.
              * @example topup-2026-11-27-001
