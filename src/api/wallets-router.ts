@@ -14,10 +14,11 @@ import { callerOf } from './auth';
 import { ownWallet } from './payment-methods';
 import { mountRoute } from './route-registry';
 import { getWalletRoute, openWalletRoute, topUpWalletRoute } from './wallet-routes';
+import { isExpired } from '../domain/card';
 
 /** POST /v1/wallets, GET /v1/wallets/:walletId, POST /v1/wallets/:walletId/top-ups. */
 export function walletsRouter(
-  deps: Pick<ApiDeps, 'db' | 'vault' | 'temporal' | 'config'>,
+  deps: Pick<ApiDeps, 'db' | 'vault' | 'temporal' | 'config' | 'now'>,
   authenticated: RequestHandler,
   idempotent: RequestHandler,
 ): Router {
@@ -46,6 +47,14 @@ export function walletsRouter(
   mountRoute(router, topUpWalletRoute, guards, async (req, res, { body }) => {
     const wallet = await ownWallet(deps.db, String(req.params.walletId), callerOf(res).id);
     const { number, expMonth, expYear, cvc } = body.card;
+    // An expired card is declined here, as the bank would: it never reaches the gateway (whose ISO 8583 conversion
+    // takes no expiry before 2000) and costs no workflow.
+    if (isExpired(expMonth, expYear, deps.now())) {
+      res.status(402).json({
+        error: { type: 'card_error', code: 'card_declined', message: 'the card was declined', param: 'card' },
+      });
+      return;
+    }
     const input = {
       walletId: wallet._id,
       reference: body.reference,

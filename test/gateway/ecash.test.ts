@@ -140,6 +140,21 @@ describe('electronic cash wallets', () => {
     expect(read.body.balance.amount).toBe(0);
   });
 
+  it('wallet › top-up by an expired card (even year 1000, as schemathesis sends) › 402 card_declined, nothing charged', async () => {
+    const card = await openTestCard(OPENING);
+    const wallet = await openWallet();
+    for (const expYear of [1000, new Date().getUTCFullYear() - 1]) {
+      const declined = await h.api('POST', `/v1/wallets/${wallet.walletId}/top-ups`, {
+        key: h.key('customer'),
+        body: { amountMinor: 5_000, card: { ...cardBody(card.number), expYear }, reference: `ref-${randomUUID()}` },
+      });
+      expect([expYear, declined.status, declined.body.error.code]).toEqual([expYear, 402, 'card_declined']);
+    }
+    expect(await cardAtBank(card.number)).toMatchObject({ balance: OPENING, held: 0 });
+    const read = await h.api('GET', `/v1/wallets/${wallet.walletId}`, { key: h.key('customer') });
+    expect(read.body.balance.amount).toBe(0);
+  });
+
   it('ecash › order paid from the wallet, then cancelled › captured from the wallet, refunded into it', async () => {
     const card = await openTestCard(OPENING);
     const wallet = await openWallet();
