@@ -7,7 +7,7 @@
 import { Context } from '@temporalio/activity';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, requireVaultKey } from '../../src/config';
-import { DEFAULT_GATEWAY_SETTINGS, startGatewayRuntime } from '../../src/gateway/gateway-runtime';
+import { gatewaySettingsFrom, startGatewayRuntime } from '../../src/gateway/gateway-runtime';
 import { createGatewayWorker } from '../../src/gateway/worker/create-gateway-worker';
 import { connectDatabase } from '../../src/persistence/database';
 import { Vault } from '../../src/security/vault';
@@ -26,32 +26,17 @@ async function main(): Promise<void> {
       return undefined;
     }
   });
-  const g = config.gateway;
   const runtime = await startGatewayRuntime({
     db,
     vault: new Vault(requireVaultKey(config)),
     log: (line) => console.log(`gateway: ${line}`),
-    settings: {
-      ...DEFAULT_GATEWAY_SETTINGS,
-      bankHostAddress: g.bankHostAddress,
-      acquirerId: g.acquirerId,
-      terminalId: g.terminalId,
-      requestTimeoutMs: g.requestTimeoutMs,
-      echoIntervalMs: g.echoIntervalMs,
-      reconnectMaxMs: g.reconnectMaxMs,
-      maxInFlight: g.maxInFlight,
-      reversalHorizonMs: g.reversalHorizonMs,
-      reversalRetryInitialMs: g.reversalRetryInitialMs,
-      reversalRetryMaxMs: g.reversalRetryMaxMs,
-      echeck: g.echeck,
-      micropayments: g.micropayments,
-    },
+    settings: gatewaySettingsFrom(config),
   });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createGatewayWorker({
     connection,
     namespace: config.temporal.namespace,
-    taskQueue: g.taskQueue,
+    taskQueue: config.gateway.taskQueue,
     runtime,
   });
   const running = worker.run();

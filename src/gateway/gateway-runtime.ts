@@ -3,6 +3,7 @@
 // these; tests and the benchmark build their own. It must never be built by a second process on the same database
 // while the first runs (one process holds the bank connection).
 
+import type { Config } from '../config';
 import type { Database } from '../persistence/database';
 import type { Vault } from '../security/vault';
 import { BankConnection } from './bank-connector/bank-connection';
@@ -149,4 +150,24 @@ function splitAddress(address: string): [string, number] {
     throw new Error(`BANK_HOST_ADDRESS=${address} is not host:port`);
   }
   return [address.slice(0, at), port];
+}
+
+/** The gateway's settings from the process configuration (GATEWAY_*, BANK_HOST_*, ECHECK_*, MICROPAYMENT_*). */
+export function gatewaySettingsFrom(config: Config): GatewaySettings {
+  const g = config.gateway;
+  return {
+    ...DEFAULT_GATEWAY_SETTINGS,
+    bankHostAddress: g.bankHostAddress,
+    acquirerId: g.acquirerId,
+    terminalId: g.terminalId,
+    requestTimeoutMs: g.requestTimeoutMs,
+    echoIntervalMs: g.echoIntervalMs,
+    reconnectMaxMs: g.reconnectMaxMs,
+    maxInFlight: g.maxInFlight,
+    reversalHorizonMs: g.reversalHorizonMs,
+    reversalRetryInitialMs: g.reversalRetryInitialMs,
+    reversalRetryMaxMs: g.reversalRetryMaxMs,
+    echeck: g.echeck,
+    micropayments: g.micropayments,
+  };
 }

@@ -9,7 +9,7 @@ import { connectDatabase } from '../../persistence/database';
 import { connectTemporalWorker } from '../../temporal-connection';
 import { Vault } from '../../security/vault';
 import { GATEWAY_REVERSALS } from '../bank-connector/reversal-queue';
-import { DEFAULT_GATEWAY_SETTINGS, startGatewayRuntime } from '../gateway-runtime';
+import { gatewaySettingsFrom, startGatewayRuntime } from '../gateway-runtime';
 import { createGatewayWorker } from './create-gateway-worker';
 
 async function main(): Promise<void> {
@@ -17,26 +17,11 @@ async function main(): Promise<void> {
   const vault = new Vault(requireVaultKey(config));
   const db = await connectDatabase(config.mongodbUri, config.mongodb.options);
   const log = (line: string) => console.log(`gateway: ${line}`);
-  const g = config.gateway;
   const runtime = await startGatewayRuntime({
     db,
     vault,
     log,
-    settings: {
-      ...DEFAULT_GATEWAY_SETTINGS,
-      bankHostAddress: g.bankHostAddress,
-      acquirerId: g.acquirerId,
-      terminalId: g.terminalId,
-      requestTimeoutMs: g.requestTimeoutMs,
-      echoIntervalMs: g.echoIntervalMs,
-      reconnectMaxMs: g.reconnectMaxMs,
-      maxInFlight: g.maxInFlight,
-      reversalHorizonMs: g.reversalHorizonMs,
-      reversalRetryInitialMs: g.reversalRetryInitialMs,
-      reversalRetryMaxMs: g.reversalRetryMaxMs,
-      echeck: g.echeck,
-      micropayments: g.micropayments,
-    },
+    settings: gatewaySettingsFrom(config),
   });
   // The bank link's gauges on GATEWAY_METRICS_PORT (the API reads them for the console's monitoring page).
   const metricsLogger = createLogger({ service: 'settleflow-gateway', level: config.logging.level });
@@ -61,11 +46,13 @@ async function main(): Promise<void> {
   const worker = await createGatewayWorker({
     connection,
     namespace: config.temporal.namespace,
-    taskQueue: g.taskQueue,
+    taskQueue: config.gateway.taskQueue,
     runtime,
-    workflowBundle: g.workflowBundlePath ? { codePath: g.workflowBundlePath } : undefined,
+    workflowBundle: config.gateway.workflowBundlePath ? { codePath: config.gateway.workflowBundlePath } : undefined,
   });
-  console.log(`settleflow gateway worker polling task queue ${g.taskQueue}; bank host ${g.bankHostAddress}`);
+  console.log(
+    `settleflow gateway worker polling task queue ${config.gateway.taskQueue}; bank host ${config.gateway.bankHostAddress}`,
+  );
   await worker.run();
   await runtime.close();
   await metricsServer?.close();
