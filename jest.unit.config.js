@@ -18,6 +18,8 @@ module.exports = {
     '<rootDir>/test/observability/observability-config.test.ts',
     '<rootDir>/test/gateway/connector-parts.test.ts',
     '<rootDir>/test/console/**/*.test.ts',
+    '<rootDir>/test/bank-host/book-holds.test.ts',
+    '<rootDir>/test/bank-host/original-matching.test.ts',
   ],
   globalSetup: undefined,
   globalTeardown: undefined,

@@ -342,10 +342,16 @@ export class Book {
       return decline('12', 'processing code not supported for this message');
     if (request.currency === undefined) return decline('12', 'currency not held by this bank');
     if (request.amount <= 0) return decline('13', 'amount must be positive');
-    const preemptedBy =
-      this.preempted.get(request.messageKey) ?? this.preempted.get(cardEntryId(request.mti, request.rrn));
-    if (preemptedBy !== undefined) return decline('05', 'reversed before it arrived');
     const card = this.cardsByPanHash.get(request.panHash);
+    // A reversal that came first preempts its original, named by RRN or by field 90's key; a key is only unique per
+    // acquirer connection, so a preemption counts only for the card it was made on.
+    const preemptedBy = [request.messageKey, cardEntryId(request.mti, request.rrn)]
+      .map((key) => this.preempted.get(key))
+      .find((id) => {
+        const entry = id === undefined ? undefined : this.entries.get(id);
+        return entry?.channel === 'iso8583' && entry.accountId === card?._id;
+      });
+    if (preemptedBy !== undefined) return decline('05', 'reversed before it arrived');
     if (card === undefined) return decline('14', 'no such card');
     switch (card.behavior) {
       case 'do_not_honor':
@@ -400,16 +406,21 @@ export class Book {
   }
 
   /** The authorization a capture or reversal names: by field 90, else by the same RRN, else by its code. */
+  /**
+   * The original a capture or reversal names: by RRN (field 37, unique per payment), else by field 90's key (MTI,
+   * STAN, transmission second, acquirer), else by authorization code. Field 90's key is only unique on one acquirer
+   * connection (two gateways sharing an acquirer id both count STANs), so an original is only ever one of the same card.
+   */
   private findOriginal(request: CardRequest, originalMti: string): CardEntry | undefined {
+    const card = this.cardsByPanHash.get(request.panHash);
     const candidates = [
-      request.original === undefined ? undefined : this.byMessageKey.get(request.original.key),
       cardEntryId(originalMti, request.rrn),
+      request.original === undefined ? undefined : this.byMessageKey.get(request.original.key),
     ];
     for (const id of candidates) {
       const entry = id === undefined ? undefined : this.entries.get(id);
-      if (entry?.channel === 'iso8583' && entry.mti === originalMti) return entry;
+      if (entry?.channel === 'iso8583' && entry.mti === originalMti && entry.accountId === card?._id) return entry;
     }
-    const card = this.cardsByPanHash.get(request.panHash);
     if (originalMti === '0100' && card !== undefined && request.authCode !== undefined) {
       const id = this.byAuthCode.get(`${card._id}:${request.authCode}`);
       const entry = id === undefined ? undefined : this.entries.get(id);

@@ -5,6 +5,7 @@
 // It must never log a PAN, a CVC or any field in clear (every line goes through `describe`), and never guess an
 // outcome: a request sent and not answered rejects with an error saying the outcome is unknown.
 
+import { randomInt } from 'node:crypto';
 import net from 'node:net';
 import type { IsoMessage } from '../../iso8583';
 import {
@@ -22,7 +23,7 @@ import type { BackoffPolicy } from './backoff';
 import { backoffDelayMs } from './backoff';
 import type { InFlightRequest } from './in-flight-table';
 import { InFlightTable } from './in-flight-table';
-import { StanAllocator } from './stan-allocator';
+import { MAX_STAN, StanAllocator } from './stan-allocator';
 
 /** Why a request has no answer; `outcomeUnknown` says whether the bank may have acted on it. */
 export class BankRequestError extends Error {
@@ -92,7 +93,8 @@ export class BankConnection {
   private socket: net.Socket | undefined;
   private state: BankConnectionStats['state'] = 'connecting';
   private readonly table: InFlightTable<Waiter>;
-  private readonly stans = new StanAllocator();
+  // A random start: two gateway processes sharing an acquirer id do not send the same STAN in the same second.
+  private readonly stans = new StanAllocator(randomInt(0, MAX_STAN));
   private readonly readyWaiters = new Set<() => void>();
   private failures = 0;
   private badFramesInARow = 0;
