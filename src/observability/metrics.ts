@@ -201,6 +201,18 @@ export function createWorkerMetrics(): WorkerMetrics {
   };
 }
 
+/** The gateway worker's activity metrics (beside the bank link's gauges in the same registry). */
+export interface GatewayActivityMetrics {
+  /** `settleflow_activity_duration_seconds{activity,outcome}`, as the order worker's. */
+  activityDuration: Histogram<'activity' | 'outcome'>;
+  /**
+   * `settleflow_gateway_payments_total{method,operation,outcome,decline_code}`: every payment operation the gateway
+   * answered, by method (card, echeck, ecash, micropayment), operation (authorize, capture, void, refund, settle,
+   * top_up, charge), the payment's status after it and the decline code.
+   */
+  gatewayPayments: Counter<'method' | 'operation' | 'outcome' | 'decline_code'>;
+}
+
 /** The bank link's states as the gateway's connection reports them. */
 const BANK_LINK_STATES: readonly BankConnectionStats['state'][] = [
   'connecting',
@@ -223,9 +235,24 @@ export function createGatewayMetrics(options: {
   reversalsPending: () => Promise<number>;
   refreshMs: number;
   logger: Logger;
-}): { registry: Registry } {
+}): { registry: Registry; activities: GatewayActivityMetrics } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'settleflow_gateway_' });
+  const activities: GatewayActivityMetrics = {
+    activityDuration: new Histogram({
+      name: 'settleflow_activity_duration_seconds',
+      help: 'Activity executions by activity type and outcome (completed or failed, per attempt)',
+      labelNames: ['activity', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    gatewayPayments: new Counter({
+      name: 'settleflow_gateway_payments_total',
+      help: "Payment operations the gateway answered, by method, operation, the payment's status after it and decline code",
+      labelNames: ['method', 'operation', 'outcome', 'decline_code'],
+      registers: [registry],
+    }),
+  };
   const link = options.link;
   const gauge = (name: string, help: string, read: (stats: BankConnectionStats) => number) =>
     new Gauge({
@@ -281,7 +308,7 @@ export function createGatewayMetrics(options: {
       if (count !== undefined) this.set(count);
     },
   });
-  return { registry };
+  return { registry, activities };
 }
 
 /**
