@@ -173,19 +173,24 @@ export interface WorkerMetrics {
   webhookAttempts: Counter<'outcome'>;
 }
 
+/** `settleflow_activity_duration_seconds{activity,outcome}` in `registry`: the same in the order and gateway workers. */
+function activityDurationHistogram(registry: Registry): Histogram<'activity' | 'outcome'> {
+  return new Histogram({
+    name: 'settleflow_activity_duration_seconds',
+    help: 'Activity executions by activity type and outcome (completed or failed, per attempt)',
+    labelNames: ['activity', 'outcome'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+}
+
 /** Creates a worker's registry: activity counts and latency, payments and webhook attempts, process metrics. */
 export function createWorkerMetrics(): WorkerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'settleflow_worker_' });
   return {
     registry,
-    activityDuration: new Histogram({
-      name: 'settleflow_activity_duration_seconds',
-      help: 'Activity executions by activity type and outcome (completed or failed, per attempt)',
-      labelNames: ['activity', 'outcome'],
-      buckets: LATENCY_BUCKETS,
-      registers: [registry],
-    }),
+    activityDuration: activityDurationHistogram(registry),
     bankPayments: new Counter({
       name: 'settleflow_bank_payments_total',
       help: "Payment collections at the bank by outcome (the gateway's status) and decline code",
@@ -239,13 +244,7 @@ export function createGatewayMetrics(options: {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'settleflow_gateway_' });
   const activities: GatewayActivityMetrics = {
-    activityDuration: new Histogram({
-      name: 'settleflow_activity_duration_seconds',
-      help: 'Activity executions by activity type and outcome (completed or failed, per attempt)',
-      labelNames: ['activity', 'outcome'],
-      buckets: LATENCY_BUCKETS,
-      registers: [registry],
-    }),
+    activityDuration: activityDurationHistogram(registry),
     gatewayPayments: new Counter({
       name: 'settleflow_gateway_payments_total',
       help: "Payment operations the gateway answered, by method, operation, the payment's status after it and decline code",
