@@ -137,7 +137,7 @@ interface PhaseCost {
 /** Runs a phase with fresh peak-memory windows and timings, and measures what it cost. */
 async function measured<T>(processes: Processes, run: () => Promise<T>): Promise<{ result: T; cost: PhaseCost }> {
   const { workers, gateway, api, serverPids } = processes;
-  const children = [...workers, gateway, api];
+  const children = [gateway, api, ...workers];
   for (const child of children) child.resetPeakMemory();
   await Promise.all(children.map((child) => child.stats(true)));
   const pids: Record<string, number> = { gateway: gateway.pid, api: api.pid };
