@@ -190,7 +190,12 @@ async function main() {
   await new Promise((resolve, reject) => {
     let output = '';
     stack.stdout.on('data', (chunk) => {
-      process.stdout.write(chunk);
+      // Its own hint (`npm run demo` with npm start's parties file) does not fit the cluster: ours follows below.
+      const text = String(chunk)
+        .split('\n')
+        .filter((line) => !line.startsWith('Try: npm run demo'))
+        .join('\n');
+      process.stdout.write(text);
       output += chunk;
       if (output.includes('settleflow is running')) resolve();
     });

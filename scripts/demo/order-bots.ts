@@ -212,13 +212,13 @@ const DEMO_CUSTOMER_IBAN = 'DE70500105170000000002';
 
 /**
  * Pays by the scenario's method: a card (also a micropayment's small order), an e-check from the demo customer's
- * account, or e-cash from the customer's wallet, topped up by card for this order first.
+ * account, or e-cash from the customer's wallet, topped up by card for this order first. `client` is the customer's:
+ * its view of the order has the total (a carrier's, which showed the chosen carrier, has none).
  */
 async function payBy(
   client: SettleflowClient,
   method: DemoPaymentMethod,
   orderId: string,
-  total: { amount: number; currency: string },
   request: RequestOptions,
 ): Promise<PaymentNotificationResult> {
   let paid: PaymentNotificationResult | undefined;
@@ -226,6 +226,7 @@ async function payBy(
     const echeck = { iban: DEMO_CUSTOMER_IBAN, accountHolder: 'Globex Corporation' };
     paid = await client.payWith(orderId, { method: 'echeck', echeck }, request);
   } else if (method === 'ecash') {
+    const { total } = await client.getOrder(orderId, { signal: request.signal });
     const { walletId } = await client.openWallet(total.currency, 'demo-wallet');
     await client.topUpWallet(walletId, total.amount, card(TEST_CARDS.approved), `topup-${orderId}`);
     paid = await client.payWith(orderId, { method: 'ecash', ecash: { walletId } }, request);
@@ -428,7 +429,7 @@ export async function runOrderLifecycle(
         customer,
         (request) =>
           number === TEST_CARDS.approved && scenario.paymentMethod !== undefined
-            ? payBy(customer.client, scenario.paymentMethod, run.orderId, confirmed.total, request)
+            ? payBy(customer.client, scenario.paymentMethod, run.orderId, request)
             : customer.client.paymentNotification(run.orderId, card(number), request),
         {
           readyWhen: inDelivery,
