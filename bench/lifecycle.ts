@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import mongoose from 'mongoose';
 import type { RegisteredParty } from '../scripts/demo/api-client';
 import { SettleflowClient } from '../scripts/demo/api-client';
 import type { BotRunReport } from '../scripts/demo/bot-run';
@@ -719,23 +720,29 @@ function profileTables(r: SizeResult): string {
 const DROP_TIMEOUT_MS = 30_000;
 
 /**
- * Drops a database the run made, giving up after {@link DROP_TIMEOUT_MS}: after a batch cut off by its budget,
- * FerretDB's drop was seen to wait forever with every client gone. A database left behind sits in the servers' temp
- * dir, which `stop` removes, when the run started its own servers.
+ * Drops a database the run made, giving up after {@link DROP_TIMEOUT_MS} from the start: after a batch cut off by its
+ * budget, FerretDB's drop was seen to wait forever with every client gone, and so was settleflow's own connect (its
+ * index builds and migration) before the drop, so this connects bare and bounds connect, drop and close together. A
+ * database left behind sits in the servers' temp dir, which `stop` removes, when the run started its own servers.
  */
 async function dropDatabase(uri: string): Promise<void> {
-  const db = await connectDatabase(uri);
+  const connection = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000, autoIndex: false });
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), DROP_TIMEOUT_MS);
   });
+  const drop = async () => {
+    await connection.asPromise();
+    await connection.dropDatabase();
+    return 'dropped' as const;
+  };
   try {
-    const outcome = await Promise.race([db.connection.dropDatabase().then(() => 'dropped' as const), timedOut]);
+    const outcome = await Promise.race([drop(), timedOut]);
     if (outcome === 'timeout')
-      log(`dropping ${db.connection.name} did not finish in ${DROP_TIMEOUT_MS} ms; left as it is`);
+      log(`dropping ${uri.replace(/^.*\//, '')} did not finish in ${DROP_TIMEOUT_MS} ms; left as it is`);
   } finally {
     clearTimeout(timer);
-    await db.connection.close(true);
+    await Promise.race([connection.close(true), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
   }
 }
 
