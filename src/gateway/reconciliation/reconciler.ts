@@ -107,6 +107,11 @@ export class Reconciler {
       startedAt: this.now(),
     };
     await this.store.runs.updateOne({ _id: input.runId }, { $setOnInsert: run }, { upsert: true });
+    // A run that failed starts again (its staged lines and items have deterministic ids: nothing doubles).
+    await this.store.runs.updateOne(
+      { _id: input.runId, status: 'FAILED' },
+      { $set: { status: 'RUNNING', startedAt: this.now() }, $unset: { failure: '', completedAt: '' } },
+    );
     return (await this.store.runs.findOne({ _id: input.runId }))!;
   }
 
