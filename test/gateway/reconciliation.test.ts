@@ -111,6 +111,27 @@ beforeAll(async () => {
     sealedCard: h.vault.seal(JSON.stringify(card)),
   });
   expect(paid.status).toBe('succeeded');
+  // MATCHED: an electronic check through the gateway (a pacs.003 the bank settles after its clearing period).
+  const customer = ibanOf('DE', `55555555${String(Math.floor(Math.random() * 1e10)).padStart(10, '0')}`);
+  await control('POST', '/v1/accounts', { kind: 'current', iban: customer, balances: { EUR: 100_000 } });
+  const echeckOrder = `recon-${run}-echeck`;
+  const submitted = await h.gateway.echecks.submit({
+    orderId: echeckOrder,
+    attempt: 1,
+    sellerId: `recon-${run}`,
+    amount: { amount: 1_500, currency: 'EUR' },
+    sealedInstrument: h.vault.seal(JSON.stringify({ method: 'echeck', iban: customer, accountHolder: 'Globex' })),
+  });
+  expect(submitted.summary.status).toBe('processing');
+  for (let i = 0; ; i += 1) {
+    try {
+      expect((await h.gateway.echecks.settle(`payment-${echeckOrder}-1`)).status).toBe('succeeded');
+      break;
+    } catch (error) {
+      if (i > 100 || !/clearing/.test((error as Error).message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
   // AMOUNT_MISMATCH: the bank took 2003, the ledger booked 2000.
   await bankPurchase('mismatch', 2_003);
   await ledgerCapture('mismatch', 2_000);
@@ -196,19 +217,27 @@ describe('reconciliation › a seeded day with a break of every class', () => {
     const result = await runDay(DAY);
     expect(result.status).toBe('COMPLETED');
     expect(result.counts).toEqual({
-      MATCHED: 3,
+      MATCHED: 4,
       AMOUNT_MISMATCH: 1,
       MISSING_IN_BANK: 1,
       MISSING_IN_LEDGER: 1,
       DUPLICATE: 1,
       TIMING: 0,
     });
-    const found = (await items(result.runId)).map((item) => [
-      item.class,
-      item.key,
-      item.bankAmountMinor,
-      item.ledgerAmountMinor,
+    const all = await items(result.runId);
+    const echeckItems = all.filter((item) => item.key.startsWith('e2e:'));
+    expect(echeckItems).toEqual([
+      expect.objectContaining({
+        class: 'MATCHED',
+        kind: 'echeck_collection',
+        key: expect.stringMatching(/^e2e:DD[0-9A-F]{30}-1$/),
+        bankAmountMinor: 1_500,
+        ledgerAmountMinor: 1_500,
+      }),
     ]);
+    const found = all
+      .filter((item) => !item.key.startsWith('e2e:'))
+      .map((item) => [item.class, item.key, item.bankAmountMinor, item.ledgerAmountMinor]);
     expect(found.sort()).toEqual(
       [
         ['MATCHED', `rrn:${rrnOf('matched')}`, 1_000, 1_000],
@@ -309,11 +338,17 @@ describe('reconciliation › a seeded day with a break of every class', () => {
     });
     expect(wrongDigest.status).toBe(409);
     expect(wrongDigest.body.error.code).toBe('plan_changed');
-    const applied = await h.api('POST', `/v1/reconciliation/runs/${runId}/corrections`, {
-      key: h.key('operator'),
-      body: { ruleSetVersion: 1, digest: dry.body.digest },
-    });
-    expect(applied.status).toBe(200);
+    // Two operators apply at once: the corrections happen once (one journal each, one audit record per break).
+    const copies = await Promise.all(
+      [0, 1].map(() =>
+        h.api('POST', `/v1/reconciliation/runs/${runId}/corrections`, {
+          key: h.key('operator'),
+          body: { ruleSetVersion: 1, digest: dry.body.digest },
+        }),
+      ),
+    );
+    const applied = copies.find((copy) => copy.status === 200)!;
+    expect(copies.every((copy) => copy.status === 200 || copy.body.error.code === 'plan_changed')).toBe(true);
     expect(applied.body.entries).toEqual(dry.body.entries);
     // What was done, break by break, is what the dry run showed.
     const corrections = await h.api('GET', `/v1/reconciliation/runs/${runId}/corrections`, { key: h.key('operator') });
@@ -328,6 +363,12 @@ describe('reconciliation › a seeded day with a break of every class', () => {
         key: h.key('operator'),
       });
       expect(exception.body.status).toBe(entry.action === 'QUEUE' ? 'OPEN' : 'RESOLVED');
+      const trail = await h.api('GET', `/v1/reconciliation/exceptions/${encodeURIComponent(entry.itemId)}/audit`, {
+        key: h.key('operator'),
+      });
+      expect(trail.body.data.filter((record: Json) => record.action === 'correct')).toHaveLength(
+        entry.action === 'QUEUE' ? 0 : 1,
+      );
       if (entry.journal) {
         const journal = await h.db.ledger.findOne({ _id: entry.journal.journalId }).lean<LedgerJournalRecord>();
         expect(journal).toMatchObject({
@@ -383,11 +424,18 @@ describe('reconciliation › a seeded day with a break of every class', () => {
       key: h.key('operator'),
     });
     const id = encodeURIComponent(listed.body.data[0].exceptionId);
-    const assigned = await h.api('POST', `/v1/reconciliation/exceptions/${id}/assign`, {
-      key: h.key('operator'),
-      body: { assignee: 'ops-anna', version: listed.body.data[0].version },
-    });
-    expect(assigned.body).toMatchObject({ status: 'ASSIGNED', assignee: 'ops-anna' });
+    // Two operators take the same break at once, both naming the version they read: one wins, the other gets 409.
+    const takes = await Promise.all(
+      ['ops-anna', 'ops-ben'].map((assignee) =>
+        h.api('POST', `/v1/reconciliation/exceptions/${id}/assign`, {
+          key: h.key('operator'),
+          body: { assignee, version: listed.body.data[0].version },
+        }),
+      ),
+    );
+    expect(takes.map((take) => take.status).sort()).toEqual([200, 409]);
+    const assigned = takes.find((take) => take.status === 200)!;
+    expect(assigned.body).toMatchObject({ status: 'ASSIGNED', assignee: expect.stringMatching(/^ops-(anna|ben)$/) });
     const stale = await h.api('POST', `/v1/reconciliation/exceptions/${id}/comments`, {
       key: h.key('operator'),
       body: { text: 'late', version: listed.body.data[0].version },

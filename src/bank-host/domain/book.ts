@@ -148,6 +148,10 @@ export class Book {
   private readonly accounts = new Map<string, Account>();
   private readonly cardsByPanHash = new Map<string, CardAccount>();
   private readonly accountsByIban = new Map<string, IbanAccount>();
+  /** Settlement accounts opened for one acquirer, by its id; the first without one; the first of all. */
+  private readonly settlementByAcquirer = new Map<string, IbanAccount>();
+  private sharedSettlement: IbanAccount | undefined;
+  private firstSettlement: IbanAccount | undefined;
   private readonly balances = new Map<string, Map<string, number>>();
   private readonly holds = new Map<string, Hold>();
   private readonly holdsByAccount = new Map<string, Set<string>>();
@@ -174,6 +178,12 @@ export class Book {
     this.accounts.set(account._id, account);
     if (account.kind === 'card') this.cardsByPanHash.set(account.panHash, account);
     else this.accountsByIban.set(account.iban, account);
+    if (account.kind === 'settlement') {
+      this.firstSettlement ??= account;
+      if (account.acquirerId === undefined) this.sharedSettlement ??= account;
+      else if (!this.settlementByAcquirer.has(account.acquirerId))
+        this.settlementByAcquirer.set(account.acquirerId, account);
+    }
     const balances = new Map<string, number>();
     for (const [currency, amount] of Object.entries(account.opening)) balances.set(currency, amount);
     this.balances.set(account._id, balances);
@@ -199,15 +209,11 @@ export class Book {
    * that acquirer id, else the first settlement account without an acquirer, else the first one.
    */
   settlementAccount(acquirerId?: string): IbanAccount | undefined {
-    let shared: IbanAccount | undefined;
-    let first: IbanAccount | undefined;
-    for (const account of this.accounts.values()) {
-      if (account.kind !== 'settlement') continue;
-      if (acquirerId !== undefined && account.acquirerId === acquirerId) return account;
-      first ??= account;
-      if (account.acquirerId === undefined) shared ??= account;
+    if (acquirerId !== undefined) {
+      const own = this.settlementByAcquirer.get(acquirerId);
+      if (own !== undefined) return own;
     }
-    return shared ?? first;
+    return this.sharedSettlement ?? this.firstSettlement;
   }
 
   /** Applies an entry: at load (in `seq` order) and after each decision. */

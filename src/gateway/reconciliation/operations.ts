@@ -113,11 +113,20 @@ export class ReconciliationOperations {
     return pageOf(data, limit);
   }
 
-  /** An exception, or 404. */
+  /**
+   * An exception, or 404. A change whose audit record is written but whose update is not (its writer died between the
+   * two) is redone first, so the exception is never behind its own trail.
+   */
   async exception(id: string): Promise<ExceptionRecord> {
     const found = await this.store.exceptions.findOne({ _id: id });
     if (!found) throw new ReconciliationConflict(404, 'exception_not_found', `no exception ${id}`, 'exceptionId');
-    return found;
+    const pending = await this.store.audit.findOne({ _id: changeId(id, found.version + 1) });
+    if (pending?.changes === undefined) return found;
+    await this.store.exceptions.updateOne(
+      { _id: id, version: { $lt: found.version + 1 } } as never,
+      { $set: pending.changes } as never,
+    );
+    return this.exception(id);
   }
 
   /** The audit trail of an exception or of the rules, oldest first. */
@@ -129,8 +138,10 @@ export class ReconciliationOperations {
   }
 
   /**
-   * Changes an exception under the condition that it is still at `version` (when given) and in a state the change
-   * allows; audits it. A concurrent change wins and this one is refused (409 `exception_changed`).
+   * Changes an exception that is still at `version` (when given) and in a state the change allows. The change's audit
+   * record goes first, under the id `<exception>#v<next version>`: of concurrent changes from one version only one
+   * record gets in (a unique id; FerretDB does not make a conditional update atomic), and the others are refused
+   * (409 `exception_changed`). Then the exception is updated.
    */
   private async change(
     id: string,
@@ -158,24 +169,30 @@ export class ReconciliationOperations {
       );
     }
     const at = this.now();
-    const changes = { ...next(current), version: current.version + 1, updatedAt: at };
-    const result = await this.store.exceptions.updateOne(
-      { _id: id, version: current.version } as never,
-      { $set: changes } as never,
-    );
-    if (result.modifiedCount === 0) {
-      throw new ReconciliationConflict(409, 'exception_changed', `exception ${id} changed meanwhile`, 'version');
-    }
+    const version = current.version + 1;
+    const changes = { ...next(current), version, updatedAt: at };
     const after = { ...current, ...changes };
-    await this.store.record({
-      subject: 'exception',
-      subjectId: id,
-      action,
-      actor,
-      at,
-      before: summary(current),
-      after: summary(after),
-    });
+    try {
+      await this.store.record(
+        {
+          subject: 'exception',
+          subjectId: id,
+          action,
+          actor,
+          at,
+          before: summary(current),
+          after: summary(after),
+          changes,
+        },
+        changeId(id, version),
+      );
+    } catch (error) {
+      if ((error as { code?: number }).code === 11000) {
+        throw new ReconciliationConflict(409, 'exception_changed', `exception ${id} changed meanwhile`, 'version');
+      }
+      throw error;
+    }
+    await this.store.exceptions.updateOne({ _id: id, version: { $lt: version } } as never, { $set: changes } as never);
     return after;
   }
 
@@ -382,37 +399,23 @@ export class ReconciliationOperations {
     };
     await this.store.insertMany(this.store.corrections, [correction]);
     const action = entry.action as 'ACCEPT' | 'ADJUST' | 'REVERSE';
-    const current = await this.exception(entry.itemId);
-    if (current.status !== 'OPEN') return;
-    const changes = {
-      status: 'RESOLVED' as const,
-      resolution: {
-        by: 'rule' as const,
-        actor,
-        action,
-        note: entry.reason,
-        ruleId: entry.ruleId,
-        ruleSetVersion,
-        ...(entry.journal === undefined ? {} : { journalId: entry.journal.journalId }),
-        at,
-      },
-      version: current.version + 1,
-      updatedAt: at,
-    };
-    const result = await this.store.exceptions.updateOne(
-      { _id: current._id, version: current.version, status: 'OPEN' } as never,
-      { $set: changes } as never,
-    );
-    if (result.modifiedCount === 1) {
-      await this.store.record({
-        subject: 'exception',
-        subjectId: current._id,
-        action: 'correct',
-        actor,
-        at,
-        before: summary(current),
-        after: summary({ ...current, ...changes }),
-      });
+    try {
+      await this.change(entry.itemId, actor, 'correct', undefined, ['OPEN'], () => ({
+        status: 'RESOLVED',
+        resolution: {
+          by: 'rule',
+          actor,
+          action,
+          note: entry.reason,
+          ruleId: entry.ruleId,
+          ruleSetVersion,
+          ...(entry.journal === undefined ? {} : { journalId: entry.journal.journalId }),
+          at,
+        },
+      }));
+    } catch (error) {
+      // Resolved or changed meanwhile (a concurrent apply, an operator): the break is not corrected twice.
+      if (!(error instanceof ReconciliationConflict) || error.status !== 409) throw error;
     }
   }
 
@@ -423,6 +426,11 @@ export class ReconciliationOperations {
       .sort({ _id: 1 })
       .toArray();
   }
+}
+
+/** The id of an exception's change to `version`: its audit record, unique, the lock between concurrent changes. */
+function changeId(exceptionId: string, version: number): string {
+  return `${exceptionId}#v${version}`;
 }
 
 function pageOf<T extends { _id: string }>(data: T[], limit: number): Page<T> {

@@ -131,6 +131,8 @@ export interface AuditRecord {
   at: Date;
   before: unknown;
   after: unknown;
+  /** An exception's change as written (`$set`), so a change whose record is in but whose update is not can be redone. */
+  changes?: Record<string, unknown> | undefined;
 }
 
 /** A correction the engine applied to a break (one per break; its journal, if any, is in the ledger). */
@@ -210,15 +212,22 @@ export class ReconciliationStore {
     return latest ? { version: latest.version, rules: latest.rules } : { version: 0, rules: [] };
   }
 
-  /** Writes an audit record. */
-  async record(entry: Omit<AuditRecord, '_id'>): Promise<void> {
-    const id = `aud_${createHash('sha256')
+  /**
+   * Writes an audit record; with `id`, under that id, so that of two writers of one id one fails (a duplicate key: the
+   * one atomic check FerretDB makes between concurrent writers, where a conditional update is not).
+   */
+  async record(entry: Omit<AuditRecord, '_id'>, id?: string): Promise<void> {
+    if (id !== undefined) {
+      await this.audit.insertOne({ _id: id, ...entry } as never);
+      return;
+    }
+    const random = `aud_${createHash('sha256')
       .update(
         `${entry.subject}\u0000${entry.subjectId}\u0000${entry.action}\u0000${entry.at.toISOString()}\u0000${Math.random()}`,
       )
       .digest('hex')
       .slice(0, 24)}`;
-    await this.audit.insertOne({ _id: id, ...entry } as never);
+    await this.audit.insertOne({ _id: random, ...entry } as never);
   }
 }
 
