@@ -177,6 +177,11 @@ const envSchema = z.object({
     .default('EUR'),
   RECONCILIATION_TIMING_WINDOW_DAYS: z.coerce.number().int().min(0).max(31).default(1),
   RECONCILIATION_BATCH_SIZE: z.coerce.number().int().min(10).max(10_000).default(500),
+  RECONCILIATION_SCHEDULE_CRON: z
+    .string()
+    .regex(/^\S+( \S+){4}$/, 'must be a cron expression of five fields (UTC), e.g. "30 0 * * *"')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   SESSION_TTL_MINUTES: z.coerce
     .number()
     .int()
@@ -281,7 +286,13 @@ export interface Config {
     /** Card micropayments: below the threshold, collected until their sum or age passes the limits. */
     micropayments: { thresholdMinor: number; maxSumMinor: number; maxAgeMs: number };
     /** Reconciliation: the currencies reconciled, the timing window (days), lines per batch. */
-    reconciliation: { currencies: string[]; timingWindowDays: number; batchSize: number };
+    reconciliation: {
+      currencies: string[];
+      timingWindowDays: number;
+      batchSize: number;
+      /** When set, the gateway worker keeps a Temporal Schedule that reconciles each day after its end. */
+      scheduleCron: string | undefined;
+    };
   };
   /** The console's sign-in sessions: how long one lasts, and when its cookie is `Secure` (`auto`: over HTTPS). */
   session: { ttlMinutes: number; cookieSecure: 'auto' | 'always' | 'never' };
@@ -398,6 +409,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         currencies: e.RECONCILIATION_CURRENCIES.split(','),
         timingWindowDays: e.RECONCILIATION_TIMING_WINDOW_DAYS,
         batchSize: e.RECONCILIATION_BATCH_SIZE,
+        scheduleCron: e.RECONCILIATION_SCHEDULE_CRON,
       },
     },
     session: {

@@ -12,6 +12,8 @@ import { ibanOf } from '../../src/bank-host/domain/accounts';
 import { RECONCILIATION_ROUTES } from '../../src/api/reconciliation-routes';
 import { accountBalances, trialBalance } from '../../src/domain/ledger';
 import { rrnFor } from '../../src/gateway/bank-connector/card-client';
+import { ensureReconciliationSchedule } from '../../src/gateway/reconciliation/schedule';
+import { reconciliationRunId } from '../../src/gateway/reconciliation/store';
 import { financialRequest, authorizationRequest, stringField } from '../../src/iso8583';
 import { parseBankStatement } from '../../src/iso20022';
 import type { LedgerJournalRecord } from '../../src/persistence/database';
@@ -189,6 +191,26 @@ describe('reconciliation › a seeded day with a break of every class', () => {
         rrnOf('timing'),
       ].sort(),
     );
+  });
+
+  it('schedule › created twice (then updated), triggered › reconciles yesterday as the day’s run', async () => {
+    const options = { iban: IBAN, cron: '30 0 * * *', taskQueue: h.config.gateway.taskQueue };
+    const scheduleId = await ensureReconciliationSchedule(h.client, options);
+    expect(await ensureReconciliationSchedule(h.client, { ...options, cron: '45 0 * * *' })).toBe(scheduleId);
+    const handle = h.client.schedule.getHandle(scheduleId);
+    try {
+      expect((await handle.describe()).spec.calendars?.[0]?.minute).toEqual([{ start: 45, end: 45, step: 1 }]);
+      await handle.trigger();
+      const runId = reconciliationRunId(YESTERDAY, IBAN);
+      for (let i = 0; ; i += 1) {
+        const got = await h.api('GET', `/v1/reconciliation/runs/${runId}`, { key: h.key('operator') });
+        if (got.status === 200 && got.body.status === 'COMPLETED') break;
+        if (i > 600) throw new Error(`the scheduled run ${runId} did not complete`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await handle.delete();
+    }
   });
 
   it('yesterday › the journal the bank booked today › exactly one TIMING break, nothing else', async () => {

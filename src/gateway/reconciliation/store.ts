@@ -12,6 +12,7 @@ import type { Database } from '../../persistence/database';
 import { isDuplicateKeyError } from '../../persistence/database';
 import type { ItemDraft, ReconciliationClass, StagedLine } from './matching';
 import type { CorrectionRule, PlanEntry } from './rules';
+import { accountDigest } from './schedule';
 
 /** Collection names. */
 export const RECONCILIATION_COLLECTIONS = {
@@ -233,7 +234,7 @@ export class ReconciliationStore {
 
 /** The deterministic id of a day's reconciliation of a settlement account: `recon-<day>-<account digest>`. */
 export function reconciliationRunId(day: string, iban: string): string {
-  return `recon-${day}-${createHash('sha256').update(iban).digest('hex').slice(0, 8)}`;
+  return `recon-${day}-${accountDigest(iban)}`;
 }
 
 /** The id of an item: the run, the key, its number within the key. */
