@@ -491,6 +491,26 @@ describe('reconciliation › a seeded day with a break of every class', () => {
     expect(audit.body.data.every((entry: Json) => entry.actor === h.parties.operator.id)).toBe(true);
   });
 
+  it('a run for another settlement account › the worker refuses it at once › FAILED with the reason, not retried', async () => {
+    const other = ibanOf('DE', '44444444' + '0000000001');
+    const runId = reconciliationRunId(DAY, other);
+    const result = await h.client.workflow.execute('reconciliationWorkflow', {
+      taskQueue: h.config.gateway.taskQueue,
+      workflowId: runId,
+      args: [{ runId, day: DAY, iban: other }],
+    });
+    expect(result).toMatchObject({
+      runId,
+      status: 'FAILED',
+      failure: expect.stringMatching(/another settlement account/),
+    });
+    const got = await h.api('GET', `/v1/reconciliation/runs/${runId}`, { key: h.key('operator') });
+    expect(got.body).toMatchObject({ status: 'FAILED', failure: expect.stringMatching(/another settlement account/) });
+    const history = await h.client.workflow.getHandle(runId).fetchHistory();
+    const attempts = history.events?.filter((event) => event.activityTaskStartedEventAttributes?.attempt === 1) ?? [];
+    expect(attempts.length).toBe(2);
+  });
+
   it('every reconciliation route › a seller, a customer › 403, and nothing changes', async () => {
     const exceptionsBefore = await h.api('GET', '/v1/reconciliation/exceptions?limit=200', { key: h.key('operator') });
     for (const route of RECONCILIATION_ROUTES) {

@@ -441,12 +441,27 @@ export class Reconciler {
     return (await this.store.runs.findOne({ _id: input.runId }))!;
   }
 
-  /** Marks the run FAILED with the reason (its items so far stay). */
+  /** Marks the run FAILED with the reason (its items so far stay); a run that never began is recorded FAILED too. */
   async fail(input: ReconciliationInput, reason: string): Promise<void> {
-    await this.store.runs.updateOne(
-      { _id: input.runId, status: 'RUNNING' },
-      { $set: { status: 'FAILED', completedAt: this.now(), failure: reason.slice(0, 500) } },
-    );
+    const failed = { status: 'FAILED' as const, completedAt: this.now(), failure: reason.slice(0, 500) };
+    try {
+      await this.store.runs.updateOne(
+        { _id: input.runId, status: { $ne: 'COMPLETED' } } as never,
+        {
+          $set: failed,
+          $setOnInsert: {
+            day: input.day,
+            accountLast4: input.iban.slice(-4),
+            currencies: this.settings.currencies,
+            startedAt: this.now(),
+          },
+        } as never,
+        { upsert: true },
+      );
+    } catch (error) {
+      // The run completed meanwhile (the filter missed it and the insert found its id): it stays COMPLETED.
+      if ((error as { code?: number }).code !== 11000) throw error;
+    }
   }
 }
 
