@@ -6,6 +6,7 @@ import { Worker as TemporalWorker } from '@temporalio/worker';
 import { createGatewayActivities } from '../activities';
 import type { GatewayRuntime } from '../gateway-runtime';
 import { createMethodActivities } from '../method-activities';
+import { createReconciliationActivities } from '../reconciliation/activities';
 
 /** Creates (but does not run) the gateway worker. */
 export async function createGatewayWorker(options: {
@@ -21,7 +22,11 @@ export async function createGatewayWorker(options: {
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: { ...createGatewayActivities(options.runtime.payments), ...createMethodActivities(options.runtime) },
+    activities: {
+      ...createGatewayActivities(options.runtime.payments),
+      ...createMethodActivities(options.runtime),
+      ...createReconciliationActivities(options.runtime.reconciler),
+    },
     ...(options.activityInterceptors ? { interceptors: { activity: options.activityInterceptors } } : {}),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }

@@ -7,7 +7,9 @@ import { createLogger } from '../../observability/logger';
 import { createGatewayMetrics, serveMetrics } from '../../observability/metrics';
 import { activityObservability } from '../../observability/temporal-interceptors';
 import { connectDatabase } from '../../persistence/database';
-import { connectTemporalWorker } from '../../temporal-connection';
+import { Client } from '@temporalio/client';
+import { connectTemporalClient, connectTemporalWorker } from '../../temporal-connection';
+import { ensureReconciliationSchedule } from '../reconciliation/schedule';
 import { Vault } from '../../security/vault';
 import { GATEWAY_REVERSALS } from '../bank-connector/reversal-queue';
 import { gatewaySettingsFrom, startGatewayRuntime } from '../gateway-runtime';
@@ -53,6 +55,19 @@ async function main(): Promise<void> {
     // A log line per activity (with the request id the order's Update carried) and the payment counters.
     activityInterceptors: [activityObservability({ logger: logger, metrics: metrics.activities })],
   });
+  const cron = config.gateway.reconciliation.scheduleCron;
+  if (cron !== undefined) {
+    // The daily reconciliation after end of day: one Schedule per settlement account, created or set to this cron.
+    const clientConnection = await connectTemporalClient(config.temporal, log);
+    const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+    const scheduleId = await ensureReconciliationSchedule(client, {
+      iban: config.gateway.echeck.creditorIban,
+      cron,
+      taskQueue: config.gateway.taskQueue,
+    });
+    await clientConnection.close();
+    log(`reconciliation schedule ${scheduleId}: ${cron} (UTC)`);
+  }
   console.log(
     `settleflow gateway worker polling task queue ${config.gateway.taskQueue}; bank host ${config.gateway.bankHostAddress}`,
   );
