@@ -12,7 +12,8 @@ import { startApiHarness } from '../support/harness';
 let h: ApiHarness;
 
 beforeAll(async () => {
-  h = await startApiHarness({ API_UPDATE_TIMEOUT_MS: '20000' });
+  // The e-check clears in 2 s, as under `npm start` (the payment notification's Update waits for its acceptance).
+  h = await startApiHarness({ API_UPDATE_TIMEOUT_MS: '30000', ECHECK_CLEARING_MS: '2000' });
 }, 120_000);
 
 afterAll(async () => {
