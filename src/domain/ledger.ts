@@ -17,7 +17,17 @@ export interface JournalLeg {
 export interface Journal {
   journalId: string;
   orderId: string;
-  kind: 'AUTHORIZATION' | 'CAPTURE' | 'VOID' | 'SETTLEMENT' | 'REFUND';
+  kind:
+    | 'AUTHORIZATION'
+    | 'CAPTURE'
+    | 'VOID'
+    | 'SETTLEMENT'
+    | 'REFUND'
+    // Settlement batches (src/gateway/settlement): a payout's fee, its payout, and the bank's outcome of it.
+    | 'SETTLEMENT_FEE'
+    | 'PAYOUT'
+    | 'PAYOUT_SETTLED'
+    | 'PAYOUT_RETURNED';
   at: string;
   legs: JournalLeg[];
 }

@@ -16,6 +16,8 @@ import type { EcheckSettings } from './echeck-payments';
 import { EcheckPayments } from './echeck-payments';
 import type { MicropaymentSettings } from './micropayments';
 import { Micropayments } from './micropayments';
+import type { FeeRule } from './settlement/fees';
+import { SettlementBatches } from './settlement/settlement-batches';
 
 /** The bank side's settings (README, Gateway worker: configuration). */
 export interface GatewaySettings {
@@ -39,6 +41,8 @@ export interface GatewaySettings {
   echeck: Omit<EcheckSettings, 'requestTimeoutMs'>;
   /** Card micropayments collected per customer and seller (README, Payment methods). */
   micropayments: MicropaymentSettings;
+  /** Settlement batches' fee when no schedule or gateway setting names one (GATEWAY_FEE_BPS, GATEWAY_FEE_FIXED_MINOR). */
+  settlementDefaultFee: FeeRule;
 }
 
 /** Defaults of {@link GatewaySettings} (the README lists them with their variables). */
@@ -61,6 +65,7 @@ export const DEFAULT_GATEWAY_SETTINGS: Omit<GatewaySettings, 'bankHostAddress'> 
     clearingMs: 10_000,
   },
   micropayments: { thresholdMinor: 1_000, maxSumMinor: 5_000, maxAgeMs: 5_000 },
+  settlementDefaultFee: { bps: 150, fixedMinor: 25 },
 };
 
 /** The gateway's bank side, running. */
@@ -76,6 +81,8 @@ export interface GatewayRuntime {
   wallets: EcashWallets;
   /** Card micropayments and their aggregates. */
   micropayments: Micropayments;
+  /** Settlement batches (pacs.008 payouts over the ISO 20022 channel). */
+  settlement: SettlementBatches;
   /** Stops the queue, flushes the message record and closes the connection. */
   close(): Promise<void>;
 }
@@ -126,6 +133,15 @@ export async function startGatewayRuntime(options: {
   const echecks = new EcheckPayments(db, vault, { ...settings.echeck, requestTimeoutMs: settings.requestTimeoutMs });
   const wallets = new EcashWallets(db, vault);
   const micropayments = new Micropayments(db, vault, settings.micropayments);
+  const settlement = new SettlementBatches(db, vault, {
+    iso20022Url: settings.echeck.iso20022Url,
+    debtorIban: settings.echeck.creditorIban,
+    bankBic: settings.echeck.bankBic,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    defaultFee: settings.settlementDefaultFee ?? DEFAULT_GATEWAY_SETTINGS.settlementDefaultFee,
+    observe: (settings.echeck as { observe?: (message: string, xml: string) => void }).observe,
+  });
+  await settlement.ensureIndexes();
   return {
     connection,
     messages,
@@ -135,6 +151,7 @@ export async function startGatewayRuntime(options: {
     echecks,
     wallets,
     micropayments,
+    settlement,
     async close() {
       reversals.stop();
       await messages.flush();
@@ -169,5 +186,6 @@ export function gatewaySettingsFrom(config: Config): GatewaySettings {
     reversalRetryMaxMs: g.reversalRetryMaxMs,
     echeck: g.echeck,
     micropayments: g.micropayments,
+    settlementDefaultFee: config.gatewayFee,
   };
 }

@@ -6,6 +6,7 @@ import { Worker as TemporalWorker } from '@temporalio/worker';
 import { createGatewayActivities } from '../activities';
 import type { GatewayRuntime } from '../gateway-runtime';
 import { createMethodActivities } from '../method-activities';
+import { createSettlementActivities } from '../settlement/settlement-activities';
 
 /** Creates (but does not run) the gateway worker. */
 export async function createGatewayWorker(options: {
@@ -19,7 +20,11 @@ export async function createGatewayWorker(options: {
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: { ...createGatewayActivities(options.runtime.payments), ...createMethodActivities(options.runtime) },
+    activities: {
+      ...createGatewayActivities(options.runtime.payments),
+      ...createMethodActivities(options.runtime),
+      ...createSettlementActivities(options.runtime.settlement),
+    },
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

@@ -3,3 +3,4 @@
 export { micropaymentAggregatorWorkflow } from './micropayment-aggregator-workflow';
 export { paymentWorkflow } from './payment-workflow';
 export { walletTopUpWorkflow } from './wallet-top-up-workflow';
+export { settlementWorkflow } from './settlement-workflow';
