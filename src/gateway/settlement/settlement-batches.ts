@@ -298,7 +298,7 @@ export class SettlementBatches {
   async send(batchId: string): Promise<BatchState> {
     const batch = await this.requiredBatch(batchId);
     if (batch.status !== 'PRICED') return this.state(batchId);
-    const payouts = batch.payouts.map((payout) => ({ ...payout }));
+    const payouts = (batch.payouts ?? []).map((payout) => ({ ...payout }));
     const messages: SettlementBatchRecord['messages'] = [];
     for (const currency of [...new Set(payouts.filter((p) => p.status === 'PENDING').map((p) => p.currency))].sort()) {
       const messageId = payoutMessageId(batchId, currency);
@@ -380,8 +380,8 @@ export class SettlementBatches {
   async follow(batchId: string): Promise<BatchState> {
     const batch = await this.requiredBatch(batchId);
     if (batch.status !== 'SENT') return this.state(batchId);
-    const payouts = batch.payouts.map((payout) => ({ ...payout }));
-    for (const message of batch.messages) {
+    const payouts = (batch.payouts ?? []).map((payout) => ({ ...payout }));
+    for (const message of batch.messages ?? []) {
       const waiting = payouts.filter((p) => p.status === 'ACCEPTED' && p.messageId === message.messageId);
       if (waiting.length === 0) continue;
       const reports = await this.reportsOf(message.messageId);
@@ -412,7 +412,7 @@ export class SettlementBatches {
   async complete(batchId: string): Promise<BatchState> {
     const batch = await this.requiredBatch(batchId);
     if (batch.status !== 'SENT') return this.state(batchId);
-    for (const payout of batch.payouts) {
+    for (const payout of batch.payouts ?? []) {
       if (payout.status === 'ACCEPTED' || payout.status === 'PENDING') continue;
       const paid = payout.status === 'PAID';
       if (paid) await this.bookSettled(batchId, payout);
