@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { RouteResponse, RouteSpec } from './route-registry';
 import { CONSOLE_ROUTES } from './console-routes';
+import { SETTLEMENT_ROUTES } from './settlement-routes';
 import { WALLET_ROUTES } from './wallet-routes';
 import { errorResponses } from './route-errors';
 import { defineRoute } from './route-registry';
@@ -600,5 +601,6 @@ export const API_ROUTES: readonly RouteSpec[] = [
   getPaymentRoute,
   listPaymentMessagesRoute,
   ...WALLET_ROUTES,
+  ...SETTLEMENT_ROUTES,
   ...CONSOLE_ROUTES,
 ];

@@ -125,6 +125,9 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     PAYMENT_RATE_PER_MINUTE: '1000',
     GATEWAY_TASK_QUEUE: `api-test-gateway-${run}`,
     BANK_HOST_ADDRESS: bankHostEnv().address,
+    ...(process.env.BANK_HOST_ISO20022_URL ? { BANK_HOST_ISO20022_URL: process.env.BANK_HOST_ISO20022_URL } : {}),
+    // Orders pay out by themselves unless a test asks for settlement batches (test/api/settlement.test.ts).
+    SETTLEMENT_ORDER_PAYOUT: 'per_order',
     ...env,
   });
   const vault = new Vault(vaultKey);
@@ -160,6 +163,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
       reversalHorizonMs: g.reversalHorizonMs,
       reversalRetryInitialMs: g.reversalRetryInitialMs,
       reversalRetryMaxMs: g.reversalRetryMaxMs,
+      echeck: { ...DEFAULT_GATEWAY_SETTINGS.echeck, iso20022Url: g.echeck.iso20022Url },
     },
     log: (line) => gatewayLogs.push(line),
   });

@@ -2,14 +2,16 @@
 // and Temporal, resumes pending reversals, and runs payment child workflows and bank activities on the gateway's task
 // queue until SIGINT/SIGTERM. It never logs card data (every bank line is masked).
 
+import { Client } from '@temporalio/client';
 import { loadConfig, requireVaultKey } from '../../config';
 import { createLogger } from '../../observability/logger';
 import { createGatewayMetrics, serveMetrics } from '../../observability/metrics';
 import { connectDatabase } from '../../persistence/database';
-import { connectTemporalWorker } from '../../temporal-connection';
+import { connectTemporalClient, connectTemporalWorker } from '../../temporal-connection';
 import { Vault } from '../../security/vault';
 import { GATEWAY_REVERSALS } from '../bank-connector/reversal-queue';
 import { gatewaySettingsFrom, startGatewayRuntime } from '../gateway-runtime';
+import { ensureSettlementSchedule } from '../settlement/settlement-schedule';
 import { createGatewayWorker } from './create-gateway-worker';
 
 async function main(): Promise<void> {
@@ -50,6 +52,18 @@ async function main(): Promise<void> {
     runtime,
     workflowBundle: config.gateway.workflowBundlePath ? { codePath: config.gateway.workflowBundlePath } : undefined,
   });
+  // The cut-off Schedule, created or brought up to date (paused with SETTLEMENT_SCHEDULE=off).
+  const clientConnection = await connectTemporalClient(config.temporal, log);
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const schedule = await ensureSettlementSchedule(client, {
+    ...config.settlement,
+    taskQueue: config.gateway.taskQueue,
+  });
+  log(
+    `settlement cut-off schedule ${schedule}: ${config.settlement.scheduleEnabled ? 'on' : 'paused'}, ` +
+      (config.settlement.cron ? `cron ${config.settlement.cron}` : `every ${config.settlement.intervalMs} ms`),
+  );
+  await clientConnection.close();
   console.log(
     `settleflow gateway worker polling task queue ${config.gateway.taskQueue}; bank host ${config.gateway.bankHostAddress}`,
   );
