@@ -700,9 +700,9 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
     const rejectedLines = () => settlementLines.filter((line) => line.status === 'REJECTED');
     let rejectionsTold = 0;
     let dueAt = Date.now() + waitMs;
+    const news = () => paidLine() !== undefined || rejectedLines().length > rejectionsTold;
     for (;;) {
       const remaining = dueAt - Date.now();
-      const news = () => paidLine() !== undefined || rejectedLines().length > rejectionsTold;
       const arrived = remaining > 0 && (await wf.condition(news, remaining));
       const fresh = rejectedLines().slice(rejectionsTold);
       if (fresh.length > 0) {
@@ -722,13 +722,14 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
       }
       if (paidLine()) break;
       if (arrived) continue;
+      // Overdue: an operator may give it more time; a batch's outcome meanwhile ends the attention (a rejection is
+      // told at the top of the loop, and the order, still unpaid, needs attention again).
       const decision = await needAttention(
         'SETTLEMENT_OVERDUE',
         `no settlement batch paid the order out by ${isoAt(dueAt)}`,
-        { settledElsewhere: () => paidLine() !== undefined },
+        { settledElsewhere: news },
       );
-      if (!decision) break;
-      dueAt = Date.now() + (decision.extendMs ?? waitMs);
+      if (decision) dueAt = Date.now() + (decision.extendMs ?? waitMs);
     }
     const line = paidLine()!;
     return {

@@ -6,10 +6,13 @@
 // pacs.008 produced validates against the official XSD; the ledger's named accounts are checked to the minor unit.
 
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { OrderWorkflowInput } from '../../src/contracts/order-contract';
 import {
   carrierAnswerUpdate,
   paymentNotificationUpdate,
+  resolveDisputeUpdate,
   settlementConfirmationUpdate,
   shipmentEventUpdate,
   supplierAnswerUpdate,
@@ -136,6 +139,37 @@ async function bankTransfers(messageId: string): Promise<{ stage: string; amount
   return transactions;
 }
 
+/** With RECORD_FIXTURES=1, writes the order's history to test/fixtures/histories/v4-<name>.json (replay test). */
+async function record(name: string, handle: { fetchHistory(): Promise<unknown> }): Promise<void> {
+  if (process.env.RECORD_FIXTURES !== '1') return;
+  const file = path.resolve(__dirname, '..', 'fixtures', 'histories', `v4-${name}.json`);
+  writeFileSync(file, JSON.stringify(await handle.fetchHistory()));
+}
+
+/** An order of `sellerId` through the gateway, paid by card and delivered (so at step 8). */
+async function deliveredOrder(sellerId: string, settlementWaitMs: number) {
+  const { handle, input } = await startOrder(rig.env, {
+    orderId: `so-${randomUUID()}`,
+    sellerId,
+    carrierIds: ['carrier-a', 'carrier-b'],
+    gatewayTaskQueue: rig.gatewayQueue,
+    settlementWaitMs,
+  } as Partial<OrderWorkflowInput>);
+  await handle.executeUpdate(supplierAnswerUpdate, { args: [fullReservation(input)] });
+  await handle.executeUpdate(carrierAnswerUpdate, { args: [acceptance('carrier-a', 5_000)] });
+  await handle.executeUpdate(carrierAnswerUpdate, { args: [acceptance('carrier-b', 4_000)] });
+  await waitForStatus(handle, 'CONFIRMED');
+  const sealedCard = await fundedCard();
+  const paid = await handle.executeUpdate(paymentNotificationUpdate, {
+    args: [{ customerId: input.customerId, payment: { method: 'card', sealedCard, brand: 'visa', last4: '0000' } }],
+  });
+  expect(paid.payment.status).toBe('AUTHORIZED');
+  for (const type of ['picked_up', 'in_transit', 'delivered'] as const) {
+    await handle.executeUpdate(shipmentEventUpdate, { args: [{ carrierId: 'carrier-b', type }] });
+  }
+  return { handle, input };
+}
+
 function pacs008Of(documents: readonly { message: string; xml: string }[]) {
   return documents.filter((document) => document.message === 'pacs.008.001.09');
 }
@@ -215,6 +249,59 @@ describe('settlement batches', () => {
 
     await handle.executeUpdate(settlementConfirmationUpdate, { args: [{ sellerId: input.sellerId, confirmed: true }] });
     expect(((await handle.result()) as OrderView).status).toBe('CLOSED');
+    await record('closed-through-settlement-batch', handle);
+  });
+
+  it('order › no batch in time, a returned payout, then paid; disputed and refunded › SETTLEMENT_OVERDUE, PAYOUT_REJECTED, refund charged to the paid-out seller', async () => {
+    const seller = await sellerWithAccount('AC04');
+    const { handle, input } = await deliveredOrder(seller.sellerId, 1_500);
+    // Nothing paid it out within 1.5 s: the order needs an operator (EXTEND only).
+    await waitForStatus(handle, 'NEEDS_ATTENTION');
+    const overdue = (await handle.query('status')) as OrderView;
+    expect(overdue.attention?.reason).toBe('SETTLEMENT_OVERDUE');
+    // The seller's account is closed: the batch's payout comes back (pacs.004 AC04); the seller is told.
+    const returned = await runCutoff(nextCutoff());
+    const paymentId = `payment-${input.orderId}-1`;
+    let rejectedNotice: { payload: Record<string, unknown> } | null = null;
+    for (let i = 0; i < 300 && !rejectedNotice; i += 1) {
+      rejectedNotice = await rig.env.db.notices
+        .findOne({ orderId: input.orderId, kind: 'PAYOUT_REJECTED' })
+        .lean<{ payload: Record<string, unknown> }>();
+      if (!rejectedNotice) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(rejectedNotice?.payload).toMatchObject({
+      batchId: returned.batchId,
+      lineId: `${returned.batchId}:${paymentId}`,
+      reason: 'AC04',
+    });
+    await waitForStatus(handle, 'NEEDS_ATTENTION');
+    // The seller's account is fixed: the next cut-off pays (round 2) and the order goes on by itself.
+    const fixed = await openCurrentAccount(0);
+    await savePayoutAccount(rig.env.db, rig.env.vault, {
+      sellerId: seller.sellerId,
+      iban: fixed.iban,
+      accountHolder: 'Fixed',
+      operatorId: 'operator-test',
+      now: new Date(),
+    });
+    const paidBatch = await runCutoff(nextCutoff());
+    await waitForStatus(handle, 'AWAITING_SELLER_CONFIRMATION');
+    const view = (await handle.query('status')) as OrderView;
+    expect([view.settlement?.batchId, view.attention]).toEqual([paidBatch.batchId, undefined]);
+    expect((await balancesAtBank(fixed.id)).EUR).toBe(view.settlement?.net.amount);
+    // Disputed and refunded after the payout: the refund is charged to the seller's bank account, not the payable.
+    await handle.executeUpdate(settlementConfirmationUpdate, {
+      args: [{ sellerId: input.sellerId, confirmed: false, reason: 'wrong amount' }],
+    });
+    await handle.executeUpdate(resolveDisputeUpdate, { args: [{ operatorId: 'operator-test', resolution: 'REFUND' }] });
+    const ended = (await handle.result()) as OrderView;
+    expect([ended.status, ended.cancellationReason]).toEqual(['CANCELLED', 'DISPUTE_REFUNDED']);
+    const refund = await rig.env.db.ledger.findById(`${paymentId}:refund:1`).lean<LedgerJournalRecord>();
+    expect(refund?.legs.map((leg) => [leg.account, leg.direction, leg.amount])).toEqual([
+      [`seller:${seller.sellerId}:bank`, 'DEBIT', 29_950],
+      ['gateway:clearing', 'CREDIT', 29_950],
+    ]);
+    await record('settlement-overdue-returned-then-refunded', handle);
   });
 
   it('cut-off › run twice in a row, and by two workflows at once › pays every payment out once', async () => {
