@@ -22,6 +22,7 @@ import type { OrderView } from '../../src/domain/order';
 import { ibanOf } from '../../src/bank-host/domain/accounts';
 import type { SettlementSummary } from '../../src/gateway/workflows/settlement-workflow';
 import { addFeeScheduleVersion, getBatch, savePayoutAccount } from '../../src/gateway/settlement/settlement-admin';
+import { ensureSettlementSchedule } from '../../src/gateway/settlement/settlement-schedule';
 import { payoutMessageId, settlementAccounts } from '../../src/gateway/settlement/settlement-batches';
 import { settlementCollections } from '../../src/gateway/settlement/settlement-store';
 import type { LedgerJournalRecord } from '../../src/persistence/database';
@@ -475,5 +476,55 @@ describe('settlement batches', () => {
     expect(sent.some((xml) => xml.includes('Ccy="JPY"'))).toBe(true);
     expect(sent.some((xml) => xml.includes('Ccy="KWD"'))).toBe(true);
     await expectValidDocuments(rig.documents.slice(start));
+  });
+
+  it('schedule › created, updated to a cron, turned off and on, triggered › one Schedule; its run settles the cut-off its id names', async () => {
+    const scheduleId = `settlement-cutoffs-test-${randomUUID().slice(0, 8)}`;
+    const settings = {
+      scheduleId,
+      scheduleEnabled: true,
+      cron: '',
+      intervalMs: 3_600_000,
+      pageSize: 10,
+      clearingMs: 1_000,
+      outcomeTimeoutMs: 60_000,
+      taskQueue: rig.gatewayQueue,
+    };
+    const client = rig.env.client;
+    try {
+      expect(await ensureSettlementSchedule(client, settings)).toBe('created');
+      const handle = client.schedule.getHandle(scheduleId);
+      const created = await handle.describe();
+      expect([created.spec.intervals?.[0]?.every, created.state.paused, created.action.type]).toEqual([
+        3_600_000,
+        false,
+        'startWorkflow',
+      ]);
+      // Started again (a worker restart) with a cron and the off switch: the same Schedule, updated and paused.
+      expect(await ensureSettlementSchedule(client, { ...settings, cron: '0 18 * * *', scheduleEnabled: false })).toBe(
+        'updated',
+      );
+      const paused = await handle.describe();
+      expect([paused.state.paused, paused.spec.intervals ?? []]).toEqual([true, []]);
+      expect(await ensureSettlementSchedule(client, settings)).toBe('updated');
+      expect((await handle.describe()).state.paused).toBe(false);
+      // A run of the Schedule: its id carries its cut-off, which the workflow settles.
+      await handle.trigger();
+      let workflowId: string | undefined;
+      for (let i = 0; i < 200 && workflowId === undefined; i += 1) {
+        const action = (await handle.describe()).info.recentActions[0];
+        workflowId = action?.action.workflow.workflowId;
+        if (workflowId === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(workflowId).toMatch(/^settlement-cutoff-\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+      const summary = (await client.workflow.getHandle(workflowId!).result()) as SettlementSummary;
+      const cutoff = workflowId!.slice('settlement-cutoff-'.length);
+      expect([summary.cutoffAt, summary.status]).toEqual([new Date(cutoff).toISOString(), 'COMPLETED']);
+    } finally {
+      await client.schedule
+        .getHandle(scheduleId)
+        .delete()
+        .catch(() => undefined);
+    }
   });
 });

@@ -22,6 +22,8 @@ export interface SettlementScheduleSettings {
   clearingMs: number;
   outcomeTimeoutMs: number;
   taskQueue: string;
+  /** The Schedule's id (`settlement-cutoffs` unless a test names its own). */
+  scheduleId?: string | undefined;
 }
 
 /** The Schedule's spec and action for these settings. */
@@ -32,7 +34,7 @@ export function settlementScheduleOptions(settings: SettlementScheduleSettings):
     outcomeTimeoutMs: settings.outcomeTimeoutMs,
   };
   return {
-    scheduleId: SETTLEMENT_SCHEDULE_ID,
+    scheduleId: settings.scheduleId ?? SETTLEMENT_SCHEDULE_ID,
     spec: settings.cron ? { cronExpressions: [settings.cron] } : { intervals: [{ every: settings.intervalMs }] },
     action: {
       type: 'startWorkflow',
@@ -62,7 +64,7 @@ export async function ensureSettlementSchedule(
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
   }
-  const handle = client.schedule.getHandle(SETTLEMENT_SCHEDULE_ID);
+  const handle = client.schedule.getHandle(options.scheduleId);
   await handle.update((previous) => ({
     ...previous,
     spec: options.spec,
