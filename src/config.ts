@@ -186,7 +186,11 @@ const envSchema = z.object({
     .default(3 * 24 * 60 * 60_000),
   SETTLEMENT_PAGE_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
   SETTLEMENT_CLEARING_MS: z.coerce.number().int().min(0).default(10_000),
-  SETTLEMENT_OUTCOME_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60 * 60_000),
+  SETTLEMENT_OUTCOME_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(60 * 60_000),
   SESSION_TTL_MINUTES: z.coerce
     .number()
     .int()
