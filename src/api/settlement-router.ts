@@ -67,7 +67,9 @@ export function settlementRouter(
         taskQueue: deps.config.gateway.taskQueue,
         workflowId,
         args: [input],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        // A cut-off whose workflow failed (the bank refused its document, say) may be triggered again: it resumes the
+        // batch where it stopped. One that runs or completed is not started again.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       });
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

@@ -315,7 +315,8 @@ export class SettlementBatches {
         payout.messageId = messageId;
         payout.endToEndId = `${messageId}-${index + 1}`;
         if (!account || !iban) {
-          payout.status = 'NO_ACCOUNT';
+          // Gone (or unreadable) since pricing: its journals are booked, so it is rejected and booked back.
+          payout.status = 'REJECTED';
           payout.reason = 'NO_PAYOUT_ACCOUNT';
           return [];
         }
