@@ -743,6 +743,8 @@ async function main(): Promise<void> {
       API_RATE_PER_MINUTE: '1000000',
       // Likewise the per-customer payment limit: the bench's one customer pays every order.
       PAYMENT_RATE_PER_MINUTE: '1000000',
+      // The lifecycle is measured with each order paying out by itself, not waiting for a settlement cut-off.
+      SETTLEMENT_ORDER_PAYOUT: 'per_order',
     };
     log(`starting the worker, the gateway worker and the API (logs in ${logDir})`);
     const script = (name: string) => path.join(build.outDir, 'bench', 'processes', `${name}.js`);
