@@ -59,7 +59,12 @@ export const batchLinesQuery = z.strictObject({
 export const payoutAccountBody = z
   .strictObject({
     iban: z.string().min(15).max(42).describe('The IBAN payouts go to (sealed at rest; answered as its last 4).'),
-    accountHolder: z.string().min(1).max(140).describe('The creditor name on the credit transfer.'),
+    accountHolder: z
+      .string()
+      .min(1)
+      .max(140)
+      .regex(/\S/, 'must not be blank')
+      .describe('The creditor name on the credit transfer.'),
   })
   .meta({ id: 'PayoutAccountRequest' });
 

@@ -642,7 +642,7 @@ export interface paths {
         put?: never;
         /**
          * Trigger a settlement cut-off
-         * @description Operators only. Starts the cut-off's settlement workflow (`settlement-cutoff-<time>`, the id the cut-off Schedule gives the same time), which pays out the payments whose orders asked for settlement until then, as one pacs.008 batch per currency. Answers at once (202); follow the batch with GET /v1/settlement/batches/{batchId}. The same cut-off again answers the same batch with `started: false` and pays nothing twice. 422 `cutoff_in_future` for a time after now.
+         * @description Operators only. Starts the cut-off's settlement workflow (`settlement-cutoff-<time>`, the id the cut-off Schedule gives the same time), which pays out the payments whose orders asked for settlement until then, as one pacs.008 batch per currency. Answers at once (202); follow the batch with GET /v1/settlement/batches/{batchId}. The same cut-off again answers the same batch with `started: false` and pays nothing twice (a cut-off whose workflow failed is started again and resumes its batch). 422 `cutoff_in_future` for a time after now.
          *
          *     Roles: operator.
          */
