@@ -697,7 +697,8 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
       }),
     );
     const paidLine = () => settlementLines.find((line) => line.paymentId === paymentId && line.status === 'PAID');
-    const rejectedLines = () => settlementLines.filter((line) => line.status === 'REJECTED');
+    const rejectedLines = () =>
+      settlementLines.filter((line) => line.paymentId === paymentId && line.status === 'REJECTED');
     let rejectionsTold = 0;
     let dueAt = Date.now() + waitMs;
     const news = () => paidLine() !== undefined || rejectedLines().length > rejectionsTold;
