@@ -18,6 +18,7 @@ module.exports = {
     '<rootDir>/test/observability/observability-config.test.ts',
     '<rootDir>/test/gateway/connector-parts.test.ts',
     '<rootDir>/test/gateway/settlement-fees.test.ts',
+    '<rootDir>/test/gateway/reconciliation-matching.test.ts',
     '<rootDir>/test/console/**/*.test.ts',
     '<rootDir>/test/bank-host/book-holds.test.ts',
     '<rootDir>/test/bank-host/original-matching.test.ts',

@@ -23,6 +23,8 @@ export interface Journal {
     | 'VOID'
     | 'SETTLEMENT'
     | 'REFUND'
+    | 'ADJUSTMENT'
+    | 'REVERSAL'
     // Settlement batches (src/gateway/settlement): a payout's fee, its payout, and the bank's outcome of it.
     | 'SETTLEMENT_FEE'
     | 'PAYOUT'
@@ -30,6 +32,8 @@ export interface Journal {
     | 'PAYOUT_RETURNED';
   at: string;
   legs: JournalLeg[];
+  /** Why a correcting journal (ADJUSTMENT, REVERSAL) was posted, and the reconciliation break it resolves. */
+  correction?: { reason: string; breakId: string; reverses?: string | undefined } | undefined;
 }
 
 /**

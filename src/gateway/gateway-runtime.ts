@@ -18,6 +18,8 @@ import type { MicropaymentSettings } from './micropayments';
 import { Micropayments } from './micropayments';
 import type { FeeRule } from './settlement/fees';
 import { SettlementBatches } from './settlement/settlement-batches';
+import type { ReconciliationSettings } from './reconciliation/reconciler';
+import { Reconciler } from './reconciliation/reconciler';
 
 /** The bank side's settings (README, Gateway worker: configuration). */
 export interface GatewaySettings {
@@ -43,6 +45,8 @@ export interface GatewaySettings {
   micropayments: MicropaymentSettings;
   /** Settlement batches' fee when no schedule or gateway setting names one (GATEWAY_FEE_BPS, GATEWAY_FEE_FIXED_MINOR). */
   settlementDefaultFee: FeeRule;
+  /** Reconciliation (README, Reconciliation); the account and channel are the e-checks' (`echeck`). */
+  reconciliation?: Partial<Pick<ReconciliationSettings, 'currencies' | 'timingWindowDays' | 'batchSize' | 'observe'>>;
 }
 
 /** Defaults of {@link GatewaySettings} (the README lists them with their variables). */
@@ -83,6 +87,8 @@ export interface GatewayRuntime {
   micropayments: Micropayments;
   /** Settlement batches (pacs.008 payouts over the ISO 20022 channel). */
   settlement: SettlementBatches;
+  /** The day's reconciliation against the bank's statement and 0500 totals. */
+  reconciler: Reconciler;
   /** Stops the queue, flushes the message record and closes the connection. */
   close(): Promise<void>;
 }
@@ -139,9 +145,19 @@ export async function startGatewayRuntime(options: {
     bankBic: settings.echeck.bankBic,
     requestTimeoutMs: settings.requestTimeoutMs,
     defaultFee: settings.settlementDefaultFee ?? DEFAULT_GATEWAY_SETTINGS.settlementDefaultFee,
-    observe: (settings.echeck as { observe?: (message: string, xml: string) => void }).observe,
+    observe: settings.echeck.observe,
   });
   await settlement.ensureIndexes();
+  const reconciler = new Reconciler(db, connection, messages, {
+    iban: settings.echeck.creditorIban,
+    iso20022Url: settings.echeck.iso20022Url,
+    acquirerId: settings.acquirerId,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    currencies: ['EUR'],
+    timingWindowDays: 1,
+    batchSize: 500,
+    ...settings.reconciliation,
+  });
   return {
     connection,
     messages,
@@ -152,6 +168,7 @@ export async function startGatewayRuntime(options: {
     wallets,
     micropayments,
     settlement,
+    reconciler,
     async close() {
       reversals.stop();
       await messages.flush();
@@ -187,5 +204,6 @@ export function gatewaySettingsFrom(config: Config): GatewaySettings {
     echeck: g.echeck,
     micropayments: g.micropayments,
     settlementDefaultFee: config.gatewayFee,
+    reconciliation: g.reconciliation,
   };
 }

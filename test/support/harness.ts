@@ -125,7 +125,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     PAYMENT_RATE_PER_MINUTE: '1000',
     GATEWAY_TASK_QUEUE: `api-test-gateway-${run}`,
     BANK_HOST_ADDRESS: bankHostEnv().address,
-    ...(process.env.BANK_HOST_ISO20022_URL ? { BANK_HOST_ISO20022_URL: process.env.BANK_HOST_ISO20022_URL } : {}),
+    BANK_HOST_ISO20022_URL: requiredEnv('BANK_HOST_ISO20022_URL'),
     // Orders pay out by themselves unless a test asks for settlement batches (test/api/settlement.test.ts).
     SETTLEMENT_ORDER_PAYOUT: 'per_order',
     ...env,
@@ -159,11 +159,14 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     settings: {
       ...DEFAULT_GATEWAY_SETTINGS,
       bankHostAddress: g.bankHostAddress,
+      // The acquirer, settlement account and ISO 20022 channel of the configuration (a test may name its own).
+      acquirerId: g.acquirerId,
+      echeck: g.echeck,
+      reconciliation: g.reconciliation,
       requestTimeoutMs: g.requestTimeoutMs,
       reversalHorizonMs: g.reversalHorizonMs,
       reversalRetryInitialMs: g.reversalRetryInitialMs,
       reversalRetryMaxMs: g.reversalRetryMaxMs,
-      echeck: { ...DEFAULT_GATEWAY_SETTINGS.echeck, iso20022Url: g.echeck.iso20022Url },
     },
     log: (line) => gatewayLogs.push(line),
   });

@@ -4,3 +4,5 @@ export { micropaymentAggregatorWorkflow } from './micropayment-aggregator-workfl
 export { paymentWorkflow } from './payment-workflow';
 export { walletTopUpWorkflow } from './wallet-top-up-workflow';
 export { settlementWorkflow } from './settlement-workflow';
+export { reconciliationWorkflow } from './reconciliation-workflow';
+export { reconciliationScheduleWorkflow } from './reconciliation-schedule-workflow';
