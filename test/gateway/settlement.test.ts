@@ -506,10 +506,19 @@ describe('settlement batches', () => {
       expect(await ensureSettlementSchedule(client, { ...settings, cron: '0 18 * * *', scheduleEnabled: false })).toBe(
         'updated',
       );
-      const paused = await handle.describe();
+      // The Schedule applies an update asynchronously: read it until it shows one (bounded).
+      const describeWhen = async (ready: (d: Awaited<ReturnType<typeof handle.describe>>) => boolean) => {
+        let description = await handle.describe();
+        for (let i = 0; i < 100 && !ready(description); i += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          description = await handle.describe();
+        }
+        return description;
+      };
+      const paused = await describeWhen((d) => d.state.paused);
       expect([paused.state.paused, paused.spec.intervals ?? []]).toEqual([true, []]);
       expect(await ensureSettlementSchedule(client, settings)).toBe('updated');
-      expect((await handle.describe()).state.paused).toBe(false);
+      expect((await describeWhen((d) => !d.state.paused)).state.paused).toBe(false);
       // A run of the Schedule: its id carries its cut-off, which the workflow settles.
       await handle.trigger();
       let workflowId: string | undefined;

@@ -5,7 +5,7 @@
 // time uses, so one cut-off never runs as two workflows. It must never delete the Schedule (its history stays).
 
 import type { Client, ScheduleOptions } from '@temporalio/client';
-import { ScheduleAlreadyRunning, ScheduleNotFoundError } from '@temporalio/client';
+import { ScheduleAlreadyRunning } from '@temporalio/client';
 import type { SettlementWorkflowInput } from '../../contracts/settlement-contract';
 import {
   SETTLEMENT_SCHEDULE_ID,
@@ -65,17 +65,17 @@ export async function ensureSettlementSchedule(
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
   }
   const handle = client.schedule.getHandle(options.scheduleId);
+  // One update carries spec, action, policies and the paused state (a separate pause could land before it).
   await handle.update((previous) => ({
     ...previous,
     spec: options.spec,
     action: options.action,
     policies: { ...previous.policies, ...options.policies },
+    state: {
+      ...previous.state,
+      paused: !settings.scheduleEnabled,
+      note: settings.scheduleEnabled ? 'SETTLEMENT_SCHEDULE=on' : 'SETTLEMENT_SCHEDULE=off',
+    },
   }));
-  try {
-    if (settings.scheduleEnabled) await handle.unpause('SETTLEMENT_SCHEDULE=on');
-    else await handle.pause('SETTLEMENT_SCHEDULE=off');
-  } catch (error) {
-    if (!(error instanceof ScheduleNotFoundError)) throw error;
-  }
   return 'updated';
 }
