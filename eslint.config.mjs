@@ -86,11 +86,11 @@ export default tseslint.config(
           patterns: [
             {
               regex:
-                '^(?!@temporalio/workflow$|\\./|\\.\\./activities$|\\.\\./method-activities$|\\.\\./\\.\\./domain/|\\.\\./\\.\\./contracts/).*',
+                '^(?!@temporalio/workflow$|\\./|\\.\\./activities$|\\.\\./method-activities$|\\.\\./settlement/settlement-activities$|\\.\\./\\.\\./domain/|\\.\\./\\.\\./contracts/).*',
               message: 'Gateway workflow code may import only @temporalio/workflow, domain code and shared contracts.',
             },
             {
-              group: ['../activities'],
+              group: ['../activities', '../settlement/settlement-activities'],
               allowTypeImports: true,
               message: 'Workflows may import activity types only (import type).',
             },

@@ -799,6 +799,8 @@ async function main(): Promise<void> {
       API_RATE_PER_MINUTE: '1000000',
       // Likewise the per-customer payment limit: the bench's one customer pays every order.
       PAYMENT_RATE_PER_MINUTE: '1000000',
+      // The lifecycle is measured with each order paying out by itself, not waiting for a settlement cut-off.
+      SETTLEMENT_ORDER_PAYOUT: 'per_order',
     };
     const workerNames = Array.from({ length: options.workers }, (_, i) =>
       options.workers === 1 ? 'worker' : `worker-${i + 1}`,

@@ -341,6 +341,10 @@ async function main() {
     BANK_HOST_CONTROL_URL: `http://127.0.0.1:${bankHost.BANK_HOST_CONTROL_PORT}`,
     BANK_HOST_ADMIN_TOKEN: bankHost.BANK_HOST_ADMIN_TOKEN,
     ECHECK_CLEARING_MS: process.env.ECHECK_CLEARING_MS || bankHost.BANK_HOST_CLEARING_PERIOD_MS,
+    // Settlement cut-offs every minute on the local stack, so the demo's orders are paid out while their bots wait
+    // (production: daily, or a cron); the settlement asks for the payouts' outcome after the bank's clearing period.
+    SETTLEMENT_CUTOFF_INTERVAL_MS: process.env.SETTLEMENT_CUTOFF_INTERVAL_MS || '60000',
+    SETTLEMENT_CLEARING_MS: process.env.SETTLEMENT_CLEARING_MS || bankHost.BANK_HOST_CLEARING_PERIOD_MS,
   });
 
   // The console (served by the API at /console) is built when console/dist is missing or older than its sources.

@@ -171,6 +171,26 @@ const envSchema = z.object({
   MICROPAYMENT_THRESHOLD_MINOR: z.coerce.number().int().min(0).default(1_000),
   MICROPAYMENT_MAX_SUM_MINOR: z.coerce.number().int().min(1).default(5_000),
   MICROPAYMENT_MAX_AGE_MS: z.coerce.number().int().min(0).default(5_000),
+  SETTLEMENT_SCHEDULE: z.enum(['on', 'off']).default('on'),
+  SETTLEMENT_CUTOFF_CRON: z.string().default(''),
+  SETTLEMENT_CUTOFF_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .default(24 * 60 * 60_000),
+  SETTLEMENT_ORDER_PAYOUT: z.enum(['batch', 'per_order']).default('batch'),
+  SETTLEMENT_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(3 * 24 * 60 * 60_000),
+  SETTLEMENT_PAGE_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+  SETTLEMENT_CLEARING_MS: z.coerce.number().int().min(0).default(10_000),
+  SETTLEMENT_OUTCOME_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(60 * 60_000),
   RECONCILIATION_CURRENCIES: z
     .string()
     .regex(/^[A-Z]{3}(,[A-Z]{3})*$/, 'must be ISO 4217 codes separated by commas')
@@ -294,6 +314,23 @@ export interface Config {
       scheduleCron: string | undefined;
     };
   };
+  /** Settlement batches (README, Settlement batches): the cut-off Schedule and how orders wait for their batch. */
+  settlement: {
+    /** Whether the gateway worker keeps the cut-off Schedule running (`off` pauses it). */
+    scheduleEnabled: boolean;
+    /** A cron expression of the cut-offs (UTC); empty: every `intervalMs`. */
+    cron: string;
+    intervalMs: number;
+    /** `batch`: new orders are paid out by the cut-off's batch; `per_order`: each order pays out by itself. */
+    orderPayout: 'batch' | 'per_order';
+    /** How long an order waits at step 8 for its batch before it needs attention. */
+    waitMs: number;
+    pageSize: number;
+    /** How long the settlement waits before it asks the bank for the payouts' outcome. */
+    clearingMs: number;
+    /** How long it asks (retries included) before the batch is UNRESOLVED. */
+    outcomeTimeoutMs: number;
+  };
   /** The console's sign-in sessions: how long one lasts, and when its cookie is `Secure` (`auto`: over HTTPS). */
   session: { ttlMinutes: number; cookieSecure: 'auto' | 'always' | 'never' };
   /** Temporal UI's address, for the console's links to an order's workflow; none when unset. */
@@ -411,6 +448,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         batchSize: e.RECONCILIATION_BATCH_SIZE,
         scheduleCron: e.RECONCILIATION_SCHEDULE_CRON,
       },
+    },
+    settlement: {
+      scheduleEnabled: e.SETTLEMENT_SCHEDULE === 'on',
+      cron: e.SETTLEMENT_CUTOFF_CRON.trim(),
+      intervalMs: e.SETTLEMENT_CUTOFF_INTERVAL_MS,
+      orderPayout: e.SETTLEMENT_ORDER_PAYOUT,
+      waitMs: e.SETTLEMENT_WAIT_MS,
+      pageSize: e.SETTLEMENT_PAGE_SIZE,
+      clearingMs: e.SETTLEMENT_CLEARING_MS,
+      outcomeTimeoutMs: e.SETTLEMENT_OUTCOME_TIMEOUT_MS,
     },
     session: {
       ttlMinutes: e.SESSION_TTL_MINUTES,

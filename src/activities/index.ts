@@ -2,6 +2,7 @@
 // payment gateway. Built by a factory so tests and the worker pass their own dependencies.
 // Each activity is idempotent: retried with the same input, it changes nothing more.
 
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { NoticeDraft, OrderViewWrite } from '../contracts/order-contract';
 import type { BankConnector } from '../bank/bank-connector';
@@ -11,6 +12,7 @@ import type { Settlement } from '../domain/order';
 import { DomainError } from '../domain/errors';
 import type { PaymentOutcome, PaymentReversal } from '../gateway/payment-gateway';
 import { PaymentGateway } from '../gateway/payment-gateway';
+import { requestSettlement } from '../gateway/settlement/settlement-requests';
 import type { Database } from '../persistence/database';
 import { findNotice, insertNotices } from '../persistence/notice-store';
 import { writeOrderView } from '../persistence/order-store';
@@ -104,6 +106,21 @@ export function createActivities(deps: ActivityDeps) {
       fee: { bps: number; fixedMinor: number };
     }): Promise<Settlement> {
       return nonRetryableOnDomainError(() => gateway.settle({ ...input, at: now().toISOString() }));
+    },
+
+    /**
+     * Step 8 through settlement batches: asks for the captured payment's settlement by the next cut-off. Idempotent
+     * (the first request stays); the batch signals the calling order workflow once its payout's outcome is known.
+     */
+    async requestSettlement(input: {
+      orderId: string;
+      paymentId: string;
+      sellerId: string;
+      currency: string;
+    }): Promise<void> {
+      // The order's workflow id, for the batch's signal (absent only outside a workflow: then the order's own scheme).
+      const orderWorkflowId = Context.current().info.workflowExecution?.workflowId ?? `order-${input.orderId}`;
+      await requestSettlement(deps.db, { ...input, orderWorkflowId }, now());
     },
 
     /**

@@ -138,6 +138,8 @@ export function ordersRouter(
       // Every new order pays through the gateway worker and the bank host, captured as the seller's setting says.
       gatewayTaskQueue: deps.config.gateway.taskQueue,
       captureMode: captureModeFor(stored, seller.id),
+      // Paid out by the cut-off's settlement batch (README, Settlement batches), unless configured per order.
+      ...(deps.config.settlement.orderPayout === 'batch' ? { settlementWaitMs: deps.config.settlement.waitMs } : {}),
     };
     try {
       await deps.temporal.workflow.start(ORDER_WORKFLOW_TYPE, {

@@ -186,6 +186,8 @@ export const orderSchema = z
         fee: moneySchema,
         net: moneySchema,
         settledAt: dateTime,
+        batchId: z.string().optional().describe('The settlement batch that paid the order out.'),
+        lineId: z.string().optional().describe("The order's line in that batch."),
       })
       .optional(),
     sellerConfirmation: z.object({ confirmed: z.boolean(), reason: z.string().optional(), at: dateTime }).optional(),

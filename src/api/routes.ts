@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { RouteResponse, RouteSpec } from './route-registry';
 import { CONSOLE_ROUTES } from './console-routes';
+import { SETTLEMENT_ROUTES } from './settlement-routes';
 import { WALLET_ROUTES } from './wallet-routes';
 import { RECONCILIATION_ROUTES } from './reconciliation-routes';
 import { errorResponses } from './route-errors';
@@ -601,6 +602,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
   getPaymentRoute,
   listPaymentMessagesRoute,
   ...WALLET_ROUTES,
+  ...SETTLEMENT_ROUTES,
   ...RECONCILIATION_ROUTES,
   ...CONSOLE_ROUTES,
 ];

@@ -33,6 +33,12 @@ export interface OrderWorkflowInput extends PlaceOrderInput {
   gatewayTaskQueue?: string | undefined;
   /** The seller's capture setting: at delivery (the default) or at once. */
   captureMode?: 'at_delivery' | 'immediate' | undefined;
+  /**
+   * Present: the seller is paid out by the cut-off's settlement batch (SETTLEMENT_ORDER_PAYOUT=batch), and step 8
+   * waits at most this long for the batch's signal before the order needs attention (`SETTLEMENT_OVERDUE`).
+   * Absent: the order pays the seller out by itself (before settlement batches).
+   */
+  settlementWaitMs?: number | undefined;
 }
 
 /**
@@ -152,6 +158,7 @@ export type NoticeKind =
   | 'TRANSFER_NOTICE'
   | 'SETTLEMENT_NOTE'
   | 'SETTLEMENT_DISPUTED'
+  | 'PAYOUT_REJECTED'
   | 'RESERVATION_RELEASE'
   | 'TRANSPORT_CANCELLATION'
   | 'ORDER_CANCELLED'

@@ -17,7 +17,19 @@ export interface JournalLeg {
 export interface Journal {
   journalId: string;
   orderId: string;
-  kind: 'AUTHORIZATION' | 'CAPTURE' | 'VOID' | 'SETTLEMENT' | 'REFUND' | 'ADJUSTMENT' | 'REVERSAL';
+  kind:
+    | 'AUTHORIZATION'
+    | 'CAPTURE'
+    | 'VOID'
+    | 'SETTLEMENT'
+    | 'REFUND'
+    | 'ADJUSTMENT'
+    | 'REVERSAL'
+    // Settlement batches (src/gateway/settlement): a payout's fee, its payout, and the bank's outcome of it.
+    | 'SETTLEMENT_FEE'
+    | 'PAYOUT'
+    | 'PAYOUT_SETTLED'
+    | 'PAYOUT_RETURNED';
   at: string;
   legs: JournalLeg[];
   /** Why a correcting journal (ADJUSTMENT, REVERSAL) was posted, and the reconciliation break it resolves. */

@@ -92,7 +92,12 @@ export interface OrderDeadlines {
 
 /** Why an order waits for an operator. */
 export type AttentionReason =
-  'PAYMENT_UNKNOWN' | 'PAYOUT_UNKNOWN' | 'REFUND_UNKNOWN' | 'DELIVERY_OVERDUE' | 'DISPUTE_OVERDUE';
+  | 'PAYMENT_UNKNOWN'
+  | 'PAYOUT_UNKNOWN'
+  | 'REFUND_UNKNOWN'
+  | 'DELIVERY_OVERDUE'
+  | 'DISPUTE_OVERDUE'
+  | 'SETTLEMENT_OVERDUE';
 
 /** What an operator may do about an order in `NEEDS_ATTENTION`. */
 export type AttentionAction = 'RETRY' | 'CANCEL' | 'EXTEND';
@@ -104,6 +109,8 @@ export const ATTENTION_ACTIONS: Readonly<Record<AttentionReason, readonly Attent
   REFUND_UNKNOWN: ['RETRY'],
   DELIVERY_OVERDUE: ['EXTEND', 'CANCEL'],
   DISPUTE_OVERDUE: ['EXTEND', 'CANCEL'],
+  // No settlement batch paid the order out in time: more time only (a cancel would refund money a batch may pay).
+  SETTLEMENT_OVERDUE: ['EXTEND'],
 };
 
 /** Why the order waits for an operator, since when, and what happened. */
@@ -211,6 +218,9 @@ export interface Settlement {
   fee: Money;
   net: Money;
   settledAt: string;
+  /** The settlement batch that paid the order out, and the order's line in it (absent when paid out per order). */
+  batchId?: string | undefined;
+  lineId?: string | undefined;
 }
 
 /** The order as every reader sees it: the workflow's state and the read-model document. */

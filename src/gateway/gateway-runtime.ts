@@ -16,6 +16,8 @@ import type { EcheckSettings } from './echeck-payments';
 import { EcheckPayments } from './echeck-payments';
 import type { MicropaymentSettings } from './micropayments';
 import { Micropayments } from './micropayments';
+import type { FeeRule } from './settlement/fees';
+import { SettlementBatches } from './settlement/settlement-batches';
 import type { ReconciliationSettings } from './reconciliation/reconciler';
 import { Reconciler } from './reconciliation/reconciler';
 
@@ -41,6 +43,8 @@ export interface GatewaySettings {
   echeck: Omit<EcheckSettings, 'requestTimeoutMs'>;
   /** Card micropayments collected per customer and seller (README, Payment methods). */
   micropayments: MicropaymentSettings;
+  /** Settlement batches' fee when no schedule or gateway setting names one (GATEWAY_FEE_BPS, GATEWAY_FEE_FIXED_MINOR). */
+  settlementDefaultFee: FeeRule;
   /** Reconciliation (README, Reconciliation); the account and channel are the e-checks' (`echeck`). */
   reconciliation?: Partial<Pick<ReconciliationSettings, 'currencies' | 'timingWindowDays' | 'batchSize' | 'observe'>>;
 }
@@ -65,6 +69,7 @@ export const DEFAULT_GATEWAY_SETTINGS: Omit<GatewaySettings, 'bankHostAddress'> 
     clearingMs: 10_000,
   },
   micropayments: { thresholdMinor: 1_000, maxSumMinor: 5_000, maxAgeMs: 5_000 },
+  settlementDefaultFee: { bps: 150, fixedMinor: 25 },
 };
 
 /** The gateway's bank side, running. */
@@ -80,6 +85,8 @@ export interface GatewayRuntime {
   wallets: EcashWallets;
   /** Card micropayments and their aggregates. */
   micropayments: Micropayments;
+  /** Settlement batches (pacs.008 payouts over the ISO 20022 channel). */
+  settlement: SettlementBatches;
   /** The day's reconciliation against the bank's statement and 0500 totals. */
   reconciler: Reconciler;
   /** Stops the queue, flushes the message record and closes the connection. */
@@ -132,6 +139,15 @@ export async function startGatewayRuntime(options: {
   const echecks = new EcheckPayments(db, vault, { ...settings.echeck, requestTimeoutMs: settings.requestTimeoutMs });
   const wallets = new EcashWallets(db, vault);
   const micropayments = new Micropayments(db, vault, settings.micropayments);
+  const settlement = new SettlementBatches(db, vault, {
+    iso20022Url: settings.echeck.iso20022Url,
+    debtorIban: settings.echeck.creditorIban,
+    bankBic: settings.echeck.bankBic,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    defaultFee: settings.settlementDefaultFee ?? DEFAULT_GATEWAY_SETTINGS.settlementDefaultFee,
+    observe: settings.echeck.observe,
+  });
+  await settlement.ensureIndexes();
   const reconciler = new Reconciler(db, connection, messages, {
     iban: settings.echeck.creditorIban,
     iso20022Url: settings.echeck.iso20022Url,
@@ -151,6 +167,7 @@ export async function startGatewayRuntime(options: {
     echecks,
     wallets,
     micropayments,
+    settlement,
     reconciler,
     async close() {
       reversals.stop();
@@ -186,6 +203,7 @@ export function gatewaySettingsFrom(config: Config): GatewaySettings {
     reversalRetryMaxMs: g.reversalRetryMaxMs,
     echeck: g.echeck,
     micropayments: g.micropayments,
+    settlementDefaultFee: config.gatewayFee,
     reconciliation: g.reconciliation,
   };
 }

@@ -38,6 +38,7 @@ import type {
   OrderStatus,
   OrderView,
   PaymentAttempt,
+  Settlement,
   StepNumber,
 } from '../domain/order';
 import {
@@ -59,6 +60,8 @@ import {
 } from '../domain/order';
 import type { PaymentCommand, PaymentMethod, PaymentSummary } from '../contracts/payment-contract';
 import { DEFAULT_GATEWAY_TASK_QUEUE, paymentIdFor, paymentWorkflowId } from '../contracts/payment-contract';
+import type { SettlementLineSignal } from '../contracts/settlement-contract';
+import { SETTLEMENT_BATCHES_PATCH, settlementLineSignal } from '../contracts/settlement-contract';
 import { viewFor } from '../domain/order-views';
 import { legacyOrderWorkflowV1 } from './legacy/order-workflow-v1';
 import type { PaymentReversalOutcome } from './order-saga';
@@ -416,9 +419,16 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
     ];
   }
 
-  // ---- queries and Updates -------------------------------------------------------------------
+  // ---- queries, signals and Updates ---------------------------------------------------------
 
   wf.setHandler(orderStatusQuery, () => order);
+
+  /** The settlement batches' lines of this order, as their workflows signalled them (a repeat is dropped). */
+  const settlementLines: SettlementLineSignal[] = [];
+  wf.setHandler(settlementLineSignal, (line) => {
+    if (settlementLines.some((seen) => seen.lineId === line.lineId && seen.status === line.status)) return;
+    settlementLines.push(line);
+  });
 
   onUpdate(
     supplierAnswerUpdate,
@@ -670,6 +680,71 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
     }
   }
 
+  /**
+   * Step 8 through settlement batches: asks for the captured payment's settlement and waits for the batch that pays
+   * it out (its workflow's signal). A rejected or returned payout tells the seller (`PAYOUT_REJECTED`) and the wait
+   * goes on for a later cut-off; past `settlementWaitMs` the order needs attention (`SETTLEMENT_OVERDUE`, EXTEND)
+   * and takes the batch's signal whenever it comes.
+   */
+  async function awaitSettlementBatch(payment: PaymentAttempt, waitMs: number): Promise<Settlement> {
+    const paymentId = paymentIdFor(order.orderId, payment.attempt);
+    await moneyCall('PAYOUT_UNKNOWN', 'the settlement request', () =>
+      bank.requestSettlement({
+        orderId: order.orderId,
+        paymentId,
+        sellerId: order.sellerId,
+        currency: order.total.currency,
+      }),
+    );
+    const paidLine = () => settlementLines.find((line) => line.paymentId === paymentId && line.status === 'PAID');
+    const rejectedLines = () =>
+      settlementLines.filter((line) => line.paymentId === paymentId && line.status === 'REJECTED');
+    let rejectionsTold = 0;
+    let dueAt = Date.now() + waitMs;
+    const news = () => paidLine() !== undefined || rejectedLines().length > rejectionsTold;
+    for (;;) {
+      const remaining = dueAt - Date.now();
+      const arrived = remaining > 0 && (await wf.condition(news, remaining));
+      const fresh = rejectedLines().slice(rejectionsTold);
+      if (fresh.length > 0) {
+        const notices = fresh.map((line, index) =>
+          notice(
+            'PAYOUT_REJECTED',
+            order.orderId,
+            order.sellerId,
+            nowIso(),
+            { batchId: line.batchId, lineId: line.lineId, reason: line.reason, gross: line.gross, net: line.net },
+            rejectionsTold + index + 1,
+          ),
+        );
+        rejectionsTold += fresh.length;
+        touch();
+        await persist(notices);
+      }
+      if (paidLine()) break;
+      if (arrived) continue;
+      // Overdue: an operator may give it more time; a batch's outcome meanwhile ends the attention (a rejection is
+      // told at the top of the loop, and the order, still unpaid, needs attention again).
+      const decision = await needAttention(
+        'SETTLEMENT_OVERDUE',
+        `no settlement batch paid the order out by ${isoAt(dueAt)}`,
+        { settledElsewhere: news },
+      );
+      if (decision) dueAt = Date.now() + (decision.extendMs ?? waitMs);
+    }
+    const line = paidLine()!;
+    return {
+      transferNoticeId: `tn_${order.orderId}`,
+      settlementNoteId: `sn_${order.orderId}`,
+      gross: line.gross,
+      fee: line.fee,
+      net: line.net,
+      settledAt: line.at,
+      batchId: line.batchId,
+      lineId: line.lineId,
+    };
+  }
+
   /** Step 9's dispute: resolved by an operator, escalated to `NEEDS_ATTENTION` when overdue. */
   async function awaitDisputeResolution(): Promise<void> {
     const resolved = () => order.disputeResolution !== undefined;
@@ -771,17 +846,27 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
     // Capture at delivery (payments authorized through the gateway's child workflow).
     await captureAuthorized();
 
-    // Step 8: only now is the seller paid out: the gateway's transfer notice and bank settlement note.
-    const settlement = await moneyCall('PAYOUT_UNKNOWN', 'the payout to the seller', () =>
-      bank.settlePayment({
-        orderId: order.orderId,
-        sellerId: order.sellerId,
-        gross: order.total,
-        fee: input.gatewayFee,
-      }),
-    );
+    // Step 8: only now is the seller paid out: the gateway's transfer notice and bank settlement note. Orders paying
+    // through the gateway with a settlement wait are paid out by the cut-off's batch (from SETTLEMENT_BATCHES_PATCH).
+    const captured = order.payments.find((p) => p.status === 'CAPTURED');
+    const batched =
+      input.settlementWaitMs !== undefined &&
+      paysThroughChild === true &&
+      captured !== undefined &&
+      wf.patched(SETTLEMENT_BATCHES_PATCH);
+    const settlement = batched
+      ? await awaitSettlementBatch(captured, input.settlementWaitMs!)
+      : await moneyCall('PAYOUT_UNKNOWN', 'the payout to the seller', () =>
+          bank.settlePayment({
+            orderId: order.orderId,
+            sellerId: order.sellerId,
+            gross: order.total,
+            fee: input.gatewayFee,
+          }),
+        );
     order.settlement = settlement;
-    reachStep(8, 'gateway', `net ${formatMoney(settlement.net)} after fee ${formatMoney(settlement.fee)}`);
+    const paidBy = settlement.batchId === undefined ? '' : `batch ${settlement.batchId}: `;
+    reachStep(8, 'gateway', `${paidBy}net ${formatMoney(settlement.net)} after fee ${formatMoney(settlement.fee)}`);
 
     // Step 9: the seller confirms, or disputes and waits for an operator; no answer in time counts as confirmed.
     setStatus('AWAITING_SELLER_CONFIRMATION');
@@ -789,6 +874,7 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
       notice('TRANSFER_NOTICE', order.orderId, order.sellerId, nowIso(), {
         transferNoticeId: settlement.transferNoticeId,
         amount: settlement.net,
+        ...(settlement.batchId === undefined ? {} : { batchId: settlement.batchId, lineId: settlement.lineId }),
       }),
       notice('SETTLEMENT_NOTE', order.orderId, order.sellerId, nowIso(), {
         ...settlement,

@@ -73,6 +73,8 @@ beforeAll(async () => {
     API_RATE_PER_MINUTE: '100000',
     // A call resent after its API died finds the first copy's reservation; it may take the key over after this.
     IDEMPOTENCY_LOCK_MS: '3000',
+    // Orders pay out by themselves here (settlement batches have their own tests, test/gateway/settlement.test.ts).
+    SETTLEMENT_ORDER_PAYOUT: 'per_order',
     LOG_LEVEL: 'info',
   };
   const [portA, portB] = [await freePort(), await freePort()];

@@ -126,6 +126,8 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     GATEWAY_TASK_QUEUE: `api-test-gateway-${run}`,
     BANK_HOST_ADDRESS: bankHostEnv().address,
     BANK_HOST_ISO20022_URL: requiredEnv('BANK_HOST_ISO20022_URL'),
+    // Orders pay out by themselves unless a test asks for settlement batches (test/api/settlement.test.ts).
+    SETTLEMENT_ORDER_PAYOUT: 'per_order',
     ...env,
   });
   const vault = new Vault(vaultKey);

@@ -631,6 +631,122 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/settlement/cutoffs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Trigger a settlement cut-off
+         * @description Operators only. Starts the cut-off's settlement workflow (`settlement-cutoff-<time>`, the id the cut-off Schedule gives the same time), which pays out the payments whose orders asked for settlement until then, as one pacs.008 batch per currency. Answers at once (202); follow the batch with GET /v1/settlement/batches/{batchId}. The same cut-off again answers the same batch with `started: false` and pays nothing twice (a cut-off whose workflow failed is started again and resumes its batch). 422 `cutoff_in_future` for a time after now.
+         *
+         *     Roles: operator.
+         */
+        post: operations["triggerSettlementCutoff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settlement/batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List settlement batches, newest cut-off first
+         * @description Operators only. `cursor` is the `nextCursor` of the previous page.
+         *
+         *     Roles: operator.
+         */
+        get: operations["listSettlementBatches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settlement/batches/{batchId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One settlement batch and a page of its lines
+         * @description Operators only. The batch with its payouts (one per seller and currency) and `limit` lines after `cursor` (by line id). 404 `batch_not_found`.
+         *
+         *     Roles: operator.
+         */
+        get: operations["getSettlementBatch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settlement/payout-accounts/{sellerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a seller's payout account
+         * @description Operators only. The IBAN the seller's payouts are credited to (sealed at rest, answered as its last 4). 422 `invalid_iban` when its check digits fail. A seller without one gets no payout: its batch lines are rejected with `NO_PAYOUT_ACCOUNT` and wait for a later cut-off.
+         *
+         *     Roles: operator.
+         */
+        put: operations["putPayoutAccount"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settlement/fee-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List fee schedule versions
+         * @description Operators only. Every version, or those of `sellerId` and the default `*`.
+         *
+         *     Roles: operator.
+         */
+        get: operations["listFeeSchedules"];
+        put?: never;
+        /**
+         * Add a fee schedule version
+         * @description Operators only. A new version of a seller's (or the default `*`) fee schedule in one currency, in force from `effectiveFrom`: per payment method (`card`, `echeck`, `ecash`, `micropayment`), basis points of the gross (rounded half up to the currency's minor unit) plus a fixed amount in minor units. Versions are never edited; 409 `fee_schedule_conflict` when another version was added at the same time.
+         *
+         *     Roles: operator.
+         */
+        post: operations["addFeeScheduleVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reconciliation/runs": {
         parameters: {
             query?: never;
@@ -1399,6 +1515,10 @@ export interface components {
                 net: components["schemas"]["Money"];
                 /** Format: date-time */
                 settledAt: string;
+                /** @description The settlement batch that paid the order out. */
+                batchId?: string;
+                /** @description The order's line in that batch. */
+                lineId?: string;
             };
             sellerConfirmation?: {
                 confirmed: boolean;
@@ -1751,6 +1871,128 @@ export interface components {
                 declineCode?: string;
                 last4: string;
             }[];
+        };
+        SettlementCutoffRequest: {
+            /**
+             * Format: date-time
+             * @description The cut-off time (default: now, to the second); not in the future.
+             */
+            cutoffAt?: string;
+        };
+        PayoutAccountRequest: {
+            /** @description The IBAN payouts go to (sealed at rest; answered as its last 4). */
+            iban: string;
+            /** @description The creditor name on the credit transfer. */
+            accountHolder: string;
+        };
+        FeeScheduleRequest: {
+            /** @description The seller, or `*` for every seller without its own. */
+            sellerId: string | "*";
+            /** @enum {string} */
+            currency: "AUD" | "CAD" | "CHF" | "DKK" | "EUR" | "GBP" | "JPY" | "KWD" | "NOK" | "SEK" | "USD";
+            /**
+             * Format: date-time
+             * @description From which cut-off on the version applies (a batch uses the version in force at its cut-off).
+             */
+            effectiveFrom: string;
+            /** @description The rule of every method not named in `methods`. */
+            default: {
+                /** @description Basis points (1/100 of a percent) of the gross. */
+                bps: number;
+                /** @description A fixed amount per payment, in the currency's minor units. */
+                fixedMinor: number;
+            };
+            /** @default {} */
+            methods: {
+                card?: {
+                    /** @description Basis points (1/100 of a percent) of the gross. */
+                    bps: number;
+                    /** @description A fixed amount per payment, in the currency's minor units. */
+                    fixedMinor: number;
+                };
+                echeck?: {
+                    /** @description Basis points (1/100 of a percent) of the gross. */
+                    bps: number;
+                    /** @description A fixed amount per payment, in the currency's minor units. */
+                    fixedMinor: number;
+                };
+                ecash?: {
+                    /** @description Basis points (1/100 of a percent) of the gross. */
+                    bps: number;
+                    /** @description A fixed amount per payment, in the currency's minor units. */
+                    fixedMinor: number;
+                };
+                micropayment?: {
+                    /** @description Basis points (1/100 of a percent) of the gross. */
+                    bps: number;
+                    /** @description A fixed amount per payment, in the currency's minor units. */
+                    fixedMinor: number;
+                };
+            };
+        };
+        SettlementBatch: {
+            batchId: string;
+            cutoffAt: string;
+            /** @enum {string} */
+            status: "CLAIMING" | "PRICED" | "SENT" | "COMPLETED" | "UNRESOLVED";
+            workflowId: string;
+            lineCount: number;
+            payouts: {
+                payoutId: string;
+                sellerId: string;
+                currency: string;
+                lines: number;
+                grossMinor: number;
+                feeMinor: number;
+                netMinor: number;
+                /** @enum {string} */
+                status: "PENDING" | "NO_ACCOUNT" | "ACCEPTED" | "REJECTED" | "PAID" | "RETURNED";
+                messageId?: string;
+                endToEndId?: string;
+                ibanLast4?: string;
+                reason?: string;
+            }[];
+            messages: {
+                currency: string;
+                messageId: string;
+                transactions: number;
+                status?: string;
+            }[];
+            detail?: string;
+            createdAt: string;
+            updatedAt: string;
+        };
+        SettlementCutoff: {
+            batchId: string;
+            cutoffAt: string;
+            workflowId: string;
+            /** @description False when this cut-off had already been triggered (its workflow runs or ran). */
+            started: boolean;
+        };
+        PayoutAccount: {
+            sellerId: string;
+            ibanLast4: string;
+            accountHolder: string;
+            updatedAt: string;
+            updatedBy: string;
+        };
+        FeeScheduleVersion: {
+            sellerId: string;
+            currency: string;
+            version: number;
+            effectiveFrom: string;
+            default: {
+                bps: number;
+                fixedMinor: number;
+            };
+            methods: {
+                [key: string]: {
+                    bps: number;
+                    fixedMinor: number;
+                };
+            };
+            createdAt: string;
+            createdBy: string;
         };
         OpenWalletRequest: {
             /**
@@ -2198,6 +2440,38 @@ export interface components {
                 message: string;
             };
         };
+        ListSettlementBatchesResponse200: {
+            data: components["schemas"]["SettlementBatch"][];
+            nextCursor?: string;
+        };
+        GetSettlementBatchResponse200: {
+            batch: components["schemas"]["SettlementBatch"];
+            lines: {
+                lineId: string;
+                paymentId: string;
+                orderId: string;
+                sellerId: string;
+                currency: string;
+                /** @enum {string} */
+                method: "card" | "echeck" | "ecash" | "micropayment";
+                round: number;
+                grossMinor: number;
+                feeMinor: number;
+                netMinor: number;
+                fee: {
+                    bps: number;
+                    fixedMinor: number;
+                    source: string;
+                };
+                /** @enum {string} */
+                status: "CLAIMED" | "PAID" | "REJECTED";
+                reason?: string;
+            }[];
+            nextCursor?: string;
+        };
+        ListFeeSchedulesResponse200: {
+            data: components["schemas"]["FeeScheduleVersion"][];
+        };
         ListReconciliationItemsResponse200: {
             data: components["schemas"]["ReconciliationItem"][];
             nextCursor?: string;
@@ -2299,6 +2573,13 @@ export type SchemaSettingsAuditList = components['schemas']['SettingsAuditList']
 export type SchemaMonitoringSummary = components['schemas']['MonitoringSummary'];
 export type SchemaOrderNotices = components['schemas']['OrderNotices'];
 export type SchemaOrderLedger = components['schemas']['OrderLedger'];
+export type SchemaSettlementCutoffRequest = components['schemas']['SettlementCutoffRequest'];
+export type SchemaPayoutAccountRequest = components['schemas']['PayoutAccountRequest'];
+export type SchemaFeeScheduleRequest = components['schemas']['FeeScheduleRequest'];
+export type SchemaSettlementBatch = components['schemas']['SettlementBatch'];
+export type SchemaSettlementCutoff = components['schemas']['SettlementCutoff'];
+export type SchemaPayoutAccount = components['schemas']['PayoutAccount'];
+export type SchemaFeeScheduleVersion = components['schemas']['FeeScheduleVersion'];
 export type SchemaOpenWalletRequest = components['schemas']['OpenWalletRequest'];
 export type SchemaWalletTopUpRequest = components['schemas']['WalletTopUpRequest'];
 export type SchemaWallet = components['schemas']['Wallet'];
@@ -2322,6 +2603,9 @@ export type SchemaBankMessage = components['schemas']['BankMessage'];
 export type SchemaGetOpenApiDocumentResponse200 = components['schemas']['GetOpenApiDocumentResponse200'];
 export type SchemaListPaymentBankMessagesResponse200 = components['schemas']['ListPaymentBankMessagesResponse200'];
 export type SchemaTopUpWalletResponse402 = components['schemas']['TopUpWalletResponse402'];
+export type SchemaListSettlementBatchesResponse200 = components['schemas']['ListSettlementBatchesResponse200'];
+export type SchemaGetSettlementBatchResponse200 = components['schemas']['GetSettlementBatchResponse200'];
+export type SchemaListFeeSchedulesResponse200 = components['schemas']['ListFeeSchedulesResponse200'];
 export type SchemaListReconciliationItemsResponse200 = components['schemas']['ListReconciliationItemsResponse200'];
 export type SchemaListCorrectionsResponse200 = components['schemas']['ListCorrectionsResponse200'];
 export type SchemaListReconciliationExceptionsResponse200 = components['schemas']['ListReconciliationExceptionsResponse200'];
@@ -5826,6 +6110,681 @@ export interface operations {
             };
             /** @description The order did not answer within `API_UPDATE_TIMEOUT_MS` (`update_timeout`); retrying with the same Idempotency-Key attaches to the same Update. */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    triggerSettlementCutoff: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the key is reserved before the request runs, so of concurrent copies one runs and the others get 409 `idempotency_key_in_progress` while it runs. The same key with the same body then replays the first answer (header `Idempotent-Replayed: true`); after a 5xx (or 504) it runs again. With another body it is 422 `idempotency_key_reused` in every case. A reservation whose request died is free again after `IDEMPOTENCY_LOCK_MS`; keys are kept `IDEMPOTENCY_TTL_HOURS` and scoped by caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SettlementCutoffRequest"];
+            };
+        };
+        responses: {
+            /** @description The cut-off runs (or ran). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementCutoff"];
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSettlementBatches: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of batches. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListSettlementBatchesResponse200"];
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSettlementBatch: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                batchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The batch and one page of its lines. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetSettlementBatchResponse200"];
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putPayoutAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sellerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayoutAccountRequest"];
+            };
+        };
+        responses: {
+            /** @description The payout account. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutAccount"];
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listFeeSchedules: {
+        parameters: {
+            query?: {
+                sellerId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListFeeSchedulesResponse200"];
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    addFeeScheduleVersion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the key is reserved before the request runs, so of concurrent copies one runs and the others get 409 `idempotency_key_in_progress` while it runs. The same key with the same body then replays the first answer (header `Idempotent-Replayed: true`); after a 5xx (or 504) it runs again. With another body it is 422 `idempotency_key_reused` in every case. A reservation whose request died is free again after `IDEMPOTENCY_LOCK_MS`; keys are kept `IDEMPOTENCY_TTL_HOURS` and scoped by caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeeScheduleRequest"];
+            };
+        };
+        responses: {
+            /** @description The version added. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeScheduleVersion"];
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

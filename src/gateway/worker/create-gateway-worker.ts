@@ -6,6 +6,7 @@ import { Worker as TemporalWorker } from '@temporalio/worker';
 import { createGatewayActivities } from '../activities';
 import type { GatewayRuntime } from '../gateway-runtime';
 import { createMethodActivities } from '../method-activities';
+import { createSettlementActivities } from '../settlement/settlement-activities';
 import { createReconciliationActivities } from '../reconciliation/activities';
 
 /** Creates (but does not run) the gateway worker. */
@@ -25,6 +26,7 @@ export async function createGatewayWorker(options: {
     activities: {
       ...createGatewayActivities(options.runtime.payments),
       ...createMethodActivities(options.runtime),
+      ...createSettlementActivities(options.runtime.settlement),
       ...createReconciliationActivities(options.runtime.reconciler),
     },
     ...(options.activityInterceptors ? { interceptors: { activity: options.activityInterceptors } } : {}),

@@ -2,17 +2,18 @@
 // and Temporal, resumes pending reversals, and runs payment child workflows and bank activities on the gateway's task
 // queue until SIGINT/SIGTERM. It never logs card data (every bank line is masked).
 
+import { Client } from '@temporalio/client';
 import { loadConfig, requireVaultKey } from '../../config';
 import { createLogger } from '../../observability/logger';
 import { createGatewayMetrics, serveMetrics } from '../../observability/metrics';
 import { activityObservability } from '../../observability/temporal-interceptors';
 import { connectDatabase } from '../../persistence/database';
-import { Client } from '@temporalio/client';
 import { connectTemporalClient, connectTemporalWorker } from '../../temporal-connection';
 import { ensureReconciliationSchedule } from '../reconciliation/schedule';
 import { Vault } from '../../security/vault';
 import { GATEWAY_REVERSALS } from '../bank-connector/reversal-queue';
 import { gatewaySettingsFrom, startGatewayRuntime } from '../gateway-runtime';
+import { ensureSettlementSchedule } from '../settlement/settlement-schedule';
 import { createGatewayWorker } from './create-gateway-worker';
 
 async function main(): Promise<void> {
@@ -55,6 +56,18 @@ async function main(): Promise<void> {
     // A log line per activity (with the request id the order's Update carried) and the payment counters.
     activityInterceptors: [activityObservability({ logger: logger, metrics: metrics.activities })],
   });
+  // The cut-off Schedule, created or brought up to date (paused with SETTLEMENT_SCHEDULE=off).
+  const clientConnection = await connectTemporalClient(config.temporal, log);
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const schedule = await ensureSettlementSchedule(client, {
+    ...config.settlement,
+    taskQueue: config.gateway.taskQueue,
+  });
+  log(
+    `settlement cut-off schedule ${schedule}: ${config.settlement.scheduleEnabled ? 'on' : 'paused'}, ` +
+      (config.settlement.cron ? `cron ${config.settlement.cron}` : `every ${config.settlement.intervalMs} ms`),
+  );
+  await clientConnection.close();
   const cron = config.gateway.reconciliation.scheduleCron;
   if (cron !== undefined) {
     // The daily reconciliation after end of day: one Schedule per settlement account, created or set to this cron.

@@ -3,5 +3,6 @@
 export { micropaymentAggregatorWorkflow } from './micropayment-aggregator-workflow';
 export { paymentWorkflow } from './payment-workflow';
 export { walletTopUpWorkflow } from './wallet-top-up-workflow';
+export { settlementWorkflow } from './settlement-workflow';
 export { reconciliationWorkflow } from './reconciliation-workflow';
 export { reconciliationScheduleWorkflow } from './reconciliation-schedule-workflow';

@@ -1,0 +1,84 @@
+// The settlement workflow's activities on the gateway worker: each a step of src/gateway/settlement/settlement-batches.ts,
+// plus the signals to the orders of a completed batch (through the worker's own Temporal client). A step the bank did
+// not answer fails retryably; one it refused fails for good. They never write an order's documents.
+
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { settlementLineSignal } from '../../contracts/settlement-contract';
+import { PaymentOperationError } from '../card-payments';
+import type { BatchState, SettlementBatches } from './settlement-batches';
+
+/** The settlement activities, bound to the running settlement operations. */
+export function createSettlementActivities(batches: SettlementBatches) {
+  async function run<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof PaymentOperationError) {
+        throw ApplicationFailure.create({
+          message: error.message,
+          type: `PaymentOperationError:${error.code}`,
+          nonRetryable: !error.retryable,
+        });
+      }
+      throw error;
+    }
+  }
+
+  return {
+    /** Opens (or finds) the cut-off's batch. */
+    async openSettlementBatch(input: { cutoffAt: string; workflowId: string }): Promise<BatchState> {
+      return run(() => batches.open(input));
+    },
+    /** Claims one page of settlement requests into the batch. */
+    async claimSettlementPage(input: { batchId: string; afterId: string; limit: number }) {
+      return run(() => batches.claimPage(input));
+    },
+    /** Prices the batch's payouts and books their fee and payout journals. */
+    async priceSettlementBatch(batchId: string): Promise<BatchState> {
+      return run(() => batches.price(batchId));
+    },
+    /** Sends the batch's pacs.008 messages and takes the bank's immediate pacs.002. */
+    async sendSettlementBatch(batchId: string): Promise<BatchState> {
+      return run(() => batches.send(batchId));
+    },
+    /** Takes the bank's outcome of every accepted payout (retried while they clear). */
+    async followSettlementBatch(batchId: string): Promise<BatchState> {
+      return run(() => batches.follow(batchId));
+    },
+    /** Books the outcomes, marks the lines and releases the rejected ones. */
+    async completeSettlementBatch(batchId: string): Promise<BatchState> {
+      return run(() => batches.complete(batchId));
+    },
+    /** Marks the batch whose outcome did not come in time. */
+    async markSettlementUnresolved(input: { batchId: string; detail: string }): Promise<BatchState> {
+      return run(() => batches.markUnresolved(input.batchId, input.detail));
+    },
+    /**
+     * Signals one page of the batch's orders with their lines' outcomes. An order that no longer runs (closed, or a
+     * payment without an order workflow) is passed over: its line stays the record.
+     */
+    async signalSettlementOrders(input: {
+      batchId: string;
+      afterId: string;
+      limit: number;
+    }): Promise<{ lastId: string; done: boolean; signalled: number }> {
+      const page = await batches.signalsPage(input.batchId, input.afterId, input.limit);
+      const client = Context.current().client;
+      let signalled = 0;
+      for (const { workflowId, signal } of page.signals) {
+        try {
+          await client.workflow.getHandle(workflowId).signal(settlementLineSignal, signal);
+          signalled += 1;
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+        }
+      }
+      return { lastId: page.lastId, done: page.done, signalled };
+    },
+  };
+}
+
+/** The settlement activities' type, for `proxyActivities` in the settlement workflow. */
+export type SettlementActivities = ReturnType<typeof createSettlementActivities>;

@@ -1,0 +1,800 @@
+// Settlement batches: what one cut-off's settlement workflow does, step by step, each step idempotent so a retried
+// activity or a repeated run changes nothing more. Claims the payments whose orders asked for settlement up to the
+// cut-off, page by page (keyset paging, never a day in memory), prices each with the seller's fee schedule in force at
+// the cut-off, books fee and payout journals per seller and currency, sends one pacs.008 per currency to the bank host
+// (idempotent by message id), follows it to the bank's pacs.002 / pacs.004, and gives rejected payouts back to the
+// payable. It never writes an order's documents (the orders are signalled) and never stores an IBAN in clear.
+
+import { createHash } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { batchIdFor } from '../../contracts/settlement-contract';
+import type { SettlementLineSignal } from '../../contracts/settlement-contract';
+import type { Journal, JournalLeg } from '../../domain/ledger';
+import { LEDGER_ACCOUNTS } from '../../domain/ledger';
+import { buildCreditTransferBatch, isValidIban, maskAccountNumbers, parsePaymentStatusReport } from '../../iso20022';
+import type { Database } from '../../persistence/database';
+import { isDuplicateKeyError } from '../../persistence/database';
+import { postJournal } from '../../persistence/ledger-store';
+import type { Vault } from '../../security/vault';
+import { GATEWAY_PAYMENTS, PaymentOperationError } from '../card-payments';
+import { BANK_ISO20022_MESSAGES } from '../echeck-payments';
+import type { Iso20022MessageRecord } from '../echeck-payments';
+import type { FeeMethod, FeeRule, FeeScheduleVersion } from './fees';
+import { feeMinor, payoutTotals, ruleFor, scheduleInForce } from './fees';
+import type {
+  SettlementBatchRecord,
+  SettlementLineRecord,
+  SettlementPayout,
+  SettlementRequestRecord,
+} from './settlement-store';
+import { isClaimedForSettlement, requestSettlement } from './settlement-requests';
+import { ensureSettlementIndexes, settlementCollections } from './settlement-store';
+
+/** Ledger accounts of settlement (beside LEDGER_ACCOUNTS). */
+export const settlementAccounts = {
+  /** Payouts sent to the bank and not yet settled or returned. */
+  payoutsInTransit: 'gateway:payouts-in-transit',
+  feeRevenue: LEDGER_ACCOUNTS.gatewayFees,
+  clearing: LEDGER_ACCOUNTS.bankClearing,
+  sellerPayable: LEDGER_ACCOUNTS.merchantPayable,
+};
+
+/** What settlement needs to reach the bank. */
+export interface SettlementSettings {
+  /** Base URL of the bank host's ISO 20022 channel. */
+  iso20022Url: string;
+  /** The gateway's settlement account, debtor of every payout. */
+  debtorIban: string;
+  /** The bank's BIC (both agents: the bank host is both sides' bank). */
+  bankBic: string;
+  requestTimeoutMs: number;
+  /** The fee when neither a schedule nor the gateway settings name one (GATEWAY_FEE_BPS, GATEWAY_FEE_FIXED_MINOR). */
+  defaultFee: FeeRule;
+  /** Sees every document sent and received, in clear (tests validate them against the XSDs); never logs them. */
+  observe?: ((message: string, xml: string) => void) | undefined;
+}
+
+/** A batch as the workflow sees it after a step. */
+export interface BatchState {
+  batchId: string;
+  status: SettlementBatchRecord['status'];
+  /** The workflow that owns the batch: another one of the same cut-off stops. */
+  workflowId: string;
+  lineCount: number;
+}
+
+/** A payment as the gateway stores it (the fields settlement reads). */
+interface StoredPayment {
+  _id: string;
+  orderId: string;
+  sellerId: string;
+  status: string;
+  method?: string | undefined;
+  amount: { amount: number; currency: string };
+  capturedMinor: number;
+  refundedMinor: number;
+  micropayment?: { aggregatePaymentId?: string | undefined } | undefined;
+}
+
+/** Statuses of a payment that still holds captured money. */
+const CAPTURED = new Set(['succeeded', 'partially_refunded']);
+/** Statuses after which a payment will never be settled. */
+const FINAL_UNSETTLED = new Set(['refunded', 'failed', 'canceled']);
+
+/** The settlement operations, bound to the database, the vault and the bank's ISO 20022 channel. */
+export class SettlementBatches {
+  private readonly c: ReturnType<typeof settlementCollections>;
+
+  constructor(
+    private readonly db: Database,
+    private readonly vault: Vault,
+    private readonly settings: SettlementSettings,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.c = settlementCollections(db);
+  }
+
+  /** Creates the collections' indexes (the gateway worker calls it at start). */
+  ensureIndexes(): Promise<void> {
+    return ensureSettlementIndexes(this.db);
+  }
+
+  // ---- requests (the order's side)
+
+  /** Records an order's request to settle its payment (see settlement-requests.ts). */
+  request(input: {
+    paymentId: string;
+    orderId: string;
+    orderWorkflowId: string;
+    sellerId: string;
+    currency: string;
+  }): Promise<void> {
+    return requestSettlement(this.db, input, this.now());
+  }
+
+  /** Whether a batch holds the payment (see settlement-requests.ts). */
+  isClaimed(paymentId: string): Promise<boolean> {
+    return isClaimedForSettlement(this.db, paymentId);
+  }
+
+  // ---- the batch
+
+  /** Opens the cut-off's batch (or finds it): its owner is the first workflow that opened it. */
+  async open(input: { cutoffAt: string; workflowId: string }): Promise<BatchState> {
+    const batchId = batchIdFor(input.cutoffAt);
+    const at = this.now();
+    const record: SettlementBatchRecord = {
+      _id: batchId,
+      cutoffAt: new Date(input.cutoffAt),
+      workflowId: input.workflowId,
+      status: 'CLAIMING',
+      lineCount: 0,
+      payouts: [],
+      messages: [],
+      createdAt: at,
+      updatedAt: at,
+    };
+    try {
+      await this.c.batches.insertOne(record);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    return this.state(batchId);
+  }
+
+  /** The batch's state. */
+  async state(batchId: string): Promise<BatchState> {
+    const batch = await this.requiredBatch(batchId);
+    return { batchId, status: batch.status, workflowId: batch.workflowId, lineCount: batch.lineCount };
+  }
+
+  /**
+   * Claims one page of requests (ids after `afterId`, asked for until the cut-off) and writes a line for each payment
+   * won. A payment claimed by this batch before (a retried page) keeps its line; one claimed by another batch, or
+   * settled per order before batches, is left out.
+   * @returns the last request id looked at, and whether the scan is done
+   */
+  async claimPage(input: {
+    batchId: string;
+    afterId: string;
+    limit: number;
+  }): Promise<{ lastId: string; done: boolean; claimed: number }> {
+    const batch = await this.requiredBatch(input.batchId);
+    if (batch.status !== 'CLAIMING') return { lastId: input.afterId, done: true, claimed: 0 };
+    const requests = await this.c.requests
+      .find({ open: true, _id: { $gt: input.afterId } })
+      .sort({ _id: 1 })
+      .limit(input.limit)
+      .toArray();
+    if (requests.length === 0) return { lastId: input.afterId, done: true, claimed: 0 };
+    const due = requests.filter((request) => request.requestedAt.getTime() <= batch.cutoffAt.getTime());
+    const ids = due.map((request) => request._id);
+    const [payments, claims, releases, legacy] = await Promise.all([
+      this.payments(ids),
+      this.c.claims.find({ paymentId: { $in: ids } }).toArray(),
+      this.c.releases.find({ paymentId: { $in: ids } }).toArray(),
+      this.legacySettled(due.map((request) => request.orderId)),
+    ]);
+    const schedules = await this.schedules(
+      [...new Set(due.map((request) => request.sellerId))],
+      batch.cutoffAt.toISOString(),
+    );
+    const released = new Set(releases.map((release) => release._id));
+    let claimed = 0;
+    for (const request of due) {
+      const payment = payments.get(request._id);
+      const own = claims.filter((claim) => claim.paymentId === request._id).sort((a, b) => b.round - a.round);
+      const latest = own[0];
+      if (latest && latest.batchId === input.batchId && !released.has(latest._id)) {
+        // Claimed by this batch before (a retried page): make sure its line exists.
+        if (payment && (await this.writeLine(batch, request, payment, latest.round, schedules))) claimed += 1;
+        continue;
+      }
+      if (!payment || legacy.has(request.orderId) || FINAL_UNSETTLED.has(payment.status)) {
+        // Nothing to settle, ever: no payment, paid out per order before batches, or refunded or failed.
+        await this.c.requests.updateOne({ _id: request._id }, { $set: { open: false } });
+        continue;
+      }
+      if (!CAPTURED.has(payment.status) || payment.capturedMinor - payment.refundedMinor <= 0) continue;
+      if (latest && !released.has(latest._id)) {
+        // Another batch holds it: the open flag was left behind by a crash.
+        await this.c.requests.updateOne({ _id: request._id }, { $set: { open: false } });
+        continue;
+      }
+      const round = latest ? latest.round + 1 : 1;
+      try {
+        await this.c.claims.insertOne({
+          _id: `${request._id}#${round}`,
+          paymentId: request._id,
+          round,
+          batchId: input.batchId,
+          at: this.now(),
+        });
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+        // Another cut-off won it, or this batch did in an earlier try of this page.
+        const winner = await this.c.claims.findOne({ _id: `${request._id}#${round}` });
+        if (winner?.batchId !== input.batchId) continue;
+      }
+      if (await this.writeLine(batch, request, payment, round, schedules)) claimed += 1;
+      await this.c.requests.updateOne({ _id: request._id }, { $set: { open: false } });
+    }
+    if (claimed > 0) {
+      const lineCount = await this.c.lines.countDocuments({ batchId: input.batchId });
+      await this.c.batches.updateOne(
+        { _id: input.batchId, status: 'CLAIMING' },
+        { $set: { lineCount, updatedAt: this.now() } },
+      );
+    }
+    const lastId = requests[requests.length - 1]!._id;
+    return { lastId, done: requests.length < input.limit, claimed };
+  }
+
+  /**
+   * Ends claiming: sums the lines per seller and currency (streaming them), books each payout's fee and payout
+   * journals, and records the payouts (a seller without a payout account gets `NO_ACCOUNT`, nothing booked).
+   */
+  async price(batchId: string): Promise<BatchState> {
+    const batch = await this.requiredBatch(batchId);
+    if (batch.status !== 'CLAIMING') return this.state(batchId);
+    const totals = new Map<string, { sellerId: string; currency: string; lines: number; gross: number; fee: number }>();
+    for await (const line of this.c.lines.find({ batchId }).sort({ _id: 1 })) {
+      const key = `${line.sellerId}\u0000${line.currency}`;
+      const total = totals.get(key) ?? { sellerId: line.sellerId, currency: line.currency, lines: 0, gross: 0, fee: 0 };
+      total.lines += 1;
+      total.gross += line.grossMinor;
+      total.fee += line.feeMinor;
+      totals.set(key, total);
+    }
+    const accounts = new Map(
+      (
+        await this.c.payoutAccounts
+          .find({ _id: { $in: [...new Set([...totals.values()].map((t) => t.sellerId))] } })
+          .toArray()
+      ).map((account) => [account._id, account]),
+    );
+    const payouts: SettlementPayout[] = [...totals.values()]
+      .sort((a, b) => (a.currency + a.sellerId < b.currency + b.sellerId ? -1 : 1))
+      .map((total) => {
+        const {
+          grossMinor,
+          feeMinor: fee,
+          netMinor,
+        } = payoutTotals([{ grossMinor: total.gross, feeMinor: total.fee }]);
+        const account = accounts.get(total.sellerId);
+        return {
+          payoutId: `${batchId}:${total.sellerId}:${total.currency}`,
+          sellerId: total.sellerId,
+          currency: total.currency,
+          lines: total.lines,
+          grossMinor,
+          feeMinor: fee,
+          netMinor,
+          status: account ? 'PENDING' : 'NO_ACCOUNT',
+          ...(account ? { ibanLast4: account.ibanLast4 } : { reason: 'NO_PAYOUT_ACCOUNT' }),
+        };
+      });
+    for (const payout of payouts) if (payout.status === 'PENDING') await this.bookPayout(batchId, payout);
+    await this.c.batches.updateOne(
+      { _id: batchId, status: 'CLAIMING' },
+      {
+        $set: {
+          status: 'PRICED',
+          payouts,
+          lineCount: payouts.reduce((n, p) => n + p.lines, 0),
+          updatedAt: this.now(),
+        },
+      },
+    );
+    return this.state(batchId);
+  }
+
+  /**
+   * Sends the batch's payouts: one pacs.008 per currency (message id derived from the batch and currency, so a repeat
+   * posts the same document and the bank answers its first answer), and takes the bank's immediate pacs.002: each
+   * transaction accepted (ACSP) or rejected (RJCT, with the reason).
+   * @throws PaymentOperationError retryable while the bank's channel cannot be reached
+   */
+  async send(batchId: string): Promise<BatchState> {
+    const batch = await this.requiredBatch(batchId);
+    if (batch.status !== 'PRICED') return this.state(batchId);
+    const payouts = (batch.payouts ?? []).map((payout) => ({ ...payout }));
+    const messages: SettlementBatchRecord['messages'] = [];
+    for (const currency of [...new Set(payouts.filter((p) => p.status === 'PENDING').map((p) => p.currency))].sort()) {
+      const messageId = payoutMessageId(batchId, currency);
+      const members = payouts.filter((p) => p.status === 'PENDING' && p.currency === currency);
+      const accounts = new Map(
+        (await this.c.payoutAccounts.find({ _id: { $in: members.map((p) => p.sellerId) } }).toArray()).map((a) => [
+          a._id,
+          a,
+        ]),
+      );
+      const transactions = members.flatMap((payout, index) => {
+        const account = accounts.get(payout.sellerId);
+        const iban = account ? this.openIban(account.sealedIban) : undefined;
+        payout.messageId = messageId;
+        payout.endToEndId = `${messageId}-${index + 1}`;
+        if (!account || !iban) {
+          // Gone (or unreadable) since pricing: its journals are booked, so it is rejected and booked back.
+          payout.status = 'REJECTED';
+          payout.reason = 'NO_PAYOUT_ACCOUNT';
+          return [];
+        }
+        return [
+          {
+            endToEndId: payout.endToEndId,
+            amount: { amount: payout.netMinor, currency },
+            chargeBearer: 'SLEV' as const,
+            debtor: { name: 'settleflow gateway' },
+            debtorAccount: { iban: this.settings.debtorIban },
+            debtorAgent: { bic: this.settings.bankBic },
+            creditor: { name: account.accountHolder.slice(0, 140) },
+            creditorAccount: { iban },
+            creditorAgent: { bic: this.settings.bankBic },
+            remittanceInformation: `settlement ${batchId} ${payout.lines} payments`.slice(0, 140),
+          },
+        ];
+      });
+      const zero = members.filter((payout) => payout.status === 'PENDING' && payout.netMinor === 0);
+      for (const payout of zero) payout.status = 'PAID';
+      const sendable = transactions.filter((tx) => tx.amount.amount > 0);
+      if (sendable.length === 0) continue;
+      const createdAt = isoSeconds(batch.cutoffAt);
+      const xml = buildCreditTransferBatch({
+        messageId,
+        createdAt,
+        settlementDate: createdAt.slice(0, 10),
+        settlementMethod: 'CLRG',
+        transactions: sendable,
+      });
+      const answer = await this.postDocument(batchId, messageId, xml);
+      const report = parsePaymentStatusReport(answer);
+      for (const payout of members) {
+        const status = report.transactions.find((tx) => tx.originalEndToEndId === payout.endToEndId);
+        if (!status || payout.status !== 'PENDING') continue;
+        if (status.status === 'RJCT') {
+          payout.status = 'REJECTED';
+          payout.reason = status.reasons?.[0]?.code ?? 'RJCT';
+        } else {
+          payout.status = 'ACCEPTED';
+        }
+      }
+      messages.push({
+        currency,
+        messageId,
+        transactions: sendable.length,
+        status: report.groups[0]?.status ?? undefined,
+      });
+    }
+    await this.c.batches.updateOne(
+      { _id: batchId, status: 'PRICED' },
+      { $set: { status: 'SENT', payouts, messages, updatedAt: this.now() } },
+    );
+    return this.state(batchId);
+  }
+
+  /**
+   * Takes the bank's outcome of every accepted payout: a pacs.002 ACSC settles it (`PAID`), a pacs.004 returns it
+   * (`RETURNED`, with the reason). Records each report once.
+   * @throws PaymentOperationError retryable (`outcome_unknown`) while a payout still clears
+   */
+  async follow(batchId: string): Promise<BatchState> {
+    const batch = await this.requiredBatch(batchId);
+    if (batch.status !== 'SENT') return this.state(batchId);
+    const payouts = (batch.payouts ?? []).map((payout) => ({ ...payout }));
+    for (const message of batch.messages ?? []) {
+      const waiting = payouts.filter((p) => p.status === 'ACCEPTED' && p.messageId === message.messageId);
+      if (waiting.length === 0) continue;
+      const reports = await this.reportsOf(message.messageId);
+      for (const payout of waiting) {
+        const outcome = reports.find(
+          (r) => r.endToEndId === payout.endToEndId && (r.status === 'ACSC' || r.status === 'RETURNED'),
+        );
+        if (!outcome) {
+          throw new PaymentOperationError('outcome_unknown', `payout ${payout.payoutId} is still clearing`, true);
+        }
+        await this.record(batchId, `${payout.endToEndId}:outcome`, 'in', outcome.message, outcome.xml, {
+          status: outcome.status,
+          reason: outcome.reason,
+        });
+        payout.status = outcome.status === 'ACSC' ? 'PAID' : 'RETURNED';
+        if (outcome.status !== 'ACSC') payout.reason = outcome.reason ?? 'MS03';
+      }
+    }
+    await this.c.batches.updateOne({ _id: batchId, status: 'SENT' }, { $set: { payouts, updatedAt: this.now() } });
+    return this.state(batchId);
+  }
+
+  /**
+   * Completes the batch: books each payout's outcome (settled: out of the clearing account; rejected or returned:
+   * back to the payable, the fee given back), marks its lines `PAID` or `REJECTED`, and releases the claims of the
+   * rejected ones so a later cut-off may pay them.
+   */
+  async complete(batchId: string): Promise<BatchState> {
+    const batch = await this.requiredBatch(batchId);
+    if (batch.status !== 'SENT') return this.state(batchId);
+    for (const payout of batch.payouts ?? []) {
+      if (payout.status === 'ACCEPTED' || payout.status === 'PENDING') continue;
+      const paid = payout.status === 'PAID';
+      if (paid) await this.bookSettled(batchId, payout);
+      else if (payout.status === 'REJECTED' || payout.status === 'RETURNED') await this.bookReturned(batchId, payout);
+      const filter = { batchId, sellerId: payout.sellerId, currency: payout.currency };
+      await this.c.lines.updateMany(filter, {
+        $set: {
+          status: paid ? 'PAID' : 'REJECTED',
+          ...(paid ? {} : { reason: payout.reason ?? 'REJECTED' }),
+          updatedAt: this.now(),
+        },
+      });
+      if (paid) continue;
+      for await (const line of this.c.lines.find(filter).sort({ _id: 1 })) {
+        const id = `${line.paymentId}#${line.round}`;
+        try {
+          await this.c.releases.insertOne({
+            _id: id,
+            paymentId: line.paymentId,
+            round: line.round,
+            batchId,
+            reason: payout.reason ?? 'REJECTED',
+            at: this.now(),
+          });
+        } catch (error) {
+          if (!isDuplicateKeyError(error)) throw error;
+        }
+        await this.c.requests.updateOne({ _id: line.paymentId }, { $set: { open: true } });
+      }
+    }
+    await this.c.batches.updateOne(
+      { _id: batchId, status: 'SENT' },
+      { $set: { status: 'COMPLETED', updatedAt: this.now() } },
+    );
+    return this.state(batchId);
+  }
+
+  /** Marks a batch whose outcome did not come in time: its payouts stay in transit for an operator. */
+  async markUnresolved(batchId: string, detail: string): Promise<BatchState> {
+    await this.c.batches.updateOne(
+      { _id: batchId, status: 'SENT' },
+      { $set: { status: 'UNRESOLVED', detail, updatedAt: this.now() } },
+    );
+    return this.state(batchId);
+  }
+
+  /** One page of a completed batch's decided lines (after `afterId`), as the signals to their orders. */
+  async signalsPage(
+    batchId: string,
+    afterId: string,
+    limit: number,
+  ): Promise<{ signals: { workflowId: string; signal: SettlementLineSignal }[]; lastId: string; done: boolean }> {
+    const lines = await this.c.lines
+      .find({ batchId, _id: { $gt: afterId } })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray();
+    const signals = lines
+      .filter((line) => line.status !== 'CLAIMED')
+      .map((line) => ({ workflowId: line.orderWorkflowId, signal: lineSignal(line) }));
+    return { signals, lastId: lines[lines.length - 1]?._id ?? afterId, done: lines.length < limit };
+  }
+
+  // ---- internals
+
+  private async requiredBatch(batchId: string): Promise<SettlementBatchRecord> {
+    const batch = await this.c.batches.findOne({ _id: batchId });
+    if (!batch) throw new PaymentOperationError('bank_refused', `no settlement batch ${batchId}`, false);
+    return batch;
+  }
+
+  private async payments(ids: readonly string[]): Promise<Map<string, StoredPayment>> {
+    const records = await (this.db.connection as Connection)
+      .collection<StoredPayment>(GATEWAY_PAYMENTS)
+      .find({ _id: { $in: [...ids] } })
+      .toArray();
+    return new Map(records.map((record) => [record._id, record as StoredPayment]));
+  }
+
+  /** Orders paid out per order before batches existed (their `<orderId>:settlement` journal is posted). */
+  private async legacySettled(orderIds: readonly string[]): Promise<Set<string>> {
+    if (orderIds.length === 0) return new Set();
+    const journals = await this.db.ledger
+      .find({ _id: { $in: orderIds.map((id) => `${id}:settlement`) } }, { _id: 1, orderId: 1 })
+      .lean<{ _id: string; orderId: string }[]>();
+    return new Set(journals.map((journal) => journal.orderId));
+  }
+
+  /** The fee schedule versions of these sellers (and the default `*`) in force at or before the cut-off. */
+  private async schedules(sellerIds: readonly string[], cutoffAt: string): Promise<FeeSource> {
+    const versions = (await this.c.feeSchedules
+      .find({ sellerId: { $in: [...sellerIds, '*'] } })
+      .toArray()) as FeeScheduleVersion[];
+    const audit = await (this.db.connection as Connection)
+      .collection<{ _id: string; version: number; at: Date; settings?: GatewayFeeSettings }>('settings_audit')
+      .find({ at: { $lte: new Date(cutoffAt) } })
+      .sort({ version: -1 })
+      .limit(1)
+      .toArray();
+    return { versions, cutoffAt, settings: audit[0]?.settings, defaultFee: this.settings.defaultFee };
+  }
+
+  /** Writes a claimed payment's line (once); answers whether this call wrote it. */
+  private async writeLine(
+    batch: SettlementBatchRecord,
+    request: SettlementRequestRecord,
+    payment: StoredPayment,
+    round: number,
+    fees: FeeSource,
+  ): Promise<boolean> {
+    const grossMinor = payment.capturedMinor - payment.refundedMinor;
+    const currency = payment.amount.currency;
+    const method = feeMethodOf(payment);
+    const rule = feeRuleFor(fees, payment.sellerId, currency, method);
+    const fee = feeMinor(grossMinor, rule);
+    const at = this.now();
+    const line: SettlementLineRecord = {
+      _id: `${batch._id}:${payment._id}`,
+      batchId: batch._id,
+      paymentId: payment._id,
+      orderId: payment.orderId,
+      orderWorkflowId: request.orderWorkflowId,
+      sellerId: payment.sellerId,
+      currency,
+      feeMethod: method,
+      round,
+      grossMinor,
+      feeMinor: fee,
+      netMinor: grossMinor - fee,
+      fee: rule,
+      status: 'CLAIMED',
+      createdAt: at,
+      updatedAt: at,
+    };
+    try {
+      await this.c.lines.insertOne(line);
+      return true;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      return false;
+    }
+  }
+
+  private async bookPayout(batchId: string, payout: SettlementPayout): Promise<void> {
+    const legs = (entries: [string, 'DEBIT' | 'CREDIT', number][]): JournalLeg[] =>
+      entries.map(([account, direction, amount]) => ({
+        account,
+        direction,
+        amount: { amount, currency: payout.currency },
+      }));
+    if (payout.feeMinor > 0) {
+      await this.book(
+        batchId,
+        payout,
+        'fee',
+        'SETTLEMENT_FEE',
+        legs([
+          [settlementAccounts.sellerPayable(payout.sellerId), 'DEBIT', payout.feeMinor],
+          [settlementAccounts.feeRevenue, 'CREDIT', payout.feeMinor],
+        ]),
+      );
+    }
+    if (payout.netMinor > 0) {
+      await this.book(
+        batchId,
+        payout,
+        'payout',
+        'PAYOUT',
+        legs([
+          [settlementAccounts.sellerPayable(payout.sellerId), 'DEBIT', payout.netMinor],
+          [settlementAccounts.payoutsInTransit, 'CREDIT', payout.netMinor],
+        ]),
+      );
+    }
+  }
+
+  private async bookSettled(batchId: string, payout: SettlementPayout): Promise<void> {
+    if (payout.netMinor === 0) return;
+    const currency = payout.currency;
+    await this.book(batchId, payout, 'paid', 'PAYOUT_SETTLED', [
+      {
+        account: settlementAccounts.payoutsInTransit,
+        direction: 'DEBIT',
+        amount: { amount: payout.netMinor, currency },
+      },
+      { account: settlementAccounts.clearing, direction: 'CREDIT', amount: { amount: payout.netMinor, currency } },
+    ]);
+  }
+
+  private async bookReturned(batchId: string, payout: SettlementPayout): Promise<void> {
+    const currency = payout.currency;
+    const legs: JournalLeg[] = [
+      {
+        account: settlementAccounts.payoutsInTransit,
+        direction: 'DEBIT',
+        amount: { amount: payout.netMinor, currency },
+      },
+      { account: settlementAccounts.feeRevenue, direction: 'DEBIT', amount: { amount: payout.feeMinor, currency } },
+      {
+        account: settlementAccounts.sellerPayable(payout.sellerId),
+        direction: 'CREDIT',
+        amount: { amount: payout.grossMinor, currency },
+      },
+    ].filter((leg) => leg.amount.amount > 0) as JournalLeg[];
+    if (legs.length > 0) await this.book(batchId, payout, 'returned', 'PAYOUT_RETURNED', legs);
+  }
+
+  /** Books one journal of a payout under `<payoutId>:<suffix>` (a repeat writes nothing). */
+  private book(
+    batchId: string,
+    payout: SettlementPayout,
+    suffix: string,
+    kind: Journal['kind'],
+    legs: JournalLeg[],
+  ): Promise<void> {
+    return postJournal(this.db, {
+      journalId: `${payout.payoutId}:${suffix}`,
+      orderId: batchId,
+      kind,
+      at: this.now().toISOString(),
+      legs,
+    });
+  }
+
+  /** Posts a pacs.008 (recorded masked first) and answers the bank's pacs.002. */
+  private async postDocument(batchId: string, messageId: string, xml: string): Promise<string> {
+    await this.record(batchId, `${messageId}:out`, 'out', 'pacs.008.001.09', xml, {});
+    let response: Response;
+    try {
+      response = await fetch(`${this.settings.iso20022Url}/iso20022/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/xml' },
+        body: xml,
+        signal: AbortSignal.timeout(this.settings.requestTimeoutMs),
+      });
+    } catch (error) {
+      throw new PaymentOperationError(
+        'bank_unavailable',
+        `the bank's ISO 20022 channel is unavailable (${(error as Error).message})`,
+        true,
+      );
+    }
+    const text = await response.text();
+    if (response.status !== 200) {
+      throw new PaymentOperationError(
+        'bank_refused',
+        `the bank refused pacs.008 ${messageId} (${response.status})`,
+        false,
+      );
+    }
+    const report = parsePaymentStatusReport(text);
+    await this.record(batchId, `${messageId}:intake`, 'in', 'pacs.002.001.11', text, {
+      status: report.groups[0]?.status,
+    });
+    return text;
+  }
+
+  private async reportsOf(
+    messageId: string,
+  ): Promise<{ message: string; status: string; endToEndId?: string; reason?: string; xml: string }[]> {
+    let response: Response;
+    try {
+      response = await fetch(
+        `${this.settings.iso20022Url}/iso20022/messages/${encodeURIComponent(messageId)}/reports`,
+        { signal: AbortSignal.timeout(this.settings.requestTimeoutMs) },
+      );
+    } catch (error) {
+      throw new PaymentOperationError(
+        'bank_unavailable',
+        `the bank's ISO 20022 channel is unavailable (${(error as Error).message})`,
+        true,
+      );
+    }
+    if (response.status !== 200) {
+      throw new PaymentOperationError('outcome_unknown', `no reports of ${messageId} yet (${response.status})`, true);
+    }
+    return ((await response.json()) as { reports: [] }).reports;
+  }
+
+  private async record(
+    batchId: string,
+    id: string,
+    direction: 'out' | 'in',
+    message: string,
+    xml: string,
+    extra: { status?: string | undefined; reason?: string | undefined },
+  ): Promise<void> {
+    this.settings.observe?.(message, xml);
+    const record: Iso20022MessageRecord = {
+      _id: id,
+      paymentId: batchId,
+      direction,
+      message,
+      xml: maskAccountNumbers(xml),
+      at: this.now(),
+      ...(extra.status === undefined ? {} : { status: extra.status }),
+      ...(extra.reason === undefined ? {} : { reason: extra.reason }),
+    };
+    try {
+      await (this.db.connection as Connection)
+        .collection<Iso20022MessageRecord>(BANK_ISO20022_MESSAGES)
+        .insertOne(record);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+  }
+
+  private openIban(sealed: string): string | undefined {
+    try {
+      const iban = this.vault.open(sealed);
+      return isValidIban(iban) ? iban : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** The gateway settings' fee fields, as an audit entry holds them. */
+interface GatewayFeeSettings {
+  gatewayFee?: FeeRule | undefined;
+  sellers?: Record<string, { fee?: FeeRule | undefined }> | undefined;
+}
+
+/** Where a batch's fees come from: schedule versions, then the gateway settings in force, then the default. */
+interface FeeSource {
+  versions: FeeScheduleVersion[];
+  cutoffAt: string;
+  settings: GatewayFeeSettings | undefined;
+  defaultFee: FeeRule;
+}
+
+/** The fee rule of a payment at the batch's cut-off, with where it came from. */
+function feeRuleFor(
+  fees: FeeSource,
+  sellerId: string,
+  currency: string,
+  method: FeeMethod,
+): FeeRule & { source: string } {
+  const schedule = scheduleInForce(fees.versions, sellerId, currency, fees.cutoffAt);
+  if (schedule) {
+    const rule = ruleFor(schedule, method);
+    return {
+      bps: rule.bps,
+      fixedMinor: rule.fixedMinor,
+      source: `schedule:${schedule.sellerId}:${currency}:v${schedule.version}`,
+    };
+  }
+  const seller = fees.settings?.sellers?.[sellerId]?.fee;
+  if (seller) return { ...seller, source: 'settings:seller' };
+  if (fees.settings?.gatewayFee) return { ...fees.settings.gatewayFee, source: 'settings:gateway' };
+  return { ...fees.defaultFee, source: 'configuration' };
+}
+
+/** How the fee schedule names a stored payment's method. */
+function feeMethodOf(payment: StoredPayment): FeeMethod {
+  if (payment.micropayment !== undefined) return 'micropayment';
+  if (payment.method === 'echeck' || payment.method === 'ecash') return payment.method;
+  return 'card';
+}
+
+/** The signal of a decided line. */
+function lineSignal(line: SettlementLineRecord): SettlementLineSignal {
+  const money = (amount: number) => ({ amount, currency: line.currency });
+  return {
+    batchId: line.batchId,
+    lineId: line._id,
+    paymentId: line.paymentId,
+    status: line.status === 'PAID' ? 'PAID' : 'REJECTED',
+    gross: money(line.grossMinor),
+    fee: money(line.feeMinor),
+    net: money(line.netMinor),
+    ...(line.reason === undefined ? {} : { reason: line.reason }),
+    at: line.updatedAt.toISOString(),
+  };
+}
+
+/** The pacs.008 message id of a batch's payouts in one currency: 26 characters, so end-to-end ids fit Max35Text. */
+export function payoutMessageId(batchId: string, currency: string): string {
+  return `ST${createHash('sha256').update(`${batchId}:${currency}`).digest('hex').slice(0, 24).toUpperCase()}`;
+}
+
+function isoSeconds(at: Date): string {
+  return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
