@@ -8,6 +8,7 @@ import { WALLET_ROUTES } from './wallet-routes';
 import { errorResponses } from './route-errors';
 import { defineRoute } from './route-registry';
 import { PAYMENT_STATUSES } from '../domain/payment';
+import { jwksRoute } from './jwks-router';
 import {
   apiKeyListSchema,
   apiKeySchema,
@@ -601,4 +602,5 @@ export const API_ROUTES: readonly RouteSpec[] = [
   listPaymentMessagesRoute,
   ...WALLET_ROUTES,
   ...CONSOLE_ROUTES,
+  jwksRoute,
 ];

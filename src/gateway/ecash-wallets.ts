@@ -16,7 +16,7 @@ import { refundableMinor } from '../domain/payment';
 import type { Database } from '../persistence/database';
 import { isDuplicateKeyError } from '../persistence/database';
 import { postJournal } from '../persistence/ledger-store';
-import type { Vault } from '../security/vault';
+import type { PurposeKeys } from '../security/purpose-keys';
 import type { CardPayments } from './card-payments';
 import { cardAccounts, PaymentOperationError } from './card-payments';
 import type { MethodPaymentRecord } from './payment-records';
@@ -107,7 +107,7 @@ export class EcashWallets {
 
   constructor(
     private readonly db: Database,
-    private readonly vault: Vault,
+    private readonly vault: PurposeKeys,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.store = new MethodPaymentStore(db, now);

@@ -22,7 +22,7 @@ import {
 } from '../iso20022';
 import type { Database } from '../persistence/database';
 import { isDuplicateKeyError } from '../persistence/database';
-import type { Vault } from '../security/vault';
+import type { PurposeKeys } from '../security/purpose-keys';
 import { cardAccounts, PaymentOperationError } from './card-payments';
 import type { MethodPaymentRecord } from './payment-records';
 import { legOf, MethodPaymentStore, methodSummary } from './payment-records';
@@ -95,7 +95,7 @@ export class EcheckPayments {
 
   constructor(
     private readonly db: Database,
-    private readonly vault: Vault,
+    private readonly vault: PurposeKeys,
     private readonly settings: EcheckSettings,
     private readonly now: () => Date = () => new Date(),
   ) {

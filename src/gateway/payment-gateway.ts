@@ -9,7 +9,7 @@ import { gatewayFee } from '../domain/order';
 import type { Settlement } from '../domain/order';
 import type { Database } from '../persistence/database';
 import { postJournal } from '../persistence/ledger-store';
-import type { Vault } from '../security/vault';
+import type { PurposeKeys } from '../security/purpose-keys';
 
 /** The outcome of one payment notification at the gateway. */
 export interface PaymentOutcome {
@@ -41,7 +41,7 @@ export class PaymentGateway {
   constructor(
     private readonly db: Database,
     private readonly bank: BankConnector,
-    private readonly vault: Vault,
+    private readonly vault: PurposeKeys,
   ) {}
 
   /**

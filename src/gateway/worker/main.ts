@@ -2,21 +2,21 @@
 // and Temporal, resumes pending reversals, and runs payment child workflows and bank activities on the gateway's task
 // queue until SIGINT/SIGTERM. It never logs card data (every bank line is masked).
 
-import { loadConfig, requireVaultKey } from '../../config';
+import { loadConfig } from '../../config';
 import { createLogger } from '../../observability/logger';
 import { createGatewayMetrics, serveMetrics } from '../../observability/metrics';
 import { connectDatabase } from '../../persistence/database';
 import { connectTemporalWorker } from '../../temporal-connection';
-import { Vault } from '../../security/vault';
+import { openKeyRing } from '../../security/open-key-ring';
 import { GATEWAY_REVERSALS } from '../bank-connector/reversal-queue';
 import { gatewaySettingsFrom, startGatewayRuntime } from '../gateway-runtime';
 import { createGatewayWorker } from './create-gateway-worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const vault = new Vault(requireVaultKey(config));
   const db = await connectDatabase(config.mongodbUri, config.mongodb.options);
   const log = (line: string) => console.log(`gateway: ${line}`);
+  const vault = await openKeyRing(config, db, { onRefreshError: (error) => log(`reloading the keys failed: ${error}`) });
   const runtime = await startGatewayRuntime({
     db,
     vault,
