@@ -30,7 +30,7 @@ export const jwksRoute = defineRoute({
   path: '/.well-known/jwks.json',
   summary: "The gateway's public keys (JWKS)",
   description:
-    'The signing keys (ES256, `use: sig`) that sign the gateway\'s notices and the payment-instruction keys (RSA-OAEP-256, `use: enc`) that customers encrypt card and account data to, each with its `kid`: the current key, a rotated key about to take over, and superseded keys for SETTLEFLOW_JWKS_GRACE_HOURS. No authentication; cacheable for SETTLEFLOW_JWKS_MAX_AGE_SECONDS (a verifier meeting an unknown `kid` fetches it again).',
+    "The signing keys (ES256, `use: sig`) that sign the gateway's notices and the payment-instruction keys (RSA-OAEP-256, `use: enc`) that customers encrypt card and account data to, each with its `kid`: the current key, a rotated key about to take over, and superseded keys for SETTLEFLOW_JWKS_GRACE_HOURS. No authentication; cacheable for SETTLEFLOW_JWKS_MAX_AGE_SECONDS (a verifier meeting an unknown `kid` fetches it again).",
   tags: ['System'],
   auth: false,
   responses: {

@@ -122,7 +122,9 @@ export function ordersRouter(
     const stored = (await cachedSettings(deps.db)).settings;
     const settings = effectiveSettings(deps.config, stored, seller.id);
     const input: PlaceOrderInput = {
-      orderId: body.orderId ?? generateOrderId(
+      orderId:
+        body.orderId ??
+        generateOrderId(
           placedAt,
           idempotencyScopeOf(res),
           deps.vault.keys('idempotency'),

@@ -356,7 +356,10 @@ export class KeyRing implements KeyVault {
       throw new KeyRingError('wrong_purpose', `key ${kid} is a ${key.record.purpose} key, not a ${purpose} key`);
     }
     if (key.record.retiredAt) {
-      throw new KeyRingError('key_retired', `key ${kid} (${purpose}) was retired on ${key.record.retiredAt.toISOString()}`);
+      throw new KeyRingError(
+        'key_retired',
+        `key ${kid} (${purpose}) was retired on ${key.record.retiredAt.toISOString()}`,
+      );
     }
     return key;
   }
@@ -556,7 +559,10 @@ export class KeyRing implements KeyVault {
     const activatesAt = new Date(this.now().getTime() + (options.activateNow ? 0 : this.activationDelayMs));
     const record = await this.newRecord(purpose, generation, activatesAt);
     if (!(await this.store.insert(record))) {
-      throw new KeyRingError('rotation_conflict', `another rotation of ${purpose} added generation ${generation} first`);
+      throw new KeyRingError(
+        'rotation_conflict',
+        `another rotation of ${purpose} added generation ${generation} first`,
+      );
     }
     await this.reload();
     return this.info(record.kid);
