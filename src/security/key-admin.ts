@@ -21,7 +21,7 @@ interface SealedField {
  */
 export const SEALED_FIELDS: readonly SealedField[] = [
   { collection: 'parties', field: 'webhookSecretSealed', purpose: 'webhook-secrets' },
-  { collection: 'idempotency', field: 'body', purpose: 'idempotency' },
+  { collection: 'idempotency_keys', field: 'body', purpose: 'idempotency' },
   { collection: 'gateway_reversals', field: 'card.sealedNumber', purpose: 'card-vault' },
 ];
 
