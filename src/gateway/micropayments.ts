@@ -12,6 +12,7 @@ import type { PaymentCommand, PaymentSummary } from '../contracts/payment-contra
 import { paymentIdFor } from '../contracts/payment-contract';
 import type { Database } from '../persistence/database';
 import type { PurposeKeys } from '../security/purpose-keys';
+import { rethrowIfTransient } from '../security/key-errors';
 import type { CardPayments } from './card-payments';
 import { PaymentOperationError } from './card-payments';
 import type { MethodPaymentRecord } from './payment-records';
@@ -85,7 +86,9 @@ export class Micropayments {
       if (typeof card.number !== 'string') return undefined;
       const cardKey = this.vault.stableDigest(`micropayment-card:${card.number}`).slice(0, 16);
       return aggregatorIdFor(command.customerId, command.sellerId, command.amount.currency, cardKey);
-    } catch {
+    } catch (error) {
+      // A key id another process has just added: the key ring reloads, the activity's retry opens it.
+      rethrowIfTransient(error);
       return undefined;
     }
   }

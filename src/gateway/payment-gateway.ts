@@ -10,6 +10,7 @@ import type { Settlement } from '../domain/order';
 import type { Database } from '../persistence/database';
 import { postJournal } from '../persistence/ledger-store';
 import type { PurposeKeys } from '../security/purpose-keys';
+import { rethrowIfTransient } from '../security/key-errors';
 
 /** The outcome of one payment notification at the gateway. */
 export interface PaymentOutcome {
@@ -92,7 +93,9 @@ export class PaymentGateway {
   private openCard(sealed: string): CardDetails | undefined {
     try {
       return JSON.parse(this.vault.open(sealed)) as CardDetails;
-    } catch {
+    } catch (error) {
+      // A key id another process has just added: the key ring reloads, the activity's retry opens it.
+      rethrowIfTransient(error);
       return undefined;
     }
   }

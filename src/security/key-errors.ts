@@ -38,3 +38,12 @@ export class KeyRingError extends Error {
     this.name = 'KeyRingError';
   }
 }
+
+/**
+ * Rethrows an error that a retry cures: an unknown key id, which another process has just added (the key ring
+ * reloads on meeting it). For code that turns "cannot open" into a final outcome (a declined or unreadable card):
+ * call it first in the catch, so a rotation never fails a payment.
+ */
+export function rethrowIfTransient(error: unknown): void {
+  if (error instanceof KeyRingError && error.code === 'unknown_key_id') throw error;
+}
