@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const db = await connectDatabase(config.mongodbUri, config.mongodb.options);
   try {
-    const ring = await openKeyRing(config, db, { refresh: false });
+    const ring = await openKeyRing(config, db, 'admin', { refresh: false });
     switch (command) {
       case 'list':
         table(ring.list());

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   const keys = previousKeys(file);
   const db = await connectDatabase(config.mongodbUri);
   try {
-    const vault = await openKeyRing(config, db, { refresh: false });
+    const vault = await openKeyRing(config, db, 'api', { refresh: false });
     const seeded: DemoParty[] = [];
     const outcomes: string[] = [];
     for (const party of DEMO_PARTIES) {

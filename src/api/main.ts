@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   logger.info({ mongodb: config.mongodb.deployment }, 'connecting to MongoDB');
   const db = await connectDatabase(config.mongodbUri, config.mongodb.options);
   // One key per purpose, reloaded every SETTLEFLOW_KEY_REFRESH_MS; start-up stops here without the right KEK.
-  const vault = await openKeyRing(config, db, {
+  const vault = await openKeyRing(config, db, 'api', {
     onRefreshError: (error) => logger.error({ err: error }, 'reloading the keys failed'),
   });
   logger.info(`connecting to Temporal at ${config.temporal.address}, namespace ${config.temporal.namespace}`);

@@ -15,6 +15,8 @@ export type KeyErrorCode =
   | 'not_sealed'
   /** A `v1.` value, but no legacy key (SETTLEFLOW_VAULT_KEY) was ever imported. */
   | 'legacy_key_missing'
+  /** This process does not hold the purpose's secret or private keys (least privilege: see `purposes`). */
+  | 'purpose_not_held'
   /** The purpose has no active key yet. */
   | 'no_active_key'
   /** The key-encryption key is missing, malformed, or not the one the keys were stored under. */

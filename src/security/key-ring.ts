@@ -83,6 +83,12 @@ export interface KeyRingOptions {
   store: KeyStore;
   /** The key-encryption key, base64 of 32 bytes. */
   kek: string | undefined;
+  /**
+   * The purposes whose secret and private keys this process unwraps and uses (default: all). The others' public keys
+   * stay readable (JWKS, verification); their material is never unwrapped here, and asking for it is
+   * `purpose_not_held`. A process creates the first key only of purposes it holds.
+   */
+  purposes?: readonly KeyPurpose[];
   /** SETTLEFLOW_VAULT_KEY when configured: imported once as `legacy-v1`. */
   legacyVaultKey?: string | undefined;
   /** How often the snapshot is reloaded from the store; 0 for never (the keys CLI, unit tests). */
@@ -148,6 +154,7 @@ export class KeyRing implements KeyVault {
   private reloading: Promise<void> | undefined;
   private lastOnDemandReload = 0;
   private readonly views = new Map<SymmetricPurpose, PurposeKeys>();
+  private readonly held: ReadonlySet<KeyPurpose>;
 
   private constructor(
     private readonly options: KeyRingOptions,
@@ -159,6 +166,17 @@ export class KeyRing implements KeyVault {
     this.refreshMs = options.refreshMs ?? KEY_RING_DEFAULTS.refreshMs;
     this.activationDelayMs = options.activationDelayMs ?? KEY_RING_DEFAULTS.activationDelayMs;
     this.jwksGraceMs = options.jwksGraceMs ?? KEY_RING_DEFAULTS.jwksGraceMs;
+    this.held = new Set(options.purposes ?? KEY_PURPOSES);
+  }
+
+  private holds(purpose: KeyPurpose | 'legacy'): boolean {
+    return purpose === 'legacy' ? LEGACY_PURPOSES.some((served) => this.held.has(served)) : this.held.has(purpose);
+  }
+
+  private assertHeld(purpose: KeyPurpose): void {
+    if (!this.held.has(purpose)) {
+      throw new KeyRingError('purpose_not_held', `this process does not hold ${purpose} keys`);
+    }
   }
 
   /**
@@ -221,6 +239,11 @@ export class KeyRing implements KeyVault {
 
   private unwrap(record: StoredKey): LoadedKey {
     if (record.retiredAt || record.material === undefined) return { record };
+    if (!this.holds(record.purpose)) {
+      // Another process's purpose: its public half only, for the JWKS and for verification.
+      const publicKey = record.publicJwk ? createPublicKey({ key: { ...record.publicJwk }, format: 'jwk' }) : undefined;
+      return { record, publicKey };
+    }
     const material = this.kek.unwrap(record.material, wrapContext(record));
     if (record.alg === 'A256GCM') {
       // The legacy key keeps its own fingerprint subkey, so legacy fingerprints still verify.
@@ -273,7 +296,7 @@ export class KeyRing implements KeyVault {
   private async ensureKeys(): Promise<void> {
     let added = false;
     for (const purpose of KEY_PURPOSES) {
-      if (this.keysOf(purpose).some((key) => !key.record.retiredAt)) continue;
+      if (!this.held.has(purpose) || this.keysOf(purpose).some((key) => !key.record.retiredAt)) continue;
       const generation = Math.max(0, ...this.keysOf(purpose).map((key) => key.record.generation)) + 1;
       // A purpose's first key seals at once: nothing was sealed under the purpose before.
       await this.store.insert(await this.newRecord(purpose, generation, this.now()));
@@ -329,7 +352,8 @@ export class KeyRing implements KeyVault {
     });
   }
 
-  private current(purpose: KeyPurpose): LoadedKey {
+  private current(purpose: KeyPurpose, publicOnly = false): LoadedKey {
+    if (!publicOnly) this.assertHeld(purpose);
     const active = this.statesOf(purpose, this.now()).find((entry) => entry.state === 'active');
     if (!active) throw new KeyRingError('no_active_key', `no active key for ${purpose}`);
     return active.key;
@@ -337,9 +361,11 @@ export class KeyRing implements KeyVault {
 
   /**
    * The key with id `kid` for `purpose`, not retired (the legacy key counts for the purposes it served).
-   * @throws KeyRingError `unknown_key_id`, `wrong_purpose`, `key_retired`, `legacy_key_missing`
+   * @param publicOnly whether only its public half is needed (a purpose this process does not hold is fine)
+   * @throws KeyRingError `unknown_key_id`, `wrong_purpose`, `key_retired`, `legacy_key_missing`, `purpose_not_held`
    */
-  private byKid(purpose: KeyPurpose, kid: string): LoadedKey {
+  private byKid(purpose: KeyPurpose, kid: string, publicOnly = false): LoadedKey {
+    if (!publicOnly) this.assertHeld(purpose);
     const key = this.loaded.get(kid);
     if (!key) {
       if (kid === LEGACY_KID) {
@@ -448,6 +474,7 @@ export class KeyRing implements KeyVault {
 
   /** HMAC-SHA256 (hex) under the purpose's oldest unretired key (the legacy key first where it served the purpose). */
   stableDigest(purpose: SymmetricPurpose, text: string): string {
+    this.assertHeld(purpose);
     const candidates = [...(LEGACY_PURPOSES.includes(purpose) ? this.keysOf('legacy') : []), ...this.keysOf(purpose)];
     const at = this.now().getTime();
     const oldest = candidates.find((key) => !key.record.retiredAt && key.record.activatesAt.getTime() <= at);
@@ -481,12 +508,12 @@ export class KeyRing implements KeyVault {
 
   /** The public key of a signing key that is not retired, to verify a signature made under it. */
   verificationKey(kid: string): KeyObject {
-    return this.byKid('signing', kid).publicKey as KeyObject;
+    return this.byKid('signing', kid, true).publicKey as KeyObject;
   }
 
   /** The current payment-instruction key (RSA-OAEP-256): what customers encrypt instructions to. */
   encryptionKey(): { kid: string; alg: 'RSA-OAEP-256'; publicKey: KeyObject } {
-    const key = this.current('payment-instructions');
+    const key = this.current('payment-instructions', true);
     return { kid: key.record.kid, alg: 'RSA-OAEP-256', publicKey: key.publicKey as KeyObject };
   }
 

@@ -7,9 +7,28 @@ import type { Database } from '../persistence/database';
 import { KeyRingError } from './key-errors';
 import { KeyRing } from './key-ring';
 import { databaseKeyStore } from './key-store';
+import type { KeyPurpose } from './purpose-keys';
+import { KEY_PURPOSES } from './purpose-keys';
 
 /**
- * The process's key ring on the `keys` collection of `db`.
+ * The purposes each process holds the secret and private keys of (least privilege): the API seals cards, webhook
+ * secrets and idempotency answers but can neither sign as the gateway nor decrypt payment instructions; the order
+ * worker opens webhook secrets; only the gateway worker decrypts payment instructions. Every process reads every
+ * public key. The keys CLI holds all.
+ */
+export const PROCESS_PURPOSES = {
+  api: ['card-vault', 'webhook-secrets', 'idempotency', 'temporal-payloads'],
+  worker: ['card-vault', 'webhook-secrets', 'temporal-payloads', 'signing'],
+  gateway: ['card-vault', 'temporal-payloads', 'signing', 'payment-instructions'],
+  admin: KEY_PURPOSES,
+} as const satisfies Record<string, readonly KeyPurpose[]>;
+
+/** A process that opens the key ring. */
+export type KeyRingProcess = keyof typeof PROCESS_PURPOSES;
+
+/**
+ * The process's key ring on the `keys` collection of `db`, holding the purposes of `process`.
+ * @param process which process opens it: what it may use (see {@link PROCESS_PURPOSES})
  * @param options.refresh false for a one-shot user (the keys CLI): no periodic reload
  * @param options.onRefreshError where a failed background reload is reported
  * @throws Error naming SETTLEFLOW_KEK when the key-encryption key is missing, malformed or not the stored keys' one
@@ -17,6 +36,7 @@ import { databaseKeyStore } from './key-store';
 export async function openKeyRing(
   config: Config,
   db: Pick<Database, 'connection'>,
+  process: KeyRingProcess,
   options: { refresh?: boolean; onRefreshError?: (error: unknown) => void } = {},
 ): Promise<KeyRing> {
   try {
@@ -24,6 +44,7 @@ export async function openKeyRing(
       store: databaseKeyStore(db.connection),
       kek: config.keys.kek,
       legacyVaultKey: config.vaultKey,
+      purposes: PROCESS_PURPOSES[process],
       refreshMs: options.refresh === false ? 0 : config.keys.refreshMs,
       activationDelayMs: config.keys.activationDelayMs,
       jwksGraceMs: config.keys.jwksGraceMs,

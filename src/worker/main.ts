@@ -50,7 +50,7 @@ async function main(): Promise<void> {
 
   logger.info({ mongodb: config.mongodb.deployment }, 'connecting to MongoDB');
   const db = await connectDatabase(config.mongodbUri, config.mongodb.options);
-  const vault = await openKeyRing(config, db, {
+  const vault = await openKeyRing(config, db, 'worker', {
     onRefreshError: (error) => logger.error({ err: error }, 'reloading the keys failed'),
   });
   const connection = await connectTemporalWorker(config.temporal, (line) => logger.warn(line));

@@ -288,6 +288,21 @@ describe('key ring', () => {
     expect(await asyncCodeOf(() => decryptCompact(ring, jwe))).toBe('key_retired');
   });
 
+  it('key ring › a process holding only some purposes › uses their keys, publishes and verifies the others, never unwraps them', async () => {
+    const store = memoryKeyStore();
+    const kek = generateKek();
+    const gateway = await ringOn({ store, kek, purposes: ['card-vault', 'signing', 'payment-instructions'] });
+    const api = await ringOn({ store, kek, purposes: ['card-vault', 'webhook-secrets', 'idempotency'] });
+    const jws = await signCompact(gateway, { notice: 'n' });
+    expect((await verifyCompact(api, jws)).protectedHeader.kid).toBe(gateway.signingKey().kid);
+    expect(api.encryptionKey().kid).toBe(gateway.encryptionKey().kid);
+    expect(api.jwks().keys).toHaveLength(2);
+    expect(codeOf(() => api.signingKey())).toBe('purpose_not_held');
+    expect(codeOf(() => api.decryptionKey(gateway.encryptionKey().kid))).toBe('purpose_not_held');
+    expect(codeOf(() => gateway.seal('webhook-secrets', 'x'))).toBe('purpose_not_held');
+    expect(gateway.open('card-vault', api.seal('card-vault', 'card'))).toBe('card');
+  });
+
   it('payload key source › current and by kid across a rotation; unknown kid › undefined', async () => {
     const ring = await ringOn({ store: memoryKeyStore(), kek: generateKek() });
     const source = payloadKeySource(ring);

@@ -27,7 +27,9 @@ function configWith(env: Record<string, string | undefined>): Config {
 }
 
 async function open(env: Record<string, string | undefined> = {}): Promise<KeyRing> {
-  const ring = await openKeyRing(configWith({ SETTLEFLOW_KEK: config.keys.kek, ...env }), db, { refresh: false });
+  const ring = await openKeyRing(configWith({ SETTLEFLOW_KEK: config.keys.kek, ...env }), db, 'admin', {
+    refresh: false,
+  });
   rings.push(ring);
   return ring;
 }

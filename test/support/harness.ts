@@ -139,9 +139,9 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
   const vault = new Vault(vaultKey);
   const db = await connectDatabase(config.mongodbUri);
   const keyRings = {
-    api: await openKeyRing(config, db),
-    worker: await openKeyRing(config, db),
-    gateway: await openKeyRing(config, db),
+    api: await openKeyRing(config, db, 'api'),
+    worker: await openKeyRing(config, db, 'worker'),
+    gateway: await openKeyRing(config, db, 'gateway'),
   };
   const connection = await Connection.connect({ address: temporalAddress });
   // As in the API process: the request id of each call goes into the workflow's headers.

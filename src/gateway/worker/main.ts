@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const db = await connectDatabase(config.mongodbUri, config.mongodb.options);
   const log = (line: string) => console.log(`gateway: ${line}`);
-  const vault = await openKeyRing(config, db, {
+  const vault = await openKeyRing(config, db, 'gateway', {
     onRefreshError: (error) => log(`reloading the keys failed: ${error}`),
   });
   const runtime = await startGatewayRuntime({
