@@ -153,6 +153,8 @@ export class KeyRing implements KeyVault {
   private timer: NodeJS.Timeout | undefined;
   private reloading: Promise<void> | undefined;
   private lastOnDemandReload = 0;
+  private loadsStarted = 0;
+  private loadApplied = 0;
   private readonly views = new Map<SymmetricPurpose, PurposeKeys>();
   private readonly held: ReadonlySet<KeyPurpose>;
 
@@ -209,32 +211,42 @@ export class KeyRing implements KeyVault {
     await this.reload();
   }
 
+  /** A reload shared by concurrent callers (the timer, an unknown key id, `refresh()`). */
   private reload(): Promise<void> {
-    this.reloading ??= (async () => {
-      try {
-        const records = await this.store.list();
-        const next = new Map<string, LoadedKey>();
-        for (const record of records) {
-          if (record.kekId !== this.kek.id && !record.retiredAt) {
-            throw new KeyRingError(
-              'kek_invalid',
-              `SETTLEFLOW_KEK is not the key-encryption key the stored keys were wrapped under (key ${record.kid} ` +
-                `needs kek id ${record.kekId}, this one is ${this.kek.id})`,
-            );
-          }
-          const known = this.loaded.get(record.kid);
-          if (known && known.record.material === record.material && known.record._id === record._id) {
-            next.set(record.kid, { ...known, record });
-          } else {
-            next.set(record.kid, this.unwrap(record));
-          }
-        }
-        this.loaded = next;
-      } finally {
-        this.reloading = undefined;
-      }
-    })();
+    this.reloading ??= this.load().finally(() => {
+      this.reloading = undefined;
+    });
     return this.reloading;
+  }
+
+  /**
+   * Reads the store and swaps the snapshot in, unless a read started later has already done so. Called on its own
+   * (not shared) after this ring wrote to the store, so the snapshot surely holds the write.
+   */
+  private async load(): Promise<void> {
+    this.loadsStarted += 1;
+    const sequence = this.loadsStarted;
+    const records = await this.store.list();
+    const next = new Map<string, LoadedKey>();
+    for (const record of records) {
+      if (record.kekId !== this.kek.id && !record.retiredAt) {
+        throw new KeyRingError(
+          'kek_invalid',
+          `SETTLEFLOW_KEK is not the key-encryption key the stored keys were wrapped under (key ${record.kid} ` +
+            `needs kek id ${record.kekId}, this one is ${this.kek.id})`,
+        );
+      }
+      const known = this.loaded.get(record.kid);
+      if (known && known.record.material === record.material && known.record._id === record._id) {
+        next.set(record.kid, { ...known, record });
+      } else {
+        next.set(record.kid, this.unwrap(record));
+      }
+    }
+    if (sequence > this.loadApplied) {
+      this.loaded = next;
+      this.loadApplied = sequence;
+    }
   }
 
   private unwrap(record: StoredKey): LoadedKey {
@@ -290,7 +302,7 @@ export class KeyRing implements KeyVault {
     };
     record.material = this.kek.wrap(key, wrapContext(record));
     await this.store.insert(record);
-    await this.reload();
+    await this.load();
   }
 
   private async ensureKeys(): Promise<void> {
@@ -302,7 +314,7 @@ export class KeyRing implements KeyVault {
       await this.store.insert(await this.newRecord(purpose, generation, this.now()));
       added = true;
     }
-    if (added) await this.reload();
+    if (added) await this.load();
   }
 
   private async newRecord(purpose: KeyPurpose, generation: number, activatesAt: Date): Promise<StoredKey> {
@@ -581,7 +593,7 @@ export class KeyRing implements KeyVault {
    * @throws KeyRingError `rotation_conflict` when another rotation of the purpose won the race
    */
   async rotate(purpose: KeyPurpose, options: { activateNow?: boolean } = {}): Promise<KeyInfo> {
-    await this.reload();
+    await this.load();
     const generation = Math.max(0, ...this.keysOf(purpose).map((key) => key.record.generation)) + 1;
     const activatesAt = new Date(this.now().getTime() + (options.activateNow ? 0 : this.activationDelayMs));
     const record = await this.newRecord(purpose, generation, activatesAt);
@@ -591,7 +603,7 @@ export class KeyRing implements KeyVault {
         `another rotation of ${purpose} added generation ${generation} first`,
       );
     }
-    await this.reload();
+    await this.load();
     return this.info(record.kid);
   }
 
@@ -601,7 +613,7 @@ export class KeyRing implements KeyVault {
    * @throws KeyRingError `unknown_key_id`, or `key_retired` when already retired
    */
   async retire(kid: string): Promise<KeyInfo> {
-    await this.reload();
+    await this.load();
     const entry = this.list().find((key) => key.kid === kid);
     if (!entry) throw new KeyRingError('unknown_key_id', `unknown key id ${JSON.stringify(kid)}`);
     if (entry.state === 'retired') throw new KeyRingError('key_retired', `key ${kid} is already retired`);
@@ -614,7 +626,7 @@ export class KeyRing implements KeyVault {
     }
     const record = this.loaded.get(kid)?.record as StoredKey;
     await this.store.retire(record._id, this.now());
-    await this.reload();
+    await this.load();
     return this.info(kid);
   }
 

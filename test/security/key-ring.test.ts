@@ -11,6 +11,7 @@ import type { KeyRingOptions } from '../../src/security/key-ring';
 import { memoryKeyStore } from '../../src/security/key-store';
 import { decryptCompact, signCompact, verifyCompact } from '../../src/security/jose-keys';
 import { payloadKeySource } from '../../src/security/payload-keys';
+import { KEY_PURPOSES } from '../../src/security/purpose-keys';
 import { LEGACY_KID, Vault, generateVaultKey } from '../../src/security/vault';
 
 const MINUTE = 60_000;
@@ -200,6 +201,24 @@ describe('key ring', () => {
     expect(codeOf(() => ring.open('webhook-secrets', sealed))).toBe('key_retired');
     expect([...store.records.values()].find((record) => record.kid === old)?.material).toBeUndefined();
     expect(await asyncCodeOf(() => ring.retire(old))).toBe('key_retired');
+  });
+
+  it('key ring › one ring rotating every purpose at once › each rotation returns its own new key', async () => {
+    // A store whose answers take a while, like a database's: a read started before a write does not see it.
+    const memory = memoryKeyStore();
+    const slowStore = {
+      ...memory,
+      list: async () => {
+        const records = await memory.list();
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        return records;
+      },
+    };
+    const ring = await ringOn({ store: slowStore, kek: generateKek() });
+    const added = await Promise.all(KEY_PURPOSES.map((purpose) => ring.rotate(purpose, { activateNow: true })));
+    expect(added.map((key) => `${key.purpose} ${key.state}`)).toEqual(
+      KEY_PURPOSES.map((purpose) => `${purpose} active`),
+    );
   });
 
   it('key ring › concurrent rotations of one purpose › exactly one wins, the other gets rotation_conflict', async () => {

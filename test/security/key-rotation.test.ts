@@ -178,7 +178,7 @@ describe('key rotation with orders in flight', () => {
     supplier = { id: registration.id, apiKey: registered.body.apiKey };
     receiver.secret = registered.body.webhookSecret;
     const legacySealed = h.vault.seal('sealed before the key ring');
-    const kidsAtStart = currentKids(h.keyRings.api);
+    const kidsAtStart = currentKids(admin);
 
     const first = await place('order-1');
     const second = await place('order-2');
