@@ -771,6 +771,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The gateway's public keys (JWKS)
+         * @description The signing keys (ES256, `use: sig`) that sign the gateway's notices and the payment-instruction keys (RSA-OAEP-256, `use: enc`) that customers encrypt card and account data to, each with its `kid`: the current key, a rotated key about to take over, and superseded keys for SETTLEFLOW_JWKS_GRACE_HOURS. No authentication; cacheable for SETTLEFLOW_JWKS_MAX_AGE_SECONDS (a verifier meeting an unknown `kid` fetches it again).
+         */
+        get: operations["getJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1501,6 +1521,24 @@ export interface components {
                 currency: string;
             };
         };
+        PublicJwk: {
+            /** @enum {string} */
+            kty: "EC" | "RSA";
+            /** @example signing-2-9f3a1c2b */
+            kid: string;
+            /** @enum {string} */
+            use: "sig" | "enc";
+            /** @enum {string} */
+            alg: "ES256" | "RSA-OAEP-256";
+            crv?: string;
+            x?: string;
+            y?: string;
+            n?: string;
+            e?: string;
+        };
+        Jwks: {
+            keys: components["schemas"]["PublicJwk"][];
+        };
         GatewayPayment: {
             paymentId: string;
             orderId: string;
@@ -1645,6 +1683,8 @@ export type SchemaOpenWalletRequest = components['schemas']['OpenWalletRequest']
 export type SchemaWalletTopUpRequest = components['schemas']['WalletTopUpRequest'];
 export type SchemaWallet = components['schemas']['Wallet'];
 export type SchemaWalletTopUp = components['schemas']['WalletTopUp'];
+export type SchemaPublicJwk = components['schemas']['PublicJwk'];
+export type SchemaJwks = components['schemas']['Jwks'];
 export type SchemaGatewayPayment = components['schemas']['GatewayPayment'];
 export type SchemaBankDocument = components['schemas']['BankDocument'];
 export type SchemaBankMessage = components['schemas']['BankMessage'];
@@ -5915,6 +5955,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key set. */
+            200: {
+                headers: {
+                    /** @description `public, max-age=<seconds>` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Jwks"];
                 };
             };
         };
