@@ -792,6 +792,7 @@ async function main(): Promise<void> {
       BANK_HOST_ADDRESS: bankHost.iso8583Address,
       BANK_HOST_ISO20022_URL: bankHost.iso20022Url,
       SETTLEFLOW_VAULT_KEY: generateVaultKey(),
+      SETTLEFLOW_KEK: generateVaultKey(),
       PORT: '0',
       // The webhook receiver listens on loopback, which only this flag lets parties register and be delivered to.
       WEBHOOK_ALLOW_PRIVATE: 'true',

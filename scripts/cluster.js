@@ -151,6 +151,10 @@ async function main() {
   if (!process.env.SETTLEFLOW_VAULT_KEY && !process.env.SETTLEFLOW_VAULT_KEY_FILE && !fs.existsSync(vaultKeyFile)) {
     fs.writeFileSync(vaultKeyFile, `${crypto.randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   }
+  const kekFile = path.join(dataDir, 'kek.key');
+  if (!process.env.SETTLEFLOW_KEK && !process.env.SETTLEFLOW_KEK_FILE && !fs.existsSync(kekFile)) {
+    fs.writeFileSync(kekFile, `${crypto.randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  }
   const bankPorts = {
     BANK_HOST_ISO8583_PORT: String(portFromEnv('BANK_HOST_ISO8583_PORT', 8583)),
     BANK_HOST_ISO20022_PORT: String(portFromEnv('BANK_HOST_ISO20022_PORT', 8584)),
@@ -165,6 +169,7 @@ async function main() {
     ...(process.env.SETTLEFLOW_VAULT_KEY || process.env.SETTLEFLOW_VAULT_KEY_FILE
       ? {}
       : { SETTLEFLOW_VAULT_KEY_FILE: vaultKeyFile }),
+    ...(process.env.SETTLEFLOW_KEK || process.env.SETTLEFLOW_KEK_FILE ? {} : { SETTLEFLOW_KEK_FILE: kekFile }),
     ...bankPorts,
     WEBHOOK_ALLOW_PRIVATE: process.env.WEBHOOK_ALLOW_PRIVATE ?? 'true',
     PAYMENT_RATE_PER_MINUTE: process.env.PAYMENT_RATE_PER_MINUTE ?? '600',

@@ -244,12 +244,14 @@ async function main() {
       PORT: String(apiPort),
       DATA_DIR: dataDir,
       SETTLEFLOW_VAULT_KEY: crypto.randomBytes(32).toString('base64'),
+      SETTLEFLOW_KEK: crypto.randomBytes(32).toString('base64'),
       WEBHOOK_ALLOW_PRIVATE: 'true',
       // The fuzzer sends thousands of requests a minute with one key: rate limits would only hide the API.
       API_RATE_PER_MINUTE: '1000000',
       PAYMENT_RATE_PER_MINUTE: '1000000',
     };
     delete env.SETTLEFLOW_VAULT_KEY_FILE;
+    delete env.SETTLEFLOW_KEK_FILE;
     // Payments (cards, e-checks, wallet top-ups) go through the gateway worker to the bank host, as with npm start.
     say('starting the bank host');
     const bankPorts = { iso8583: await findFreePort(), iso20022: await findFreePort(), control: await findFreePort() };

@@ -5,13 +5,14 @@
 
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig, requireVaultKey } from '../src/config';
+import { loadConfig } from '../src/config';
 import type { PartyRole } from '../src/domain/order';
 import { connectDatabase, isDuplicateKeyError } from '../src/persistence/database';
 import type { Database } from '../src/persistence/database';
 import { rotateApiKey } from '../src/persistence/party-keys';
 import { findParty, findPartyByApiKey, registerParty } from '../src/persistence/party-store';
-import { Vault } from '../src/security/vault';
+import { openKeyRing } from '../src/security/open-key-ring';
+import type { KeyVault } from '../src/security/purpose-keys';
 
 /** One line of the demo parties file. */
 interface DemoParty {
@@ -52,7 +53,7 @@ function previousKeys(file: string): Map<string, string> {
 /** Registers the party, or keeps / re-issues the key of the one already registered under its id. */
 async function seedParty(
   db: Database,
-  vault: Vault,
+  vault: KeyVault,
   party: Omit<DemoParty, 'apiKey'>,
   previousKey: string | undefined,
 ): Promise<{ apiKey: string; outcome: 'registered' | 'kept' | 're-issued' }> {
@@ -91,11 +92,11 @@ function writePrivateJson(file: string, value: unknown): void {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const vault = new Vault(requireVaultKey(config));
   const file = path.join(config.dataDir, 'demo-parties.json');
   const keys = previousKeys(file);
   const db = await connectDatabase(config.mongodbUri);
   try {
+    const vault = await openKeyRing(config, db, 'api', { refresh: false });
     const seeded: DemoParty[] = [];
     const outcomes: string[] = [];
     for (const party of DEMO_PARTIES) {

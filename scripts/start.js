@@ -53,6 +53,20 @@ function vaultKeyEnv(dataDir) {
 }
 
 /**
+ * Where the processes find the key-encryption key that wraps the key ring's keys: SETTLEFLOW_KEK or
+ * SETTLEFLOW_KEK_FILE when set, otherwise DATA_DIR/kek.key, created (mode 0600) on first start and passed by name.
+ */
+function kekEnv(dataDir) {
+  if (process.env.SETTLEFLOW_KEK || process.env.SETTLEFLOW_KEK_FILE) return {};
+  const keyFile = path.join(dataDir, 'kek.key');
+  if (!fs.existsSync(keyFile)) {
+    fs.writeFileSync(keyFile, `${crypto.randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    say(`created a new key-encryption key in ${keyFile} (keep it: without it no stored key opens)`);
+  }
+  return { SETTLEFLOW_KEK_FILE: keyFile };
+}
+
+/**
  * The bank host's own settings: its database (settleflow_bank on the same server unless BANK_MONGODB_URI says
  * otherwise), its ports, and an admin token and hashing key kept in DATA_DIR (created mode 0600 on first start).
  */
@@ -233,7 +247,7 @@ async function main() {
   const dataDir = path.resolve(root, process.env.DATA_DIR || '.data');
   const logDir = path.join(dataDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
-  const vaultKey = vaultKeyEnv(dataDir);
+  const vaultKey = { ...vaultKeyEnv(dataDir), ...kekEnv(dataDir) };
   const apiPort = portFromEnv('PORT', 3000);
   // Checked first: a stranger answering /health on this port would pass for our API.
   await require('./lib/services').assertPortFree(apiPort, 'the settleflow API, PORT');

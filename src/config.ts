@@ -47,6 +47,12 @@ const envSchema = z.object({
   DATA_DIR: z.string().default(path.resolve(__dirname, '..', '.data')),
   SETTLEFLOW_VAULT_KEY: z.string().optional(),
   SETTLEFLOW_VAULT_KEY_FILE: z.string().optional(),
+  SETTLEFLOW_KEK: z.string().optional(),
+  SETTLEFLOW_KEK_FILE: z.string().optional(),
+  SETTLEFLOW_KEY_REFRESH_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  SETTLEFLOW_KEY_ACTIVATION_DELAY_MS: z.coerce.number().int().min(0).optional(),
+  SETTLEFLOW_JWKS_GRACE_HOURS: z.coerce.number().min(0).default(168),
+  SETTLEFLOW_JWKS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   SUPPLIER_ANSWER_DEADLINE_MS: z.coerce
     .number()
     .int()
@@ -240,6 +246,19 @@ export interface Config {
    * undefined when not configured (the API and worker then refuse to start).
    */
   vaultKey: string | undefined;
+  /** The key ring (src/security/key-ring.ts): its key-encryption key and how rotations spread and are published. */
+  keys: {
+    /** base64 of 32 bytes, from SETTLEFLOW_KEK or the file SETTLEFLOW_KEK_FILE names; required to start. */
+    kek: string | undefined;
+    /** How often every process reloads the keys: the bound on how late a rotation or retirement reaches it. */
+    refreshMs: number;
+    /** How long a rotated key waits before it seals or signs (default: twice the refresh plus 30 s). */
+    activationDelayMs: number;
+    /** How long a superseded public key stays in the JWKS. */
+    jwksGraceMs: number;
+    /** The JWKS answer's Cache-Control max-age. */
+    jwksMaxAgeSeconds: number;
+  };
   defaultDeadlines: OrderDeadlines;
   gatewayFee: { bps: number; fixedMinor: number };
   /** Payment notifications an order takes before it is cancelled as `PAYMENT_FAILED`. */
@@ -369,6 +388,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir: e.DATA_DIR,
     vaultKey: vaultKeyFrom(e.SETTLEFLOW_VAULT_KEY, e.SETTLEFLOW_VAULT_KEY_FILE),
+    keys: keyRingSettingsFrom(e),
     defaultDeadlines: {
       supplierAnswerMs: e.SUPPLIER_ANSWER_DEADLINE_MS,
       carrierAnswerMs: e.CARRIER_ANSWER_DEADLINE_MS,
@@ -495,18 +515,42 @@ function tracesUrlFrom(tracesEndpoint: string | undefined, endpoint: string | un
 }
 
 /** The key from the variable, or read (trimmed) from the file the other variable names; never both. */
-function vaultKeyFrom(key: string | undefined, file: string | undefined): string | undefined {
+function vaultKeyFrom(
+  key: string | undefined,
+  file: string | undefined,
+  names = ['SETTLEFLOW_VAULT_KEY', 'SETTLEFLOW_VAULT_KEY_FILE'],
+): string | undefined {
+  const [name, fileName] = names as [string, string];
   if (file === undefined || file === '') return key;
-  if (key) throw new Error('invalid configuration: set SETTLEFLOW_VAULT_KEY or SETTLEFLOW_VAULT_KEY_FILE, not both');
+  if (key) throw new Error(`invalid configuration: set ${name} or ${fileName}, not both`);
   let content: string;
   try {
     content = readFileSync(file, 'utf8').trim();
   } catch (error) {
     const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
-    throw new Error(`invalid configuration: SETTLEFLOW_VAULT_KEY_FILE: cannot read ${file} (${reason})`);
+    throw new Error(`invalid configuration: ${fileName}: cannot read ${file} (${reason})`);
   }
-  if (content === '') throw new Error(`invalid configuration: SETTLEFLOW_VAULT_KEY_FILE: ${file} is empty`);
+  if (content === '') throw new Error(`invalid configuration: ${fileName}: ${file} is empty`);
   return content;
+}
+
+/** The key ring's settings; a rotation may not activate before every process has reloaded the keys. */
+function keyRingSettingsFrom(e: z.infer<typeof envSchema>): Config['keys'] {
+  const refreshMs = e.SETTLEFLOW_KEY_REFRESH_MS;
+  const activationDelayMs = e.SETTLEFLOW_KEY_ACTIVATION_DELAY_MS ?? 2 * refreshMs + 30_000;
+  if (activationDelayMs <= refreshMs) {
+    throw new Error(
+      'invalid configuration: SETTLEFLOW_KEY_ACTIVATION_DELAY_MS must exceed SETTLEFLOW_KEY_REFRESH_MS ' +
+        '(a rotated key may only seal once every process has loaded it)',
+    );
+  }
+  return {
+    kek: vaultKeyFrom(e.SETTLEFLOW_KEK, e.SETTLEFLOW_KEK_FILE, ['SETTLEFLOW_KEK', 'SETTLEFLOW_KEK_FILE']),
+    refreshMs,
+    activationDelayMs,
+    jwksGraceMs: Math.round(e.SETTLEFLOW_JWKS_GRACE_HOURS * HOUR_MS),
+    jwksMaxAgeSeconds: e.SETTLEFLOW_JWKS_MAX_AGE_SECONDS,
+  };
 }
 
 /**

@@ -86,7 +86,11 @@ async function startTestBankHost(dataDir, mongoUri) {
 
 module.exports = async function globalSetup() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'settleflow-test-'));
-  const env = { DATA_DIR: dataDir, SETTLEFLOW_VAULT_KEY: crypto.randomBytes(32).toString('base64') };
+  const env = {
+    DATA_DIR: dataDir,
+    SETTLEFLOW_VAULT_KEY: crypto.randomBytes(32).toString('base64'),
+    SETTLEFLOW_KEK: crypto.randomBytes(32).toString('base64'),
+  };
 
   if (process.env.TEMPORAL_ADDRESS && process.env.MONGODB_URI) {
     env.TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS;

@@ -17,13 +17,13 @@ import type { Database } from '../persistence/database';
 import { findNotice, insertNotices } from '../persistence/notice-store';
 import { writeOrderView } from '../persistence/order-store';
 import { partiesWithWebhooks } from '../persistence/party-store';
-import type { Vault } from '../security/vault';
+import type { KeyVault } from '../security/purpose-keys';
 import type { WebhookDeliveryStarter } from './webhooks';
 
 /** What the activities need from the outside world. */
 export interface ActivityDeps {
   db: Database;
-  vault: Vault;
+  vault: KeyVault;
   /** The bank of the legacy payment activities (pre-gateway orders); none in the product (RETIRED_BANK). */
   bank?: BankConnector | undefined;
   /** Starts each notice's webhook delivery workflow (beside the order's, never in its way). */
@@ -34,7 +34,7 @@ export interface ActivityDeps {
 /** The activities of the order workflow. */
 export function createActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
-  const gateway = new PaymentGateway(deps.db, deps.bank ?? RETIRED_BANK, deps.vault);
+  const gateway = new PaymentGateway(deps.db, deps.bank ?? RETIRED_BANK, deps.vault.keys('card-vault'));
   const webhookRecipients = new WebhookRecipientCache(deps.db, now);
 
   /** Turns a domain rule violation into a failure the retry policy will not retry. */

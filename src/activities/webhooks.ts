@@ -20,7 +20,7 @@ import type { Database } from '../persistence/database';
 import { findNotice } from '../persistence/notice-store';
 import { findWebhookTarget } from '../persistence/party-store';
 import { recordWebhookDelivery } from '../persistence/webhook-delivery-store';
-import type { Vault } from '../security/vault';
+import type { KeyVault } from '../security/purpose-keys';
 import type { HostResolver, WebhookTarget, WebhookTargetPolicy } from '../security/webhook-target';
 import { WebhookTargetRefused, WebhookTargetUnresolved, resolveWebhookTarget } from '../security/webhook-target';
 
@@ -118,7 +118,7 @@ export function postWebhook(
 /** What the delivery workflow's activities need. */
 export interface WebhookActivityDeps {
   db: Database;
-  vault: Vault;
+  vault: KeyVault;
   policy: WebhookTargetPolicy;
   /** The resolver; the system's by default. */
   resolve?: HostResolver;

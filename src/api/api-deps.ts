@@ -5,14 +5,14 @@ import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
 import type { ApiMetrics } from '../observability/metrics';
 import type { Database } from '../persistence/database';
-import type { Vault } from '../security/vault';
+import type { KeyVault } from '../security/purpose-keys';
 
 /** The API's dependencies. */
 export interface ApiDeps {
   db: Database;
   temporal: Client;
   config: Config;
-  vault: Vault;
+  vault: KeyVault;
   /** The clock that stamps `placedAt` and generated order ids; tests may fix it. */
   now: () => Date;
   /** The API's logger (pino): server-side failures and one line per request; never request bodies. */

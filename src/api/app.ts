@@ -16,7 +16,7 @@ import { createApiMetrics } from '../observability/metrics';
 import { readModelCounts } from '../observability/read-model-counts';
 import type { Database } from '../persistence/database';
 import type { PartyAccount } from '../persistence/party-store';
-import type { Vault } from '../security/vault';
+import type { KeyVault } from '../security/purpose-keys';
 import type { ApiDeps } from './api-deps';
 import { ApiError, errorHandler } from './api-error';
 import { PARTY_CACHE_MAX_ENTRIES, PartyCache, authenticate, createApiKeyCache } from './auth';
@@ -42,6 +42,7 @@ import { reconciliationRouter } from './reconciliation-router';
 import { allowedMethods, mountRoute } from './route-registry';
 import { API_ROUTES, openApiRoute } from './routes';
 import { webhooksRouter } from './webhooks-router';
+import { jwksRouter } from './jwks-router';
 
 /**
  * What {@link createApp} needs; `now` defaults to the system clock, `logger` to JSON lines on stdout at LOG_LEVEL,
@@ -51,7 +52,7 @@ export interface CreateAppDeps {
   db: Database;
   temporal: Client;
   config: Config;
-  vault: Vault;
+  vault: KeyVault;
   now?: () => Date;
   logger?: Logger;
   metrics?: ApiMetrics;
@@ -164,6 +165,7 @@ export function createApp(input: CreateAppDeps): Express {
   });
   app.use(system);
   app.use(healthRouter(deps));
+  app.use(jwksRouter(deps));
   app.use(metricsRouter(deps, authenticated));
   app.use(partiesRouter(deps, authenticated, idempotent, keyCache, partyCache));
   app.use(ordersRouter(deps, authenticated, idempotent, partyCache));

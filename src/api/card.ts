@@ -3,7 +3,7 @@
 
 import type { SealedCardPayment } from '../contracts/order-contract';
 import { cardBrand, passesLuhn } from '../domain/card';
-import type { Vault } from '../security/vault';
+import type { PurposeKeys } from '../security/purpose-keys';
 
 /** A card exactly as the customer typed it, after schema validation. */
 export interface CardInput {
@@ -19,7 +19,7 @@ export function isValidCardNumber(number: string): boolean {
 }
 
 /** Seals the card under the vault key; only the brand and the last four digits travel in clear. */
-export function sealCard(vault: Vault, card: CardInput): SealedCardPayment {
+export function sealCard(vault: PurposeKeys, card: CardInput): SealedCardPayment {
   const { number, expMonth, expYear, cvc } = card;
   return {
     method: 'card',

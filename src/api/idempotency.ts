@@ -1,12 +1,13 @@
 // Idempotent POSTs: a client may resend a request with the same `Idempotency-Key` and get the first answer again,
 // instead of acting twice; concurrent copies never both run. Records are scoped by the calling party and hold the
-// request's keyed digest and the answer, never the request body (it may hold card data); an answer holding a secret
-// is stored sealed by the vault.
+// request's keyed digest (naming its key, so it still matches after the idempotency key is rotated) and the answer,
+// never the request body (it may hold card data); an answer holding a secret is stored sealed under the idempotency
+// key.
 
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from '../observability/logger';
 import type { Database } from '../persistence/database';
-import type { Vault } from '../security/vault';
+import type { KeyVault } from '../security/purpose-keys';
 import { completeIdempotencyKey, releaseIdempotencyKey, reserveIdempotencyKey } from '../persistence/idempotency-store';
 import { ApiError } from './api-error';
 import { callerOf } from './auth';
@@ -42,12 +43,18 @@ export function canonicalJson(value: unknown, depth = 0): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** What a request's digest is made of: method, path and canonical body. */
+function requestText(method: string, path: string, body: unknown): string {
+  return `${method}\n${path}\n${canonicalJson(body ?? {})}`;
+}
+
 /**
- * Keyed digest of method, path and canonical body: what tells "the same request" from "another one". Keyed by the
- * vault, because a body may hold a card number, whose plain hash could be brute-forced from its last four digits.
+ * Keyed digest of method, path and canonical body, naming its key (`<kid>.<hex>`): what tells "the same request" from
+ * "another one". Keyed, because a body may hold a card number, whose plain hash could be brute-forced from its last
+ * four digits.
  */
-export function requestHash(vault: Vault, method: string, path: string, body: unknown): string {
-  return vault.mac(`${method}\n${path}\n${canonicalJson(body ?? {})}`);
+export function requestHash(vault: KeyVault, method: string, path: string, body: unknown): string {
+  return vault.keys('idempotency').fingerprint(requestText(method, path, body));
 }
 
 /** Marks the answer as holding a secret shown once (a new API key): its stored copy is sealed by the vault. */
@@ -58,6 +65,15 @@ export function markAnswerSecret(res: Response): void {
 /** The idempotency key the current request carries, scoped by its caller, if any; set by {@link idempotency}. */
 export function idempotencyScopeOf(res: Response): string | undefined {
   return res.locals.idempotencyScope as string | undefined;
+}
+
+/**
+ * The request digest its idempotency record holds (it names the key it was made under; an older one when a retry
+ * took the record over after a rotation): what ids derived from the key are derived under, so a retry derives the
+ * same ones.
+ */
+export function idempotencyFingerprintOf(res: Response): string | undefined {
+  return res.locals.idempotencyFingerprint as string | undefined;
 }
 
 function idempotencyError(status: number, code: string, message: string): ApiError {
@@ -83,7 +99,8 @@ export interface IdempotencyOptions {
  * - a 5xx or an answer never sent releases the reservation: the same request may run again;
  * - a reservation whose holder died is taken over once its lock (`lockMs`) has passed.
  */
-export function idempotency(db: Database, vault: Vault, options: IdempotencyOptions): RequestHandler {
+export function idempotency(db: Database, vault: KeyVault, options: IdempotencyOptions): RequestHandler {
+  const keys = vault.keys('idempotency');
   const now = options.now ?? (() => new Date());
   const { logger } = options;
   const logFailure = (msg: string) => (error: unknown) => {
@@ -102,12 +119,13 @@ export function idempotency(db: Database, vault: Vault, options: IdempotencyOpti
       );
     }
     const scope = `${callerOf(res).id}:${key}`;
-    const hash = requestHash(vault, req.method, req.originalUrl, req.body);
+    const text = requestText(req.method, req.originalUrl, req.body);
 
     const reservedAt = now();
     const reservation = await reserveIdempotencyKey(db, {
       scope,
-      requestHash: hash,
+      requestHash: keys.fingerprint(text),
+      sameRequest: (stored) => keys.matches(text, stored),
       now: reservedAt,
       lockMs: options.lockMs,
     });
@@ -123,7 +141,7 @@ export function idempotency(db: Database, vault: Vault, options: IdempotencyOpti
       case 'replay': {
         const { statusCode, body, sealed } = reservation.answer;
         res.set('Idempotent-Replayed', 'true');
-        res.status(statusCode).json(JSON.parse(sealed ? vault.open(body) : body));
+        res.status(statusCode).json(JSON.parse(sealed ? keys.open(body) : body));
         return;
       }
       case 'reserved':
@@ -133,6 +151,7 @@ export function idempotency(db: Database, vault: Vault, options: IdempotencyOpti
     const { lockToken } = reservation;
     let settled = false;
     res.locals.idempotencyScope = scope;
+    res.locals.idempotencyFingerprint = reservation.requestHash;
     // An answer that never went through res.json (the connection failed first, or a bare res.end()): release.
     res.on('close', () => {
       if (settled || !res.writableFinished) return;
@@ -157,7 +176,7 @@ export function idempotency(db: Database, vault: Vault, options: IdempotencyOpti
           db,
           scope,
           lockToken,
-          { statusCode, body: sealed ? vault.seal(text) : text, sealed },
+          { statusCode, body: sealed ? keys.seal(text) : text, sealed },
           { reservedAt, now: now(), lockMs: options.lockMs },
         )
           .then((stored) => {

@@ -4,7 +4,7 @@
 
 import type { Server } from 'node:http';
 import { Client } from '@temporalio/client';
-import { loadConfig, requireVaultKey } from '../config';
+import { loadConfig } from '../config';
 import type { Logger } from '../observability/logger';
 import { createLogger, loggingFrom } from '../observability/logger';
 import { createApiMetrics } from '../observability/metrics';
@@ -13,7 +13,7 @@ import { clientInterceptors } from '../observability/temporal-interceptors';
 import { startTracing } from '../observability/tracing';
 import { connectDatabase } from '../persistence/database';
 import { startIdempotencySweeper } from '../persistence/idempotency-store';
-import { Vault } from '../security/vault';
+import { openKeyRing } from '../security/open-key-ring';
 import { connectTemporalClient } from '../temporal-connection';
 
 let logger: Logger = createLogger({ service: 'settleflow-api' });
@@ -24,9 +24,12 @@ async function main(): Promise<void> {
   const tracing = await startTracing(config.tracing, 'settleflow-api', logger);
   // Loaded once tracing has started, so the HTTP server under Express is instrumented.
   const { createApp } = await import('./app');
-  const vault = new Vault(requireVaultKey(config));
   logger.info({ mongodb: config.mongodb.deployment }, 'connecting to MongoDB');
   const db = await connectDatabase(config.mongodbUri, config.mongodb.options);
+  // One key per purpose, reloaded every SETTLEFLOW_KEY_REFRESH_MS; start-up stops here without the right KEK.
+  const vault = await openKeyRing(config, db, 'api', {
+    onRefreshError: (error) => logger.error({ err: error }, 'reloading the keys failed'),
+  });
   logger.info(`connecting to Temporal at ${config.temporal.address}, namespace ${config.temporal.namespace}`);
   const connection = await connectTemporalClient(config.temporal, (line) => logger.warn(line));
   const temporal = new Client({

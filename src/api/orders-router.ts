@@ -19,7 +19,8 @@ import { cachedSettings, captureModeFor, effectiveSettings } from '../persistenc
 import type { ApiDeps } from './api-deps';
 import { ApiError, forbidden, fromTemporalError } from './api-error';
 import { PartyCache, callerOf } from './auth';
-import { idempotencyScopeOf } from './idempotency';
+import { idempotencyFingerprintOf, idempotencyScopeOf } from './idempotency';
+import type { PurposeKeys } from '../security/purpose-keys';
 import { assertMayRead, loadOrder, orderIdOf } from './order-access';
 import { mountRoute } from './route-registry';
 import { getOrderRoute, listOrdersRoute, placeOrderRoute } from './routes';
@@ -28,10 +29,16 @@ import { getOrderRoute, listOrdersRoute, placeOrderRoute } from './routes';
 export const ORDER_WORKFLOW_TYPE = 'orderWorkflow';
 
 /** A new order id: `ord_`, the time in base 36 (so ids sort by creation), then 64 random bits. */
-export function generateOrderId(now: Date, idempotencyScope?: string, vault?: { mac(text: string): string }): string {
+export function generateOrderId(
+  now: Date,
+  idempotencyScope?: string,
+  keys?: Pick<PurposeKeys, 'digest'>,
+  fingerprint?: string,
+): string {
   // Under an Idempotency-Key the id follows from the key, so a retry after a lost answer (or a 5xx, whose record
-  // is deleted) finds the order it already placed instead of placing a second one.
-  if (idempotencyScope && vault) return `ord_${vault.mac(`order-id:${idempotencyScope}`).slice(0, 25)}`;
+  // is deleted) finds the order it already placed instead of placing a second one. It is derived under the key the
+  // record's fingerprint names, so a retry after a rotation of the idempotency key derives the same id.
+  if (idempotencyScope && keys) return `ord_${keys.digest(`order-id:${idempotencyScope}`, fingerprint).slice(0, 25)}`;
   return `ord_${now.getTime().toString(36).padStart(9, '0')}${randomBytes(8).toString('hex')}`;
 }
 
@@ -115,7 +122,14 @@ export function ordersRouter(
     const stored = (await cachedSettings(deps.db)).settings;
     const settings = effectiveSettings(deps.config, stored, seller.id);
     const input: PlaceOrderInput = {
-      orderId: body.orderId ?? generateOrderId(placedAt, idempotencyScopeOf(res), deps.vault),
+      orderId:
+        body.orderId ??
+        generateOrderId(
+          placedAt,
+          idempotencyScopeOf(res),
+          deps.vault.keys('idempotency'),
+          idempotencyFingerprintOf(res),
+        ),
       sellerId: seller.id,
       customerId: body.customerId,
       supplierId: body.supplierId,

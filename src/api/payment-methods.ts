@@ -7,7 +7,7 @@ import type { SealedCardPayment } from '../contracts/order-contract';
 import { GATEWAY_WALLETS } from '../gateway/ecash-wallets';
 import type { WalletRecord } from '../gateway/ecash-wallets';
 import type { Database } from '../persistence/database';
-import type { Vault } from '../security/vault';
+import type { KeyVault } from '../security/purpose-keys';
 import { ApiError } from './api-error';
 import { sealCard } from './card';
 import type { paymentNotificationBody } from './schemas';
@@ -31,19 +31,19 @@ export async function ownWallet(db: Database, walletId: string, ownerId: string)
  * e-cash wallet must be the customer's own (404 `wallet_not_found` otherwise).
  */
 export async function sealPayment(
-  deps: { vault: Vault; db: Database },
+  deps: { vault: KeyVault; db: Database },
   customerId: string,
   body: PaymentNotification,
 ): Promise<SealedCardPayment> {
   switch (body.method) {
     case undefined:
     case 'card':
-      return sealCard(deps.vault, body.card);
+      return sealCard(deps.vault.keys('card-vault'), body.card);
     case 'echeck': {
       const { iban, accountHolder } = body.echeck;
       return {
         method: 'echeck',
-        sealedCard: deps.vault.seal(JSON.stringify({ method: 'echeck', iban, accountHolder })),
+        sealedCard: deps.vault.keys('card-vault').seal(JSON.stringify({ method: 'echeck', iban, accountHolder })),
         brand: 'echeck',
         last4: iban.slice(-4),
       };
@@ -57,7 +57,7 @@ export async function sealPayment(
       });
       return {
         method: 'ecash',
-        sealedCard: deps.vault.seal(JSON.stringify({ method: 'ecash', walletId: wallet._id })),
+        sealedCard: deps.vault.keys('card-vault').seal(JSON.stringify({ method: 'ecash', walletId: wallet._id })),
         brand: 'ecash',
         last4: wallet._id.slice(-4),
       };

@@ -10,6 +10,7 @@ import { RECONCILIATION_ROUTES } from './reconciliation-routes';
 import { errorResponses } from './route-errors';
 import { defineRoute } from './route-registry';
 import { PAYMENT_STATUSES } from '../domain/payment';
+import { jwksRoute } from './jwks-router';
 import {
   apiKeyListSchema,
   apiKeySchema,
@@ -605,4 +606,5 @@ export const API_ROUTES: readonly RouteSpec[] = [
   ...SETTLEMENT_ROUTES,
   ...RECONCILIATION_ROUTES,
   ...CONSOLE_ROUTES,
+  jwksRoute,
 ];

@@ -94,7 +94,7 @@ export function settlementRouter(
   mountRoute(router, putPayoutAccountRoute, guards, async (req, res, { body }) => {
     try {
       res.json(
-        await savePayoutAccount(deps.db, deps.vault, {
+        await savePayoutAccount(deps.db, deps.vault.keys('card-vault'), {
           sellerId: String(req.params.sellerId),
           iban: body.iban,
           accountHolder: body.accountHolder,

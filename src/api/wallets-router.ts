@@ -24,7 +24,7 @@ export function walletsRouter(
 ): Router {
   const router = createRouter();
   const guards = { authenticated, idempotent };
-  const wallets = new EcashWallets(deps.db, deps.vault);
+  const wallets = new EcashWallets(deps.db, deps.vault.keys('card-vault'));
 
   mountRoute(router, openWalletRoute, guards, async (_req, res, { body }) => {
     const ownerId = callerOf(res).id;
@@ -59,7 +59,7 @@ export function walletsRouter(
       walletId: wallet._id,
       reference: body.reference,
       amountMinor: body.amountMinor,
-      sealedCard: deps.vault.seal(JSON.stringify({ number, expMonth, expYear, cvc })),
+      sealedCard: deps.vault.keys('card-vault').seal(JSON.stringify({ number, expMonth, expYear, cvc })),
       timeoutMs: deps.config.apiUpdateTimeoutMs,
     };
     let result: TopUpResult;

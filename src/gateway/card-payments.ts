@@ -16,7 +16,8 @@ import { applyPaymentEvent, newPayment, refundableMinor } from '../domain/paymen
 import type { Card, OriginalData } from '../iso8583';
 import type { Database } from '../persistence/database';
 import { postJournal } from '../persistence/ledger-store';
-import type { Vault } from '../security/vault';
+import type { PurposeKeys } from '../security/purpose-keys';
+import { rethrowIfTransient } from '../security/key-errors';
 import type { CardAnswer, CardClient } from './bank-connector/card-client';
 import { acceptorFor, rrnFor } from './bank-connector/card-client';
 import type { ReversalQueue, ReversalRecord } from './bank-connector/reversal-queue';
@@ -83,7 +84,7 @@ export class CardPayments {
     private readonly db: Database,
     private readonly cards: CardClient,
     private readonly reversals: ReversalQueue,
-    private readonly vault: Vault,
+    private readonly vault: PurposeKeys,
     private readonly options: CardPaymentsOptions,
   ) {
     this.now = options.now ?? (() => new Date());
@@ -407,7 +408,9 @@ export class CardPayments {
     try {
       const card = JSON.parse(this.vault.open(sealed)) as Card;
       return card.cvc ? card : { number: card.number, expMonth: card.expMonth, expYear: card.expYear };
-    } catch {
+    } catch (error) {
+      // A key id another process has just added: the key ring reloads, the activity's retry opens it.
+      rethrowIfTransient(error);
       return undefined;
     }
   }

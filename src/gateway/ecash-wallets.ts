@@ -16,7 +16,8 @@ import { refundableMinor } from '../domain/payment';
 import type { Database } from '../persistence/database';
 import { isDuplicateKeyError } from '../persistence/database';
 import { postJournal } from '../persistence/ledger-store';
-import type { Vault } from '../security/vault';
+import type { PurposeKeys } from '../security/purpose-keys';
+import { rethrowIfTransient } from '../security/key-errors';
 import type { CardPayments } from './card-payments';
 import { cardAccounts, PaymentOperationError } from './card-payments';
 import type { MethodPaymentRecord } from './payment-records';
@@ -107,7 +108,7 @@ export class EcashWallets {
 
   constructor(
     private readonly db: Database,
-    private readonly vault: Vault,
+    private readonly vault: PurposeKeys,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.store = new MethodPaymentStore(db, now);
@@ -355,7 +356,9 @@ export class EcashWallets {
     try {
       const instrument = JSON.parse(this.vault.open(sealed)) as EcashInstrument;
       return instrument.method === 'ecash' && typeof instrument.walletId === 'string' ? instrument : undefined;
-    } catch {
+    } catch (error) {
+      // A key id another process has just added: the key ring reloads, the activity's retry opens it.
+      rethrowIfTransient(error);
       return undefined;
     }
   }

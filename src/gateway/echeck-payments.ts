@@ -22,7 +22,8 @@ import {
 } from '../iso20022';
 import type { Database } from '../persistence/database';
 import { isDuplicateKeyError } from '../persistence/database';
-import type { Vault } from '../security/vault';
+import type { PurposeKeys } from '../security/purpose-keys';
+import { rethrowIfTransient } from '../security/key-errors';
 import { cardAccounts, PaymentOperationError } from './card-payments';
 import type { MethodPaymentRecord } from './payment-records';
 import { legOf, MethodPaymentStore, methodSummary } from './payment-records';
@@ -95,7 +96,7 @@ export class EcheckPayments {
 
   constructor(
     private readonly db: Database,
-    private readonly vault: Vault,
+    private readonly vault: PurposeKeys,
     private readonly settings: EcheckSettings,
     private readonly now: () => Date = () => new Date(),
   ) {
@@ -321,7 +322,9 @@ export class EcheckPayments {
     try {
       const instrument = JSON.parse(this.vault.open(sealed)) as EcheckInstrument;
       return instrument.method === 'echeck' && isValidIban(instrument.iban) ? instrument : undefined;
-    } catch {
+    } catch (error) {
+      // A key id another process has just added: the key ring reloads, the activity's retry opens it.
+      rethrowIfTransient(error);
       return undefined;
     }
   }

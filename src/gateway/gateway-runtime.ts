@@ -5,7 +5,7 @@
 
 import type { Config } from '../config';
 import type { Database } from '../persistence/database';
-import type { Vault } from '../security/vault';
+import type { KeyVault } from '../security/purpose-keys';
 import { BankConnection } from './bank-connector/bank-connection';
 import { CardClient } from './bank-connector/card-client';
 import { BankMessageLog } from './bank-connector/message-log';
@@ -96,11 +96,13 @@ export interface GatewayRuntime {
 /** Connects to the bank host and resumes pending reversals. */
 export async function startGatewayRuntime(options: {
   db: Database;
-  vault: Vault;
+  vault: KeyVault;
   settings: GatewaySettings;
   log: (line: string) => void;
 }): Promise<GatewayRuntime> {
-  const { db, vault, settings, log } = options;
+  const { db, settings, log } = options;
+  // The gateway seals and opens payment instruments under the card vault's keys only.
+  const vault = options.vault.keys('card-vault');
   const [host, port] = splitAddress(settings.bankHostAddress);
   const messages = new BankMessageLog(db.connection, { log });
   await messages.ensureIndexes();

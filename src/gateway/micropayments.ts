@@ -11,7 +11,8 @@
 import type { PaymentCommand, PaymentSummary } from '../contracts/payment-contract';
 import { paymentIdFor } from '../contracts/payment-contract';
 import type { Database } from '../persistence/database';
-import type { Vault } from '../security/vault';
+import type { PurposeKeys } from '../security/purpose-keys';
+import { rethrowIfTransient } from '../security/key-errors';
 import type { CardPayments } from './card-payments';
 import { PaymentOperationError } from './card-payments';
 import type { MethodPaymentRecord } from './payment-records';
@@ -66,7 +67,7 @@ export class Micropayments {
 
   constructor(
     db: Database,
-    private readonly vault: Vault,
+    private readonly vault: PurposeKeys,
     readonly settings: MicropaymentSettings,
   ) {
     this.store = new MethodPaymentStore(db);
@@ -83,9 +84,11 @@ export class Micropayments {
     try {
       const card = JSON.parse(this.vault.open(command.sealedCard)) as { number?: string };
       if (typeof card.number !== 'string') return undefined;
-      const cardKey = this.vault.mac(`micropayment-card:${card.number}`).slice(0, 16);
+      const cardKey = this.vault.stableDigest(`micropayment-card:${card.number}`).slice(0, 16);
       return aggregatorIdFor(command.customerId, command.sellerId, command.amount.currency, cardKey);
-    } catch {
+    } catch (error) {
+      // A key id another process has just added: the key ring reloads, the activity's retry opens it.
+      rethrowIfTransient(error);
       return undefined;
     }
   }

@@ -9,7 +9,8 @@ import { gatewayFee } from '../domain/order';
 import type { Settlement } from '../domain/order';
 import type { Database } from '../persistence/database';
 import { postJournal } from '../persistence/ledger-store';
-import type { Vault } from '../security/vault';
+import type { PurposeKeys } from '../security/purpose-keys';
+import { rethrowIfTransient } from '../security/key-errors';
 
 /** The outcome of one payment notification at the gateway. */
 export interface PaymentOutcome {
@@ -41,7 +42,7 @@ export class PaymentGateway {
   constructor(
     private readonly db: Database,
     private readonly bank: BankConnector,
-    private readonly vault: Vault,
+    private readonly vault: PurposeKeys,
   ) {}
 
   /**
@@ -92,7 +93,9 @@ export class PaymentGateway {
   private openCard(sealed: string): CardDetails | undefined {
     try {
       return JSON.parse(this.vault.open(sealed)) as CardDetails;
-    } catch {
+    } catch (error) {
+      // A key id another process has just added: the key ring reloads, the activity's retry opens it.
+      rethrowIfTransient(error);
       return undefined;
     }
   }

@@ -20,8 +20,11 @@ export interface StoredAnswer {
 
 /** What a request with a key finds when it tries to reserve it. */
 export type Reservation =
-  /** The key is this request's until it finishes or `lockedUntil`; finish or release it with `lockToken`. */
-  | { kind: 'reserved'; lockToken: string }
+  /**
+   * The key is this request's until it finishes or `lockedUntil`; finish or release it with `lockToken`.
+   * `requestHash` is the fingerprint the record holds (an older one, under an older key, when taken over).
+   */
+  | { kind: 'reserved'; lockToken: string; requestHash: string }
   /** The same request already finished: replay its answer. */
   | { kind: 'replay'; answer: StoredAnswer }
   /** The same request is running elsewhere and its lock holds. */
@@ -77,11 +80,20 @@ async function claimTakeover(db: Database, existing: IdempotencyRecord, now: Dat
  * (a RETRYABLE record after a failure, or an IN_PROGRESS one whose lock has passed after a crash).
  * @param scope the caller-scoped key, the record's `_id`
  * @param requestHash the keyed digest of method, path and body
+ * @param sameRequest whether a stored digest is of this same request (default: equal to `requestHash`); a digest
+ *   made under an older key before a key rotation still matches
  */
 export async function reserveIdempotencyKey(
   db: Database,
-  input: { scope: string; requestHash: string; now: Date; lockMs: number },
+  input: {
+    scope: string;
+    requestHash: string;
+    sameRequest?: (storedHash: string) => boolean;
+    now: Date;
+    lockMs: number;
+  },
 ): Promise<Reservation> {
+  const sameRequest = input.sameRequest ?? ((stored: string) => stored === input.requestHash);
   const records = nativeCollection(db.idempotency);
   const lockedUntil = new Date(input.now.getTime() + input.lockMs);
   for (let round = 0; round < MAX_RESERVE_ROUNDS; round += 1) {
@@ -95,13 +107,13 @@ export async function reserveIdempotencyKey(
         lockToken,
         createdAt: input.now,
       });
-      return { kind: 'reserved', lockToken };
+      return { kind: 'reserved', lockToken, requestHash: input.requestHash };
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
     }
     const existing = await records.findOne({ _id: input.scope });
     if (!existing) continue; // swept between the insert and the read: try the insert again
-    if (existing.requestHash !== input.requestHash) return { kind: 'reused' };
+    if (!sameRequest(existing.requestHash)) return { kind: 'reused' };
     if (existing.state === 'DONE' && existing.statusCode !== undefined) {
       return {
         kind: 'replay',
@@ -112,10 +124,10 @@ export async function reserveIdempotencyKey(
     if (!takeOver) return { kind: 'in_progress' };
     if (!(await claimTakeover(db, existing, input.now, input.lockMs))) continue; // another copy is taking it over
     const taken = await records.updateOne(
-      { _id: input.scope, requestHash: input.requestHash, ...takeOver },
+      { _id: input.scope, requestHash: existing.requestHash, ...takeOver },
       { $set: { state: 'IN_PROGRESS', lockedUntil, lockToken } },
     );
-    if (taken.modifiedCount === 1) return { kind: 'reserved', lockToken };
+    if (taken.modifiedCount === 1) return { kind: 'reserved', lockToken, requestHash: existing.requestHash };
     // It finished meanwhile: read it again.
   }
   return { kind: 'in_progress' };

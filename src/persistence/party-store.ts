@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { PartyRole } from '../domain/order';
-import type { Vault } from '../security/vault';
+import type { KeyVault } from '../security/purpose-keys';
 import { generateApiKey, hashApiKey } from '../security/vault';
 import type { ApiKeyRecord, Database, PartyRecord } from './database';
 import { nativeCollection } from './database';
@@ -88,7 +88,7 @@ async function insertApiKey(
  */
 export async function registerParty(
   db: Database,
-  vault: Vault,
+  vault: KeyVault,
   input: { id: string; role: PartyRole; name: string; webhookUrl?: string | undefined },
   now: Date = new Date(),
 ): Promise<RegisteredParty> {
@@ -99,7 +99,7 @@ export async function registerParty(
     role: input.role,
     name: input.name,
     webhookUrl: input.webhookUrl,
-    webhookSecretSealed: webhookSecret ? vault.seal(webhookSecret) : undefined,
+    webhookSecretSealed: webhookSecret ? vault.keys('webhook-secrets').seal(webhookSecret) : undefined,
     createdAt: now,
   });
   const { apiKey, record } = await insertApiKey(db, input.id, input.role, now);
@@ -228,12 +228,12 @@ export async function listApiKeys(db: Database, partyId: string, now: Date = new
 /** Where and with which secret to push a party's notices, if it registered a webhook. */
 export async function findWebhookTarget(
   db: Database,
-  vault: Vault,
+  vault: KeyVault,
   partyId: string,
 ): Promise<{ url: string; secret: string } | undefined> {
   const record = await db.parties.findById(partyId).lean<PartyRecord>();
   if (!record?.webhookUrl || !record.webhookSecretSealed) return undefined;
-  return { url: record.webhookUrl, secret: vault.open(record.webhookSecretSealed) };
+  return { url: record.webhookUrl, secret: vault.keys('webhook-secrets').open(record.webhookSecretSealed) };
 }
 
 function toParty(record: PartyRecord): Party {
@@ -312,7 +312,7 @@ export async function listPartyAccounts(
  */
 export async function setPartyWebhook(
   db: Database,
-  vault: Vault,
+  vault: KeyVault,
   id: string,
   webhookUrl: string | null,
 ): Promise<{ party: PartyAccount; webhookSecret?: string | undefined } | undefined> {
@@ -325,7 +325,7 @@ export async function setPartyWebhook(
   }
   const webhookSecret = record.webhookSecretSealed ? undefined : `whsec_${randomBytes(24).toString('base64')}`;
   const set: Partial<PartyRecord> = { webhookUrl };
-  if (webhookSecret) set.webhookSecretSealed = vault.seal(webhookSecret);
+  if (webhookSecret) set.webhookSecretSealed = vault.keys('webhook-secrets').seal(webhookSecret);
   await db.parties.updateOne({ _id: id }, { $set: set }).exec();
   const party = await findPartyAccount(db, id);
   return party && { party, webhookSecret };

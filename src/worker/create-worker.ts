@@ -18,7 +18,7 @@ import {
 } from '../observability/temporal-interceptors';
 import type { Tracing } from '../observability/tracing';
 import type { Database } from '../persistence/database';
-import type { Vault } from '../security/vault';
+import type { KeyVault } from '../security/purpose-keys';
 
 /** What a worker needs. */
 export interface OrderWorkerOptions {
@@ -26,7 +26,7 @@ export interface OrderWorkerOptions {
   namespace: string;
   taskQueue: string;
   db: Database;
-  vault: Vault;
+  vault: KeyVault;
   config: Pick<Config, 'webhook'>;
   /**
    * The bank of the legacy in-worker payment activities, which only orders recorded before the gateway worker call

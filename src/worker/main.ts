@@ -4,13 +4,13 @@
 // OTLP endpoint is set.
 
 import { Runtime } from '@temporalio/worker';
-import { loadConfig, requireVaultKey } from '../config';
+import { loadConfig } from '../config';
 import { createLogger, loggingFrom, temporalLoggerFor } from '../observability/logger';
 import type { Logger } from '../observability/logger';
 import { createWorkerMetrics, scrapeText, serveMetrics } from '../observability/metrics';
 import { startTracing } from '../observability/tracing';
 import { connectDatabase } from '../persistence/database';
-import { Vault } from '../security/vault';
+import { openKeyRing } from '../security/open-key-ring';
 import { connectTemporalWorker } from '../temporal-connection';
 import { createOrderWorker } from './create-worker';
 
@@ -48,9 +48,11 @@ async function main(): Promise<void> {
     );
   }
 
-  const vault = new Vault(requireVaultKey(config));
   logger.info({ mongodb: config.mongodb.deployment }, 'connecting to MongoDB');
   const db = await connectDatabase(config.mongodbUri, config.mongodb.options);
+  const vault = await openKeyRing(config, db, 'worker', {
+    onRefreshError: (error) => logger.error({ err: error }, 'reloading the keys failed'),
+  });
   const connection = await connectTemporalWorker(config.temporal, (line) => logger.warn(line));
   const worker = await createOrderWorker({
     connection,

@@ -63,6 +63,7 @@ module.exports = async function globalSetup() {
     DATA_DIR: dataDir,
     CLUSTER_LOG_DIR: path.join(dataDir, 'logs'),
     SETTLEFLOW_VAULT_KEY: crypto.randomBytes(32).toString('base64'),
+    SETTLEFLOW_KEK: crypto.randomBytes(32).toString('base64'),
     TEMPORAL_ADDRESS: cluster.temporalAddress,
     TEMPORAL_NAMESPACE: cluster.namespace,
     TEMPORAL_BIN: temporalBin,

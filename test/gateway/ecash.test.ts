@@ -25,7 +25,7 @@ beforeAll(async () => {
     GATEWAY_TASK_QUEUE: queue,
     API_UPDATE_TIMEOUT_MS: '20000',
   });
-  gateway = await startGatewayWorker(h.db, h.vault, queue);
+  gateway = await startGatewayWorker(h.db, h.keyRings.gateway, queue);
 }, 120_000);
 
 afterAll(async () => {

@@ -19,6 +19,8 @@ import { clientInterceptors } from '../../src/observability/temporal-interceptor
 import type { RegisteredParty } from '../../src/persistence/party-store';
 import { registerParty } from '../../src/persistence/party-store';
 import { Vault } from '../../src/security/vault';
+import type { KeyRing } from '../../src/security/key-ring';
+import { openKeyRing } from '../../src/security/open-key-ring';
 import { createOrderWorker } from '../../src/worker/create-worker';
 import type { GatewayRuntime } from '../../src/gateway/gateway-runtime';
 import { DEFAULT_GATEWAY_SETTINGS, startGatewayRuntime } from '../../src/gateway/gateway-runtime';
@@ -70,7 +72,13 @@ export interface ApiHarness {
   baseUrl: string;
   db: Database;
   client: Client;
+  /** The legacy single-key vault (SETTLEFLOW_VAULT_KEY): what tests seal `v1.` values with; the key ring reads them. */
   vault: Vault;
+  /**
+   * The key rings of the API, the order worker and the gateway worker: one each, on the test's database, as the three
+   * processes have in production (a rotation reaches each by its own reload).
+   */
+  keyRings: { api: KeyRing; worker: KeyRing; gateway: KeyRing };
   config: Config;
   /** The registered cast, with their API keys. */
   parties: Record<CastMember, RegisteredParty>;
@@ -116,6 +124,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     TEMPORAL_TASK_QUEUE: `api-test-${run}`,
     MONGODB_URI: uniqueDatabaseUri(requiredEnv('MONGODB_URI'), 'settleflow_test'),
     SETTLEFLOW_VAULT_KEY: vaultKey,
+    SETTLEFLOW_KEK: requiredEnv('SETTLEFLOW_KEK'),
     DATA_DIR: process.env.DATA_DIR,
     WEBHOOK_ALLOW_PRIVATE: 'true',
     WEBHOOK_RETRY_INITIAL_MS: '50',
@@ -132,6 +141,11 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
   });
   const vault = new Vault(vaultKey);
   const db = await connectDatabase(config.mongodbUri);
+  const keyRings = {
+    api: await openKeyRing(config, db, 'api'),
+    worker: await openKeyRing(config, db, 'worker'),
+    gateway: await openKeyRing(config, db, 'gateway'),
+  };
   const connection = await Connection.connect({ address: temporalAddress });
   // As in the API process: the request id of each call goes into the workflow's headers.
   const client = new Client({ connection, namespace: config.temporal.namespace, interceptors: clientInterceptors() });
@@ -143,7 +157,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     db,
-    vault,
+    vault: keyRings.worker,
     config,
     workflowBundle: { codePath: bundlePath },
     logger: workerLog.logger,
@@ -155,7 +169,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
   const g = config.gateway;
   const gateway = await startGatewayRuntime({
     db,
-    vault,
+    vault: keyRings.gateway,
     settings: {
       ...DEFAULT_GATEWAY_SETTINGS,
       bankHostAddress: g.bankHostAddress,
@@ -182,7 +196,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
   const gatewayRun = gatewayWorker.run();
 
   const logs = apiLog.lines;
-  const app = createApp({ db, temporal: client, config, vault, logger: apiLog.logger });
+  const app = createApp({ db, temporal: client, config, vault: keyRings.api, logger: apiLog.logger });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -192,7 +206,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     await Promise.all(
       Object.entries(CAST).map(async ([member, role]) => [
         member,
-        await registerParty(db, vault, { id: `${member}-${run}`, role, name: `${member} ${run}` }),
+        await registerParty(db, keyRings.api, { id: `${member}-${run}`, role, name: `${member} ${run}` }),
       ]),
     ),
   ) as Record<CastMember, RegisteredParty>;
@@ -267,6 +281,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     await gatewayConnection.close();
     await gateway.close();
     await connection.close();
+    for (const ring of Object.values(keyRings)) ring.close();
     await db.connection.dropDatabase();
     await db.close();
   };
@@ -277,6 +292,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     db,
     client,
     vault,
+    keyRings,
     config,
     parties,
     logs,

@@ -14,7 +14,7 @@ import { createGatewayWorker } from '../../src/gateway/worker/create-gateway-wor
 import { ibanOf } from '../../src/bank-host/domain/accounts';
 import type { MessageName } from '../../src/iso20022';
 import type { Database } from '../../src/persistence/database';
-import type { Vault } from '../../src/security/vault';
+import type { KeyVault } from '../../src/security/purpose-keys';
 import { bankHostEnv } from './bank-control';
 import type { WorkflowEnv } from './workflow-env';
 import { acceptance, fullReservation, startOrder, startWorkflowEnv, testServers, waitForStatus } from './workflow-env';
@@ -44,7 +44,7 @@ export interface GatewayWorker {
 /** Starts a gateway runtime (real bank host) and worker; the e-check clearing wait is the test bank's period (1 s). */
 export async function startGatewayWorker(
   db: Database,
-  vault: Vault,
+  vault: KeyVault,
   gatewayQueue = `gateway-test-${randomUUID()}`,
   micropayments: MicropaymentSettings = DEFAULT_GATEWAY_SETTINGS.micropayments,
 ): Promise<GatewayWorker> {

@@ -1189,6 +1189,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The gateway's public keys (JWKS)
+         * @description The signing keys (ES256, `use: sig`) that sign the gateway's notices and the payment-instruction keys (RSA-OAEP-256, `use: enc`) that customers encrypt card and account data to, each with its `kid`: the current key, a rotated key about to take over, and superseded keys for SETTLEFLOW_JWKS_GRACE_HOURS. No authentication; cacheable for SETTLEFLOW_JWKS_MAX_AGE_SECONDS (a verifier meeting an unknown `kid` fetches it again).
+         */
+        get: operations["getJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2360,6 +2380,24 @@ export interface components {
             note: string;
             version?: number;
         };
+        PublicJwk: {
+            /** @enum {string} */
+            kty: "EC" | "RSA";
+            /** @example signing-2-9f3a1c2b */
+            kid: string;
+            /** @enum {string} */
+            use: "sig" | "enc";
+            /** @enum {string} */
+            alg: "ES256" | "RSA-OAEP-256";
+            crv?: string;
+            x?: string;
+            y?: string;
+            n?: string;
+            e?: string;
+        };
+        Jwks: {
+            keys: components["schemas"]["PublicJwk"][];
+        };
         GatewayPayment: {
             paymentId: string;
             orderId: string;
@@ -2597,6 +2635,8 @@ export type SchemaApplyCorrectionsRequest = components['schemas']['ApplyCorrecti
 export type SchemaAssignExceptionRequest = components['schemas']['AssignExceptionRequest'];
 export type SchemaCommentExceptionRequest = components['schemas']['CommentExceptionRequest'];
 export type SchemaResolveExceptionRequest = components['schemas']['ResolveExceptionRequest'];
+export type SchemaPublicJwk = components['schemas']['PublicJwk'];
+export type SchemaJwks = components['schemas']['Jwks'];
 export type SchemaGatewayPayment = components['schemas']['GatewayPayment'];
 export type SchemaBankDocument = components['schemas']['BankDocument'];
 export type SchemaBankMessage = components['schemas']['BankMessage'];
@@ -9167,6 +9207,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key set. */
+            200: {
+                headers: {
+                    /** @description `public, max-age=<seconds>` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Jwks"];
                 };
             };
         };

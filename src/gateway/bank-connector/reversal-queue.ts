@@ -7,7 +7,7 @@
 
 import type { Connection } from 'mongoose';
 import type { Acceptor, OriginalData, TransactionAmount, TransactionType } from '../../iso8583';
-import type { Vault } from '../../security/vault';
+import type { PurposeKeys } from '../../security/purpose-keys';
 import type { BackoffPolicy } from './backoff';
 import { backoffDelayMs } from './backoff';
 import type { CardClient } from './card-client';
@@ -75,7 +75,7 @@ export class ReversalQueue {
   constructor(
     private readonly connection: Connection,
     private readonly cards: CardClient,
-    private readonly vault: Vault,
+    private readonly vault: PurposeKeys,
     private readonly options: ReversalQueueOptions,
   ) {
     this.now = options.now ?? (() => new Date());

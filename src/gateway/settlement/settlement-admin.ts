@@ -6,7 +6,7 @@
 import { isValidIban } from '../../iso20022';
 import type { Database } from '../../persistence/database';
 import { isDuplicateKeyError } from '../../persistence/database';
-import type { Vault } from '../../security/vault';
+import type { PurposeKeys } from '../../security/purpose-keys';
 import type { FeeMethod, FeeRule } from './fees';
 import type { FeeScheduleRecord, SettlementBatchRecord, SettlementLineRecord } from './settlement-store';
 import { settlementCollections } from './settlement-store';
@@ -35,7 +35,7 @@ export interface PayoutAccountView {
 /** Sets (or replaces) a seller's payout account; the IBAN is sealed, only its last 4 characters stay readable. */
 export async function savePayoutAccount(
   db: Database,
-  vault: Vault,
+  vault: PurposeKeys,
   input: { sellerId: string; iban: string; accountHolder: string; operatorId: string; now: Date },
 ): Promise<PayoutAccountView> {
   const iban = input.iban.replace(/\s+/g, '').toUpperCase();

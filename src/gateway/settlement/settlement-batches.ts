@@ -15,7 +15,7 @@ import { buildCreditTransferBatch, isValidIban, maskAccountNumbers, parsePayment
 import type { Database } from '../../persistence/database';
 import { isDuplicateKeyError } from '../../persistence/database';
 import { postJournal } from '../../persistence/ledger-store';
-import type { Vault } from '../../security/vault';
+import type { PurposeKeys } from '../../security/purpose-keys';
 import { GATEWAY_PAYMENTS, PaymentOperationError } from '../card-payments';
 import { BANK_ISO20022_MESSAGES } from '../echeck-payments';
 import type { Iso20022MessageRecord } from '../echeck-payments';
@@ -87,7 +87,7 @@ export class SettlementBatches {
 
   constructor(
     private readonly db: Database,
-    private readonly vault: Vault,
+    private readonly vault: PurposeKeys,
     private readonly settings: SettlementSettings,
     private readonly now: () => Date = () => new Date(),
   ) {

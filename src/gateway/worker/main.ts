@@ -3,14 +3,14 @@
 // queue until SIGINT/SIGTERM. It never logs card data (every bank line is masked).
 
 import { Client } from '@temporalio/client';
-import { loadConfig, requireVaultKey } from '../../config';
+import { loadConfig } from '../../config';
 import { createLogger } from '../../observability/logger';
 import { createGatewayMetrics, serveMetrics } from '../../observability/metrics';
 import { activityObservability } from '../../observability/temporal-interceptors';
 import { connectDatabase } from '../../persistence/database';
 import { connectTemporalClient, connectTemporalWorker } from '../../temporal-connection';
 import { ensureReconciliationSchedule } from '../reconciliation/schedule';
-import { Vault } from '../../security/vault';
+import { openKeyRing } from '../../security/open-key-ring';
 import { GATEWAY_REVERSALS } from '../bank-connector/reversal-queue';
 import { gatewaySettingsFrom, startGatewayRuntime } from '../gateway-runtime';
 import { ensureSettlementSchedule } from '../settlement/settlement-schedule';
@@ -18,9 +18,11 @@ import { createGatewayWorker } from './create-gateway-worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const vault = new Vault(requireVaultKey(config));
   const db = await connectDatabase(config.mongodbUri, config.mongodb.options);
   const log = (line: string) => console.log(`gateway: ${line}`);
+  const vault = await openKeyRing(config, db, 'gateway', {
+    onRefreshError: (error) => log(`reloading the keys failed: ${error}`),
+  });
   const runtime = await startGatewayRuntime({
     db,
     vault,
