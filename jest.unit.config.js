@@ -20,6 +20,7 @@ module.exports = {
     '<rootDir>/test/console/**/*.test.ts',
     '<rootDir>/test/bank-host/book-holds.test.ts',
     '<rootDir>/test/bank-host/original-matching.test.ts',
+    '<rootDir>/test/temporal/codec.test.ts',
   ],
   globalSetup: undefined,
   globalTeardown: undefined,

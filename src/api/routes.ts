@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import type { RouteResponse, RouteSpec } from './route-registry';
+import { CODEC_ROUTES } from './codec-routes';
 import { CONSOLE_ROUTES } from './console-routes';
 import { WALLET_ROUTES } from './wallet-routes';
 import { errorResponses } from './route-errors';
@@ -601,4 +602,5 @@ export const API_ROUTES: readonly RouteSpec[] = [
   listPaymentMessagesRoute,
   ...WALLET_ROUTES,
   ...CONSOLE_ROUTES,
+  ...CODEC_ROUTES,
 ];

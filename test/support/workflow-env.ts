@@ -14,6 +14,9 @@ import type { OrderDeadlines } from '../../src/domain/order';
 import type { Database } from '../../src/persistence/database';
 import { connectDatabase } from '../../src/persistence/database';
 import { Vault } from '../../src/security/vault';
+import { payloadDataConverter } from '../../src/temporal/codec';
+import type { StaticPayloadKeys } from '../../src/temporal/payload-keys';
+import { payloadKeysFrom } from '../../src/temporal/payload-keys';
 import { createOrderWorker } from '../../src/worker/create-worker';
 import { SimulatedBank } from './legacy-bank';
 
@@ -35,6 +38,16 @@ export function testServers(): {
     vaultKey: SETTLEFLOW_VAULT_KEY,
     bundlePath: SETTLEFLOW_WORKFLOW_BUNDLE || undefined,
   };
+}
+
+/** The Temporal payload keys of the test run: derived from its vault key, as a process configured with it derives them. */
+export function testPayloadKeys(): StaticPayloadKeys {
+  return payloadKeysFrom({ payloadKeys: undefined, vaultKey: testServers().vaultKey });
+}
+
+/** The data converter every test client and worker uses: the product's payload codec under the run's keys. */
+export function testDataConverter() {
+  return payloadDataConverter(testPayloadKeys());
 }
 
 /** A MongoDB URI naming a database of its own, so test files never see each other's data. */
@@ -70,7 +83,7 @@ export async function startWorkflowEnv(
   const vault = new Vault(servers.vaultKey);
   const taskQueue = `test-${randomUUID()}`;
   const clientConnection = await Connection.connect({ address: servers.temporalAddress });
-  const client = new Client({ connection: clientConnection });
+  const client = new Client({ connection: clientConnection, dataConverter: testDataConverter() });
   const workers: { worker: Worker; running: Promise<void>; connection: NativeConnection }[] = [];
 
   const env: WorkflowEnv = {
@@ -87,6 +100,7 @@ export async function startWorkflowEnv(
         taskQueue,
         db,
         vault,
+        payloadKeys: testPayloadKeys(),
         config: loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_HORIZON_HOURS: '0.01' }),
         bank: options.bank?.(db) ?? new SimulatedBank(db),
         workflowBundle: servers.bundlePath ? { codePath: servers.bundlePath } : undefined,

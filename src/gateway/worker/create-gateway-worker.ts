@@ -6,19 +6,27 @@ import { Worker as TemporalWorker } from '@temporalio/worker';
 import { createGatewayActivities } from '../activities';
 import type { GatewayRuntime } from '../gateway-runtime';
 import { createMethodActivities } from '../method-activities';
+import { assertBundleEncodesFailures, payloadDataConverter } from '../../temporal/codec';
+import type { PayloadKeys } from '../../temporal/payload-keys';
 
-/** Creates (but does not run) the gateway worker. */
+/**
+ * Creates (but does not run) the gateway worker, its payloads sealed by the payload codec under `payloadKeys`. A
+ * prebuilt bundle must be built with WORKFLOW_BUNDLE_CONVERTERS (src/temporal/codec.ts); one without is refused.
+ */
 export async function createGatewayWorker(options: {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   runtime: GatewayRuntime;
+  payloadKeys: PayloadKeys;
   workflowBundle?: { codePath: string } | undefined;
 }): Promise<Worker> {
+  if (options.workflowBundle) assertBundleEncodesFailures(options.workflowBundle.codePath);
   return TemporalWorker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
+    dataConverter: payloadDataConverter(options.payloadKeys),
     activities: { ...createGatewayActivities(options.runtime.payments), ...createMethodActivities(options.runtime) },
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }

@@ -8,6 +8,7 @@ import { createGatewayMetrics, serveMetrics } from '../../observability/metrics'
 import { connectDatabase } from '../../persistence/database';
 import { connectTemporalWorker } from '../../temporal-connection';
 import { Vault } from '../../security/vault';
+import { configuredPayloadKeys } from '../../temporal/payload-keys';
 import { GATEWAY_REVERSALS } from '../bank-connector/reversal-queue';
 import { gatewaySettingsFrom, startGatewayRuntime } from '../gateway-runtime';
 import { createGatewayWorker } from './create-gateway-worker';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.gateway.taskQueue,
     runtime,
+    payloadKeys: configuredPayloadKeys(config),
     workflowBundle: config.gateway.workflowBundlePath ? { codePath: config.gateway.workflowBundlePath } : undefined,
   });
   console.log(
