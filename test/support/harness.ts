@@ -182,7 +182,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
   const gatewayRun = gatewayWorker.run();
 
   const logs = apiLog.lines;
-  const app = createApp({ db, temporal: client, config, vault, logger: apiLog.logger });
+  const app = createApp({ db, temporal: client, config, vault, payloadKeys: testPayloadKeys(), logger: apiLog.logger });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
