@@ -21,6 +21,8 @@ module.exports = {
     '<rootDir>/test/console/**/*.test.ts',
     '<rootDir>/test/bank-host/book-holds.test.ts',
     '<rootDir>/test/bank-host/original-matching.test.ts',
+    '<rootDir>/test/temporal/codec.test.ts',
+    '<rootDir>/test/temporal/codec-everywhere.test.ts',
   ],
   globalSetup: undefined,
   globalTeardown: undefined,

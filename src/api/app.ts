@@ -17,9 +17,12 @@ import { readModelCounts } from '../observability/read-model-counts';
 import type { Database } from '../persistence/database';
 import type { PartyAccount } from '../persistence/party-store';
 import type { Vault } from '../security/vault';
+import type { PayloadKeys } from '../temporal/payload-keys';
+import { configuredPayloadKeys } from '../temporal/payload-keys';
 import type { ApiDeps } from './api-deps';
 import { ApiError, errorHandler } from './api-error';
 import { PARTY_CACHE_MAX_ENTRIES, PartyCache, authenticate, createApiKeyCache } from './auth';
+import { CODEC_PATH, codecCors, codecRouter } from './codec-router';
 import { consoleLedgerRouter } from './console-ledger-router';
 import { consoleMonitoringRouter } from './console-monitoring-router';
 import { consoleNoticesRouter } from './console-notices-router';
@@ -51,6 +54,8 @@ export interface CreateAppDeps {
   temporal: Client;
   config: Config;
   vault: Vault;
+  /** The Temporal payload keys (the codec endpoint's); by default those of the configuration. */
+  payloadKeys?: PayloadKeys;
   now?: () => Date;
   logger?: Logger;
   metrics?: ApiMetrics;
@@ -115,6 +120,7 @@ export function createApp(input: CreateAppDeps): Express {
     temporal: input.temporal,
     config: input.config,
     vault: input.vault,
+    payloadKeys: input.payloadKeys ?? configuredPayloadKeys(input.config),
     now: input.now ?? (() => new Date()),
     logger,
     metrics,
@@ -155,6 +161,8 @@ export function createApp(input: CreateAppDeps): Express {
   });
   app.use(express.json({ limit: deps.config.apiBodyLimit }));
   app.use(requireJsonBody);
+  // Temporal UI's preflights to the codec endpoint, answered for TEMPORAL_UI_ORIGIN only (before the generic OPTIONS).
+  app.use(CODEC_PATH, codecCors(deps));
   app.use(optionsFromRegistry);
 
   const system = express.Router();
@@ -178,6 +186,7 @@ export function createApp(input: CreateAppDeps): Express {
   app.use(consoleMonitoringRouter(deps, authenticated));
   app.use(consoleNoticesRouter(deps, authenticated));
   app.use(consoleLedgerRouter(deps, authenticated));
+  app.use(codecRouter(deps, keyCache));
   app.use(consoleStaticRouter(deps.config.consoleDir));
 
   app.use(methodNotAllowed);

@@ -15,6 +15,8 @@ import { connectDatabase } from '../persistence/database';
 import { startIdempotencySweeper } from '../persistence/idempotency-store';
 import { Vault } from '../security/vault';
 import { connectTemporalClient } from '../temporal-connection';
+import { payloadDataConverter } from '../temporal/codec';
+import { configuredPayloadKeys } from '../temporal/payload-keys';
 
 let logger: Logger = createLogger({ service: 'settleflow-api' });
 
@@ -25,6 +27,7 @@ async function main(): Promise<void> {
   // Loaded once tracing has started, so the HTTP server under Express is instrumented.
   const { createApp } = await import('./app');
   const vault = new Vault(requireVaultKey(config));
+  const payloadKeys = configuredPayloadKeys(config);
   logger.info({ mongodb: config.mongodb.deployment }, 'connecting to MongoDB');
   const db = await connectDatabase(config.mongodbUri, config.mongodb.options);
   logger.info(`connecting to Temporal at ${config.temporal.address}, namespace ${config.temporal.namespace}`);
@@ -33,9 +36,10 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     interceptors: clientInterceptors(tracing),
+    dataConverter: payloadDataConverter(payloadKeys),
   });
   const metrics = createApiMetrics(readModelCounts(db), { refreshMs: config.metrics.refreshMs, logger });
-  const app = createApp({ db, temporal, config, vault, logger, metrics });
+  const app = createApp({ db, temporal, config, vault, payloadKeys, logger, metrics });
   // Reads the order counts every METRICS_REFRESH_MS, so the monitoring page's throughput has a history from the start
   // even when nothing scrapes /metrics.
   const sampler = setInterval(() => {

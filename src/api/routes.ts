@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import type { RouteResponse, RouteSpec } from './route-registry';
+import { CODEC_ROUTES } from './codec-routes';
 import { CONSOLE_ROUTES } from './console-routes';
 import { WALLET_ROUTES } from './wallet-routes';
 import { RECONCILIATION_ROUTES } from './reconciliation-routes';
@@ -603,4 +604,5 @@ export const API_ROUTES: readonly RouteSpec[] = [
   ...WALLET_ROUTES,
   ...RECONCILIATION_ROUTES,
   ...CONSOLE_ROUTES,
+  ...CODEC_ROUTES,
 ];

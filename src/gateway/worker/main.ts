@@ -11,6 +11,7 @@ import { Client } from '@temporalio/client';
 import { connectTemporalClient, connectTemporalWorker } from '../../temporal-connection';
 import { ensureReconciliationSchedule } from '../reconciliation/schedule';
 import { Vault } from '../../security/vault';
+import { configuredPayloadKeys } from '../../temporal/payload-keys';
 import { GATEWAY_REVERSALS } from '../bank-connector/reversal-queue';
 import { gatewaySettingsFrom, startGatewayRuntime } from '../gateway-runtime';
 import { createGatewayWorker } from './create-gateway-worker';
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.gateway.taskQueue,
     runtime,
+    payloadKeys: configuredPayloadKeys(config),
     workflowBundle: config.gateway.workflowBundlePath ? { codePath: config.gateway.workflowBundlePath } : undefined,
     // A log line per activity (with the request id the order's Update carried) and the payment counters.
     activityInterceptors: [activityObservability({ logger: logger, metrics: metrics.activities })],
