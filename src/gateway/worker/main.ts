@@ -11,6 +11,7 @@ import { Client } from '@temporalio/client';
 import { connectTemporalClient, connectTemporalWorker } from '../../temporal-connection';
 import { ensureReconciliationSchedule } from '../reconciliation/schedule';
 import { Vault } from '../../security/vault';
+import { payloadDataConverter } from '../../temporal/codec';
 import { configuredPayloadKeys } from '../../temporal/payload-keys';
 import { GATEWAY_REVERSALS } from '../bank-connector/reversal-queue';
 import { gatewaySettingsFrom, startGatewayRuntime } from '../gateway-runtime';
@@ -61,7 +62,12 @@ async function main(): Promise<void> {
   if (cron !== undefined) {
     // The daily reconciliation after end of day: one Schedule per settlement account, created or set to this cron.
     const clientConnection = await connectTemporalClient(config.temporal, log);
-    const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+    const client = new Client({
+      connection: clientConnection,
+      namespace: config.temporal.namespace,
+      // The Schedule's workflow arguments are payloads like any other: sealed by the codec.
+      dataConverter: payloadDataConverter(configuredPayloadKeys(config)),
+    });
     const scheduleId = await ensureReconciliationSchedule(client, {
       iban: config.gateway.echeck.creditorIban,
       cron,
