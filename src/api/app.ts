@@ -36,6 +36,7 @@ import { orderActionsRouter } from './order-actions-router';
 import { ordersRouter } from './orders-router';
 import { partiesRouter } from './parties-router';
 import { paymentsRouter } from './payments-router';
+import { reportsRouter } from './reports-router';
 import { walletsRouter } from './wallets-router';
 import { allowedMethods, mountRoute } from './route-registry';
 import { API_ROUTES, openApiRoute } from './routes';
@@ -169,6 +170,7 @@ export function createApp(input: CreateAppDeps): Express {
   app.use(inboxRouter(deps, authenticated));
   app.use(paymentsRouter(deps, authenticated));
   app.use(walletsRouter(deps, authenticated, idempotent));
+  app.use(reportsRouter(deps, authenticated));
   app.use(webhooksRouter(deps, authenticated, idempotent));
   app.use(consoleSessionRouter(deps, authenticated, keyCache));
   app.use(consolePartiesRouter(deps, authenticated, keyCache));

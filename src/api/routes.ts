@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { RouteResponse, RouteSpec } from './route-registry';
 import { CONSOLE_ROUTES } from './console-routes';
 import { WALLET_ROUTES } from './wallet-routes';
+import { REPORT_ROUTES } from './reports-routes';
 import { errorResponses } from './route-errors';
 import { defineRoute } from './route-registry';
 import { PAYMENT_STATUSES } from '../domain/payment';
@@ -600,5 +601,6 @@ export const API_ROUTES: readonly RouteSpec[] = [
   getPaymentRoute,
   listPaymentMessagesRoute,
   ...WALLET_ROUTES,
+  ...REPORT_ROUTES,
   ...CONSOLE_ROUTES,
 ];

@@ -243,7 +243,12 @@ export class ClearingStatistics {
   add(payment: ClearingPayment): void {
     if (isMicropaymentAggregate(payment)) return;
     const method = clearingMethodOf(payment);
-    const row = { day: utcDay(payment.createdAt), sellerId: payment.sellerId, method, currency: payment.amount.currency };
+    const row = {
+      day: utcDay(payment.createdAt),
+      sellerId: payment.sellerId,
+      method,
+      currency: payment.amount.currency,
+    };
     const key = rowKey(row);
     if (this.page.after !== undefined && key <= this.page.after) return;
     if (this.bound !== undefined && key >= this.bound) return;

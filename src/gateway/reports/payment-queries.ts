@@ -69,7 +69,13 @@ const STATISTICS_PROJECTION = {
  */
 export async function* scanPayments(
   db: Database,
-  range: { from: Date; to: Date; sellerId?: string | undefined; method?: ClearingMethod | undefined; currency?: string },
+  range: {
+    from: Date;
+    to: Date;
+    sellerId?: string | undefined;
+    method?: ClearingMethod | undefined;
+    currency?: string;
+  },
 ): AsyncGenerator<ClearingPayment> {
   const filter: Record<string, unknown> = { createdAt: { $gte: range.from, $lt: range.to } };
   if (range.sellerId !== undefined) filter.sellerId = range.sellerId;
@@ -102,7 +108,8 @@ export async function* clearingStatisticsRows(
   feeOf: FeeLookup,
   page: { after?: string | undefined; capacity?: number | undefined } = {},
 ): AsyncGenerator<ClearingStatisticsRow> {
-  const firstDay = page.after !== undefined && page.after.slice(0, 10) > query.from ? page.after.slice(0, 10) : query.from;
+  const firstDay =
+    page.after !== undefined && page.after.slice(0, 10) > query.from ? page.after.slice(0, 10) : query.from;
   for (let day = firstDay; day <= query.to; day = nextDay(day)) {
     const statistics = new ClearingStatistics(feeOf, page);
     const from = new Date(`${day}T00:00:00Z`);

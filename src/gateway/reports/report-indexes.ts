@@ -19,7 +19,7 @@ export const PAYMENT_REPORT_INDEXES = [
 
 /** Creates the reports' indexes when missing (idempotent; concurrent start-ups are harmless). */
 export async function ensurePaymentReportIndexes(connection: Connection): Promise<void> {
-  await connection.collection(PAYMENTS_COLLECTION).createIndexes(
-    PAYMENT_REPORT_INDEXES.map((index) => ({ key: { ...index.key }, name: index.name })),
-  );
+  await connection
+    .collection(PAYMENTS_COLLECTION)
+    .createIndexes(PAYMENT_REPORT_INDEXES.map((index) => ({ key: { ...index.key }, name: index.name })));
 }

@@ -7,6 +7,7 @@
 
 import type { Database } from '../../persistence/database';
 import type { ClearingMethod, ClearingStatisticsRow, FeeLookup } from './clearing-statistics';
+import type { ClearingStatisticsQuery } from './payment-queries';
 import { clearingStatisticsRows } from './payment-queries';
 
 /** What a column holds, and so how it is printed and totalled. */
@@ -110,8 +111,11 @@ export function clearingReportRow(row: ClearingStatisticsRow): ReportRow {
   };
 }
 
-async function* reportRows(rows: AsyncIterable<ClearingStatisticsRow>): AsyncGenerator<ReportRow> {
-  for await (const row of rows) yield clearingReportRow(row);
+async function* reportRows(rows: AsyncIterable<ClearingStatisticsRow>, withDay = false): AsyncGenerator<ReportRow> {
+  for await (const row of rows) {
+    const printed = clearingReportRow(row);
+    yield withDay ? { ...printed, values: { day: row.day, ...printed.values } } : printed;
+  }
 }
 
 /** The daily clearing report: the clearing statistics of one day, a row per seller, method and currency. */
@@ -151,8 +155,28 @@ export const dailyClearingReport: ReportKind<DailyClearingParams> = {
   },
 };
 
+/** The clearing statistics of a range of days as one download: the daily report's columns after a Day column. */
+export const clearingStatisticsReport: ReportKind<ClearingStatisticsQuery> = {
+  id: 'clearing-statistics',
+  document(context, query) {
+    return {
+      kind: 'clearing-statistics',
+      title: `Clearing statistics ${query.from} to ${query.to}`,
+      subtitle: [`Payments created on ${query.from} to ${query.to} (UTC).`],
+      fileStem: `clearing-statistics-${query.from}-${query.to}`,
+      columns: [{ key: 'day', header: 'Day', kind: 'text', width: 56 }, ...CLEARING_COLUMNS],
+      noteHeader: 'Decline reasons',
+      rows: reportRows(clearingStatisticsRows(context.db, query, context.feeOf), true),
+      totals: ['payments', 'approved', 'declined', 'pending', 'authorized', 'captured', 'refunded', 'fees', 'net'],
+    };
+  },
+};
+
 /**
  * Every report kind by id. The settlement statement (`settlement-statement`, per batch) and the reconciliation
  * report (`reconciliation`, per day) join here once their collections exist on main.
  */
-export const REPORT_KINDS = { 'daily-clearing': dailyClearingReport } as const;
+export const REPORT_KINDS = {
+  'daily-clearing': dailyClearingReport,
+  'clearing-statistics': clearingStatisticsReport,
+} as const;

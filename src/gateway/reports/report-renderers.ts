@@ -84,7 +84,13 @@ export async function writeCsv(document: ReportDocument, out: Writable): Promise
       const row: ReportRow = { currency, values: Object.fromEntries(sums) };
       yield [
         ...columns.map((column, index) =>
-          index === 0 ? 'TOTAL' : column.key === 'currency' ? currency : sums.has(column.key) ? formatValue(column, row) : '',
+          index === 0
+            ? 'TOTAL'
+            : column.key === 'currency'
+              ? currency
+              : sums.has(column.key)
+                ? formatValue(column, row)
+                : '',
         ),
         ...(document.noteHeader ? [''] : []),
       ];
