@@ -30,7 +30,9 @@ function ensurePdftotext({ log = (line) => console.error(line) } = {}) {
   const existing = process.env.PDFTOTEXT_PATH || found();
   if (existing) return existing;
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new Error('pdftotext is missing: install it with `sudo apt-get install poppler-utils` (or set PDFTOTEXT_PATH)');
+    throw new Error(
+      'pdftotext is missing: install it with `sudo apt-get install poppler-utils` (or set PDFTOTEXT_PATH)',
+    );
   }
   apt(['update'], log);
   apt(['install', '-y', '--no-install-recommends', 'poppler-utils'], log);

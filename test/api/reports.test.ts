@@ -16,6 +16,7 @@ import { startApiHarness } from '../support/harness';
 import type { TestCard } from '../support/bank-control';
 import { openTestCard } from '../support/bank-control';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensurePdftotext } = require('../../scripts/lib/ensure-poppler') as { ensurePdftotext: () => string };
 
 let h: ApiHarness;

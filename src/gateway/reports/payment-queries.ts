@@ -7,7 +7,7 @@ import type { Connection } from 'mongoose';
 import type { PaymentStatus } from '../../domain/payment';
 import type { Database } from '../../persistence/database';
 import type { ClearingMethod, ClearingPayment, ClearingStatisticsRow, FeeLookup } from './clearing-statistics';
-import { ClearingStatistics, clearingMethodOf } from './clearing-statistics';
+import { CLEARING_METHODS, ClearingStatistics, clearingMethodOf, rowKey } from './clearing-statistics';
 
 /** The collection of every payment, as card-payments.ts names it. */
 const PAYMENTS_COLLECTION = 'gateway_payments';
@@ -158,25 +158,28 @@ export async function clearingStatisticsPage(
   return { rows: taken, nextCursor: rows.length > page.limit && last ? encodeRowCursor(last) : undefined };
 }
 
-const ROW_KEY = /^\d{4}-\d{2}-\d{2}\u0000[^\u0000]+\u0000[0-3]\u0000[A-Z]{3}$/;
-
 function encodeRowCursor(row: ClearingStatisticsRow): string {
-  return Buffer.from(
-    JSON.stringify(['s', row.day, row.sellerId, clearingMethodIndex(row.method), row.currency]),
-    'utf8',
-  ).toString('base64url');
-}
-
-function clearingMethodIndex(method: ClearingMethod): number {
-  return ['card', 'echeck', 'ecash', 'micropayment'].indexOf(method);
+  const cursor = ['s', row.day, row.sellerId, CLEARING_METHODS.indexOf(row.method), row.currency];
+  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
 }
 
 function decodeRowCursor(cursor: string): string {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed[0] === 's' && parsed.length === 5) {
-      const key = parsed.slice(1).map(String).join('\u0000');
-      if (ROW_KEY.test(key)) return key;
+    if (Array.isArray(parsed) && parsed.length === 5 && parsed[0] === 's') {
+      const [, day, sellerId, methodIndex, currency] = parsed as unknown[];
+      const method = typeof methodIndex === 'number' ? CLEARING_METHODS[methodIndex] : undefined;
+      if (
+        typeof day === 'string' &&
+        /^\d{4}-\d{2}-\d{2}$/.test(day) &&
+        typeof sellerId === 'string' &&
+        sellerId.length > 0 &&
+        method !== undefined &&
+        typeof currency === 'string' &&
+        /^[A-Z]{3}$/.test(currency)
+      ) {
+        return rowKey({ day, sellerId, method, currency });
+      }
     }
   } catch {
     // falls through to the error below

@@ -17,9 +17,12 @@ export const PAYMENT_REPORT_INDEXES = [
   { key: { status: 1, createdAt: -1, _id: -1 }, name: 'reports_status_createdAt' },
 ] as const;
 
-/** Creates the reports' indexes when missing (idempotent; concurrent start-ups are harmless). */
+/**
+ * Creates the reports' indexes when missing (idempotent; concurrent start-ups are harmless). One command per index:
+ * FerretDB 1.24 drops the connection (a panic, "slice bounds out of range") on a createIndexes of several indexes
+ * that all exist already, which is every start after the first.
+ */
 export async function ensurePaymentReportIndexes(connection: Connection): Promise<void> {
-  await connection
-    .collection(PAYMENTS_COLLECTION)
-    .createIndexes(PAYMENT_REPORT_INDEXES.map((index) => ({ key: { ...index.key }, name: index.name })));
+  const payments = connection.collection(PAYMENTS_COLLECTION);
+  for (const index of PAYMENT_REPORT_INDEXES) await payments.createIndex({ ...index.key }, { name: index.name });
 }

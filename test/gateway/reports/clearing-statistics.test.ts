@@ -220,7 +220,9 @@ describe('clearing statistics', () => {
   });
 
   test('clearing statistics › one seller, one method, one currency › only its rows', async () => {
-    const rows = await all(clearingStatisticsRows(db, { ...QUERY, sellerId: A, method: 'card', currency: 'EUR' }, feeOf));
+    const rows = await all(
+      clearingStatisticsRows(db, { ...QUERY, sellerId: A, method: 'card', currency: 'EUR' }, feeOf),
+    );
     const micro = await all(clearingStatisticsRows(db, { ...QUERY, method: 'micropayment' }, feeOf));
 
     expect(rows).toEqual([EXPECTED[0]]);
@@ -249,7 +251,9 @@ describe('clearing statistics', () => {
     expect(lines[0]).toBe(
       'Seller,Method,Currency,Payments,Approved,Declined,Pending,Approval,Authorized,Captured,Refunded,Fees,Net,p50 ms,p95 ms,Decline reasons',
     );
-    expect(lines[1]).toBe(`${A},card,EUR,5,2,2,1,50.00%,150.00,150.00,20.00,2.75,127.25,20,40,"do_not_honor 1, insufficient_funds 1"`);
+    expect(lines[1]).toBe(
+      `${A},card,EUR,5,2,2,1,50.00%,150.00,150.00,20.00,2.75,127.25,20,40,"do_not_honor 1, insufficient_funds 1"`,
+    );
     expect(lines[2]).toBe(`${A},card,JPY,1,1,0,0,100.00%,1200,1200,0,43,1157,9,9,`);
     expect(lines[3]).toBe(`${A},card,KWD,1,1,0,0,100.00%,1.250,1.250,0.000,0.044,1.206,8,8,`);
     expect(lines.slice(-3)).toEqual([
