@@ -289,6 +289,16 @@ describe('reports', () => {
     expect(statuses).toEqual(Array(9).fill(403));
   });
 
+  test('clearing statistics › the last day of the calendar › 200 and no rows, the day loop ends', async () => {
+    const response = await h.api('GET', '/v1/reports/clearing-statistics?from=9999-12-31&to=9999-12-31', {
+      key: h.key('operator'),
+    });
+    const csv = await download('/v1/reports/daily-clearing?date=9999-12-31&format=csv', 'operator');
+
+    expect([response.status, response.body.data, response.body.nextCursor]).toEqual([200, [], null]);
+    expect([csv.status, csv.bytes.toString('utf8').trim().split('\n').length]).toEqual([200, 1]);
+  });
+
   test('bad input › wrong day, reversed range, forged cursor, unknown format or field › 4xx naming the field', async () => {
     const op = { key: h.key('operator') };
     const month13 = await h.api('GET', '/v1/reports/clearing-statistics?from=2026-13-01', op);

@@ -110,7 +110,9 @@ export async function* clearingStatisticsRows(
 ): AsyncGenerator<ClearingStatisticsRow> {
   const firstDay =
     page.after !== undefined && page.after.slice(0, 10) > query.from ? page.after.slice(0, 10) : query.from;
-  for (let day = firstDay; day <= query.to; day = nextDay(day)) {
+  // Counted, not compared as strings: a day past year 9999 has no four-digit form to compare.
+  const days = Math.round((Date.parse(`${query.to}T00:00:00Z`) - Date.parse(`${firstDay}T00:00:00Z`)) / DAY_MS) + 1;
+  for (let index = 0, day = firstDay; index < days; index += 1, day = nextDay(day)) {
     const statistics = new ClearingStatistics(feeOf, page);
     const from = new Date(`${day}T00:00:00Z`);
     for await (const payment of scanPayments(db, {
