@@ -107,6 +107,9 @@ const ROW_HEIGHT = 11;
 export async function writePdf(document: ReportDocument, out: Writable): Promise<void> {
   const pdf = new PDFDocument({ ...PAGE, bufferPages: false, info: { Title: document.title, Producer: 'settleflow' } });
   const done = pipeline(pdf, out);
+  // A reader that goes away fails `done` while rows are still being read: handled here, awaited below, so it is never
+  // an unhandled rejection (which would end the process).
+  done.catch(() => undefined);
   const totals = new ReportTotals(document.totals);
   const left = PAGE.margin;
   const bottom = () => pdf.page.height - PAGE.margin - ROW_HEIGHT * 2;
@@ -139,6 +142,8 @@ export async function writePdf(document: ReportDocument, out: Writable): Promise
   tableHeader();
   let rows = 0;
   for await (const row of document.rows) {
+    // The reader went away: stop reading (leaving the loop closes the rows' database cursor).
+    if (out.destroyed) break;
     totals.add(row);
     const lines = row.note ? 2 : 1;
     if (pdf.y + ROW_HEIGHT * lines > bottom()) {
