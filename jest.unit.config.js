@@ -19,6 +19,7 @@ module.exports = {
     '<rootDir>/test/gateway/connector-parts.test.ts',
     '<rootDir>/test/gateway/reports/authorization-timing.test.ts',
     '<rootDir>/test/gateway/reports/report-renderers.test.ts',
+    '<rootDir>/test/gateway/reconciliation-matching.test.ts',
     '<rootDir>/test/console/**/*.test.ts',
     '<rootDir>/test/bank-host/book-holds.test.ts',
     '<rootDir>/test/bank-host/original-matching.test.ts',

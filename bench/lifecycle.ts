@@ -7,11 +7,12 @@
 // go through the gateway worker to a bank host of the benchmark's own. Writes bench/results/lifecycle.json and prints
 // tables.
 
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import mongoose from 'mongoose';
 import type { RegisteredParty } from '../scripts/demo/api-client';
 import { SettleflowClient } from '../scripts/demo/api-client';
 import type { BotRunReport } from '../scripts/demo/bot-run';
@@ -37,11 +38,11 @@ import { floorInputFrom, runFloor } from './lib/floor';
 import type { EngineWork, HistoryProfile } from './lib/histories';
 import { profileWorkflows } from './lib/histories';
 import { withCommandMonitoring } from './lib/mongo-timing';
-import { cpuSecondsOf } from './lib/proc';
+import { cpuSecondsOf, cpuSecondsOfTree } from './lib/proc';
 import { startBenchBankHost } from './lib/bank-host';
 import { acquireServers } from './lib/servers';
 import type { TimingTable } from './lib/timings';
-import { totalOf } from './lib/timings';
+import { mergeTimings, totalOf } from './lib/timings';
 import { ROOT, transpileForChildren } from './lib/transpile';
 import type { WebhookCounts } from './lib/webhook-receiver';
 import { WebhookReceiver } from './lib/webhook-receiver';
@@ -83,6 +84,8 @@ function parseOptions() {
       samples: { type: 'string', default: '5' },
       'budget-s': { type: 'string', default: '120' },
       'floor-budget-s': { type: 'string', default: '45' },
+      workers: { type: 'string', default: '1' },
+      'server-pids': { type: 'string' },
       out: { type: 'string', default: path.join(ROOT, 'bench', 'results', 'lifecycle.json') },
     },
     strict: true,
@@ -93,19 +96,25 @@ function parseOptions() {
   const budgetMs = Number(values['budget-s']) * 1000;
   const floorBudgetMs = Number(values['floor-budget-s']) * 1000;
   if (!(budgetMs > 0 && floorBudgetMs > 0)) throw new Error('--budget-s and --floor-budget-s must be positive');
+  const workers = Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 8)
+    throw new Error(`--workers: a count of order worker processes from 1 to 8, not ${values.workers}`);
   return {
     sizes,
     warmup: Number(values.warmup),
     samples: Number(values.samples),
     budgetMs,
     floorBudgetMs,
+    workers,
+    serverPidsFile: values['server-pids'],
     out: path.resolve(values.out),
   };
 }
 
 /** Processes whose CPU and memory a phase accounts for. */
 interface Processes {
-  worker: ChildService;
+  /** The order worker processes (`--workers`), each with a floor worker beside it. */
+  workers: ChildService[];
   /** The gateway worker: payment child workflows and bank activities. */
   gateway: ChildService;
   api: ChildService;
@@ -118,22 +127,26 @@ interface PhaseCost {
   wallMs: number;
   /** The machine's 1-minute load average before and after: other work on the machine skews every figure. */
   loadAverage: { before: number; after: number };
-  /** Peak resident set during the phase, in MiB (VmHWM after clear_refs). */
+  /** Peak resident set during the phase, in MiB (VmHWM after clear_refs); `worker` is the largest worker process's. */
   peakRssMiB: { worker: number | null; gateway: number | null; api: number | null };
   /** CPU seconds used during the phase, by process; `bench` is this process (bots or floor driver). */
   cpuSeconds: Record<string, number | null>;
+  /** `worker` is the sum over the worker processes. */
   timings: { worker: TimingTable; gateway: TimingTable; api: TimingTable };
 }
 
 /** Runs a phase with fresh peak-memory windows and timings, and measures what it cost. */
 async function measured<T>(processes: Processes, run: () => Promise<T>): Promise<{ result: T; cost: PhaseCost }> {
-  const { worker, gateway, api, serverPids } = processes;
-  worker.resetPeakMemory();
-  gateway.resetPeakMemory();
-  api.resetPeakMemory();
-  await Promise.all([worker.stats(true), gateway.stats(true), api.stats(true)]);
-  const pids: Record<string, number> = { worker: worker.pid, gateway: gateway.pid, api: api.pid, ...serverPids };
-  const cpuBefore = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSecondsOf(pid)]));
+  const { workers, gateway, api, serverPids } = processes;
+  const children = [gateway, api, ...workers];
+  for (const child of children) child.resetPeakMemory();
+  await Promise.all(children.map((child) => child.stats(true)));
+  const pids: Record<string, number> = { gateway: gateway.pid, api: api.pid };
+  for (const worker of workers) pids[worker.name] = worker.pid;
+  // Servers with their children: PostgreSQL serves each connection from a process of its own.
+  const cpuOf = (name: string, pid: number) => (name in serverPids ? cpuSecondsOfTree(pid) : cpuSecondsOf(pid));
+  Object.assign(pids, serverPids);
+  const cpuBefore = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuOf(name, pid)]));
   const loadBefore = os.loadavg()[0] ?? 0;
   const benchBefore = process.cpuUsage();
   const started = performance.now();
@@ -143,27 +156,27 @@ async function measured<T>(processes: Processes, run: () => Promise<T>): Promise
   const cpuSeconds: Record<string, number | null> = {};
   for (const [name, pid] of Object.entries(pids)) {
     const before = cpuBefore[name];
-    const after = cpuSecondsOf(pid);
+    const after = cpuOf(name, pid);
     cpuSeconds[name] = before === undefined || after === undefined ? null : after - before;
   }
   cpuSeconds.bench = (benchCpu.user + benchCpu.system) / 1e6;
-  const [workerStats, gatewayStats, apiStats] = await Promise.all([
-    worker.stats(true),
-    gateway.stats(true),
-    api.stats(true),
-  ]);
+  const [gatewayStats, apiStats, ...workerStats] = await Promise.all(children.map((child) => child.stats(true)));
   return {
     result,
     cost: {
       wallMs,
       loadAverage: { before: loadBefore, after: os.loadavg()[0] ?? 0 },
       peakRssMiB: {
-        worker: worker.memory()?.peakRssMiB ?? null,
+        worker: maxOf(workers.map((worker) => worker.memory()?.peakRssMiB ?? null)),
         gateway: gateway.memory()?.peakRssMiB ?? null,
         api: api.memory()?.peakRssMiB ?? null,
       },
       cpuSeconds,
-      timings: { worker: workerStats.timings, gateway: gatewayStats.timings, api: apiStats.timings },
+      timings: {
+        worker: mergeTimings(workerStats.map((stats) => stats.timings)),
+        gateway: gatewayStats?.timings ?? {},
+        api: apiStats?.timings ?? {},
+      },
     },
   };
 }
@@ -216,6 +229,23 @@ async function registerParties(
   } finally {
     await db.close();
   }
+}
+
+/**
+ * Process ids of servers given by the environment, from a JSON file `{ "name": pid }` (`npm run cluster` writes
+ * `.data/cluster/server-pids.json`), so their CPU is measured too; none without `--server-pids`.
+ */
+function serverPidsFrom(file: string | undefined): Record<string, number> {
+  if (!file) return {};
+  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (typeof parsed !== 'object' || parsed === null) throw new Error(`--server-pids: ${file} is not a JSON object`);
+  const pids: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(parsed)) {
+    if (!Number.isInteger(pid)) throw new Error(`--server-pids: ${name} in ${file} is not a process id`);
+    if (cpuSecondsOf(pid as number) === undefined) throw new Error(`--server-pids: ${name} (${pid}) is not running`);
+    pids[name] = pid as number;
+  }
+  return pids;
 }
 
 /** One size's figures. */
@@ -325,8 +355,11 @@ async function terminateAll(temporal: Client, workflowIds: readonly string[]): P
  * phase's leftovers (activities finishing, timers, retries) do not land in the next. Gives up after a minute.
  */
 async function settle(processes: Processes): Promise<void> {
-  const pids = [processes.worker.pid, processes.gateway.pid, processes.api.pid, ...Object.values(processes.serverPids)];
-  const total = () => pids.reduce((sum, pid) => sum + (cpuSecondsOf(pid) ?? 0), 0);
+  const pids = [...processes.workers, processes.gateway, processes.api].map((child) => child.pid);
+  const serverPids = Object.values(processes.serverPids);
+  const total = () =>
+    pids.reduce((sum, pid) => sum + (cpuSecondsOf(pid) ?? 0), 0) +
+    serverPids.reduce((sum, pid) => sum + (cpuSecondsOfTree(pid) ?? 0), 0);
   let quiet = 0;
   let last = total();
   for (let second = 0; second < 60 && quiet < 2; second += 1) {
@@ -441,6 +474,23 @@ async function runSize(
     ratio: report.closedPerSecond / floorPerSecond,
     callRatio: lifecycleRequestsPerSecond / floorCallsPerSecond,
   };
+}
+
+/**
+ * What each process used of the machine during a phase, in cores (CPU seconds ÷ wall seconds), busiest first, with the
+ * load average around it: the process near a whole core, or all of them near the machine's cores, is what limits.
+ */
+function coresLine(cost: PhaseCost): string {
+  const wallS = cost.wallMs / 1000;
+  const used = Object.entries(cost.cpuSeconds)
+    .filter((entry): entry is [string, number] => entry[1] !== null)
+    .sort(([, a], [, b]) => b - a);
+  const all = used.reduce((sum, [, seconds]) => sum + seconds, 0);
+  return (
+    `load ${cost.loadAverage.before.toFixed(1)} → ${cost.loadAverage.after.toFixed(1)}; cores used: ` +
+    `${used.map(([name, seconds]) => `${name} ${(seconds / wallS).toFixed(2)}`).join(', ')}; ` +
+    `all ${(all / wallS).toFixed(2)} of ${os.availableParallelism()}`
+  );
 }
 
 /** Up to `count` items spread evenly over the list (early, middle and late orders alike). */
@@ -670,23 +720,29 @@ function profileTables(r: SizeResult): string {
 const DROP_TIMEOUT_MS = 30_000;
 
 /**
- * Drops a database the run made, giving up after {@link DROP_TIMEOUT_MS}: after a batch cut off by its budget,
- * FerretDB's drop was seen to wait forever with every client gone. A database left behind sits in the servers' temp
- * dir, which `stop` removes, when the run started its own servers.
+ * Drops a database the run made, giving up after {@link DROP_TIMEOUT_MS} from the start: after a batch cut off by its
+ * budget, FerretDB's drop was seen to wait forever with every client gone, and so was settleflow's own connect (its
+ * index builds and migration) before the drop, so this connects bare and bounds connect, drop and close together. A
+ * database left behind sits in the servers' temp dir, which `stop` removes, when the run started its own servers.
  */
 async function dropDatabase(uri: string): Promise<void> {
-  const db = await connectDatabase(uri);
+  const connection = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000, autoIndex: false });
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), DROP_TIMEOUT_MS);
   });
+  const drop = async () => {
+    await connection.asPromise();
+    await connection.dropDatabase();
+    return 'dropped' as const;
+  };
   try {
-    const outcome = await Promise.race([db.connection.dropDatabase().then(() => 'dropped' as const), timedOut]);
+    const outcome = await Promise.race([drop(), timedOut]);
     if (outcome === 'timeout')
-      log(`dropping ${db.connection.name} did not finish in ${DROP_TIMEOUT_MS} ms; left as it is`);
+      log(`dropping ${uri.replace(/^.*\//, '')} did not finish in ${DROP_TIMEOUT_MS} ms; left as it is`);
   } finally {
     clearTimeout(timer);
-    await db.connection.close(true);
+    await Promise.race([connection.close(true), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
   }
 }
 
@@ -744,15 +800,20 @@ async function main(): Promise<void> {
       // Likewise the per-customer payment limit: the bench's one customer pays every order.
       PAYMENT_RATE_PER_MINUTE: '1000000',
     };
-    log(`starting the worker, the gateway worker and the API (logs in ${logDir})`);
+    const workerNames = Array.from({ length: options.workers }, (_, i) =>
+      options.workers === 1 ? 'worker' : `worker-${i + 1}`,
+    );
+    log(`starting ${workerNames.join(', ')}, the gateway worker and the API (logs in ${logDir})`);
     const script = (name: string) => path.join(build.outDir, 'bench', 'processes', `${name}.js`);
-    const [worker, gateway, api] = await Promise.all([
-      ChildService.start('worker', script('worker-main'), env, path.join(logDir, 'worker.log')),
+    const [gateway, api, ...workers] = await Promise.all([
       ChildService.start('gateway', script('gateway-main'), env, path.join(logDir, 'gateway.log')),
       ChildService.start('api', script('api-main'), env, path.join(logDir, 'api.log')),
+      ...workerNames.map((name) =>
+        ChildService.start(name, script('worker-main'), env, path.join(logDir, `${name}.log`)),
+      ),
     ]);
     cleanups.push(
-      () => worker.stop(),
+      ...workers.map((worker) => () => worker.stop()),
       () => gateway.stop(),
       () => api.stop(),
     );
@@ -766,10 +827,10 @@ async function main(): Promise<void> {
     // The namespace the worker and API use (TEMPORAL_NAMESPACE, e.g. `settleflow` on `npm run cluster`'s server).
     const temporal = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE || 'default' });
     const processes: Processes = {
-      worker,
+      workers,
       gateway,
       api,
-      serverPids: { ...servers.pids, 'bank host': bankHost.pid },
+      serverPids: { ...servers.pids, ...serverPidsFrom(options.serverPidsFile), 'bank host': bankHost.pid },
     };
 
     // The warm-up orders also calibrate the floor: its input is the engine work their histories show.
@@ -807,8 +868,10 @@ async function main(): Promise<void> {
       platform: `${os.type()} ${os.release()} ${os.arch()}`,
       cpus: { count: os.availableParallelism(), model: os.cpus()[0]?.model ?? 'unknown' },
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      command: `npm run bench -- --sizes ${options.sizes.join(',')}`,
+      command: `npm run bench -- --sizes ${options.sizes.join(',')} --workers ${options.workers}`,
       servers: servers.origin,
+      temporal: { address: servers.temporalAddress, namespace: process.env.TEMPORAL_NAMESPACE || 'default' },
+      workers: options.workers,
       method: {
         order:
           'warm-up (which also measures the floor input), then floor, lifecycle, floor for each size, each after ' +
@@ -840,6 +903,10 @@ async function main(): Promise<void> {
     mkdirSync(path.dirname(options.out), { recursive: true });
     writeFileSync(options.out, `${JSON.stringify(document, null, 2)}\n`);
 
+    console.log(
+      `${options.workers} order worker process${options.workers === 1 ? '' : 'es'} on Temporal at ` +
+        `${servers.temporalAddress} (${servers.origin === 'started' ? "the benchmark's dev server" : 'from the environment'})`,
+    );
     console.log(summaryTables(results));
     console.log(
       `\nratio = closed orders/s ÷ floor workflows/s; call ratio = accepted requests/s ÷ floor starts and Updates/s` +
@@ -850,6 +917,10 @@ async function main(): Promise<void> {
     console.log(
       `1-minute load average after each phase: ${loads.map((c) => c.loadAverage.after.toFixed(1)).join(', ')}`,
     );
+    for (const r of results) {
+      console.log(`N=${r.size} lifecycle: ${coresLine(r.lifecycle.cost)}`);
+      r.floor.runs.forEach((run, i) => console.log(`N=${r.size} floor ${i === 0 ? 'a' : 'b'}: ${coresLine(run.cost)}`));
+    }
     for (const result of results.filter((r) => r.ratio < PROFILE_BELOW_RATIO || r.lifecycle.truncated))
       console.log(`\n${profileTables(result)}`);
     const failed = results.reduce((sum, r) => sum + r.lifecycle.report.failed, 0);

@@ -125,6 +125,7 @@ async function main() {
   running.push({ name: 'the Temporal cluster and PostgreSQL', stop: cluster.stop });
 
   let mongoUri = process.env.MONGODB_URI;
+  let ferretProcesses = [];
   if (!mongoUri) {
     const services = await startServices({
       dataDir,
@@ -134,8 +135,17 @@ async function main() {
       log: say,
     });
     running.push({ name: 'FerretDB', stop: services.stop });
+    ferretProcesses = services.processes;
     mongoUri = services.mongoUri;
   }
+
+  // The servers' process ids, for `npm run bench -- --server-pids` (their CPU beside the benchmark's processes).
+  const serverPids = {};
+  for (const proc of [...cluster.processes, ...ferretProcesses])
+    if (proc.child.pid !== undefined) serverPids[proc.name] = proc.child.pid;
+  const serverPidsFile = path.join(dataDir, 'server-pids.json');
+  fs.writeFileSync(serverPidsFile, `${JSON.stringify(serverPids, null, 2)}\n`);
+  running.push({ name: 'the server pid file', stop: async () => fs.rmSync(serverPidsFile, { force: true }) });
 
   const vaultKeyFile = path.join(dataDir, 'vault.key');
   if (!process.env.SETTLEFLOW_VAULT_KEY && !process.env.SETTLEFLOW_VAULT_KEY_FILE && !fs.existsSync(vaultKeyFile)) {
@@ -180,7 +190,12 @@ async function main() {
   await new Promise((resolve, reject) => {
     let output = '';
     stack.stdout.on('data', (chunk) => {
-      process.stdout.write(chunk);
+      // Its own hint (`npm run demo` with npm start's parties file) does not fit the cluster: ours follows below.
+      const text = String(chunk)
+        .split('\n')
+        .filter((line) => !line.startsWith('Try: npm run demo'))
+        .join('\n');
+      process.stdout.write(text);
       output += chunk;
       if (output.includes('settleflow is running')) resolve();
     });

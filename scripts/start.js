@@ -244,6 +244,16 @@ async function main() {
   ]) {
     await require('./lib/services').assertPortFree(portFromEnv(name, fallback), `the bank host, ${name}`);
   }
+  // The workers' metrics endpoints (0 turns one off): a port taken here would stop a worker after everything else
+  // has started, with only the worker's log to say why.
+  for (const [name, fallback, owner] of [
+    ['WORKER_METRICS_PORT', 9464, 'the order worker'],
+    ['TEMPORAL_METRICS_PORT', 9465, "the order worker's Temporal SDK"],
+    ['GATEWAY_METRICS_PORT', 9466, 'the gateway worker'],
+  ]) {
+    const port = process.env[name] === '0' ? 0 : portFromEnv(name, fallback);
+    if (port !== 0) await require('./lib/services').assertPortFree(port, `${owner}'s metrics, ${name}`);
+  }
 
   let temporalAddress = process.env.TEMPORAL_ADDRESS;
   let mongoUri = process.env.MONGODB_URI;

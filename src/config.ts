@@ -171,6 +171,17 @@ const envSchema = z.object({
   MICROPAYMENT_THRESHOLD_MINOR: z.coerce.number().int().min(0).default(1_000),
   MICROPAYMENT_MAX_SUM_MINOR: z.coerce.number().int().min(1).default(5_000),
   MICROPAYMENT_MAX_AGE_MS: z.coerce.number().int().min(0).default(5_000),
+  RECONCILIATION_CURRENCIES: z
+    .string()
+    .regex(/^[A-Z]{3}(,[A-Z]{3})*$/, 'must be ISO 4217 codes separated by commas')
+    .default('EUR'),
+  RECONCILIATION_TIMING_WINDOW_DAYS: z.coerce.number().int().min(0).max(31).default(1),
+  RECONCILIATION_BATCH_SIZE: z.coerce.number().int().min(10).max(10_000).default(500),
+  RECONCILIATION_SCHEDULE_CRON: z
+    .string()
+    .regex(/^\S+( \S+){4}$/, 'must be a cron expression of five fields (UTC), e.g. "30 0 * * *"')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   SESSION_TTL_MINUTES: z.coerce
     .number()
     .int()
@@ -274,6 +285,14 @@ export interface Config {
     echeck: { iso20022Url: string; creditorIban: string; bankBic: string; clearingMs: number };
     /** Card micropayments: below the threshold, collected until their sum or age passes the limits. */
     micropayments: { thresholdMinor: number; maxSumMinor: number; maxAgeMs: number };
+    /** Reconciliation: the currencies reconciled, the timing window (days), lines per batch. */
+    reconciliation: {
+      currencies: string[];
+      timingWindowDays: number;
+      batchSize: number;
+      /** When set, the gateway worker keeps a Temporal Schedule that reconciles each day after its end. */
+      scheduleCron: string | undefined;
+    };
   };
   /** The console's sign-in sessions: how long one lasts, and when its cookie is `Secure` (`auto`: over HTTPS). */
   session: { ttlMinutes: number; cookieSecure: 'auto' | 'always' | 'never' };
@@ -385,6 +404,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         thresholdMinor: e.MICROPAYMENT_THRESHOLD_MINOR,
         maxSumMinor: e.MICROPAYMENT_MAX_SUM_MINOR,
         maxAgeMs: e.MICROPAYMENT_MAX_AGE_MS,
+      },
+      reconciliation: {
+        currencies: e.RECONCILIATION_CURRENCIES.split(','),
+        timingWindowDays: e.RECONCILIATION_TIMING_WINDOW_DAYS,
+        batchSize: e.RECONCILIATION_BATCH_SIZE,
+        scheduleCron: e.RECONCILIATION_SCHEDULE_CRON,
       },
     },
     session: {

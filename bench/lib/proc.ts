@@ -2,7 +2,7 @@
 // between phases through clear_refs, and user+system CPU time. Linux only; elsewhere the figures are absent.
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 
 let ticksPerSecond: number | undefined;
 
@@ -42,14 +42,46 @@ export function resetPeakRss(pid: number): boolean {
   }
 }
 
-/** User plus system CPU seconds the process has used since it started. */
-export function cpuSecondsOf(pid: number): number | undefined {
+/** The fields after the command name in /proc/<pid>/stat (state is field 0, ppid 1, utime 11, stime 12). */
+function statFields(pid: number | string): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name may hold spaces; fields after it are space-separated, utime and stime are 14th and 15th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond();
+    // The command name may hold spaces; the fields after it are space-separated.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/**
+ * User plus system CPU seconds of a process and every live descendant, with the children each has already waited
+ * for (cutime and cstime): a server that forks a process per connection, as PostgreSQL does, counted whole.
+ */
+export function cpuSecondsOfTree(pid: number): number | undefined {
+  const root = statFields(pid);
+  if (!root) return undefined;
+  const children = new Map<number, number[]>();
+  const ticks = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(entry);
+    if (!fields) continue;
+    const child = Number(entry);
+    const parent = Number(fields[1]);
+    children.set(parent, [...(children.get(parent) ?? []), child]);
+    ticks.set(child, Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]));
+  }
+  let total = 0;
+  const pending = [pid];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    total += ticks.get(next) ?? 0;
+    pending.push(...(children.get(next) ?? []));
+  }
+  return total / clockTicksPerSecond();
+}
+
+/** User plus system CPU seconds the process has used since it started. */
+export function cpuSecondsOf(pid: number): number | undefined {
+  const fields = statFields(pid);
+  return fields ? (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond() : undefined;
 }

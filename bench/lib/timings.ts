@@ -52,3 +52,17 @@ export function totalOf(table: TimingTable, prefix: string): TimingEntry {
       totalMs: 0,
     });
 }
+
+/** Several processes' tables added up name by name (the order worker processes of one run). */
+export function mergeTimings(tables: readonly TimingTable[]): TimingTable {
+  const merged: TimingTable = {};
+  for (const table of tables)
+    for (const [name, entry] of Object.entries(table)) {
+      const sum = merged[name];
+      if (sum) {
+        sum.count += entry.count;
+        sum.totalMs += entry.totalMs;
+      } else merged[name] = { ...entry };
+    }
+  return merged;
+}

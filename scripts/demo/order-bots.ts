@@ -218,7 +218,6 @@ async function payBy(
   client: SettleflowClient,
   method: DemoPaymentMethod,
   orderId: string,
-  total: { amount: number; currency: string },
   request: RequestOptions,
 ): Promise<PaymentNotificationResult> {
   let paid: PaymentNotificationResult | undefined;
@@ -226,6 +225,9 @@ async function payBy(
     const echeck = { iban: DEMO_CUSTOMER_IBAN, accountHolder: 'Globex Corporation' };
     paid = await client.payWith(orderId, { method: 'echeck', echeck }, request);
   } else if (method === 'ecash') {
+    // The total as the customer sees it (a carrier's or supplier's view of the order has none).
+    const { total } = await client.getOrder(orderId);
+    if (total === undefined) throw new Error(`order ${orderId}: the customer's view shows no total`);
     const { walletId } = await client.openWallet(total.currency, 'demo-wallet');
     await client.topUpWallet(walletId, total.amount, card(TEST_CARDS.approved), `topup-${orderId}`);
     paid = await client.payWith(orderId, { method: 'ecash', ecash: { walletId } }, request);
@@ -428,7 +430,7 @@ export async function runOrderLifecycle(
         customer,
         (request) =>
           number === TEST_CARDS.approved && scenario.paymentMethod !== undefined
-            ? payBy(customer.client, scenario.paymentMethod, run.orderId, confirmed.total, request)
+            ? payBy(customer.client, scenario.paymentMethod, run.orderId, request)
             : customer.client.paymentNotification(run.orderId, card(number), request),
         {
           readyWhen: inDelivery,

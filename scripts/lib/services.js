@@ -73,8 +73,8 @@ async function assertPortFree(port, what) {
   });
   if (!free) {
     throw new Error(
-      `port ${port} (${what}) is already in use by another process. Stop it, choose other ports ` +
-        '(PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, MONGODB_PORT), or point settleflow at running servers with ' +
+      `port ${port} (${what}) is already in use by another process. Stop it, choose another port with the ` +
+        'variable named here (README: Configuration), or point settleflow at running servers with ' +
         'TEMPORAL_ADDRESS and MONGODB_URI.',
     );
   }
@@ -229,10 +229,10 @@ async function startServices({
     ferretdbBin = ferretdbBin || bins.ferretdbBin;
   }
   if (withTemporal) {
-    await assertPortFree(temporalPort, 'Temporal gRPC');
-    await assertPortFree(uiPort, 'Temporal Web UI');
+    await assertPortFree(temporalPort, 'Temporal gRPC, TEMPORAL_PORT');
+    await assertPortFree(uiPort, 'Temporal Web UI, TEMPORAL_UI_PORT');
   }
-  if (withMongo) await assertPortFree(mongoPort, 'FerretDB / MongoDB');
+  if (withMongo) await assertPortFree(mongoPort, 'FerretDB / MongoDB, MONGODB_PORT');
 
   const processes = [];
   // If the caller dies without calling stop() (an uncaught error, process.exit), take the servers along.

@@ -38,6 +38,7 @@ import { partiesRouter } from './parties-router';
 import { paymentsRouter } from './payments-router';
 import { reportsRouter } from './reports-router';
 import { walletsRouter } from './wallets-router';
+import { reconciliationRouter } from './reconciliation-router';
 import { allowedMethods, mountRoute } from './route-registry';
 import { API_ROUTES, openApiRoute } from './routes';
 import { webhooksRouter } from './webhooks-router';
@@ -171,6 +172,7 @@ export function createApp(input: CreateAppDeps): Express {
   app.use(paymentsRouter(deps, authenticated));
   app.use(walletsRouter(deps, authenticated, idempotent));
   app.use(reportsRouter(deps, authenticated));
+  app.use(reconciliationRouter(deps, authenticated, idempotent));
   app.use(webhooksRouter(deps, authenticated, idempotent));
   app.use(consoleSessionRouter(deps, authenticated, keyCache));
   app.use(consolePartiesRouter(deps, authenticated, keyCache));

@@ -10,6 +10,7 @@ import { ORDER_STATUSES, PARTY_ROLES, SHIPMENT_EVENT_TYPES } from '../domain/ord
 import { MAX_AMOUNT_MINOR } from '../domain/money';
 import { fromZodError } from './api-error';
 import { isValidIban } from '../iso20022/identifiers';
+import { CURRENCIES } from '../iso8583/currencies';
 import { isValidCardNumber } from './card';
 
 /** Order and party ids: what may appear in a URL path and a Temporal workflow id. */
@@ -21,8 +22,11 @@ export const MIN_DEADLINE_MS = 1000;
 /** Longest deadline an order may set (one year): keeps timers and dates far from overflow. */
 export const MAX_DEADLINE_MS = 366 * 24 * 60 * 60 * 1000;
 
-/** The ISO 4217 codes this runtime knows (the document lists them, so a client knows them too). */
-const KNOWN_CURRENCIES = Intl.supportedValuesOf('currency') as [string, ...string[]];
+/**
+ * The ISO 4217 codes the gateway settles: those its ISO 8583 profile carries (src/iso8583/currencies.ts). An order in
+ * another currency could be placed but never paid, so it is refused at the door (the document lists them).
+ */
+const SETTLED_CURRENCIES = CURRENCIES.map((spec) => spec.alpha) as [string, ...string[]];
 
 /**
  * Contains a character JavaScript's `trim` keeps: spelled out (not `\S`) so that every regex dialect reading the
@@ -41,9 +45,14 @@ const text = (max: number) => z.string().min(1).max(max).regex(NOT_BLANK, 'must 
 export const moneySchema = z
   .strictObject({
     amount: z.int().min(0).max(MAX_AMOUNT_MINOR),
-    currency: z.enum(KNOWN_CURRENCIES, { error: 'must be an ISO 4217 currency code such as EUR' }),
+    currency: z.enum(SETTLED_CURRENCIES, {
+      error: `must be an ISO 4217 currency code the gateway settles: ${SETTLED_CURRENCIES.join(', ')}`,
+    }),
   })
-  .meta({ id: 'Money', description: 'An amount in integer minor units of an ISO 4217 currency.' });
+  .meta({
+    id: 'Money',
+    description: 'An amount in integer minor units of an ISO 4217 currency the gateway settles.',
+  });
 
 /** The delivery address of an order. */
 export const shipToSchema = z
@@ -171,7 +180,7 @@ export const cardSchema = z
         }
       }),
     expMonth: z.int().min(1).max(12),
-    expYear: z.int().min(1000).max(9999),
+    expYear: z.int().min(2000).max(2099).describe('Four digits; ISO 8583 carries the expiry as YYMM, so 2000 to 2099.'),
     cvc: z.string().regex(/^\d{3,4}$/, 'must be 3 or 4 digits'),
   })
   .meta({ id: 'Card' });

@@ -47,9 +47,9 @@ export function walletsRouter(
   mountRoute(router, topUpWalletRoute, guards, async (req, res, { body }) => {
     const wallet = await ownWallet(deps.db, String(req.params.walletId), callerOf(res).id);
     const { number, expMonth, expYear, cvc } = body.card;
-    // An expired card, or one whose expiry ISO 8583's YYMM cannot carry (after 2099), is declined here, as the bank
-    // would: it never reaches the gateway (whose conversion takes 2000 to 2099 only) and costs no workflow.
-    if (isExpired(expMonth, expYear, deps.now()) || expYear > 2099) {
+    // An expired card is declined here, as the bank would: it never reaches the gateway and costs no workflow (a year
+    // ISO 8583's YYMM cannot carry, outside 2000 to 2099, is already refused by the card schema).
+    if (isExpired(expMonth, expYear, deps.now())) {
       res.status(402).json({
         error: { type: 'card_error', code: 'card_declined', message: 'the card was declined', param: 'card' },
       });

@@ -32,6 +32,7 @@ const envSchema = z.object({
   BANK_HOST_MAX_CONNECTIONS: z.coerce.number().int().positive().default(64),
   BANK_HOST_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   BANK_HOST_SEED_DEMO: flag('true'),
+  BANK_HOST_STATEMENT_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   BANK_HOST_BIC: z
     .string()
     .regex(/^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$/, 'must be a BIC')
@@ -58,6 +59,8 @@ export interface BankHostConfig {
   seedDemo: boolean;
   /** The bank's own BIC, in the status reports it sends. */
   bic: string;
+  /** Most entries on one page of a camt.053 end-of-day statement. */
+  statementPageSize: number;
 }
 
 /**
@@ -90,6 +93,7 @@ export function loadBankHostConfig(env: NodeJS.ProcessEnv = process.env): BankHo
     logLevel: e.BANK_HOST_LOG_LEVEL,
     seedDemo: e.BANK_HOST_SEED_DEMO,
     bic: e.BANK_HOST_BIC,
+    statementPageSize: e.BANK_HOST_STATEMENT_PAGE_SIZE,
   };
 }
 

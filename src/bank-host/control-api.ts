@@ -56,6 +56,10 @@ const newAccountSchema = z.discriminatedUnion('kind', [
       .string()
       .regex(/^[A-Z0-9]{4}$/, 'must be an ISO 20022 reason code')
       .optional(),
+    acquirerId: z
+      .string()
+      .regex(/^[1-9]\d{0,10}$/, 'must be an acquiring institution id (1 to 11 digits)')
+      .optional(),
     balances: balancesSchema.default({}),
   }),
 ]);
@@ -160,6 +164,8 @@ export function createControlApi(options: ControlApiOptions): express.Express {
         ...(input.limitMinor === undefined ? {} : { limitMinor: input.limitMinor }),
       };
     } else {
+      if (input.acquirerId !== undefined && input.kind !== 'settlement')
+        throw new ControlError(400, 'invalid_request', 'acquirerId: only a settlement account has one', 'acquirerId');
       if (bank.book.accountByIban(input.iban) !== undefined)
         throw new ControlError(409, 'account_exists', 'an account with this IBAN exists', 'iban');
       account = {
@@ -170,6 +176,7 @@ export function createControlApi(options: ControlApiOptions): express.Express {
         opening: input.balances,
         createdAt,
         ...(input.returnReason === undefined ? {} : { returnReason: input.returnReason }),
+        ...(input.acquirerId === undefined ? {} : { acquirerId: input.acquirerId }),
       };
     }
     if (bank.book.account(account._id) !== undefined)

@@ -13,6 +13,7 @@ import type { Bank } from './bank';
 import type { TransferRequest } from './domain/book';
 import type { TransferEntry } from './domain/journal';
 import type { LogFunction } from './log';
+import { statementPage } from './statement';
 
 /** One report about an original message, as the channel serves it. */
 export interface Iso20022Report {
@@ -33,6 +34,8 @@ export interface Iso20022ChannelOptions {
   readonly bic: string;
   /** How often due transfers are cleared (default: a quarter of a second). */
   readonly tickMs?: number;
+  /** Most entries on one page of a camt.053 statement (default 500). */
+  readonly statementPageSize?: number;
 }
 
 /** The channel's Express app and its clearing loop. */
@@ -216,6 +219,7 @@ export function createIso20022Channel(options: Iso20022ChannelOptions): Iso20022
   const intakes = new Map<string, Promise<void>>();
   const app = express();
   app.disable('x-powered-by');
+  app.use('/iso20022/statements', express.json({ limit: '4kb' }));
   app.use(express.text({ type: () => true, limit: '1mb' }));
 
   app.get('/health', (_req, res) => {
@@ -260,6 +264,41 @@ export function createIso20022Channel(options: Iso20022ChannelOptions): Iso20022
     const reports = reportsOf(bic, bank.book.transferEntriesOf(messageId));
     if (reports.length === 0) throw new ChannelError(404, 'message_not_found', 'no message with this id', 'messageId');
     res.json({ messageId, reports });
+  });
+
+  // The end-of-day statement (camt.053) of an account, currency and settlement day, one page at a time. A POST with
+  // the account in the body, so that an IBAN never travels in a URL (which proxies and access logs keep).
+  app.post('/iso20022/statements', (req, res) => {
+    const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
+    const { iban, currency, date } = body;
+    const page = body.page ?? 1;
+    if (typeof iban !== 'string' || bank.book.accountByIban(iban) === undefined)
+      throw new ChannelError(404, 'account_not_found', 'no account with this IBAN', 'iban');
+    if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency))
+      throw new ChannelError(400, 'invalid_request', 'currency: an ISO 4217 code', 'currency');
+    if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date)))
+      throw new ChannelError(400, 'invalid_request', 'date: a day, YYYY-MM-DD', 'date');
+    if (typeof page !== 'number' || !Number.isInteger(page) || page < 1)
+      throw new ChannelError(400, 'invalid_request', 'page: a positive integer', 'page');
+    const account = bank.book.accountByIban(iban)!;
+    const statement = statementPage(bank.book, {
+      account,
+      currency,
+      date,
+      page,
+      pageSize: options.statementPageSize ?? 500,
+      bic,
+      now: new Date(),
+    });
+    if (statement === undefined)
+      throw new ChannelError(404, 'page_not_found', 'no such page of this statement', 'page');
+    log('info', 'iso20022.statement', { account: maskIban(iban), currency, date, page, entries: statement.entryCount });
+    res
+      .status(200)
+      .type('application/xml')
+      .set('Statement-Page', String(statement.pageNumber))
+      .set('Statement-Last-Page', String(statement.lastPage))
+      .send(statement.xml);
   });
 
   app.use((_req, _res, next) => next(new ChannelError(404, 'not_found', 'no such route')));

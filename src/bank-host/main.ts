@@ -45,7 +45,12 @@ async function main(): Promise<void> {
     logLevel: config.logLevel,
     maxConnections: config.maxConnections,
   });
-  const channel = createIso20022Channel({ bank, log, bic: config.bic });
+  const channel = createIso20022Channel({
+    bank,
+    log,
+    bic: config.bic,
+    statementPageSize: config.statementPageSize,
+  });
   const control = http.createServer(
     createControlApi({ bank, faults, secret: config.secret, adminToken: config.adminToken }),
   );

@@ -17,9 +17,11 @@ export interface JournalLeg {
 export interface Journal {
   journalId: string;
   orderId: string;
-  kind: 'AUTHORIZATION' | 'CAPTURE' | 'VOID' | 'SETTLEMENT' | 'REFUND';
+  kind: 'AUTHORIZATION' | 'CAPTURE' | 'VOID' | 'SETTLEMENT' | 'REFUND' | 'ADJUSTMENT' | 'REVERSAL';
   at: string;
   legs: JournalLeg[];
+  /** Why a correcting journal (ADJUSTMENT, REVERSAL) was posted, and the reconciliation break it resolves. */
+  correction?: { reason: string; breakId: string; reverses?: string | undefined } | undefined;
 }
 
 /**

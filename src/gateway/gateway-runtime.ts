@@ -16,6 +16,8 @@ import type { EcheckSettings } from './echeck-payments';
 import { EcheckPayments } from './echeck-payments';
 import type { MicropaymentSettings } from './micropayments';
 import { Micropayments } from './micropayments';
+import type { ReconciliationSettings } from './reconciliation/reconciler';
+import { Reconciler } from './reconciliation/reconciler';
 
 /** The bank side's settings (README, Gateway worker: configuration). */
 export interface GatewaySettings {
@@ -39,6 +41,8 @@ export interface GatewaySettings {
   echeck: Omit<EcheckSettings, 'requestTimeoutMs'>;
   /** Card micropayments collected per customer and seller (README, Payment methods). */
   micropayments: MicropaymentSettings;
+  /** Reconciliation (README, Reconciliation); the account and channel are the e-checks' (`echeck`). */
+  reconciliation?: Partial<Pick<ReconciliationSettings, 'currencies' | 'timingWindowDays' | 'batchSize' | 'observe'>>;
 }
 
 /** Defaults of {@link GatewaySettings} (the README lists them with their variables). */
@@ -76,6 +80,8 @@ export interface GatewayRuntime {
   wallets: EcashWallets;
   /** Card micropayments and their aggregates. */
   micropayments: Micropayments;
+  /** The day's reconciliation against the bank's statement and 0500 totals. */
+  reconciler: Reconciler;
   /** Stops the queue, flushes the message record and closes the connection. */
   close(): Promise<void>;
 }
@@ -126,6 +132,16 @@ export async function startGatewayRuntime(options: {
   const echecks = new EcheckPayments(db, vault, { ...settings.echeck, requestTimeoutMs: settings.requestTimeoutMs });
   const wallets = new EcashWallets(db, vault);
   const micropayments = new Micropayments(db, vault, settings.micropayments);
+  const reconciler = new Reconciler(db, connection, messages, {
+    iban: settings.echeck.creditorIban,
+    iso20022Url: settings.echeck.iso20022Url,
+    acquirerId: settings.acquirerId,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    currencies: ['EUR'],
+    timingWindowDays: 1,
+    batchSize: 500,
+    ...settings.reconciliation,
+  });
   return {
     connection,
     messages,
@@ -135,6 +151,7 @@ export async function startGatewayRuntime(options: {
     echecks,
     wallets,
     micropayments,
+    reconciler,
     async close() {
       reversals.stop();
       await messages.flush();
@@ -169,5 +186,6 @@ export function gatewaySettingsFrom(config: Config): GatewaySettings {
     reversalRetryMaxMs: g.reversalRetryMaxMs,
     echeck: g.echeck,
     micropayments: g.micropayments,
+    reconciliation: g.reconciliation,
   };
 }

@@ -30,6 +30,8 @@ const MESSAGE = 'camt.053.001.08';
 export const accountStatementSchema = z
   .object({
     id: identifierSchema,
+    /** `StmtPgntn`: the page of a statement split over several messages, and whether it is the last one. */
+    pagination: z.object({ pageNumber: z.number().int().min(1).max(99_999), lastPage: z.boolean() }).optional(),
     electronicSequenceNumber: z.number().int().min(0).max(999_999_999_999_999).optional(),
     createdAt: dateTimeSchema.optional(),
     account: reportedAccountSchema,
@@ -75,6 +77,10 @@ export function buildBankStatement(input: BankStatement): string {
     GrpHdr: { MsgId: message.messageId, CreDtTm: message.createdAt },
     Stmt: message.statements.map((statement) => ({
       Id: statement.id,
+      StmtPgntn:
+        statement.pagination === undefined
+          ? undefined
+          : { PgNb: String(statement.pagination.pageNumber), LastPgInd: String(statement.pagination.lastPage) },
       ElctrncSeqNb:
         statement.electronicSequenceNumber === undefined ? undefined : String(statement.electronicSequenceNumber),
       CreDtTm: statement.createdAt,
@@ -96,8 +102,29 @@ function readStatement(reader: ElementReader): Record<string, unknown> {
       `${reader.path}/ElctrncSeqNb`,
     );
   }
+  const pagination = reader.optional('StmtPgntn');
+  const pageNumber = pagination?.requiredText('PgNb');
+  const lastPage = pagination?.requiredText('LastPgInd');
+  if (pageNumber !== undefined && !/^[0-9]{1,5}$/.test(pageNumber)) {
+    throw new Iso20022Error(
+      'invalid_value',
+      `${reader.path}/StmtPgntn/PgNb must be a number`,
+      `${reader.path}/StmtPgntn`,
+    );
+  }
+  if (lastPage !== undefined && !['true', 'false', '1', '0'].includes(lastPage)) {
+    throw new Iso20022Error(
+      'invalid_value',
+      `${reader.path}/StmtPgntn/LastPgInd must be true or false`,
+      `${reader.path}/StmtPgntn`,
+    );
+  }
   return omitUndefined({
     id: reader.requiredText('Id'),
+    pagination:
+      pageNumber === undefined
+        ? undefined
+        : { pageNumber: Number(pageNumber), lastPage: lastPage === 'true' || lastPage === '1' },
     electronicSequenceNumber: sequence === undefined ? undefined : Number(sequence),
     createdAt: reader.optionalText('CreDtTm'),
     account: readReportedAccount(reader.required('Acct')),

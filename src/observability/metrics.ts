@@ -173,19 +173,24 @@ export interface WorkerMetrics {
   webhookAttempts: Counter<'outcome'>;
 }
 
+/** `settleflow_activity_duration_seconds{activity,outcome}` in `registry`: the same in the order and gateway workers. */
+function activityDurationHistogram(registry: Registry): Histogram<'activity' | 'outcome'> {
+  return new Histogram({
+    name: 'settleflow_activity_duration_seconds',
+    help: 'Activity executions by activity type and outcome (completed or failed, per attempt)',
+    labelNames: ['activity', 'outcome'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+}
+
 /** Creates a worker's registry: activity counts and latency, payments and webhook attempts, process metrics. */
 export function createWorkerMetrics(): WorkerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'settleflow_worker_' });
   return {
     registry,
-    activityDuration: new Histogram({
-      name: 'settleflow_activity_duration_seconds',
-      help: 'Activity executions by activity type and outcome (completed or failed, per attempt)',
-      labelNames: ['activity', 'outcome'],
-      buckets: LATENCY_BUCKETS,
-      registers: [registry],
-    }),
+    activityDuration: activityDurationHistogram(registry),
     bankPayments: new Counter({
       name: 'settleflow_bank_payments_total',
       help: "Payment collections at the bank by outcome (the gateway's status) and decline code",
@@ -199,6 +204,18 @@ export function createWorkerMetrics(): WorkerMetrics {
       registers: [registry],
     }),
   };
+}
+
+/** The gateway worker's activity metrics (beside the bank link's gauges in the same registry). */
+export interface GatewayActivityMetrics {
+  /** `settleflow_activity_duration_seconds{activity,outcome}`, as the order worker's. */
+  activityDuration: Histogram<'activity' | 'outcome'>;
+  /**
+   * `settleflow_gateway_payments_total{method,operation,outcome,decline_code}`: every payment operation the gateway
+   * answered, by method (card, echeck, ecash, micropayment), operation (authorize, capture, void, refund, settle,
+   * top_up, charge), the payment's status after it and the decline code.
+   */
+  gatewayPayments: Counter<'method' | 'operation' | 'outcome' | 'decline_code'>;
 }
 
 /** The bank link's states as the gateway's connection reports them. */
@@ -223,9 +240,18 @@ export function createGatewayMetrics(options: {
   reversalsPending: () => Promise<number>;
   refreshMs: number;
   logger: Logger;
-}): { registry: Registry } {
+}): { registry: Registry; activities: GatewayActivityMetrics } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'settleflow_gateway_' });
+  const activities: GatewayActivityMetrics = {
+    activityDuration: activityDurationHistogram(registry),
+    gatewayPayments: new Counter({
+      name: 'settleflow_gateway_payments_total',
+      help: "Payment operations the gateway answered, by method, operation, the payment's status after it and decline code",
+      labelNames: ['method', 'operation', 'outcome', 'decline_code'],
+      registers: [registry],
+    }),
+  };
   const link = options.link;
   const gauge = (name: string, help: string, read: (stats: BankConnectionStats) => number) =>
     new Gauge({
@@ -281,7 +307,7 @@ export function createGatewayMetrics(options: {
       if (count !== undefined) this.set(count);
     },
   });
-  return { registry };
+  return { registry, activities };
 }
 
 /**

@@ -14,7 +14,7 @@ import type {
 } from '@temporalio/client';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Logger } from './logger';
-import type { WorkerMetrics } from './metrics';
+import type { GatewayActivityMetrics, WorkerMetrics } from './metrics';
 import { codeLabel } from './metrics';
 import { currentRequestId, runWithRequestId } from './request-context';
 import { requestIdOf, withRequestId } from './request-id';
@@ -70,9 +70,49 @@ export class RequestIdClientInterceptor implements WorkflowClientInterceptor {
   }
 }
 
-/** What an activity's result says for the worker's business counters (payments at the bank, webhook attempts). */
-function countOutcome(metrics: WorkerMetrics, activity: string, result: unknown): void {
+/** The gateway's activities that answer a payment operation: their method and operation. */
+const GATEWAY_PAYMENT_ACTIVITIES: Readonly<Record<string, { method: string; operation: string }>> = {
+  authorizePayment: { method: 'card', operation: 'authorize' },
+  capturePayment: { method: 'card', operation: 'capture' },
+  voidPayment: { method: 'card', operation: 'void' },
+  refundPayment: { method: 'card', operation: 'refund' },
+  submitEcheck: { method: 'echeck', operation: 'authorize' },
+  settleEcheck: { method: 'echeck', operation: 'settle' },
+  submitEcheckRefund: { method: 'echeck', operation: 'refund' },
+  settleEcheckRefund: { method: 'echeck', operation: 'settle_refund' },
+  spendEcash: { method: 'ecash', operation: 'authorize' },
+  refundEcash: { method: 'ecash', operation: 'refund' },
+  topUpWallet: { method: 'ecash', operation: 'top_up' },
+  recordMicropayment: { method: 'micropayment', operation: 'authorize' },
+  micropaymentOutcome: { method: 'micropayment', operation: 'settle' },
+  reverseMicropayment: { method: 'micropayment', operation: 'reverse' },
+  chargeMicropayments: { method: 'micropayment', operation: 'charge' },
+};
+
+/** A payment's status and decline code from a gateway activity's result (a summary, or one inside `summary`). */
+function paymentStatusOf(result: object): { status: string; declineCode: string | undefined } | undefined {
+  const inner =
+    'summary' in result && typeof result.summary === 'object' && result.summary !== null ? result.summary : result;
+  const { status, declineCode } = inner as { status?: unknown; declineCode?: unknown };
+  if (typeof status !== 'string') return undefined;
+  return { status, declineCode: typeof declineCode === 'string' ? declineCode : undefined };
+}
+
+/** What an activity's result says for the business counters (payments at the bank, webhook attempts). */
+function countOutcome(metrics: WorkerMetrics | GatewayActivityMetrics, activity: string, result: unknown): void {
   if (typeof result !== 'object' || result === null) return;
+  if ('gatewayPayments' in metrics) {
+    const kind = GATEWAY_PAYMENT_ACTIVITIES[activity];
+    const payment = kind ? paymentStatusOf(result) : undefined;
+    if (kind && payment) {
+      metrics.gatewayPayments.inc({
+        ...kind,
+        outcome: codeLabel(payment.status),
+        decline_code: codeLabel(payment.declineCode),
+      });
+    }
+    return;
+  }
   if (activity === 'collectPayment') {
     const { status, declineCode } = result as { status?: unknown; declineCode?: unknown };
     if (typeof status !== 'string') return;
@@ -89,7 +129,10 @@ function countOutcome(metrics: WorkerMetrics, activity: string, result: unknown)
  * SDK's `Context.current().log` carry `requestId`), is logged once (completed or failed, with its duration) and, with
  * `metrics`, counted.
  */
-export function activityObservability(deps: { logger: Logger; metrics?: WorkerMetrics }): ActivityInterceptorsFactory {
+export function activityObservability(deps: {
+  logger: Logger;
+  metrics?: WorkerMetrics | GatewayActivityMetrics | undefined;
+}): ActivityInterceptorsFactory {
   return (ctx) => {
     let requestId: string | undefined;
     return {

@@ -83,6 +83,8 @@ export interface LedgerJournalRecord {
   kind: string;
   legs: LedgerLegRecord[];
   at: Date;
+  /** A correcting journal's reason and the reconciliation break it resolves (never an edit of another journal). */
+  correction?: { reason: string; breakId: string; reverses?: string | undefined } | undefined;
 }
 
 /** The simulated bank's record of one idempotent operation. */
@@ -191,6 +193,7 @@ const ledgerSchema = new Schema<LedgerJournalRecord>(
     kind: String,
     legs: [{ _id: false, account: String, direction: String, amount: Number, currency: String }],
     at: Date,
+    correction: Schema.Types.Mixed,
   },
   { versionKey: false, collection: 'ledger_journals' },
 );

@@ -22,6 +22,7 @@ export async function postJournal(db: Database, journal: Journal): Promise<void>
       kind: journal.kind,
       legs,
       at: new Date(journal.at),
+      ...(journal.correction === undefined ? {} : { correction: journal.correction }),
     });
     return;
   } catch (error) {

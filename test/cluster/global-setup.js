@@ -85,6 +85,7 @@ module.exports = async function globalSetup() {
     ),
     WORKER_METRICS_PORT: '0',
     TEMPORAL_METRICS_PORT: '0',
+    GATEWAY_METRICS_PORT: '0',
   };
   Object.assign(process.env, env);
   fs.writeFileSync(ENV_FILE, `${JSON.stringify(env, null, 2)}\n`);

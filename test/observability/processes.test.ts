@@ -13,6 +13,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { ApiHarness } from '../support/harness';
 import { startApiHarness } from '../support/harness';
+import type { TestCard } from '../support/bank-control';
+import { openTestCard } from '../support/bank-control';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { findFreePort } = require('../../scripts/lib/services') as { findFreePort(): Promise<number> };
@@ -130,6 +132,7 @@ function startProcess(entry: string, env: Record<string, string>): ProductProces
 let h: ApiHarness;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let worker: ProductProcess;
+let gateway: ProductProcess;
 let api: ProductProcess;
 let apiUrl: string;
 let workerMetricsPort: number;
@@ -157,13 +160,15 @@ beforeAll(async () => {
     WORKER_METRICS_PORT: String(workerMetricsPort),
     TEMPORAL_METRICS_PORT: String(await findFreePort()),
   });
-  const gateway = startProcess('src/gateway/worker/main.ts', {
+  const gatewayQueue = `gw-${randomUUID()}`;
+  gateway = startProcess('src/gateway/worker/main.ts', {
     ...env,
-    GATEWAY_TASK_QUEUE: `gw-${randomUUID()}`,
+    GATEWAY_TASK_QUEUE: gatewayQueue,
     GATEWAY_METRICS_PORT: String(gatewayMetricsPort),
   });
   api = startProcess('src/api/main.ts', {
     ...env,
+    GATEWAY_TASK_QUEUE: gatewayQueue,
     PORT: '0',
     WORKER_METRICS_URL: `http://127.0.0.1:${workerMetricsPort}/metrics`,
     GATEWAY_METRICS_URL: `http://127.0.0.1:${gatewayMetricsPort}/metrics`,
@@ -284,6 +289,52 @@ describe('processes', () => {
       retry: expect.any(Number),
       failed: expect.any(Number),
     });
+  });
+
+  test('gateway metrics › a wallet top-up approved and one declined › counted by method, operation, outcome and decline code', async () => {
+    const call = async (route: string, body: unknown) => {
+      const response = await fetch(`${apiUrl}${route}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.key('customer')}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as { walletId?: string } };
+    };
+    const wallet = await call('/v1/wallets', { currency: 'EUR' });
+    expect(wallet.status).toBe(201);
+    const rich = await openTestCard();
+    const poor = await openTestCard(100);
+    const topUp = (card: TestCard) =>
+      call(`/v1/wallets/${wallet.body.walletId}/top-ups`, {
+        amountMinor: 5_000,
+        card: { number: card.number, expMonth: card.expMonth, expYear: card.expYear, cvc: card.cvc },
+        reference: `ref-${randomUUID()}`,
+      });
+    expect((await topUp(rich)).status).toBe(200);
+    expect((await topUp(poor)).status).toBe(402);
+
+    const response = await fetch(`http://127.0.0.1:${gatewayMetricsPort}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    const text = await response.text();
+    const counted = (labels: string) =>
+      Number(new RegExp(`^settleflow_gateway_payments_total\\{${labels}\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    expect({
+      approved: counted('method="ecash",operation="top_up",outcome="succeeded",decline_code="none"'),
+      declined: counted('method="ecash",operation="top_up",outcome="failed",decline_code="insufficient_funds"'),
+    }).toEqual({ approved: 1, declined: 1 });
+    expect(text).toMatch(
+      /^settleflow_activity_duration_seconds_count\{activity="topUpWallet",outcome="completed"\} 2$/m,
+    );
+    const lines = gateway
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { service?: string; activity?: string; msg?: string });
+    expect(lines.filter((line) => line.activity === 'topUpWallet' && line.msg === 'activity completed')).toHaveLength(
+      2,
+    );
+    expect(lines.every((line) => line.service === 'settleflow-gateway')).toBe(true);
   });
 
   test('logs › both processes › write one JSON object per line, with the service name', () => {

@@ -125,6 +125,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     PAYMENT_RATE_PER_MINUTE: '1000',
     GATEWAY_TASK_QUEUE: `api-test-gateway-${run}`,
     BANK_HOST_ADDRESS: bankHostEnv().address,
+    BANK_HOST_ISO20022_URL: requiredEnv('BANK_HOST_ISO20022_URL'),
     ...env,
   });
   const vault = new Vault(vaultKey);
@@ -156,6 +157,10 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     settings: {
       ...DEFAULT_GATEWAY_SETTINGS,
       bankHostAddress: g.bankHostAddress,
+      // The acquirer, settlement account and ISO 20022 channel of the configuration (a test may name its own).
+      acquirerId: g.acquirerId,
+      echeck: g.echeck,
+      reconciliation: g.reconciliation,
       requestTimeoutMs: g.requestTimeoutMs,
       reversalHorizonMs: g.reversalHorizonMs,
       reversalRetryInitialMs: g.reversalRetryInitialMs,

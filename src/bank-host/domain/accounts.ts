@@ -47,6 +47,11 @@ export interface IbanAccount extends AccountBase {
   readonly iban: string;
   /** An ISO 20022 return reason every transfer touching the account comes back with (AC04 closed, AM04, ...). */
   readonly returnReason?: string;
+  /**
+   * A settlement account's acquirer (field 32): card purchases, captures, refunds and reversals of that acquirer settle
+   * on it. Absent: the settlement account of every acquirer that has none of its own.
+   */
+  readonly acquirerId?: string;
 }
 
 /** Any account. */

@@ -148,6 +148,10 @@ export class Book {
   private readonly accounts = new Map<string, Account>();
   private readonly cardsByPanHash = new Map<string, CardAccount>();
   private readonly accountsByIban = new Map<string, IbanAccount>();
+  /** Settlement accounts opened for one acquirer, by its id; the first without one; the first of all. */
+  private readonly settlementByAcquirer = new Map<string, IbanAccount>();
+  private sharedSettlement: IbanAccount | undefined;
+  private firstSettlement: IbanAccount | undefined;
   private readonly balances = new Map<string, Map<string, number>>();
   private readonly holds = new Map<string, Hold>();
   private readonly holdsByAccount = new Map<string, Set<string>>();
@@ -160,6 +164,10 @@ export class Book {
   private readonly transfersByEndToEnd = new Map<string, string>();
   private readonly pendingTransfers = new Map<string, TransferEntry>();
   private readonly transferMessages = new Map<string, string[]>();
+  /** Per account, per settlement day: the ids of the entries that moved money on it, in order (for statements). */
+  private readonly accountDays = new Map<string, Map<string, string[]>>();
+  /** Per account, per settlement day, per currency: what that day's entries moved (for a statement's balances). */
+  private readonly accountDayNets = new Map<string, Map<string, Map<string, number>>>();
   private nextSeq = 1;
 
   constructor(private readonly options: { readonly holdTtlMs: number; readonly clearingPeriodMs: number }) {}
@@ -170,6 +178,12 @@ export class Book {
     this.accounts.set(account._id, account);
     if (account.kind === 'card') this.cardsByPanHash.set(account.panHash, account);
     else this.accountsByIban.set(account.iban, account);
+    if (account.kind === 'settlement') {
+      this.firstSettlement ??= account;
+      if (account.acquirerId === undefined) this.sharedSettlement ??= account;
+      else if (!this.settlementByAcquirer.has(account.acquirerId))
+        this.settlementByAcquirer.set(account.acquirerId, account);
+    }
     const balances = new Map<string, number>();
     for (const [currency, amount] of Object.entries(account.opening)) balances.set(currency, amount);
     this.balances.set(account._id, balances);
@@ -190,10 +204,16 @@ export class Book {
     return this.accountsByIban.get(iban);
   }
 
-  /** The gateway's settlement account (the first one), credited by purchases and collections. */
-  settlementAccount(): IbanAccount | undefined {
-    for (const account of this.accounts.values()) if (account.kind === 'settlement') return account;
-    return undefined;
+  /**
+   * The settlement account of an acquirer (credited by its card purchases, debited by its refunds): the one opened for
+   * that acquirer id, else the first settlement account without an acquirer, else the first one.
+   */
+  settlementAccount(acquirerId?: string): IbanAccount | undefined {
+    if (acquirerId !== undefined) {
+      const own = this.settlementByAcquirer.get(acquirerId);
+      if (own !== undefined) return own;
+    }
+    return this.sharedSettlement ?? this.firstSettlement;
   }
 
   /** Applies an entry: at load (in `seq` order) and after each decision. */
@@ -201,6 +221,7 @@ export class Book {
     this.entries.set(entry._id, entry);
     if (entry.seq >= this.nextSeq) this.nextSeq = entry.seq + 1;
     for (const effect of entry.effects) this.move(effect);
+    this.indexByAccountDay(entry);
     if (entry.channel === 'iso8583') this.applyCard(entry);
     else this.applyTransfer(entry);
   }
@@ -248,6 +269,39 @@ export class Book {
     } else if (entry.stage === 'settled' || entry.stage === 'returned') {
       this.pendingTransfers.delete(pendingKey);
     }
+  }
+
+  private indexByAccountDay(entry: JournalEntry): void {
+    const accounts = new Set(entry.effects.map((effect) => effect.accountId));
+    for (const accountId of accounts) {
+      let days = this.accountDays.get(accountId);
+      if (days === undefined) this.accountDays.set(accountId, (days = new Map()));
+      const ids = days.get(entry.settlementDate);
+      if (ids === undefined) days.set(entry.settlementDate, [entry._id]);
+      else ids.push(entry._id);
+    }
+    for (const effect of entry.effects) {
+      let days = this.accountDayNets.get(effect.accountId);
+      if (days === undefined) this.accountDayNets.set(effect.accountId, (days = new Map()));
+      let nets = days.get(entry.settlementDate);
+      if (nets === undefined) days.set(entry.settlementDate, (nets = new Map()));
+      nets.set(effect.currency, (nets.get(effect.currency) ?? 0) + effect.delta);
+    }
+  }
+
+  /** The entries that moved money on an account on a settlement day (YYYY-MM-DD), in order: a statement's lines. */
+  accountDayEntries(accountId: string, settlementDate: string): JournalEntry[] {
+    const ids = this.accountDays.get(accountId)?.get(settlementDate) ?? [];
+    return ids.map((id) => this.entries.get(id)!);
+  }
+
+  /** An account's booked balance in a currency at the start of a settlement day: its opening plus every earlier day. */
+  balanceAtStartOf(accountId: string, currency: string, settlementDate: string): number {
+    let balance = this.accounts.get(accountId)?.opening[currency] ?? 0;
+    for (const [day, nets] of this.accountDayNets.get(accountId) ?? []) {
+      if (day < settlementDate) balance += nets.get(currency) ?? 0;
+    }
+    return balance;
   }
 
   private move(effect: Effect): void {
@@ -373,7 +427,7 @@ export class Book {
     if (card.cvcHash !== undefined && card.cvcHash !== request.cvcHash) return decline('82', 'incorrect CVC');
     if (card.limitMinor !== undefined && request.amount > card.limitMinor)
       return decline('61', 'exceeds the amount limit');
-    const settlement = this.settlementAccount();
+    const settlement = this.settlementAccount(request.acquirerId);
     if (settlement === undefined) return decline('96', 'no settlement account');
     const currency = request.currency;
     const authCode = authorizationCode(base.seq);
@@ -447,7 +501,7 @@ export class Book {
     if (request.currency !== hold.currency) return decline('12', 'currency differs from the authorization');
     if (request.amount <= 0 || request.amount > hold.remaining)
       return decline('13', 'amount above what the authorization holds');
-    const settlement = this.settlementAccount();
+    const settlement = this.settlementAccount(request.acquirerId);
     if (settlement === undefined) return decline('96', 'no settlement account');
     return {
       ...base,
@@ -501,7 +555,7 @@ export class Book {
         };
       return { ...reversal, releasesHold: release, detail: 'hold released' };
     }
-    const settlement = this.settlementAccount();
+    const settlement = this.settlementAccount(original.acquirerId);
     if (settlement === undefined || original.accountId === undefined)
       return { ...base, responseCode: '96', detail: 'no settlement account' };
     const sign = original.processingCode.startsWith('20') ? -1 : 1;

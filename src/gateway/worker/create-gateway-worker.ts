@@ -1,11 +1,12 @@
 // Builds the gateway's Temporal worker: the payment child workflows and the bank activities on the gateway's own task
 // queue, bound to one running connector (gateway-runtime.ts). Used by the gateway worker process and the tests.
 
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { ActivityInterceptorsFactory, NativeConnection, Worker } from '@temporalio/worker';
 import { Worker as TemporalWorker } from '@temporalio/worker';
 import { createGatewayActivities } from '../activities';
 import type { GatewayRuntime } from '../gateway-runtime';
 import { createMethodActivities } from '../method-activities';
+import { createReconciliationActivities } from '../reconciliation/activities';
 
 /** Creates (but does not run) the gateway worker. */
 export async function createGatewayWorker(options: {
@@ -14,12 +15,19 @@ export async function createGatewayWorker(options: {
   taskQueue: string;
   runtime: GatewayRuntime;
   workflowBundle?: { codePath: string } | undefined;
+  /** Activity interceptors (the process's log line per activity and its metrics: temporal-interceptors.ts). */
+  activityInterceptors?: ActivityInterceptorsFactory[] | undefined;
 }): Promise<Worker> {
   return TemporalWorker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: { ...createGatewayActivities(options.runtime.payments), ...createMethodActivities(options.runtime) },
+    activities: {
+      ...createGatewayActivities(options.runtime.payments),
+      ...createMethodActivities(options.runtime),
+      ...createReconciliationActivities(options.runtime.reconciler),
+    },
+    ...(options.activityInterceptors ? { interceptors: { activity: options.activityInterceptors } } : {}),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

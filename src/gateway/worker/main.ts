@@ -5,8 +5,11 @@
 import { loadConfig, requireVaultKey } from '../../config';
 import { createLogger } from '../../observability/logger';
 import { createGatewayMetrics, serveMetrics } from '../../observability/metrics';
+import { activityObservability } from '../../observability/temporal-interceptors';
 import { connectDatabase } from '../../persistence/database';
-import { connectTemporalWorker } from '../../temporal-connection';
+import { Client } from '@temporalio/client';
+import { connectTemporalClient, connectTemporalWorker } from '../../temporal-connection';
+import { ensureReconciliationSchedule } from '../reconciliation/schedule';
 import { Vault } from '../../security/vault';
 import { GATEWAY_REVERSALS } from '../bank-connector/reversal-queue';
 import { gatewaySettingsFrom, startGatewayRuntime } from '../gateway-runtime';
@@ -24,12 +27,12 @@ async function main(): Promise<void> {
     settings: gatewaySettingsFrom(config),
   });
   // The bank link's gauges on GATEWAY_METRICS_PORT (the API reads them for the console's monitoring page).
-  const metricsLogger = createLogger({ service: 'settleflow-gateway', level: config.logging.level });
+  const logger = createLogger({ service: 'settleflow-gateway', level: config.logging.level });
   const metrics = createGatewayMetrics({
     link: () => runtime.connection.stats(),
     reversalsPending: () => db.connection.collection(GATEWAY_REVERSALS).countDocuments({ state: 'pending' }),
     refreshMs: config.metrics.refreshMs,
-    logger: metricsLogger,
+    logger: logger,
   });
   const metricsServer =
     config.metrics.gatewayPort > 0
@@ -37,7 +40,7 @@ async function main(): Promise<void> {
           host: config.metrics.host,
           port: config.metrics.gatewayPort,
           token: config.metrics.token,
-          logger: metricsLogger,
+          logger: logger,
         })
       : undefined;
   if (metricsServer) log(`metrics on http://${config.metrics.host}:${metricsServer.port}/metrics`);
@@ -49,7 +52,22 @@ async function main(): Promise<void> {
     taskQueue: config.gateway.taskQueue,
     runtime,
     workflowBundle: config.gateway.workflowBundlePath ? { codePath: config.gateway.workflowBundlePath } : undefined,
+    // A log line per activity (with the request id the order's Update carried) and the payment counters.
+    activityInterceptors: [activityObservability({ logger: logger, metrics: metrics.activities })],
   });
+  const cron = config.gateway.reconciliation.scheduleCron;
+  if (cron !== undefined) {
+    // The daily reconciliation after end of day: one Schedule per settlement account, created or set to this cron.
+    const clientConnection = await connectTemporalClient(config.temporal, log);
+    const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+    const scheduleId = await ensureReconciliationSchedule(client, {
+      iban: config.gateway.echeck.creditorIban,
+      cron,
+      taskQueue: config.gateway.taskQueue,
+    });
+    await clientConnection.close();
+    log(`reconciliation schedule ${scheduleId}: ${cron} (UTC)`);
+  }
   console.log(
     `settleflow gateway worker polling task queue ${config.gateway.taskQueue}; bank host ${config.gateway.bankHostAddress}`,
   );
