@@ -17,6 +17,8 @@ module.exports = {
     '<rootDir>/test/observability/logger.test.ts',
     '<rootDir>/test/observability/observability-config.test.ts',
     '<rootDir>/test/gateway/connector-parts.test.ts',
+    '<rootDir>/test/gateway/reports/authorization-timing.test.ts',
+    '<rootDir>/test/gateway/reports/report-renderers.test.ts',
     '<rootDir>/test/gateway/reconciliation-matching.test.ts',
     '<rootDir>/test/console/**/*.test.ts',
     '<rootDir>/test/bank-host/book-holds.test.ts',

@@ -39,6 +39,7 @@ import { orderActionsRouter } from './order-actions-router';
 import { ordersRouter } from './orders-router';
 import { partiesRouter } from './parties-router';
 import { paymentsRouter } from './payments-router';
+import { reportsRouter } from './reports-router';
 import { walletsRouter } from './wallets-router';
 import { reconciliationRouter } from './reconciliation-router';
 import { allowedMethods, mountRoute } from './route-registry';
@@ -178,6 +179,7 @@ export function createApp(input: CreateAppDeps): Express {
   app.use(inboxRouter(deps, authenticated));
   app.use(paymentsRouter(deps, authenticated));
   app.use(walletsRouter(deps, authenticated, idempotent));
+  app.use(reportsRouter(deps, authenticated));
   app.use(reconciliationRouter(deps, authenticated, idempotent));
   app.use(webhooksRouter(deps, authenticated, idempotent));
   app.use(consoleSessionRouter(deps, authenticated, keyCache));

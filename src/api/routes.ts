@@ -6,6 +6,7 @@ import type { RouteResponse, RouteSpec } from './route-registry';
 import { CODEC_ROUTES } from './codec-routes';
 import { CONSOLE_ROUTES } from './console-routes';
 import { WALLET_ROUTES } from './wallet-routes';
+import { REPORT_ROUTES } from './reports-routes';
 import { RECONCILIATION_ROUTES } from './reconciliation-routes';
 import { errorResponses } from './route-errors';
 import { defineRoute } from './route-registry';
@@ -602,6 +603,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
   getPaymentRoute,
   listPaymentMessagesRoute,
   ...WALLET_ROUTES,
+  ...REPORT_ROUTES,
   ...RECONCILIATION_ROUTES,
   ...CONSOLE_ROUTES,
   ...CODEC_ROUTES,

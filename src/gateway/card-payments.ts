@@ -17,6 +17,8 @@ import type { Card, OriginalData } from '../iso8583';
 import type { Database } from '../persistence/database';
 import { postJournal } from '../persistence/ledger-store';
 import type { Vault } from '../security/vault';
+import type { AuthorizationTiming } from './authorization-timing';
+import { timingAfter } from './authorization-timing';
 import type { CardAnswer, CardClient } from './bank-connector/card-client';
 import { acceptorFor, rrnFor } from './bank-connector/card-client';
 import type { ReversalQueue, ReversalRecord } from './bank-connector/reversal-queue';
@@ -37,7 +39,7 @@ export const cardAccounts = {
 };
 
 /** A payment as stored. */
-export interface PaymentRecord extends PaymentState {
+export interface PaymentRecord extends PaymentState, AuthorizationTiming {
   _id: string;
   orderId: string;
   attempt: number;
@@ -388,7 +390,14 @@ export class CardPayments {
     event: PaymentEvent,
     extra: Partial<PaymentRecord> = {},
   ): Promise<PaymentRecord> {
-    const next = { ...payment, ...applyPaymentEvent(payment, event), ...extra, updatedAt: this.now() };
+    const at = this.now();
+    const next = {
+      ...payment,
+      ...applyPaymentEvent(payment, event),
+      ...timingAfter(payment, event, at),
+      ...extra,
+      updatedAt: at,
+    };
     const unset = Object.fromEntries(
       Object.entries(next)
         .filter(([, value]) => value === undefined)

@@ -631,6 +631,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/clearing-statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Clearing statistics per seller, day, payment method and currency
+         * @description Counts, volumes, fees, net amounts, approval rate, decline reasons and authorization latency of the payments created on the days `from`..`to` (UTC), in the order day, seller, method, currency. Computed by streaming the payments one day at a time (never a day in memory). Sellers see only their own payments (the seller filter is forced to themselves; naming another seller is 403); operators see every seller. `to` before `from` or more than 366 days on is 422 `date_range_invalid`; a cursor this API did not issue is 422 `invalid_cursor`. With `format=csv`, every row as CSV (amounts as decimals with the currency's digits).
+         *
+         *     Roles: seller, operator.
+         */
+        get: operations["getClearingStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/daily-clearing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The daily clearing report, as CSV or PDF
+         * @description The clearing statistics of one UTC day, a row per seller, method and currency, with totals per currency; streamed as a download. Sellers see only their own payments (the seller filter is forced to themselves; naming another seller is 403); operators see every seller.
+         *
+         *     Roles: seller, operator.
+         */
+        get: operations["getDailyClearingReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search payments, newest first
+         * @description Payments by seller, status, method, currency, creation time and amount, newest first. Sellers see only their own payments (the seller filter is forced to themselves; naming another seller is 403); operators see every seller. `cursor` is the `nextCursor` of the previous page; another one is 422 `invalid_cursor`.
+         *
+         *     Roles: seller, operator.
+         */
+        get: operations["searchTransactions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reconciliation/runs": {
         parameters: {
             query?: never;
@@ -1856,6 +1922,62 @@ export interface components {
                 currency: string;
             };
         };
+        ClearingStatisticsRow: {
+            day: string;
+            sellerId: string;
+            method: string;
+            currency: string;
+            payments: number;
+            approved: number;
+            declined: number;
+            pending: number;
+            /** @description approved / (approved + declined), to 4 decimals. */
+            approvalRate: number | null;
+            authorizedMinor: number;
+            capturedMinor: number;
+            refundedMinor: number;
+            /** @description The gateway's fee on each captured payment, by the fee schedule in force. */
+            feesMinor: number;
+            /** @description captured - refunded - fees. */
+            netMinor: number;
+            declineReasons: {
+                [key: string]: number;
+            };
+            authorizationLatency: {
+                count: number;
+                meanMs: number;
+                p50Ms: number;
+                p95Ms: number;
+                maxMs: number;
+            } | null;
+        };
+        Transaction: {
+            paymentId: string;
+            orderId: string;
+            sellerId: string;
+            method: string;
+            status: string;
+            amount: {
+                amount: number;
+                currency: string;
+            };
+            authorizedMinor: number;
+            capturedMinor: number;
+            refundedMinor: number;
+            declineCode: string | null;
+            last4: string;
+            authorizationLatencyMs: number | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        ClearingStatisticsPage: {
+            data: components["schemas"]["ClearingStatisticsRow"][];
+            nextCursor: string | null;
+        };
+        TransactionPage: {
+            data: components["schemas"]["Transaction"][];
+            nextCursor: string | null;
+        };
         ReconciliationRun: {
             runId: string;
             day: string;
@@ -2358,6 +2480,10 @@ export type SchemaOpenWalletRequest = components['schemas']['OpenWalletRequest']
 export type SchemaWalletTopUpRequest = components['schemas']['WalletTopUpRequest'];
 export type SchemaWallet = components['schemas']['Wallet'];
 export type SchemaWalletTopUp = components['schemas']['WalletTopUp'];
+export type SchemaClearingStatisticsRow = components['schemas']['ClearingStatisticsRow'];
+export type SchemaTransaction = components['schemas']['Transaction'];
+export type SchemaClearingStatisticsPage = components['schemas']['ClearingStatisticsPage'];
+export type SchemaTransactionPage = components['schemas']['TransactionPage'];
 export type SchemaReconciliationRun = components['schemas']['ReconciliationRun'];
 export type SchemaReconciliationItem = components['schemas']['ReconciliationItem'];
 export type SchemaReconciliationException = components['schemas']['ReconciliationException'];
@@ -5881,6 +6007,361 @@ export interface operations {
             };
             /** @description The order did not answer within `API_UPDATE_TIMEOUT_MS` (`update_timeout`); retrying with the same Idempotency-Key attaches to the same Update. */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getClearingStatistics: {
+        parameters: {
+            query: {
+                /** @description First UTC day (inclusive). */
+                from: string;
+                /** @description Last UTC day (inclusive); `from` when absent; at most 366 days on. */
+                to?: string;
+                /** @description A seller's own statistics; a seller may name only itself. */
+                sellerId?: string;
+                /** @description `card`, `echeck`, `ecash` or `micropayment` (aggregated small card payments). */
+                method?: "card" | "echeck" | "ecash" | "micropayment";
+                currency?: string;
+                /** @description `csv` downloads every row at once (no paging). */
+                format?: "json" | "csv";
+                limit?: number;
+                /** @description `nextCursor` of the previous page (JSON only). */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of rows (JSON), or every row as CSV. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="<report>-<day>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClearingStatisticsPage"];
+                    "text/csv": string;
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDailyClearingReport: {
+        parameters: {
+            query: {
+                /** @description The UTC day. */
+                date: string;
+                /** @description The download format. */
+                format: "csv" | "pdf";
+                /** @description One seller; a seller may name only itself (and gets only its own rows). */
+                sellerId?: string;
+                method?: "card" | "echeck" | "ecash" | "micropayment";
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="<report>-<day>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/pdf": string;
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    searchTransactions: {
+        parameters: {
+            query?: {
+                /** @description A seller may name only itself. */
+                sellerId?: string;
+                status?: "requires_payment_method" | "processing" | "requires_capture" | "succeeded" | "partially_refunded" | "refunded" | "canceled" | "failed" | "unknown";
+                method?: "card" | "echeck" | "ecash" | "micropayment";
+                currency?: string;
+                /** @description Created at or after. */
+                from?: string;
+                /** @description Created before. */
+                to?: string;
+                /** @description Minor units, inclusive. */
+                minAmount?: number;
+                /** @description Minor units, inclusive. */
+                maxAmount?: number;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of payments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionPage"];
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
