@@ -213,6 +213,8 @@ const SCENARIOS: Scenario[] = [
 
 async function main(): Promise<void> {
   process.env.SETTLEFLOW_VAULT_KEY ??= generateVaultKey();
+  // Sealed under the fixtures' payload key (test/support/workflow-env.ts), so the fixtures replay in any test run.
+  process.env.RECORD_FIXTURES = '1';
   let bank: OutageBank | undefined;
   const env = await startWorkflowEnv({
     bank: (db) => {

@@ -182,6 +182,12 @@ function printBanner({ apiUrl, uiUrl, temporalAddress, mongoUri, dataDir, logDir
     `  OpenAPI        ${apiUrl}/openapi.json`,
     `  Console        ${apiUrl}/console (sign in with an API key below)`,
     `  Temporal UI    ${uiUrl || '(external Temporal: see its own UI)'}`,
+    ...(uiUrl
+      ? [
+          `                 payloads are encrypted; to read them decoded, sign in to the console as an operator, then`,
+          `                 in Temporal UI's codec settings turn on "Include cross-origin credentials" (README, Operations)`,
+        ]
+      : []),
     `  Temporal       ${temporalAddress}`,
     `  MongoDB        ${mongoUri}`,
     `  bank host      ISO 8583 127.0.0.1:${bankHost.BANK_HOST_ISO8583_PORT}, ISO 20022 http://127.0.0.1:${bankHost.BANK_HOST_ISO20022_PORT}, ` +
@@ -288,6 +294,8 @@ async function main() {
       withTemporal: !temporalAddress,
       withMongo: !mongoUri,
       detached: true,
+      // Temporal UI decodes the encrypted payloads through the API's codec endpoint, for a signed-in operator.
+      uiCodecEndpoint: `http://127.0.0.1:${apiPort}/v1/codec`,
       log: say,
       onExit: (name, exit) => onUnexpectedExit(name, exit, path.join(logDir, `${name}.log`)),
     });
@@ -318,6 +326,8 @@ async function main() {
     PAYMENT_RATE_PER_MINUTE: process.env.PAYMENT_RATE_PER_MINUTE ?? '600',
     // The console links an order to its workflow in the embedded Temporal UI.
     ...(uiUrl && !process.env.TEMPORAL_UI_URL ? { TEMPORAL_UI_URL: uiUrl } : {}),
+    // The codec endpoint answers (CORS, session cookie) pages of the embedded Temporal UI only.
+    ...(uiUrl && !process.env.TEMPORAL_UI_ORIGIN ? { TEMPORAL_UI_ORIGIN: new URL(uiUrl).origin } : {}),
     ...vaultKey,
   };
   // The worker and the API run under a supervisor: restarted with exponential backoff when they exit, the servers

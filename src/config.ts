@@ -10,6 +10,8 @@ import type { WebhookRetryPolicy } from './contracts/webhook-delivery-contract';
 import type { OrderDeadlines } from './domain/order';
 import type { LogLevelName } from './observability/logger';
 import { LOG_LEVELS } from './observability/logger';
+import type { PayloadKey } from './temporal/payload-keys';
+import { parsePayloadKeys } from './temporal/payload-keys';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -37,6 +39,13 @@ const envSchema = z.object({
   TEMPORAL_API_KEY: optionalText(),
   TEMPORAL_API_KEY_FILE: optionalText(),
   TEMPORAL_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
+  // Temporal payload encryption (README, Security): keys, and the codec endpoint Temporal UI calls.
+  TEMPORAL_PAYLOAD_KEYS: optionalText(),
+  TEMPORAL_UI_ORIGIN: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  CODEC_RATE_PER_MINUTE: z.coerce.number().int().positive().default(1200),
   MONGODB_TLS_CA_FILE: optionalText(),
   MONGODB_TLS_CERT_KEY_FILE: optionalText(),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
@@ -231,7 +240,11 @@ export interface Config {
     apiKey: string | undefined;
     /** How long a process tries to reach Temporal at start before it exits with an error. */
     connectTimeoutMs: number;
+    /** TEMPORAL_PAYLOAD_KEYS, parsed (the first encrypts); undefined: the key derived from the vault key only. */
+    payloadKeys: PayloadKey[] | undefined;
   };
+  /** The codec endpoint Temporal UI calls to show decoded payloads: the UI's origin (CORS) and a rate per caller. */
+  codec: { uiOrigin: string | undefined; ratePerMinute: number };
   mongodbUri: string;
   /** Driver options from the environment (TLS files) and what the URI says about the deployment (for logs). */
   mongodb: { options: MongoConnectionSettings; deployment: MongoDeploymentSummary };
@@ -376,6 +389,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       ...connections.temporal,
+      payloadKeys: payloadKeysOf(e.TEMPORAL_PAYLOAD_KEYS),
+    },
+    codec: {
+      uiOrigin: e.TEMPORAL_UI_ORIGIN && new URL(e.TEMPORAL_UI_ORIGIN).origin,
+      ratePerMinute: e.CODEC_RATE_PER_MINUTE,
     },
     mongodbUri: e.MONGODB_URI,
     mongodb: connections.mongodb,
@@ -504,6 +522,16 @@ function connectionsFrom(e: z.infer<typeof envSchema>) {
   } catch (error) {
     if (error instanceof ConnectionSettingError) throw new Error(`invalid configuration: ${error.message}`);
     throw error;
+  }
+}
+
+/** TEMPORAL_PAYLOAD_KEYS parsed, or undefined when unset; a malformed value is a configuration error. */
+function payloadKeysOf(text: string | undefined): PayloadKey[] | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parsePayloadKeys(text);
+  } catch (error) {
+    throw new Error(`invalid configuration: ${(error as Error).message}`);
   }
 }
 

@@ -11,6 +11,9 @@ const { provision } = require('../scripts/lib/provision');
 const { startServices, findFreePort } = require('../scripts/lib/services');
 const { bankDatabaseUri, bankHostEnv, startBankHost } = require('../scripts/lib/bank-host');
 
+/** The failure converter every workflow bundle needs (src/temporal/codec.ts WORKFLOW_BUNDLE_CONVERTERS). */
+const FAILURE_CONVERTER_PATH = path.join(__dirname, '..', 'src', 'temporal', 'failure-converter.ts');
+
 /** Where the test environment is also written, for tools and people debugging a run. */
 const ENV_FILE = path.join(os.tmpdir(), 'settleflow-jest-env.json');
 
@@ -33,6 +36,7 @@ async function bundleWorkflows(dataDir) {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve(workflowsPath),
     workflowInterceptorModules: [interceptors],
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: quietLogger(),
   });
   const bundlePath = path.join(dataDir, 'workflow-bundle.js');
@@ -45,7 +49,11 @@ async function bundleGatewayWorkflows(dataDir) {
   const workflowsPath = path.join(__dirname, '..', 'src', 'gateway', 'workflows', 'index.ts');
   if (!fs.existsSync(workflowsPath)) return undefined;
   const { bundleWorkflowCode } = require('@temporalio/worker');
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(workflowsPath), logger: quietLogger() });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve(workflowsPath),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: quietLogger(),
+  });
   const bundlePath = path.join(dataDir, 'gateway-workflow-bundle.js');
   fs.writeFileSync(bundlePath, code);
   return bundlePath;

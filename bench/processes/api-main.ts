@@ -10,6 +10,8 @@ import { createApp } from '../../src/api/app';
 import { loadConfig, requireVaultKey } from '../../src/config';
 import { connectDatabase } from '../../src/persistence/database';
 import { Vault } from '../../src/security/vault';
+import { payloadDataConverter } from '../../src/temporal/codec';
+import { configuredPayloadKeys } from '../../src/temporal/payload-keys';
 import { reportFailure, reportReady, serveParent } from '../lib/ipc';
 import { mongoCaller, timeMongoCommands } from '../lib/mongo-timing';
 import { Timings } from '../lib/timings';
@@ -33,13 +35,15 @@ async function main(): Promise<void> {
   const timings = new Timings();
   const db = await connectDatabase(config.mongodbUri);
   timeMongoCommands(db, timings);
+  const payloadKeys = configuredPayloadKeys(config);
   const connection = await Connection.connect({ address: config.temporal.address });
   const temporal = new Client({
     connection,
     namespace: config.temporal.namespace,
     interceptors: { workflow: [temporalTiming(timings)] },
+    dataConverter: payloadDataConverter(payloadKeys),
   });
-  const app = createApp({ db, temporal, config, vault: new Vault(requireVaultKey(config)) });
+  const app = createApp({ db, temporal, config, vault: new Vault(requireVaultKey(config)), payloadKeys });
 
   const timed = express();
   timed.disable('x-powered-by');

@@ -11,6 +11,7 @@ import { gatewaySettingsFrom, startGatewayRuntime } from '../../src/gateway/gate
 import { createGatewayWorker } from '../../src/gateway/worker/create-gateway-worker';
 import { connectDatabase } from '../../src/persistence/database';
 import { Vault } from '../../src/security/vault';
+import { configuredPayloadKeys } from '../../src/temporal/payload-keys';
 import { reportFailure, reportReady, serveParent } from '../lib/ipc';
 import { timeMongoCommands } from '../lib/mongo-timing';
 import { Timings } from '../lib/timings';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.gateway.taskQueue,
     runtime,
+    payloadKeys: configuredPayloadKeys(config),
   });
   const running = worker.run();
   serveParent({

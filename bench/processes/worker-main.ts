@@ -8,6 +8,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig, requireVaultKey } from '../../src/config';
 import { connectDatabase } from '../../src/persistence/database';
 import { Vault } from '../../src/security/vault';
+import { configuredPayloadKeys } from '../../src/temporal/payload-keys';
 import { createOrderWorker } from '../../src/worker/create-worker';
 import { createFloorActivities } from '../floor/floor-activities';
 import { floorTaskQueue } from '../floor/floor-contract';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
       taskQueue: config.temporal.taskQueue,
       db,
       vault: new Vault(requireVaultKey(config)),
+      payloadKeys: configuredPayloadKeys(config),
       config,
     }),
     Worker.create({

@@ -199,6 +199,8 @@ async function waitForMongo(proc, { port, timeoutMs }) {
  * `withTemporal` / `withMongo` (default true) let a caller start only the one it lacks. `detached` puts
  * the servers in their own process group, so a terminal's Ctrl-C reaches only the caller, which can then
  * stop things in order. `onExit(name, exit)` is called if a server exits without `stop()` being called.
+ * `uiCodecEndpoint` points Temporal UI at a codec server (settleflow's API at /v1/codec), which decodes the
+ * encrypted payloads for a signed-in operator (README, Operations).
  *
  * @returns {Promise<{temporalAddress?: string, mongoUri?: string, uiUrl?: string, logDir: string,
  *   processes: object[], stop: () => Promise<void>}>}
@@ -216,6 +218,7 @@ async function startServices({
   withMongo = true,
   detached = false,
   onExit,
+  uiCodecEndpoint,
   timeoutMs = 120000,
 } = {}) {
   const say = quiet ? () => {} : log;
@@ -258,6 +261,7 @@ async function startServices({
       const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(temporalPort)];
       args.push('--ui-port', String(uiPort), '--db-filename', path.join(dataDir, 'temporal.db'));
       args.push('--namespace', 'default', '--log-level', 'warn');
+      if (uiCodecEndpoint) args.push('--ui-codec-endpoint', uiCodecEndpoint);
       // WAL with synchronous=NORMAL: safe against a crash of any process (only a power cut may lose the last
       // transactions), and about three times the throughput of SQLite's default rollback journal with a sync per
       // write (see bench/README.md).

@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger';
 import type { ApiMetrics } from '../observability/metrics';
 import type { Database } from '../persistence/database';
 import type { KeyVault } from '../security/purpose-keys';
+import type { PayloadKeys } from '../temporal/payload-keys';
 
 /** The API's dependencies. */
 export interface ApiDeps {
@@ -13,6 +14,8 @@ export interface ApiDeps {
   temporal: Client;
   config: Config;
   vault: KeyVault;
+  /** The Temporal payload keys: the codec endpoint decodes and encodes with them. */
+  payloadKeys: PayloadKeys;
   /** The clock that stamps `placedAt` and generated order ids; tests may fix it. */
   now: () => Date;
   /** The API's logger (pino): server-side failures and one line per request; never request bodies. */

@@ -17,9 +17,12 @@ import { readModelCounts } from '../observability/read-model-counts';
 import type { Database } from '../persistence/database';
 import type { PartyAccount } from '../persistence/party-store';
 import type { KeyVault } from '../security/purpose-keys';
+import type { PayloadKeys } from '../temporal/payload-keys';
+import { configuredPayloadKeys } from '../temporal/payload-keys';
 import type { ApiDeps } from './api-deps';
 import { ApiError, errorHandler } from './api-error';
 import { PARTY_CACHE_MAX_ENTRIES, PartyCache, authenticate, createApiKeyCache } from './auth';
+import { CODEC_PATH, codecCors, codecRouter } from './codec-router';
 import { consoleLedgerRouter } from './console-ledger-router';
 import { consoleMonitoringRouter } from './console-monitoring-router';
 import { consoleNoticesRouter } from './console-notices-router';
@@ -37,6 +40,7 @@ import { ordersRouter } from './orders-router';
 import { partiesRouter } from './parties-router';
 import { paymentsRouter } from './payments-router';
 import { settlementRouter } from './settlement-router';
+import { reportsRouter } from './reports-router';
 import { walletsRouter } from './wallets-router';
 import { reconciliationRouter } from './reconciliation-router';
 import { allowedMethods, mountRoute } from './route-registry';
@@ -53,6 +57,8 @@ export interface CreateAppDeps {
   temporal: Client;
   config: Config;
   vault: KeyVault;
+  /** The Temporal payload keys (the codec endpoint's); by default those of the configuration. */
+  payloadKeys?: PayloadKeys;
   now?: () => Date;
   logger?: Logger;
   metrics?: ApiMetrics;
@@ -117,6 +123,7 @@ export function createApp(input: CreateAppDeps): Express {
     temporal: input.temporal,
     config: input.config,
     vault: input.vault,
+    payloadKeys: input.payloadKeys ?? configuredPayloadKeys(input.config),
     now: input.now ?? (() => new Date()),
     logger,
     metrics,
@@ -157,6 +164,8 @@ export function createApp(input: CreateAppDeps): Express {
   });
   app.use(express.json({ limit: deps.config.apiBodyLimit }));
   app.use(requireJsonBody);
+  // Temporal UI's preflights to the codec endpoint, answered for TEMPORAL_UI_ORIGIN only (before the generic OPTIONS).
+  app.use(CODEC_PATH, codecCors(deps));
   app.use(optionsFromRegistry);
 
   const system = express.Router();
@@ -174,6 +183,7 @@ export function createApp(input: CreateAppDeps): Express {
   app.use(paymentsRouter(deps, authenticated));
   app.use(walletsRouter(deps, authenticated, idempotent));
   app.use(settlementRouter(deps, authenticated, idempotent));
+  app.use(reportsRouter(deps, authenticated));
   app.use(reconciliationRouter(deps, authenticated, idempotent));
   app.use(webhooksRouter(deps, authenticated, idempotent));
   app.use(consoleSessionRouter(deps, authenticated, keyCache));
@@ -182,6 +192,7 @@ export function createApp(input: CreateAppDeps): Express {
   app.use(consoleMonitoringRouter(deps, authenticated));
   app.use(consoleNoticesRouter(deps, authenticated));
   app.use(consoleLedgerRouter(deps, authenticated));
+  app.use(codecRouter(deps, keyCache));
   app.use(consoleStaticRouter(deps.config.consoleDir));
 
   app.use(methodNotAllowed);

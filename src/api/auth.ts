@@ -104,6 +104,11 @@ export interface AuthenticateOptions {
   /** Requests each API key may make per minute; unlimited when absent. */
   ratePerMinute?: number;
   now?: () => Date;
+  /**
+   * Skip the CSRF token for cookie requests: only for routes that change nothing and check the request's `Origin`
+   * themselves (the codec endpoint Temporal UI calls, which cannot send the token).
+   */
+  csrfExempt?: boolean;
 }
 
 /** The session id in the request's cookie, if any. */
@@ -137,7 +142,7 @@ export function authenticate(db: Database, options: AuthenticateOptions = {}): R
     const header = req.get('authorization');
     const sessionId = header === undefined ? sessionIdOf(req) : undefined;
     const holder = sessionId
-      ? await sessionHolder(db, cache, req, sessionId, now())
+      ? await sessionHolder(db, cache, req, sessionId, now(), options.csrfExempt === true)
       : await bearerHolder(db, cache, header, res, now());
     if (holder.disabled) {
       throw new ApiError(403, 'permission_error', 'party_disabled', `party ${holder.party.id} is disabled`);
@@ -187,6 +192,7 @@ async function sessionHolder(
   req: Request,
   sessionId: string,
   now: Date,
+  csrfExempt: boolean,
 ): Promise<CachedHolder> {
   const cacheKey = sessionCacheKey(sessionId);
   let holder = cache.get(cacheKey);
@@ -200,7 +206,7 @@ async function sessionHolder(
     }
   }
   if (!holder) throw unauthenticated('session_expired', 'the session has ended: sign in again');
-  if (!SAFE_METHODS.has(req.method) && !csrfTokenMatches(req.get(CSRF_HEADER), sessionId)) {
+  if (!csrfExempt && !SAFE_METHODS.has(req.method) && !csrfTokenMatches(req.get(CSRF_HEADER), sessionId)) {
     throw new ApiError(
       403,
       'permission_error',

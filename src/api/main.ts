@@ -15,6 +15,8 @@ import { connectDatabase } from '../persistence/database';
 import { startIdempotencySweeper } from '../persistence/idempotency-store';
 import { openKeyRing } from '../security/open-key-ring';
 import { connectTemporalClient } from '../temporal-connection';
+import { payloadDataConverter } from '../temporal/codec';
+import { configuredPayloadKeys } from '../temporal/payload-keys';
 
 let logger: Logger = createLogger({ service: 'settleflow-api' });
 
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
   const tracing = await startTracing(config.tracing, 'settleflow-api', logger);
   // Loaded once tracing has started, so the HTTP server under Express is instrumented.
   const { createApp } = await import('./app');
+  const payloadKeys = configuredPayloadKeys(config);
   logger.info({ mongodb: config.mongodb.deployment }, 'connecting to MongoDB');
   const db = await connectDatabase(config.mongodbUri, config.mongodb.options);
   // One key per purpose, reloaded every SETTLEFLOW_KEY_REFRESH_MS; start-up stops here without the right KEK.
@@ -36,9 +39,10 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     interceptors: clientInterceptors(tracing),
+    dataConverter: payloadDataConverter(payloadKeys),
   });
   const metrics = createApiMetrics(readModelCounts(db), { refreshMs: config.metrics.refreshMs, logger });
-  const app = createApp({ db, temporal, config, vault, logger, metrics });
+  const app = createApp({ db, temporal, config, vault, payloadKeys, logger, metrics });
   // Reads the order counts every METRICS_REFRESH_MS, so the monitoring page's throughput has a history from the start
   // even when nothing scrapes /metrics.
   const sampler = setInterval(() => {

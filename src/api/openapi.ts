@@ -58,7 +58,9 @@ function responseOf(route: RouteSpec, status: string, response: RouteResponse): 
   return {
     description: response.description,
     ...(response.headers ? { headers: response.headers } : {}),
-    ...(name ? { content: { 'application/json': { schema: ref(name) } } } : {}),
+    ...(name || response.media
+      ? { content: { ...(name ? { 'application/json': { schema: ref(name) } } : {}), ...response.media } }
+      : {}),
     ...(response.links ? { links: response.links } : {}),
   };
 }

@@ -28,6 +28,8 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export interface RouteResponse {
   description: string;
   schema?: z.ZodType;
+  /** Other media types of the answer (a CSV or PDF download), with their JSON Schema. */
+  media?: Record<string, { schema: Record<string, unknown> }>;
   headers?: Record<string, { description?: string; schema: Record<string, unknown> }>;
   /** OpenAPI links from this answer to other operations (e.g. for the contract test's stateful phase). */
   links?: Record<string, { operationId: string; parameters: Record<string, string>; description?: string }>;

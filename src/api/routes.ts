@@ -3,9 +3,11 @@
 
 import { z } from 'zod';
 import type { RouteResponse, RouteSpec } from './route-registry';
+import { CODEC_ROUTES } from './codec-routes';
 import { CONSOLE_ROUTES } from './console-routes';
 import { SETTLEMENT_ROUTES } from './settlement-routes';
 import { WALLET_ROUTES } from './wallet-routes';
+import { REPORT_ROUTES } from './reports-routes';
 import { RECONCILIATION_ROUTES } from './reconciliation-routes';
 import { errorResponses } from './route-errors';
 import { defineRoute } from './route-registry';
@@ -604,7 +606,9 @@ export const API_ROUTES: readonly RouteSpec[] = [
   listPaymentMessagesRoute,
   ...WALLET_ROUTES,
   ...SETTLEMENT_ROUTES,
+  ...REPORT_ROUTES,
   ...RECONCILIATION_ROUTES,
   ...CONSOLE_ROUTES,
+  ...CODEC_ROUTES,
   jwksRoute,
 ];

@@ -18,6 +18,8 @@ import type { Database } from '../persistence/database';
 import { postJournal } from '../persistence/ledger-store';
 import type { PurposeKeys } from '../security/purpose-keys';
 import { rethrowIfTransient } from '../security/key-errors';
+import type { AuthorizationTiming } from './authorization-timing';
+import { timingAfter } from './authorization-timing';
 import type { CardAnswer, CardClient } from './bank-connector/card-client';
 import { acceptorFor, rrnFor } from './bank-connector/card-client';
 import type { ReversalQueue, ReversalRecord } from './bank-connector/reversal-queue';
@@ -38,7 +40,7 @@ export const cardAccounts = {
 };
 
 /** A payment as stored. */
-export interface PaymentRecord extends PaymentState {
+export interface PaymentRecord extends PaymentState, AuthorizationTiming {
   _id: string;
   orderId: string;
   attempt: number;
@@ -389,7 +391,14 @@ export class CardPayments {
     event: PaymentEvent,
     extra: Partial<PaymentRecord> = {},
   ): Promise<PaymentRecord> {
-    const next = { ...payment, ...applyPaymentEvent(payment, event), ...extra, updatedAt: this.now() };
+    const at = this.now();
+    const next = {
+      ...payment,
+      ...applyPaymentEvent(payment, event),
+      ...timingAfter(payment, event, at),
+      ...extra,
+      updatedAt: at,
+    };
     const unset = Object.fromEntries(
       Object.entries(next)
         .filter(([, value]) => value === undefined)

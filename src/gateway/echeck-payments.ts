@@ -174,7 +174,7 @@ export class EcheckPayments {
       const reason = transaction.reasons?.[0]?.code ?? 'RJCT';
       return done(await this.store.apply(payment, { type: 'DECLINED', declineCode: reason }));
     }
-    return done(payment);
+    return done(await this.store.markAnswered(payment));
   }
 
   /**

@@ -9,6 +9,8 @@ import type { Journal, JournalLeg } from '../domain/ledger';
 import type { Money } from '../domain/money';
 import type { CaptureMode, PaymentEvent, PaymentState } from '../domain/payment';
 import { applyPaymentEvent, newPayment } from '../domain/payment';
+import type { AuthorizationTiming } from './authorization-timing';
+import { timingAfter } from './authorization-timing';
 import type { Database } from '../persistence/database';
 import { postJournal } from '../persistence/ledger-store';
 import { GATEWAY_PAYMENTS } from './card-payments';
@@ -24,7 +26,7 @@ export interface MethodRefund {
 }
 
 /** A payment by electronic check or electronic cash, as stored. */
-export interface MethodPaymentRecord extends PaymentState {
+export interface MethodPaymentRecord extends PaymentState, AuthorizationTiming {
   _id: string;
   /** `card` only for a micropayment (a member of an aggregate card charge). */
   method: PaymentMethod;
@@ -104,8 +106,9 @@ export class MethodPaymentStore {
     event: PaymentEvent | undefined,
     extra: Partial<MethodPaymentRecord> = {},
   ): Promise<MethodPaymentRecord> {
+    const at = this.now();
     const moved = event === undefined ? payment : { ...payment, ...applyPaymentEvent(payment, event) };
-    const next = { ...moved, ...extra, updatedAt: this.now() } as MethodPaymentRecord;
+    const next = { ...moved, ...timingAfter(payment, event, at), ...extra, updatedAt: at } as MethodPaymentRecord;
     const unset = Object.fromEntries(
       Object.entries(next)
         .filter(([, value]) => value === undefined)
@@ -118,6 +121,16 @@ export class MethodPaymentStore {
     );
     if (result.matchedCount === 0) return (await this.find(payment._id)) ?? next;
     return next;
+  }
+
+  /**
+   * Records the first answer to a payment that stays `processing` (an e-check's direct debit accepted for clearing),
+   * for the authorization latency; a payment answered before is returned unchanged.
+   */
+  async markAnswered(payment: MethodPaymentRecord): Promise<MethodPaymentRecord> {
+    const timing = timingAfter(payment, 'ANSWERED', this.now());
+    if (timing.answeredAt === undefined) return payment;
+    return this.apply(payment, undefined, timing);
   }
 
   /** Books a journal `<paymentId>:<suffix>` (a repeat writes nothing). */

@@ -7,6 +7,7 @@ import type { Connection, Model, mongo } from 'mongoose';
 import type { MongoConnectionSettings } from '../connection-settings';
 import type { OrderView, PartyRole } from '../domain/order';
 import type { NoticeDraft } from '../contracts/order-contract';
+import { ensurePaymentReportIndexes } from '../gateway/reports/report-indexes';
 
 /** A registered party; its API keys are {@link ApiKeyRecord}s. */
 export interface PartyRecord {
@@ -237,6 +238,7 @@ export async function connectDatabase(uri: string, options: MongoConnectionSetti
       model.createIndexes(),
     ),
   );
+  await ensurePaymentReportIndexes(connection);
   await migrateLegacyApiKeys(db);
   return db;
 }

@@ -19,6 +19,8 @@ import {
 import type { Tracing } from '../observability/tracing';
 import type { Database } from '../persistence/database';
 import type { KeyVault } from '../security/purpose-keys';
+import { assertBundleEncodesFailures, payloadDataConverter } from '../temporal/codec';
+import type { PayloadKeys } from '../temporal/payload-keys';
 
 /** What a worker needs. */
 export interface OrderWorkerOptions {
@@ -27,6 +29,8 @@ export interface OrderWorkerOptions {
   taskQueue: string;
   db: Database;
   vault: KeyVault;
+  /** The keys of the payload codec (src/temporal/codec.ts): every payload this worker writes is sealed under them. */
+  payloadKeys: PayloadKeys;
   config: Pick<Config, 'webhook'>;
   /**
    * The bank of the legacy in-worker payment activities, which only orders recorded before the gateway worker call
@@ -36,7 +40,8 @@ export interface OrderWorkerOptions {
   bank?: BankConnector;
   /**
    * A prebuilt workflow bundle (tests bundle once per run); otherwise the worker bundles src/workflows. A prebuilt
-   * bundle must include WORKFLOW_INTERCEPTOR_MODULES (bundleWorkflowCode's `workflowInterceptorModules`).
+   * bundle must include WORKFLOW_INTERCEPTOR_MODULES (bundleWorkflowCode's `workflowInterceptorModules`) and the
+   * failure converter (WORKFLOW_BUNDLE_CONVERTERS of src/temporal/codec.ts); one without the latter is refused.
    */
   workflowBundle?: { codePath: string };
   /** Where activity executions are logged (one line each, with the request id); silent by default. */
@@ -51,11 +56,14 @@ export interface OrderWorkerOptions {
 
 /** Creates (but does not run) a worker for the order workflows. */
 export async function createOrderWorker(options: OrderWorkerOptions): Promise<Worker> {
+  if (options.workflowBundle) assertBundleEncodesFailures(options.workflowBundle.codePath);
+  const dataConverter = payloadDataConverter(options.payloadKeys);
   // Activities start webhook delivery workflows through a client on the worker's own connection.
   const temporal = new Client({
     connection: options.connection,
     namespace: options.namespace,
     interceptors: clientInterceptors(options.tracing),
+    dataConverter,
   });
   const logger = options.logger ?? createLogger({ service: 'settleflow-worker', level: 'silent' });
   const webhook = options.config.webhook;
@@ -74,6 +82,7 @@ export async function createOrderWorker(options: OrderWorkerOptions): Promise<Wo
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
+    dataConverter,
     activities: { ...activities, ...webhookActivities },
     interceptors: {
       // Tracing's first (outermost), so an activity's log line is written inside its span.

@@ -12,6 +12,7 @@ import { startTracing } from '../observability/tracing';
 import { connectDatabase } from '../persistence/database';
 import { openKeyRing } from '../security/open-key-ring';
 import { connectTemporalWorker } from '../temporal-connection';
+import { configuredPayloadKeys } from '../temporal/payload-keys';
 import { createOrderWorker } from './create-worker';
 
 let logger: Logger = createLogger({ service: 'settleflow-worker' });
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
     );
   }
 
+  const payloadKeys = configuredPayloadKeys(config);
+  logger.info({ payloadKeys: payloadKeys.kids() }, 'Temporal payloads encrypted (AES-256-GCM)');
   logger.info({ mongodb: config.mongodb.deployment }, 'connecting to MongoDB');
   const db = await connectDatabase(config.mongodbUri, config.mongodb.options);
   const vault = await openKeyRing(config, db, 'worker', {
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
     taskQueue: config.temporal.taskQueue,
     db,
     vault,
+    payloadKeys,
     config,
     workflowBundle: config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined,
     logger,

@@ -19,6 +19,8 @@ import { hashSessionId, sessionModel } from '../../src/persistence/session-store
 import { bankHostEnv } from '../support/bank-control';
 import type { ApiHarness, ApiResponse, CastMember, Json } from '../support/harness';
 import { startApiHarness } from '../support/harness';
+import { testPayloadKeys } from '../support/workflow-env';
+import { AesGcmPayloadCodec } from '../../src/temporal/codec';
 import { silentLogger } from '../support/log-capture';
 
 let h: ApiHarness;
@@ -278,8 +280,10 @@ describe('console settings', () => {
     expect(placed.body.deadlines.supplierAnswerMs).toBe(123_000);
     expect(placed.body.deadlines.carrierAnswerMs).toBe(h.config.defaultDeadlines.carrierAnswerMs);
     const history = await h.client.workflow.getHandle(orderWorkflowId(body.orderId)).fetchHistory();
-    const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
-    const input = JSON.parse(Buffer.from(payload as Uint8Array).toString('utf8'));
+    const [payload] = await new AesGcmPayloadCodec(testPayloadKeys()).decode(
+      history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [],
+    );
+    const input = JSON.parse(Buffer.from(payload?.data ?? []).toString('utf8'));
     expect(input.paymentMaxAttempts).toBe(2);
     expect(input.gatewayFee).toEqual({ bps: 275, fixedMinor: 10 });
   });

@@ -5,11 +5,11 @@ import { createServer } from 'node:http';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { temporal } from '@temporalio/proto';
 import { webhookDeliveryWorkflowId } from '../../src/contracts/webhook-delivery-contract';
 import { recordWebhookDelivery } from '../../src/persistence/webhook-delivery-store';
 import type { ApiHarness, Json } from '../support/harness';
 import { startApiHarness } from '../support/harness';
+import { decodedHistoryText } from '../support/workflow-env';
 
 const SECRET_BODY = 'receiver-secret-9b1d04-never-echo';
 
@@ -66,9 +66,9 @@ async function waitForDelivery(h: ApiHarness, noticeId: string, state: string): 
   }
 }
 
+/** A workflow's history with every payload decoded (as an operator sees it). */
 async function historyText(h: ApiHarness, workflowId: string): Promise<string> {
-  const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
-  return Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
+  return decodedHistoryText(await h.client.workflow.getHandle(workflowId).fetchHistory());
 }
 
 describe('webhook registration without WEBHOOK_ALLOW_PRIVATE', () => {

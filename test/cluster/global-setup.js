@@ -20,6 +20,8 @@ async function bundle(workflowsPath, file, interceptorModules) {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve(workflowsPath),
     workflowInterceptorModules: interceptorModules,
+    // Failure messages encoded (so encrypted by the payload codec): the workers refuse a bundle without it.
+    failureConverterPath: path.join(__dirname, '..', '..', 'src', 'temporal', 'failure-converter.ts'),
     logger: new DefaultLogger('WARN'),
   });
   fs.writeFileSync(file, code);

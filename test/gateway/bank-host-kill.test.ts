@@ -39,6 +39,7 @@ import {
   fullReservation,
   startOrder,
   startWorkflowEnv,
+  testPayloadKeys,
   testServers,
   waitForStatus,
 } from '../support/workflow-env';
@@ -131,6 +132,7 @@ beforeAll(async () => {
     namespace: 'default',
     taskQueue: gatewayQueue,
     runtime,
+    payloadKeys: testPayloadKeys(),
     workflowBundle: process.env.SETTLEFLOW_GATEWAY_WORKFLOW_BUNDLE
       ? { codePath: process.env.SETTLEFLOW_GATEWAY_WORKFLOW_BUNDLE }
       : undefined,

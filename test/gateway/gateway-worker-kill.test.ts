@@ -15,7 +15,7 @@ import type { Database } from '../../src/persistence/database';
 import { connectDatabase } from '../../src/persistence/database';
 import { Vault } from '../../src/security/vault';
 import { addFault, bankEntries, bankHostEnv, cardAtBank, openTestCard, removeFault } from '../support/bank-control';
-import { testServers, uniqueDatabaseUri } from '../support/workflow-env';
+import { testDataConverter, testServers, uniqueDatabaseUri } from '../support/workflow-env';
 
 const root = path.resolve(__dirname, '..', '..');
 const children: ChildProcess[] = [];
@@ -30,7 +30,7 @@ beforeAll(async () => {
   databaseUri = uniqueDatabaseUri(servers.mongoUri, 'gwkill');
   db = await connectDatabase(databaseUri);
   connection = await Connection.connect({ address: servers.temporalAddress });
-  client = new Client({ connection });
+  client = new Client({ connection, dataConverter: testDataConverter() });
 });
 
 afterAll(async () => {

@@ -32,6 +32,7 @@ import {
   fullReservation,
   startOrder,
   startWorkflowEnv,
+  testPayloadKeys,
   testServers,
   waitForStatus,
 } from '../support/workflow-env';
@@ -59,6 +60,7 @@ beforeAll(async () => {
     namespace: 'default',
     taskQueue: gatewayQueue,
     runtime,
+    payloadKeys: testPayloadKeys(),
     workflowBundle: process.env.SETTLEFLOW_GATEWAY_WORKFLOW_BUNDLE
       ? { codePath: process.env.SETTLEFLOW_GATEWAY_WORKFLOW_BUNDLE }
       : undefined,

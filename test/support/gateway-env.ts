@@ -10,7 +10,7 @@ import { createGatewayWorker } from '../../src/gateway/worker/create-gateway-wor
 import type { Database } from '../../src/persistence/database';
 import type { Vault } from '../../src/security/vault';
 import { bankHostEnv } from './bank-control';
-import { testServers } from './workflow-env';
+import { testPayloadKeys, testServers } from './workflow-env';
 
 /** A running gateway worker of one test file. */
 export interface TestGateway {
@@ -39,6 +39,7 @@ export async function startTestGateway(options: {
     namespace: 'default',
     taskQueue,
     runtime,
+    payloadKeys: testPayloadKeys(),
     workflowBundle: bundle ? { codePath: bundle } : undefined,
   });
   const running = worker.run();

@@ -27,7 +27,7 @@ import { DEFAULT_GATEWAY_SETTINGS, startGatewayRuntime } from '../../src/gateway
 import { createGatewayWorker } from '../../src/gateway/worker/create-gateway-worker';
 import { bankHostEnv } from './bank-control';
 import { captureLogger } from './log-capture';
-import { uniqueDatabaseUri } from './workflow-env';
+import { testDataConverter, testPayloadKeys, uniqueDatabaseUri } from './workflow-env';
 
 /** The cast every test file gets: the parties of its orders, and an outsider of each role for negative tests. */
 export const CAST = {
@@ -148,7 +148,12 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
   };
   const connection = await Connection.connect({ address: temporalAddress });
   // As in the API process: the request id of each call goes into the workflow's headers.
-  const client = new Client({ connection, namespace: config.temporal.namespace, interceptors: clientInterceptors() });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    interceptors: clientInterceptors(),
+    dataConverter: testDataConverter(),
+  });
   const apiLog = captureLogger('settleflow-api', config.logging.level);
   const workerLog = captureLogger('settleflow-worker', config.logging.level);
   const workerConnection = await NativeConnection.connect({ address: temporalAddress });
@@ -158,6 +163,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     taskQueue: config.temporal.taskQueue,
     db,
     vault: keyRings.worker,
+    payloadKeys: testPayloadKeys(),
     config,
     workflowBundle: { codePath: bundlePath },
     logger: workerLog.logger,
@@ -191,12 +197,20 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     namespace: config.temporal.namespace,
     taskQueue: g.taskQueue,
     runtime: gateway,
+    payloadKeys: testPayloadKeys(),
     workflowBundle: gatewayBundle ? { codePath: gatewayBundle } : undefined,
   });
   const gatewayRun = gatewayWorker.run();
 
   const logs = apiLog.lines;
-  const app = createApp({ db, temporal: client, config, vault: keyRings.api, logger: apiLog.logger });
+  const app = createApp({
+    db,
+    temporal: client,
+    config,
+    vault: keyRings.api,
+    payloadKeys: testPayloadKeys(),
+    logger: apiLog.logger,
+  });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });

@@ -19,6 +19,7 @@ import { loadConfig, requireVaultKey } from '../../src/config';
 import type { Database } from '../../src/persistence/database';
 import { connectDatabase } from '../../src/persistence/database';
 import { Vault } from '../../src/security/vault';
+import { configuredPayloadKeys } from '../../src/temporal/payload-keys';
 import { createOrderWorker } from '../../src/worker/create-worker';
 
 /** Announces a hold and never returns: the activity stays in flight until the process is killed. */
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
     taskQueue: config.temporal.taskQueue,
     db,
     vault,
+    payloadKeys: configuredPayloadKeys(config),
     config,
     bank: holdingBank(new SimulatedBank(db), holds),
     workflowBundle: { codePath: config.workflowBundlePath },

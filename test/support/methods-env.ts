@@ -17,7 +17,15 @@ import type { Database } from '../../src/persistence/database';
 import type { KeyVault } from '../../src/security/purpose-keys';
 import { bankHostEnv } from './bank-control';
 import type { WorkflowEnv } from './workflow-env';
-import { acceptance, fullReservation, startOrder, startWorkflowEnv, testServers, waitForStatus } from './workflow-env';
+import {
+  acceptance,
+  fullReservation,
+  startOrder,
+  startWorkflowEnv,
+  testPayloadKeys,
+  testServers,
+  waitForStatus,
+} from './workflow-env';
 import { validateAgainstXsd } from './iso20022-xsd';
 
 /** The gateway's settlement account at the bank host (seeded demo account). */
@@ -74,6 +82,7 @@ export async function startGatewayWorker(
     namespace: 'default',
     taskQueue: gatewayQueue,
     runtime,
+    payloadKeys: testPayloadKeys(),
     workflowBundle: process.env.SETTLEFLOW_GATEWAY_WORKFLOW_BUNDLE
       ? { codePath: process.env.SETTLEFLOW_GATEWAY_WORKFLOW_BUNDLE }
       : undefined,

@@ -1,9 +1,11 @@
 // Test support for workflow tests: a real Temporal dev server and database (started by jest's
 // globalSetup), a worker on a task queue of the test file's own, and helpers to start and drive orders.
 
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
 import type { Worker } from '@temporalio/worker';
 import type { OrderWorkflowInput } from '../../src/contracts/order-contract';
@@ -14,6 +16,9 @@ import type { OrderDeadlines } from '../../src/domain/order';
 import type { Database } from '../../src/persistence/database';
 import { connectDatabase } from '../../src/persistence/database';
 import { Vault } from '../../src/security/vault';
+import { AesGcmPayloadCodec, payloadDataConverter } from '../../src/temporal/codec';
+import type { PayloadKey } from '../../src/temporal/payload-keys';
+import { StaticPayloadKeys, derivedPayloadKey } from '../../src/temporal/payload-keys';
 import { createOrderWorker } from '../../src/worker/create-worker';
 import { SimulatedBank } from './legacy-bank';
 
@@ -35,6 +40,56 @@ export function testServers(): {
     vaultKey: SETTLEFLOW_VAULT_KEY,
     bundlePath: SETTLEFLOW_WORKFLOW_BUNDLE || undefined,
   };
+}
+
+/**
+ * The key recorded histories (test/fixtures/histories) are sealed under when recorded with the codec: test data, not a
+ * secret, so a fixture recorded in one run replays in any other.
+ */
+export const FIXTURE_PAYLOAD_KEY: PayloadKey = {
+  kid: 'fixtures-v1',
+  key: createHash('sha256').update('settleflow recorded histories').digest(),
+};
+
+/**
+ * The Temporal payload keys of the test run: the key derived from its vault key (as a process configured with it
+ * derives it) encrypts, and the fixtures' key opens recorded histories; while recording fixtures (RECORD_FIXTURES=1,
+ * scripts/record-history.ts) the fixtures' key encrypts.
+ */
+export function testPayloadKeys(): StaticPayloadKeys {
+  const derived = derivedPayloadKey(testServers().vaultKey);
+  return new StaticPayloadKeys(
+    process.env.RECORD_FIXTURES === '1' ? [FIXTURE_PAYLOAD_KEY, derived] : [derived, FIXTURE_PAYLOAD_KEY],
+  );
+}
+
+/** Every payload in a history (objects with `data` bytes and a `metadata` map). */
+function payloadsIn(node: unknown, out: Payload[] = []): Payload[] {
+  if (Array.isArray(node)) node.forEach((item) => payloadsIn(item, out));
+  else if (node && typeof node === 'object' && !(node instanceof Uint8Array)) {
+    const candidate = node as Payload;
+    if (candidate.data instanceof Uint8Array && candidate.metadata && typeof candidate.metadata === 'object') {
+      out.push(candidate);
+      return out;
+    }
+    Object.values(node).forEach((value) => payloadsIn(value, out));
+  }
+  return out;
+}
+
+/**
+ * A history as text with every payload decoded by the codec (failure messages and stack traces included, which the
+ * failure converter moved into payloads): what an operator with the codec sees. For checks on history contents.
+ */
+export async function decodedHistoryText(history: temporal.api.history.v1.IHistory): Promise<string> {
+  const raw = Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
+  const decoded = await new AesGcmPayloadCodec(testPayloadKeys()).decode(payloadsIn(history));
+  return [raw, ...decoded.map((payload) => Buffer.from(payload.data ?? []).toString('utf8'))].join('\n');
+}
+
+/** The data converter every test client and worker uses: the product's payload codec under the run's keys. */
+export function testDataConverter() {
+  return payloadDataConverter(testPayloadKeys());
 }
 
 /** A MongoDB URI naming a database of its own, so test files never see each other's data. */
@@ -70,7 +125,7 @@ export async function startWorkflowEnv(
   const vault = new Vault(servers.vaultKey);
   const taskQueue = `test-${randomUUID()}`;
   const clientConnection = await Connection.connect({ address: servers.temporalAddress });
-  const client = new Client({ connection: clientConnection });
+  const client = new Client({ connection: clientConnection, dataConverter: testDataConverter() });
   const workers: { worker: Worker; running: Promise<void>; connection: NativeConnection }[] = [];
 
   const env: WorkflowEnv = {
@@ -87,6 +142,7 @@ export async function startWorkflowEnv(
         taskQueue,
         db,
         vault,
+        payloadKeys: testPayloadKeys(),
         config: loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_HORIZON_HOURS: '0.01' }),
         bank: options.bank?.(db) ?? new SimulatedBank(db),
         workflowBundle: servers.bundlePath ? { codePath: servers.bundlePath } : undefined,

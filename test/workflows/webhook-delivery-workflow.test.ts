@@ -7,7 +7,6 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { createActivities } from '../../src/activities';
 import { WebhookDeliveryStarter } from '../../src/activities/webhooks';
 import { SimulatedBank } from '../support/legacy-bank';
@@ -24,7 +23,7 @@ import { registerParty } from '../../src/persistence/party-store';
 import { findWebhookDelivery } from '../../src/persistence/webhook-delivery-store';
 import { FIRST_ATTEMPT_TIMEOUT_MS } from '../../src/workflows/webhook-delivery-workflow';
 import type { WorkflowEnv } from '../support/workflow-env';
-import { startOrder, startWorkflowEnv } from '../support/workflow-env';
+import { decodedHistoryText, startOrder, startWorkflowEnv } from '../support/workflow-env';
 
 const SECRET_BODY = 'receiver-secret-41c2e8-never-echo';
 
@@ -107,10 +106,9 @@ async function startDelivery(
   });
 }
 
-/** The workflow's whole history as bytes: every payload and failure message in it, verbatim. */
+/** The workflow's whole history, every payload and failure message in it decoded (as an operator sees it). */
 async function historyText(handle: WorkflowHandle): Promise<string> {
-  const history = await handle.fetchHistory();
-  return Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
+  return decodedHistoryText(await handle.fetchHistory());
 }
 
 /** The durations of the workflow's timers (its waits between attempts), in ms. */

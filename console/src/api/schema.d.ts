@@ -747,6 +747,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/clearing-statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Clearing statistics per seller, day, payment method and currency
+         * @description Counts, volumes, fees, net amounts, approval rate, decline reasons and authorization latency of the payments created on the days `from`..`to` (UTC), in the order day, seller, method, currency. Computed by streaming the payments one day at a time (never a day in memory). Sellers see only their own payments (the seller filter is forced to themselves; naming another seller is 403); operators see every seller. `to` before `from` or more than 366 days on is 422 `date_range_invalid`; a cursor this API did not issue is 422 `invalid_cursor`. With `format=csv`, every row as CSV (amounts as decimals with the currency's digits).
+         *
+         *     Roles: seller, operator.
+         */
+        get: operations["getClearingStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/daily-clearing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The daily clearing report, as CSV or PDF
+         * @description The clearing statistics of one UTC day, a row per seller, method and currency, with totals per currency; streamed as a download. Sellers see only their own payments (the seller filter is forced to themselves; naming another seller is 403); operators see every seller.
+         *
+         *     Roles: seller, operator.
+         */
+        get: operations["getDailyClearingReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search payments, newest first
+         * @description Payments by seller, status, method, currency, creation time and amount, newest first. Sellers see only their own payments (the seller filter is forced to themselves; naming another seller is 403); operators see every seller. `cursor` is the `nextCursor` of the previous page; another one is 422 `invalid_cursor`.
+         *
+         *     Roles: seller, operator.
+         */
+        get: operations["searchTransactions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reconciliation/runs": {
         parameters: {
             query?: never;
@@ -1183,6 +1249,50 @@ export interface paths {
         get: operations["getOrderLedger"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/codec/decode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decode Temporal payloads for Temporal UI (codec server protocol)
+         * @description Opens every payload sealed by settleflow's payload codec (`encoding: binary/encrypted`, AES-256-GCM, key id in `encryption-key-id`) and passes any other payload through. A payload under a key id the API does not have: 422 `payload_key_unknown`; one that fails authentication: 422 `payload_undecodable`. For operators only: an operator's API key as `Authorization: Bearer`, or the console's session cookie of a signed-in operator sent by the browser from `TEMPORAL_UI_ORIGIN` (Temporal UI's codec setting "Include cross-origin credentials"); a request from any other `Origin` is refused with 403 `origin_not_allowed`. CORS admits only `TEMPORAL_UI_ORIGIN`. `X-Namespace`, when sent, must name the API's Temporal namespace. Limited to `CODEC_RATE_PER_MINUTE` requests per key or session.
+         *
+         *     Roles: operator.
+         */
+        post: operations["codecDecode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/codec/encode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Encode Temporal payloads for Temporal UI (codec server protocol)
+         * @description Seals every payload under the current Temporal payload key, as settleflow's clients and workers do (Temporal UI encodes what an operator types, e.g. a signal's input). For operators only: an operator's API key as `Authorization: Bearer`, or the console's session cookie of a signed-in operator sent by the browser from `TEMPORAL_UI_ORIGIN` (Temporal UI's codec setting "Include cross-origin credentials"); a request from any other `Origin` is refused with 403 `origin_not_allowed`. CORS admits only `TEMPORAL_UI_ORIGIN`. `X-Namespace`, when sent, must name the API's Temporal namespace. Limited to `CODEC_RATE_PER_MINUTE` requests per key or session.
+         *
+         *     Roles: operator.
+         */
+        post: operations["codecEncode"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1639,6 +1749,15 @@ export interface components {
             data: components["schemas"]["WebhookDelivery"][];
             nextCursor: string | null;
         };
+        CodecPayload: {
+            metadata?: {
+                [key: string]: string;
+            };
+            data?: string;
+        };
+        CodecPayloads: {
+            payloads: components["schemas"]["CodecPayload"][];
+        };
         SignInRequest: {
             apiKey: string;
         };
@@ -2064,6 +2183,62 @@ export interface components {
                 amount: number;
                 currency: string;
             };
+        };
+        ClearingStatisticsRow: {
+            day: string;
+            sellerId: string;
+            method: string;
+            currency: string;
+            payments: number;
+            approved: number;
+            declined: number;
+            pending: number;
+            /** @description approved / (approved + declined), to 4 decimals. */
+            approvalRate: number | null;
+            authorizedMinor: number;
+            capturedMinor: number;
+            refundedMinor: number;
+            /** @description The gateway's fee on each captured payment, by the fee schedule in force. */
+            feesMinor: number;
+            /** @description captured - refunded - fees. */
+            netMinor: number;
+            declineReasons: {
+                [key: string]: number;
+            };
+            authorizationLatency: {
+                count: number;
+                meanMs: number;
+                p50Ms: number;
+                p95Ms: number;
+                maxMs: number;
+            } | null;
+        };
+        Transaction: {
+            paymentId: string;
+            orderId: string;
+            sellerId: string;
+            method: string;
+            status: string;
+            amount: {
+                amount: number;
+                currency: string;
+            };
+            authorizedMinor: number;
+            capturedMinor: number;
+            refundedMinor: number;
+            declineCode: string | null;
+            last4: string;
+            authorizationLatencyMs: number | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        ClearingStatisticsPage: {
+            data: components["schemas"]["ClearingStatisticsRow"][];
+            nextCursor: string | null;
+        };
+        TransactionPage: {
+            data: components["schemas"]["Transaction"][];
+            nextCursor: string | null;
         };
         ReconciliationRun: {
             runId: string;
@@ -2599,6 +2774,8 @@ export type SchemaNotice = components['schemas']['Notice'];
 export type SchemaInbox = components['schemas']['Inbox'];
 export type SchemaWebhookDelivery = components['schemas']['WebhookDelivery'];
 export type SchemaWebhookDeliveryList = components['schemas']['WebhookDeliveryList'];
+export type SchemaCodecPayload = components['schemas']['CodecPayload'];
+export type SchemaCodecPayloads = components['schemas']['CodecPayloads'];
 export type SchemaSignInRequest = components['schemas']['SignInRequest'];
 export type SchemaSession = components['schemas']['Session'];
 export type SchemaPartyList = components['schemas']['PartyList'];
@@ -2622,6 +2799,10 @@ export type SchemaOpenWalletRequest = components['schemas']['OpenWalletRequest']
 export type SchemaWalletTopUpRequest = components['schemas']['WalletTopUpRequest'];
 export type SchemaWallet = components['schemas']['Wallet'];
 export type SchemaWalletTopUp = components['schemas']['WalletTopUp'];
+export type SchemaClearingStatisticsRow = components['schemas']['ClearingStatisticsRow'];
+export type SchemaTransaction = components['schemas']['Transaction'];
+export type SchemaClearingStatisticsPage = components['schemas']['ClearingStatisticsPage'];
+export type SchemaTransactionPage = components['schemas']['TransactionPage'];
 export type SchemaReconciliationRun = components['schemas']['ReconciliationRun'];
 export type SchemaReconciliationItem = components['schemas']['ReconciliationItem'];
 export type SchemaReconciliationException = components['schemas']['ReconciliationException'];
@@ -6834,6 +7015,361 @@ export interface operations {
             };
         };
     };
+    getClearingStatistics: {
+        parameters: {
+            query: {
+                /** @description First UTC day (inclusive). */
+                from: string;
+                /** @description Last UTC day (inclusive); `from` when absent; at most 366 days on. */
+                to?: string;
+                /** @description A seller's own statistics; a seller may name only itself. */
+                sellerId?: string;
+                /** @description `card`, `echeck`, `ecash` or `micropayment` (aggregated small card payments). */
+                method?: "card" | "echeck" | "ecash" | "micropayment";
+                currency?: string;
+                /** @description `csv` downloads every row at once (no paging). */
+                format?: "json" | "csv";
+                limit?: number;
+                /** @description `nextCursor` of the previous page (JSON only). */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of rows (JSON), or every row as CSV. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="<report>-<day>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClearingStatisticsPage"];
+                    "text/csv": string;
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDailyClearingReport: {
+        parameters: {
+            query: {
+                /** @description The UTC day. */
+                date: string;
+                /** @description The download format. */
+                format: "csv" | "pdf";
+                /** @description One seller; a seller may name only itself (and gets only its own rows). */
+                sellerId?: string;
+                method?: "card" | "echeck" | "ecash" | "micropayment";
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="<report>-<day>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/pdf": string;
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    searchTransactions: {
+        parameters: {
+            query?: {
+                /** @description A seller may name only itself. */
+                sellerId?: string;
+                status?: "requires_payment_method" | "processing" | "requires_capture" | "succeeded" | "partially_refunded" | "refunded" | "canceled" | "failed" | "unknown";
+                method?: "card" | "echeck" | "ecash" | "micropayment";
+                currency?: string;
+                /** @description Created at or after. */
+                from?: string;
+                /** @description Created before. */
+                to?: string;
+                /** @description Minor units, inclusive. */
+                minAmount?: number;
+                /** @description Minor units, inclusive. */
+                maxAmount?: number;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of payments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionPage"];
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     startReconciliation: {
         parameters: {
             query?: never;
@@ -9173,6 +9709,220 @@ export interface operations {
             };
             /** @description No such resource (`not_found_error`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    codecDecode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodecPayloads"];
+            };
+        };
+        responses: {
+            /** @description The payloads, in the order sent. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodecPayloads"];
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    codecEncode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodecPayloads"];
+            };
+        };
+        responses: {
+            /** @description The payloads, in the order sent. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodecPayloads"];
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

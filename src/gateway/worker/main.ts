@@ -11,6 +11,8 @@ import { connectDatabase } from '../../persistence/database';
 import { connectTemporalClient, connectTemporalWorker } from '../../temporal-connection';
 import { ensureReconciliationSchedule } from '../reconciliation/schedule';
 import { openKeyRing } from '../../security/open-key-ring';
+import { payloadDataConverter } from '../../temporal/codec';
+import { configuredPayloadKeys } from '../../temporal/payload-keys';
 import { GATEWAY_REVERSALS } from '../bank-connector/reversal-queue';
 import { gatewaySettingsFrom, startGatewayRuntime } from '../gateway-runtime';
 import { ensureSettlementSchedule } from '../settlement/settlement-schedule';
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.gateway.taskQueue,
     runtime,
+    payloadKeys: configuredPayloadKeys(config),
     workflowBundle: config.gateway.workflowBundlePath ? { codePath: config.gateway.workflowBundlePath } : undefined,
     // A log line per activity (with the request id the order's Update carried) and the payment counters.
     activityInterceptors: [activityObservability({ logger: logger, metrics: metrics.activities })],
@@ -74,7 +77,12 @@ async function main(): Promise<void> {
   if (cron !== undefined) {
     // The daily reconciliation after end of day: one Schedule per settlement account, created or set to this cron.
     const clientConnection = await connectTemporalClient(config.temporal, log);
-    const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+    const client = new Client({
+      connection: clientConnection,
+      namespace: config.temporal.namespace,
+      // The Schedule's workflow arguments are payloads like any other: sealed by the codec.
+      dataConverter: payloadDataConverter(configuredPayloadKeys(config)),
+    });
     const scheduleId = await ensureReconciliationSchedule(client, {
       iban: config.gateway.echeck.creditorIban,
       cron,

@@ -1,0 +1,200 @@
+// Prints any ReportDocument (report-kinds.ts) as CSV (csv-stringify) or PDF (pdfkit), streaming: rows are written as
+// they come from the database and totals per currency are kept as they pass, so memory does not grow with the report.
+// Amounts are integer minor units formatted with their currency's ISO 4217 decimals (JPY 0, EUR 2, KWD 3), by integer
+// arithmetic only. Must never buffer a whole report, and never print a money amount through floating point.
+
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
+import PDFDocument from 'pdfkit';
+import { minorDigits } from '../../domain/money';
+import type { ReportColumn, ReportDocument, ReportRow } from './report-kinds';
+
+/** The formats a report downloads as. */
+export type ReportFormat = 'csv' | 'pdf';
+
+/** The Content-Type of each format. */
+export const REPORT_CONTENT_TYPES: Record<ReportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  pdf: 'application/pdf',
+};
+
+/** An amount of minor units as a decimal with the currency's digits (`-1250` KWD is `-1.250`, `1200` JPY `1200`). */
+export function formatMinor(amountMinor: number, currency: string): string {
+  const digits = minorDigits(currency);
+  const sign = amountMinor < 0 ? '-' : '';
+  const absolute = String(Math.abs(amountMinor));
+  if (digits === 0) return `${sign}${absolute}`;
+  const padded = absolute.padStart(digits + 1, '0');
+  return `${sign}${padded.slice(0, -digits)}.${padded.slice(-digits)}`;
+}
+
+function formatValue(column: ReportColumn, row: ReportRow): string {
+  const value = row.values[column.key];
+  if (value === null || value === undefined) return '';
+  switch (column.kind) {
+    case 'money':
+      return formatMinor(Number(value), row.currency);
+    case 'rate':
+      return `${(Math.round(Number(value) * 10_000) / 100).toFixed(2)}%`;
+    default:
+      return String(value);
+  }
+}
+
+/** Totals per currency of a document's totalled columns, in the order currencies first appear. */
+export class ReportTotals {
+  readonly byCurrency = new Map<string, Map<string, number>>();
+
+  constructor(private readonly keys: readonly string[]) {}
+
+  add(row: ReportRow): void {
+    let totals = this.byCurrency.get(row.currency);
+    if (totals === undefined) {
+      totals = new Map(this.keys.map((key) => [key, 0]));
+      this.byCurrency.set(row.currency, totals);
+    }
+    for (const key of this.keys) {
+      const value = row.values[key];
+      if (typeof value === 'number') totals.set(key, totals.get(key)! + value);
+    }
+  }
+
+  /** The currencies, alphabetically. */
+  currencies(): string[] {
+    return [...this.byCurrency.keys()].sort();
+  }
+}
+
+/** Writes the document as CSV to `out`: a header, its rows, then one `TOTAL` row per currency. */
+export async function writeCsv(document: ReportDocument, out: Writable): Promise<void> {
+  const totals = new ReportTotals(document.totals);
+  const columns = document.columns;
+  const header = [...columns.map((column) => column.header), ...(document.noteHeader ? [document.noteHeader] : [])];
+  async function* records(): AsyncGenerator<string[]> {
+    yield header;
+    for await (const row of document.rows) {
+      totals.add(row);
+      const cells = columns.map((column) => formatValue(column, row));
+      yield document.noteHeader ? [...cells, row.note ?? ''] : cells;
+    }
+    for (const currency of totals.currencies()) {
+      const sums = totals.byCurrency.get(currency)!;
+      const row: ReportRow = { currency, values: Object.fromEntries(sums) };
+      yield [
+        ...columns.map((column, index) =>
+          index === 0
+            ? 'TOTAL'
+            : column.key === 'currency'
+              ? currency
+              : sums.has(column.key)
+                ? formatValue(column, row)
+                : '',
+        ),
+        ...(document.noteHeader ? [''] : []),
+      ];
+    }
+  }
+  await pipeline(records(), stringify(), out);
+}
+
+const PAGE = { size: 'A4', layout: 'landscape', margin: 36 } as const;
+const FONT_SIZE = 7.5;
+const ROW_HEIGHT = 11;
+
+/** Writes the document as a PDF to `out`: title, a table repeated in its header on every page, totals per currency. */
+export async function writePdf(document: ReportDocument, out: Writable): Promise<void> {
+  const pdf = new PDFDocument({ ...PAGE, bufferPages: false, info: { Title: document.title, Producer: 'settleflow' } });
+  const done = pipeline(pdf, out);
+  // A reader that goes away fails `done` while rows are still being read: handled here, awaited below, so it is never
+  // an unhandled rejection (which would end the process).
+  done.catch(() => undefined);
+  const totals = new ReportTotals(document.totals);
+  const left = PAGE.margin;
+  const bottom = () => pdf.page.height - PAGE.margin - ROW_HEIGHT * 2;
+  const widths = document.columns.map((column) => column.width);
+
+  const cells = (texts: string[], y: number, font: 'Helvetica' | 'Helvetica-Bold') => {
+    pdf.font(font).fontSize(FONT_SIZE);
+    let x = left;
+    texts.forEach((text, index) => {
+      const width = widths[index]!;
+      const column = document.columns[index]!;
+      const align = column.kind === 'text' ? 'left' : 'right';
+      pdf.text(text, x, y, { width: width - 4, align, lineBreak: false, ellipsis: true });
+      x += width;
+    });
+  };
+  const tableHeader = () => {
+    cells(
+      document.columns.map((column) => column.header),
+      pdf.y,
+      'Helvetica-Bold',
+    );
+    pdf.y += ROW_HEIGHT;
+  };
+
+  pdf.font('Helvetica-Bold').fontSize(14).text(document.title, left, PAGE.margin);
+  pdf.font('Helvetica').fontSize(8);
+  for (const line of document.subtitle) pdf.text(line);
+  pdf.moveDown(0.8);
+  tableHeader();
+  let rows = 0;
+  for await (const row of document.rows) {
+    // The reader went away: stop reading (leaving the loop closes the rows' database cursor).
+    if (out.destroyed) break;
+    totals.add(row);
+    const lines = row.note ? 2 : 1;
+    if (pdf.y + ROW_HEIGHT * lines > bottom()) {
+      pdf.addPage();
+      pdf.y = PAGE.margin;
+      tableHeader();
+      // Let the consumer take the finished page before the next one is built.
+      if (out.writableNeedDrain) await once(out, 'drain');
+    }
+    const y = pdf.y;
+    cells(
+      document.columns.map((column) => formatValue(column, row)),
+      y,
+      'Helvetica',
+    );
+    if (row.note) {
+      pdf.font('Helvetica-Oblique').fontSize(FONT_SIZE - 0.5);
+      pdf.text(`${document.noteHeader ?? 'Note'}: ${row.note}`, left + widths[0]!, y + ROW_HEIGHT, {
+        width: widths.slice(1).reduce((a, b) => a + b, 0) - 4,
+        lineBreak: false,
+        ellipsis: true,
+      });
+    }
+    pdf.y = y + ROW_HEIGHT * lines;
+    rows += 1;
+  }
+  if (rows === 0) pdf.font('Helvetica').fontSize(FONT_SIZE).text('No payments.', left, pdf.y);
+
+  pdf.moveDown(1);
+  if (pdf.y + ROW_HEIGHT * (totals.byCurrency.size + 2) > bottom()) {
+    pdf.addPage();
+    pdf.y = PAGE.margin;
+  }
+  pdf.font('Helvetica-Bold').fontSize(9).text('Totals per currency', left, pdf.y);
+  pdf.font('Helvetica').fontSize(8);
+  const byKey = new Map(document.columns.map((column) => [column.key, column]));
+  for (const currency of totals.currencies()) {
+    const sums = totals.byCurrency.get(currency)!;
+    const row: ReportRow = { currency, values: Object.fromEntries(sums) };
+    const parts = document.totals.map((key) => {
+      const column = byKey.get(key)!;
+      return `${column.header.toLowerCase()} ${formatValue(column, row)}`;
+    });
+    pdf.text(`Total ${currency}: ${parts.join(', ')}`, left, pdf.y, { lineBreak: false });
+    pdf.y += ROW_HEIGHT;
+  }
+  pdf.end();
+  await done;
+}
+
+/** Writes the document in `format`. */
+export function writeReport(document: ReportDocument, format: ReportFormat, out: Writable): Promise<void> {
+  return format === 'csv' ? writeCsv(document, out) : writePdf(document, out);
+}
