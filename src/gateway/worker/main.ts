@@ -51,19 +51,26 @@ async function main(): Promise<void> {
   if (metricsServer) log(`metrics on http://${config.metrics.host}:${metricsServer.port}/metrics`);
   // The same TLS, API key, namespace and search-attribute checks as the order worker (src/temporal-connection.ts).
   const connection = await connectTemporalWorker(config.temporal, log);
+  const payloadKeys = configuredPayloadKeys(config);
   const worker = await createGatewayWorker({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.gateway.taskQueue,
     runtime,
-    payloadKeys: configuredPayloadKeys(config),
+    payloadKeys,
     workflowBundle: config.gateway.workflowBundlePath ? { codePath: config.gateway.workflowBundlePath } : undefined,
     // A log line per activity (with the request id the order's Update carried) and the payment counters.
     activityInterceptors: [activityObservability({ logger: logger, metrics: metrics.activities })],
   });
-  // The cut-off Schedule, created or brought up to date (paused with SETTLEMENT_SCHEDULE=off).
+  // The Schedules (cut-offs; the daily reconciliation), created or brought up to date through one client whose
+  // payloads (the Schedules' workflow arguments) are sealed by the codec like any other.
   const clientConnection = await connectTemporalClient(config.temporal, log);
-  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const client = new Client({
+    connection: clientConnection,
+    namespace: config.temporal.namespace,
+    dataConverter: payloadDataConverter(payloadKeys),
+  });
+  // Cut-offs: paused with SETTLEMENT_SCHEDULE=off.
   const schedule = await ensureSettlementSchedule(client, {
     ...config.settlement,
     taskQueue: config.gateway.taskQueue,
@@ -72,25 +79,17 @@ async function main(): Promise<void> {
     `settlement cut-off schedule ${schedule}: ${config.settlement.scheduleEnabled ? 'on' : 'paused'}, ` +
       (config.settlement.cron ? `cron ${config.settlement.cron}` : `every ${config.settlement.intervalMs} ms`),
   );
-  await clientConnection.close();
   const cron = config.gateway.reconciliation.scheduleCron;
   if (cron !== undefined) {
     // The daily reconciliation after end of day: one Schedule per settlement account, created or set to this cron.
-    const clientConnection = await connectTemporalClient(config.temporal, log);
-    const client = new Client({
-      connection: clientConnection,
-      namespace: config.temporal.namespace,
-      // The Schedule's workflow arguments are payloads like any other: sealed by the codec.
-      dataConverter: payloadDataConverter(configuredPayloadKeys(config)),
-    });
     const scheduleId = await ensureReconciliationSchedule(client, {
       iban: config.gateway.echeck.creditorIban,
       cron,
       taskQueue: config.gateway.taskQueue,
     });
-    await clientConnection.close();
     log(`reconciliation schedule ${scheduleId}: ${cron} (UTC)`);
   }
+  await clientConnection.close();
   console.log(
     `settleflow gateway worker polling task queue ${config.gateway.taskQueue}; bank host ${config.gateway.bankHostAddress}`,
   );
