@@ -11,6 +11,9 @@ import { connectDatabase, isDuplicateKeyError } from '../src/persistence/databas
 import type { Database } from '../src/persistence/database';
 import { rotateApiKey } from '../src/persistence/party-keys';
 import { findParty, findPartyByApiKey, registerParty } from '../src/persistence/party-store';
+import { DEMO_IBAN_ACCOUNTS } from '../src/bank-host/seed';
+import { savePayoutAccount } from '../src/gateway/settlement/settlement-admin';
+import { settlementCollections } from '../src/gateway/settlement/settlement-store';
 import { openKeyRing } from '../src/security/open-key-ring';
 import type { KeyVault } from '../src/security/purpose-keys';
 
@@ -81,6 +84,25 @@ async function seedParty(
   return { apiKey, outcome: 're-issued' };
 }
 
+/**
+ * The demo seller's payout account, unless an operator set one: its current account in the bank host's demo seed, so
+ * that the settlement batches pay the demo's orders out (without one, every payout line is rejected and the orders
+ * wait at step 8 until SETTLEMENT_WAIT_MS).
+ */
+async function seedPayoutAccount(db: Database, vault: KeyVault, sellerId: string): Promise<'set' | 'kept'> {
+  if (await settlementCollections(db).payoutAccounts.findOne({ _id: sellerId })) return 'kept';
+  const account = DEMO_IBAN_ACCOUNTS.find((candidate) => candidate._id === `acct_${sellerId}`);
+  if (!account) throw new Error(`the bank host's demo seed has no account for ${sellerId}`);
+  await savePayoutAccount(db, vault.keys('card-vault'), {
+    sellerId,
+    iban: account.iban,
+    accountHolder: account.label,
+    operatorId: 'demo-seed',
+    now: new Date(),
+  });
+  return 'set';
+}
+
 /** Writes the file readable by its owner only, replacing the old one in one step. */
 function writePrivateJson(file: string, value: unknown): void {
   mkdirSync(path.dirname(file), { recursive: true });
@@ -104,6 +126,7 @@ async function main(): Promise<void> {
       seeded.push({ ...party, apiKey });
       outcomes.push(outcome);
     }
+    const payout = await seedPayoutAccount(db, vault, 'seller-acme');
     writePrivateJson(file, seeded);
     console.table(
       seeded.map((party, index) => ({
@@ -114,7 +137,7 @@ async function main(): Promise<void> {
         seeded: outcomes[index],
       })),
     );
-    console.log(`API keys written to ${file} (mode 0600)`);
+    console.log(`API keys written to ${file} (mode 0600); seller-acme's payout account ${payout}`);
   } finally {
     await db.close();
   }
