@@ -25,6 +25,7 @@ import { isDuplicateKeyError } from '../persistence/database';
 import type { PurposeKeys } from '../security/purpose-keys';
 import { rethrowIfTransient } from '../security/key-errors';
 import { cardAccounts, PaymentOperationError } from './card-payments';
+import { postIso20022Document } from './iso20022-post';
 import type { MethodPaymentRecord } from './payment-records';
 import { legOf, MethodPaymentStore, methodSummary } from './payment-records';
 
@@ -332,26 +333,7 @@ export class EcheckPayments {
   /** Posts a document (recorded masked first) and answers the bank's pacs.002. */
   private async post(paymentId: string, message: string, messageId: string, xml: string): Promise<string> {
     await this.recordOnce(paymentId, `${messageId}:out`, 'out', message, xml, {});
-    let response: Response;
-    try {
-      response = await fetch(`${this.settings.iso20022Url}/iso20022/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/xml' },
-        body: xml,
-        signal: AbortSignal.timeout(this.settings.requestTimeoutMs),
-      });
-    } catch (error) {
-      throw new PaymentOperationError(
-        'bank_unavailable',
-        `the bank's ISO 20022 channel is unavailable (${(error as Error).message})`,
-        true,
-      );
-    }
-    const text = await response.text();
-    if (response.status !== 200) {
-      throw new PaymentOperationError('bank_refused', `the bank refused ${message} (${response.status})`, false);
-    }
-    return text;
+    return postIso20022Document(this.settings, xml, message);
   }
 
   /** The settled (ACSC) or returned (pacs.004) report of one transaction, recorded once. */

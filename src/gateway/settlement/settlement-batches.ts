@@ -17,6 +17,7 @@ import { isDuplicateKeyError } from '../../persistence/database';
 import { postJournal } from '../../persistence/ledger-store';
 import type { PurposeKeys } from '../../security/purpose-keys';
 import { GATEWAY_PAYMENTS, PaymentOperationError } from '../card-payments';
+import { postIso20022Document } from '../iso20022-post';
 import { BANK_ISO20022_MESSAGES } from '../echeck-payments';
 import type { Iso20022MessageRecord } from '../echeck-payments';
 import type { FeeMethod, FeeRule, FeeScheduleVersion } from './fees';
@@ -641,29 +642,7 @@ export class SettlementBatches {
   /** Posts a pacs.008 (recorded masked first) and answers the bank's pacs.002. */
   private async postDocument(batchId: string, messageId: string, xml: string): Promise<string> {
     await this.record(batchId, `${messageId}:out`, 'out', 'pacs.008.001.09', xml, {});
-    let response: Response;
-    try {
-      response = await fetch(`${this.settings.iso20022Url}/iso20022/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/xml' },
-        body: xml,
-        signal: AbortSignal.timeout(this.settings.requestTimeoutMs),
-      });
-    } catch (error) {
-      throw new PaymentOperationError(
-        'bank_unavailable',
-        `the bank's ISO 20022 channel is unavailable (${(error as Error).message})`,
-        true,
-      );
-    }
-    const text = await response.text();
-    if (response.status !== 200) {
-      throw new PaymentOperationError(
-        'bank_refused',
-        `the bank refused pacs.008 ${messageId} (${response.status})`,
-        false,
-      );
-    }
+    const text = await postIso20022Document(this.settings, xml, `pacs.008 ${messageId}`);
     const report = parsePaymentStatusReport(text);
     await this.record(batchId, `${messageId}:intake`, 'in', 'pacs.002.001.11', text, {
       status: report.groups[0]?.status,
