@@ -145,6 +145,8 @@ export function createApp(input: CreateAppDeps): Express {
   const document = openApiDocument();
 
   const app = express();
+  // Paths are case-sensitive, as the OpenAPI document says: `/v1/parties/ME` names a party "ME", never `me`.
+  app.set('case sensitive routing', true);
   app.disable('x-powered-by');
   app.disable('etag');
   app.use(observeRequests(deps.logger, deps.metrics));
@@ -168,7 +170,7 @@ export function createApp(input: CreateAppDeps): Express {
   app.use(CODEC_PATH, codecCors(deps));
   app.use(optionsFromRegistry);
 
-  const system = express.Router();
+  const system = express.Router({ caseSensitive: true });
   mountRoute(system, openApiRoute, {}, (_req, res) => {
     res.json(document);
   });

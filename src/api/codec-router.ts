@@ -95,7 +95,7 @@ function originAndNamespace(deps: Pick<ApiDeps, 'config'>): RequestHandler {
 
 /** The codec routes; `keyCache` is the app's key cache (a revoked key or ended session is refused here too). */
 export function codecRouter(deps: Pick<ApiDeps, 'db' | 'config' | 'now' | 'payloadKeys'>, keyCache: ApiKeyCache) {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const codec = new AesGcmPayloadCodec(deps.payloadKeys);
   const authenticated = authenticate(deps.db, {
     cache: keyCache,

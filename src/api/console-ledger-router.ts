@@ -19,7 +19,7 @@ export const MAX_ORDER_PAYMENTS = 100;
 
 /** The ledger route; `authenticated` resolves the caller (the registry admits operators and sellers). */
 export function consoleLedgerRouter(deps: Pick<ApiDeps, 'db' | 'temporal'>, authenticated: RequestHandler): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   mountRoute(router, orderLedgerRoute, { authenticated }, async (req, res) => {
     const caller = callerOf(res);

@@ -17,7 +17,7 @@ export function consoleMonitoringRouter(
   deps: Pick<ApiDeps, 'config' | 'metrics' | 'now'>,
   authenticated: RequestHandler,
 ): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const { token, workerUrl, gatewayUrl, scrapeTimeoutMs } = deps.config.metrics;
 
   mountRoute(router, monitoringSummaryRoute, { authenticated }, async (_req, res) => {

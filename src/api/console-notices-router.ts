@@ -15,7 +15,7 @@ export const MAX_ORDER_NOTICES = 200;
 
 /** The notices route; `authenticated` resolves the caller. */
 export function consoleNoticesRouter(deps: Pick<ApiDeps, 'db' | 'temporal'>, authenticated: RequestHandler): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   mountRoute(router, orderNoticesRoute, { authenticated }, async (req, res) => {
     const caller = callerOf(res);

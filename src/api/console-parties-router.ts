@@ -19,7 +19,7 @@ export function consolePartiesRouter(
   authenticated: RequestHandler,
   keyCache: ApiKeyCache,
 ): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const guards = { authenticated };
 
   mountRoute(router, listPartiesRoute, guards, async (_req, res, { query }) => {

@@ -51,7 +51,7 @@ export function consoleSessionRouter(
   authenticated: RequestHandler,
   keyCache: ApiKeyCache,
 ): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const failures = new RateLimiterMemory({ keyPrefix: 'sign-in', points: SIGN_IN_FAILURES_PER_MINUTE, duration: 60 });
   const ttlMs = deps.config.session.ttlMinutes * 60_000;
 

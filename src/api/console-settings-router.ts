@@ -43,7 +43,7 @@ export function consoleSettingsRouter(
   deps: Pick<ApiDeps, 'db' | 'config' | 'now'>,
   authenticated: RequestHandler,
 ): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const guards = { authenticated };
 
   mountRoute(router, getSettingsRoute, guards, async (_req, res) => {

@@ -34,7 +34,7 @@ function sendIndex(res: Response, dir: string): void {
 
 /** The console's router, serving the build in `dir` (answers 503 `console_not_built` while it has no index.html). */
 export function consoleStaticRouter(dir: string): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const root = path.resolve(dir);
   router.use(CONSOLE_PATH, helmet.contentSecurityPolicy({ useDefaults: false, directives: CONSOLE_CSP_DIRECTIVES }));
   router.use(CONSOLE_PATH, (_req, _res, next) => {

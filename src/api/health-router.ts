@@ -27,7 +27,7 @@ async function probe(run: () => Promise<unknown>): Promise<Check> {
 
 /** The health route: 200 when MongoDB and Temporal both answer, 503 naming the ones that do not. */
 export function healthRouter(deps: Pick<ApiDeps, 'db' | 'temporal'>): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   mountRoute(router, healthRoute, {}, async (_req, res) => {
     const [database, temporal] = await Promise.all([
       probe(async () => {

@@ -43,7 +43,7 @@ export function isOpenNotice(notice: NoticeDraft, order: OrderView | undefined):
 
 /** The inbox route. */
 export function inboxRouter(deps: ApiDeps, authenticated: RequestHandler): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   mountRoute(router, inboxRoute, { authenticated }, async (_req, res, { query }) => {
     const party = callerOf(res);

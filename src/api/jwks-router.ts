@@ -37,6 +37,8 @@ export const jwksRoute = defineRoute({
     '200': {
       description: 'The key set.',
       schema: z.object({ keys: z.array(jwkSchema) }).meta({ id: 'Jwks' }),
+      // Served as RFC 7517's media type; the same document.
+      media: { 'application/jwk-set+json': { schema: { $ref: '#/components/schemas/Jwks' } } },
       headers: {
         'Cache-Control': { description: '`public, max-age=<seconds>`', schema: { type: 'string' } },
       },
@@ -46,7 +48,7 @@ export const jwksRoute = defineRoute({
 
 /** The JWKS route: the key ring's published keys (none when the API runs on the legacy single-key vault). */
 export function jwksRouter(deps: { vault: KeyVault; config: Pick<Config, 'keys'> }): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   mountRoute(router, jwksRoute, {}, (_req, res) => {
     const body = deps.vault instanceof KeyRing ? deps.vault.jwks() : { keys: [] };
     res.set('Cache-Control', `public, max-age=${deps.config.keys.jwksMaxAgeSeconds}`);

@@ -12,7 +12,7 @@ import { metricsRoute } from './routes';
 
 /** The metrics route; `authenticated` is the API's key check (used when the token does not match). */
 export function metricsRouter(deps: Pick<ApiDeps, 'config' | 'metrics'>, authenticated: RequestHandler): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   // Without the token (or with none configured) the request goes on to the second route: an operator's key.
   const token: RequestHandler = (req, _res, next) =>
     next(metricsTokenMatches(deps.config.metrics.token, req.get('authorization')) ? undefined : 'route');

@@ -120,7 +120,7 @@ function paymentRateLimit(pointsPerMinute: number) {
 
 /** Action routes; `authenticated` resolves the caller and `idempotent` guards POSTs. */
 export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler, idempotent: RequestHandler): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const limitPayments = paymentRateLimit(deps.config.paymentRatePerMinute);
   // Who may act on which order is the workflow's to say: its Update validators check the party against the order
   // (403) before its step (409), so the API does not read the order first. It only turns away ids no order can have.

@@ -106,7 +106,7 @@ export function ordersRouter(
   idempotent: RequestHandler,
   knownParties: PartyAccountCache = new PartyCache<PartyAccount>(deps.config.apiKeyCacheMs),
 ): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   const guards = { authenticated, idempotent };
 

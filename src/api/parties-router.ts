@@ -56,7 +56,7 @@ export function partiesRouter(
   keyCache: ApiKeyCache,
   partyCache?: PartyAccountCache,
 ): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const guards = { authenticated, idempotent };
   const forgetKeysOf = (partyId: string) => keyCache.forget((holder) => holder.party.id === partyId);
 

@@ -31,7 +31,7 @@ async function paymentOf(deps: Pick<ApiDeps, 'db'>, req: Request): Promise<Payme
 
 /** GET /v1/payments/:paymentId and GET /v1/payments/:paymentId/messages, for operators. */
 export function paymentsRouter(deps: Pick<ApiDeps, 'db'>, authenticated: RequestHandler): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const guards = { authenticated };
 
   mountRoute(router, getPaymentRoute, guards, async (req, res) => {

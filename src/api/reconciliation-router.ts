@@ -65,7 +65,7 @@ export function reconciliationRouter(
   authenticated: RequestHandler,
   idempotent: RequestHandler,
 ): Router {
-  const router = createRouter();
+  const router = createRouter({ caseSensitive: true });
   const guards = { authenticated, idempotent };
   const operations = new ReconciliationOperations(deps.db, deps.now);
   const iban = deps.config.gateway.echeck.creditorIban;

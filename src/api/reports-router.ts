@@ -93,7 +93,7 @@ async function download(res: Response, document: ReportDocument, format: ReportF
 
 /** GET /v1/reports/clearing-statistics, GET /v1/reports/daily-clearing and GET /v1/transactions. */
 export function reportsRouter(deps: Pick<ApiDeps, 'db' | 'config'>, authenticated: RequestHandler): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const guards = { authenticated };
 
   mountRoute(router, clearingStatisticsRoute, guards, async (_req, res, { query }) => {

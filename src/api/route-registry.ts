@@ -136,8 +136,8 @@ function pathPattern(path: string): RegExp {
       .split(/(\{\w+\})/)
       .map((part) => (/^\{\w+\}$/.test(part) ? '[^/]+' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
       .join('');
-    // Case-insensitive with an optional trailing slash, as Express matches routes.
-    pattern = new RegExp(`^${source}/?$`, 'i');
+    // Case-sensitive with an optional trailing slash, as the app's routers match routes.
+    pattern = new RegExp(`^${source}/?$`);
     patterns.set(path, pattern);
   }
   return pattern;

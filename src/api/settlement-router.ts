@@ -39,7 +39,7 @@ export function settlementRouter(
   authenticated: RequestHandler,
   idempotent: RequestHandler,
 ): Router {
-  const router = createRouter();
+  const router = createRouter({ caseSensitive: true });
   const guards = { authenticated, idempotent };
 
   mountRoute(router, triggerCutoffRoute, guards, async (_req, res, { body }) => {

@@ -22,7 +22,7 @@ export function walletsRouter(
   authenticated: RequestHandler,
   idempotent: RequestHandler,
 ): Router {
-  const router = createRouter();
+  const router = createRouter({ caseSensitive: true });
   const guards = { authenticated, idempotent };
   const wallets = new EcashWallets(deps.db, deps.vault.keys('card-vault'));
 

@@ -56,7 +56,7 @@ function noticeIdOf(req: Request): string {
 
 /** Webhook delivery routes; `authenticated` resolves the caller and `idempotent` guards POSTs. */
 export function webhooksRouter(deps: ApiDeps, authenticated: RequestHandler, idempotent: RequestHandler): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const starter = new WebhookDeliveryStarter(deps.temporal, deps.config.temporal.taskQueue, deps.config.webhook.retry);
 
   const guards = { authenticated, idempotent };

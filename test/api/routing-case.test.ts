@@ -1,0 +1,28 @@
+// Paths are case-sensitive, as the OpenAPI document states them: `/v1/parties/ME` names a party whose id is "ME", and
+// must never be routed to `/v1/parties/me` (Express matches case-insensitively unless told otherwise; schemathesis
+// found an operator's GET /v1/parties/ME answered with the operator's own party, in the wrong schema).
+
+import type { ApiHarness } from '../support/harness';
+import { startApiHarness } from '../support/harness';
+
+let h: ApiHarness;
+
+beforeAll(async () => {
+  h = await startApiHarness();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('routing', () => {
+  it('routing › a path in another case › names another resource, not the lowercase route', async () => {
+    const own = await h.api('GET', '/v1/parties/me', { key: h.key('operator') });
+    expect([own.status, own.body.id]).toEqual([200, h.parties.operator.id]);
+    const upper = await h.api('GET', '/v1/parties/ME', { key: h.key('operator') });
+    expect([upper.status, upper.body.id]).toEqual([404, undefined]);
+    expect(upper.body.error).toMatchObject({ type: expect.any(String), code: expect.any(String) });
+    const orders = await h.api('GET', '/V1/ORDERS', { key: h.key('seller') });
+    expect(orders.status).toBe(404);
+  });
+});
