@@ -249,7 +249,10 @@ export const listItemsRoute = defineRoute({
   roles: OPERATORS,
   params: runPathParams,
   query: z.strictObject({ class: classEnum.optional(), cursor, limit }),
-  responses: { '200': { description: 'A page of items.', schema: page(itemSchema) }, ...errorResponses(401, 404, 422) },
+  responses: {
+    '200': { description: 'A page of items.', schema: page(itemSchema) },
+    ...errorResponses(400, 401, 404, 422),
+  },
 });
 
 export const dryRunRoute = defineRoute({
@@ -330,7 +333,7 @@ export const listExceptionsRoute = defineRoute({
   }),
   responses: {
     '200': { description: 'A page of breaks.', schema: page(exceptionSchema) },
-    ...errorResponses(401, 422),
+    ...errorResponses(400, 401, 422),
   },
 });
 
@@ -429,7 +432,7 @@ export const listRuleVersionsRoute = defineRoute({
   query: z.strictObject({ cursor, limit }),
   responses: {
     '200': { description: 'A page of versions.', schema: page(ruleSetSchema) },
-    ...errorResponses(401, 422),
+    ...errorResponses(400, 401, 422),
   },
 });
 
