@@ -25,7 +25,7 @@ import { isDuplicateKeyError } from '../persistence/database';
 import type { PurposeKeys } from '../security/purpose-keys';
 import { rethrowIfTransient } from '../security/key-errors';
 import { cardAccounts, PaymentOperationError } from './card-payments';
-import { postIso20022Document } from './iso20022-post';
+import { fetchIso20022Reports, postIso20022Document } from './iso20022-channel-client';
 import type { MethodPaymentRecord } from './payment-records';
 import { legOf, MethodPaymentStore, methodSummary } from './payment-records';
 
@@ -338,23 +338,7 @@ export class EcheckPayments {
 
   /** The settled (ACSC) or returned (pacs.004) report of one transaction, recorded once. */
   private async outcomeOf(paymentId: string, messageId: string, endToEndId: string): Promise<ChannelReport> {
-    let response: Response;
-    try {
-      response = await fetch(
-        `${this.settings.iso20022Url}/iso20022/messages/${encodeURIComponent(messageId)}/reports`,
-        { signal: AbortSignal.timeout(this.settings.requestTimeoutMs) },
-      );
-    } catch (error) {
-      throw new PaymentOperationError(
-        'bank_unavailable',
-        `the bank's ISO 20022 channel is unavailable (${(error as Error).message})`,
-        true,
-      );
-    }
-    if (response.status !== 200) {
-      throw new PaymentOperationError('outcome_unknown', `no reports of ${messageId} yet (${response.status})`, true);
-    }
-    const { reports } = (await response.json()) as { reports: ChannelReport[] };
+    const reports = await fetchIso20022Reports<ChannelReport>(this.settings, messageId);
     const outcome = reports.find(
       (report) => report.endToEndId === endToEndId && (report.status === 'ACSC' || report.status === 'RETURNED'),
     );

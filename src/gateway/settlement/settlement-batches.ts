@@ -17,7 +17,7 @@ import { isDuplicateKeyError } from '../../persistence/database';
 import { postJournal } from '../../persistence/ledger-store';
 import type { PurposeKeys } from '../../security/purpose-keys';
 import { GATEWAY_PAYMENTS, PaymentOperationError } from '../card-payments';
-import { postIso20022Document } from '../iso20022-post';
+import { fetchIso20022Reports, postIso20022Document } from '../iso20022-channel-client';
 import { BANK_ISO20022_MESSAGES } from '../echeck-payments';
 import type { Iso20022MessageRecord } from '../echeck-payments';
 import type { FeeMethod, FeeRule, FeeScheduleVersion } from './fees';
@@ -653,23 +653,7 @@ export class SettlementBatches {
   private async reportsOf(
     messageId: string,
   ): Promise<{ message: string; status: string; endToEndId?: string; reason?: string; xml: string }[]> {
-    let response: Response;
-    try {
-      response = await fetch(
-        `${this.settings.iso20022Url}/iso20022/messages/${encodeURIComponent(messageId)}/reports`,
-        { signal: AbortSignal.timeout(this.settings.requestTimeoutMs) },
-      );
-    } catch (error) {
-      throw new PaymentOperationError(
-        'bank_unavailable',
-        `the bank's ISO 20022 channel is unavailable (${(error as Error).message})`,
-        true,
-      );
-    }
-    if (response.status !== 200) {
-      throw new PaymentOperationError('outcome_unknown', `no reports of ${messageId} yet (${response.status})`, true);
-    }
-    return ((await response.json()) as { reports: [] }).reports;
+    return fetchIso20022Reports(this.settings, messageId);
   }
 
   private async record(
