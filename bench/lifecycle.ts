@@ -30,6 +30,8 @@ import type { PartyRole } from '../src/domain/order';
 import { connectDatabase } from '../src/persistence/database';
 import { registerParty } from '../src/persistence/party-store';
 import { Vault, generateVaultKey } from '../src/security/vault';
+import { payloadDataConverter } from '../src/temporal/codec';
+import { configuredPayloadKeys } from '../src/temporal/payload-keys';
 import type { FloorInput } from './floor/floor-contract';
 import { floorTaskQueue } from './floor/floor-contract';
 import { ChildService } from './lib/child-service';
@@ -376,6 +378,8 @@ async function runSize(
   context: {
     processes: Processes;
     temporal: Client;
+    /** The floor's client, without the payload codec: the floor is Temporal alone. */
+    floorClient: Client;
     taskQueue: string;
     runId: string;
     castFor: ReturnType<typeof castsFrom>;
@@ -383,12 +387,12 @@ async function runSize(
     receiver: WebhookReceiver;
   },
 ): Promise<SizeResult> {
-  const { processes, temporal, taskQueue, runId, floorInput, receiver } = context;
+  const { processes, temporal, floorClient, taskQueue, runId, floorInput, receiver } = context;
   const floorRun = async (round: string) => {
     await settle(processes);
     log(`size ${size}: floor ${round}`);
     const { result, cost } = await measured(processes, () =>
-      runFloor(temporal, {
+      runFloor(floorClient, {
         taskQueue: floorTaskQueue(taskQueue),
         count: size,
         input: floorInput,
@@ -828,7 +832,15 @@ async function main(): Promise<void> {
     const connection = await Connection.connect({ address: servers.temporalAddress });
     cleanups.push(() => connection.close());
     // The namespace the worker and API use (TEMPORAL_NAMESPACE, e.g. `settleflow` on `npm run cluster`'s server).
-    const temporal = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE || 'default' });
+    const floorClient = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE || 'default' });
+    // The orders' results are encrypted by the payload codec, as in production: read them with the same keys.
+    const temporal = new Client({
+      connection,
+      namespace: process.env.TEMPORAL_NAMESPACE || 'default',
+      dataConverter: payloadDataConverter(
+        configuredPayloadKeys({ temporal: { payloadKeys: undefined }, vaultKey: env.SETTLEFLOW_VAULT_KEY }),
+      ),
+    });
     const processes: Processes = {
       workers,
       gateway,
@@ -854,13 +866,13 @@ async function main(): Promise<void> {
           : ''),
     );
     log(`warm-up: ${warmup} floor workflows (not measured)`);
-    await runFloor(temporal, {
+    await runFloor(floorClient, {
       taskQueue: floorTaskQueue(taskQueue),
       count: warmup,
       input: floorInput,
       idPrefix: `floor-${runId}-warmup`,
     });
-    const context = { processes, temporal, taskQueue, runId, castFor, floorInput, receiver };
+    const context = { processes, temporal, floorClient, taskQueue, runId, castFor, floorInput, receiver };
     const results: SizeResult[] = [];
     for (const size of options.sizes) results.push(await runSize(size, options, context));
 
