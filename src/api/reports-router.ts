@@ -1,7 +1,8 @@
 // The reports' handlers: clearing statistics (JSON pages or CSV), the daily clearing report, the settlement statement
 // and the reconciliation report (CSV or PDF, streamed as a download) and the transaction search. A seller's filter is
-// forced to itself (another seller is 403; a batch without its lines is 404); operators see all. Downloads start only once the first rows are read, so a failing database is still a JSON error, never a
-// half-sent file passed off as whole. Read-only: it must never write a payment or the ledger.
+// forced to itself (another seller is 403; a batch without its lines is 404); operators see all. Downloads start only
+// once the first rows are read, so a failing database is still a JSON error, never a half-sent file passed off as
+// whole. Read-only: it must never write a payment or the ledger.
 
 import { Router } from 'express';
 import type { RequestHandler, Response } from 'express';
@@ -116,7 +117,7 @@ async function download(res: Response, document: ReportDocument, format: ReportF
   }
 }
 
-/** GET /v1/reports/clearing-statistics, /daily-clearing, /settlement-statement, /reconciliation and /v1/transactions. */
+/** GET /v1/reports/{clearing-statistics,daily-clearing,settlement-statement,reconciliation} and /v1/transactions. */
 export function reportsRouter(deps: Pick<ApiDeps, 'db' | 'config'>, authenticated: RequestHandler): Router {
   const router = Router({ caseSensitive: true });
   const guards = { authenticated };

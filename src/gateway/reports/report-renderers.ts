@@ -43,7 +43,7 @@ function formatValue(column: ReportColumn, row: ReportRow): string {
   }
 }
 
-/** Totals per currency of a document's totalled columns (and per group and currency), in the order currencies first appear. */
+/** Totals of a document's totalled columns per currency (and per group and currency when it totals groups apart). */
 export class ReportTotals {
   readonly byCurrency = new Map<string, Map<string, number>>();
   /** Per `<group value>\u0000<currency>`, when the document totals a column's groups apart. */
@@ -100,7 +100,7 @@ export class ReportTotals {
   }
 }
 
-/** Writes the document as CSV to `out`: a header, its rows, then one `TOTAL` row per group and currency, then per currency. */
+/** Writes the document as CSV to `out`: a header, its rows, a `TOTAL` row per group and currency, then per currency. */
 export async function writeCsv(document: ReportDocument, out: Writable): Promise<void> {
   const totals = new ReportTotals(document);
   const columns = document.columns;
