@@ -21,6 +21,7 @@ import { findNotice } from '../persistence/notice-store';
 import { findWebhookTarget } from '../persistence/party-store';
 import { recordWebhookDelivery } from '../persistence/webhook-delivery-store';
 import type { KeyVault } from '../security/purpose-keys';
+import type { WebhookDeliveries } from './webhook-dispatcher';
 import type { HostResolver, WebhookTarget, WebhookTargetPolicy } from '../security/webhook-target';
 import { WebhookTargetRefused, WebhookTargetUnresolved, resolveWebhookTarget } from '../security/webhook-target';
 
@@ -220,14 +221,20 @@ export type WebhookActivities = ReturnType<typeof createWebhookActivities>;
 
 /**
  * Starts delivery workflows, each at most once: the workflow id names the notice (and redelivery), and a start of an
- * id that exists or existed is a no-op, so a retried activity or a repeated request starts nothing new.
+ * id that exists or existed is a no-op, so a retried activity or a repeated request starts nothing new. Used alone
+ * (without the worker's WebhookDispatcher), every delivery is a workflow from its first attempt.
  */
-export class WebhookDeliveryStarter {
+export class WebhookDeliveryStarter implements WebhookDeliveries {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
     private readonly retry: WebhookRetryPolicy,
   ) {}
+
+  /** Delivers new notices through a workflow each. */
+  async dispatch(notices: readonly { noticeId: string; recipientId: string }[]): Promise<void> {
+    await this.start(notices);
+  }
 
   /**
    * Starts the delivery of each notice (or the given redelivery of one) unless it was started before.
@@ -235,7 +242,7 @@ export class WebhookDeliveryStarter {
    */
   async start(
     notices: readonly { noticeId: string; recipientId: string }[],
-    options: { redelivery?: number; priorAttempts?: number } = {},
+    options: { redelivery?: number; priorAttempts?: number; failedBefore?: number } = {},
   ): Promise<number> {
     const started = await Promise.all(
       notices.map(async ({ noticeId, recipientId }) => {
@@ -245,6 +252,7 @@ export class WebhookDeliveryStarter {
           redelivery: options.redelivery ?? 0,
           priorAttempts: options.priorAttempts ?? 0,
           retry: this.retry,
+          ...(options.failedBefore ? { failedBefore: options.failedBefore } : {}),
         };
         try {
           await this.client.workflow.start(WEBHOOK_DELIVERY_WORKFLOW_TYPE, {
