@@ -1,6 +1,7 @@
 // The webhook outbox (collection `webhook_outbox`): one entry per notice whose first delivery attempt the worker
 // process still owes, written beside the notice and removed once that attempt is recorded or handed to a delivery
-// workflow. It stays as small as the attempts in flight, so the sweep's scan of it is cheap on FerretDB too.
+// workflow. It stays as small as the attempts in flight, so the sweep's scan of it and the batched removals (FerretDB
+// pushes down neither a range nor `$in`) stay cheap on FerretDB too.
 // Holds ids only, never a notice's contents or a party's webhook address.
 
 import type { Database } from './database';
@@ -94,13 +95,15 @@ export class WebhookOutbox {
     return stored.map((entry) => ({ noticeId: entry._id, recipientId: entry.recipientId, createdAt: entry.createdAt }));
   }
 
-  /** Which of these notices already have a delivery record (their first attempt was made). */
+  /**
+   * Which of these notices already have a delivery record (their first attempt was made). One lookup by `_id` each:
+   * FerretDB pushes down only a filter that is `_id` alone, and `$in` would read all of `webhook_deliveries`.
+   */
   async attempted(noticeIds: readonly string[]): Promise<Set<string>> {
-    if (noticeIds.length === 0) return new Set();
-    const records = await this.db.connection
-      .collection<{ _id: string }>('webhook_deliveries')
-      .find({ _id: { $in: [...noticeIds] } }, { projection: { _id: 1 } })
-      .toArray();
-    return new Set(records.map((record) => record._id));
+    const records = this.db.connection.collection<{ _id: string }>('webhook_deliveries');
+    const found = await Promise.all(
+      noticeIds.map((id) => records.findOne({ _id: id }, { projection: { _id: 1 } }).then((record) => record?._id)),
+    );
+    return new Set(found.filter((id): id is string => id !== undefined));
   }
 }
