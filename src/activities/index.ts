@@ -77,7 +77,7 @@ export function createActivities(deps: ActivityDeps) {
       await deps.webhookDeliveries.dispatch(
         input.notices
           .filter((draft) => hooked.has(draft.recipientId))
-          .map((draft) => ({ noticeId: draft.noticeId, recipientId: draft.recipientId })),
+          .map((draft) => ({ noticeId: draft.noticeId, recipientId: draft.recipientId, draft })),
       );
       return { needFullView: false, webhookNoticeIds: [] };
     },

@@ -7,15 +7,17 @@
 // at-least-once, as Standard Webhooks expects (receivers deduplicate by `webhook-id`).
 // It must never make a notice's workflow wait for a receiver, and never hold more attempts than its bounds.
 
+import type { NoticeDraft } from '../contracts/order-contract';
 import type { Database } from '../persistence/database';
 import { WebhookOutbox } from '../persistence/webhook-outbox-store';
 import type { WebhookAttemptOutcome } from '../contracts/webhook-delivery-contract';
 import type { WebhookAttemptInput, WebhookDeliveryStarter } from './webhooks';
 
-/** A notice whose recipient has a webhook. */
+/** A notice whose recipient has a webhook (with its contents when the caller has them: then it is not read back). */
 export interface HookedNotice {
   noticeId: string;
   recipientId: string;
+  draft?: NoticeDraft | undefined;
 }
 
 /** How the order's activities hand over notices to deliver (the dispatcher, or a starter of workflows alone). */
@@ -66,7 +68,7 @@ export class WebhookDispatcher implements WebhookDeliveries {
 
   constructor(
     db: Database,
-    private readonly attempt: (input: WebhookAttemptInput) => Promise<WebhookAttemptOutcome>,
+    private readonly attempt: (input: WebhookAttemptInput, draft?: NoticeDraft) => Promise<WebhookAttemptOutcome>,
     private readonly starter: WebhookDeliveryStarter,
     private readonly options: WebhookDispatcherOptions,
   ) {
@@ -159,14 +161,19 @@ export class WebhookDispatcher implements WebhookDeliveries {
   /** One first attempt (recorded by `attempt`); a retryable failure goes on in a delivery workflow. */
   private async deliverFirst(notice: HookedNotice): Promise<void> {
     try {
-      const outcome = await this.attempt({
-        noticeId: notice.noticeId,
-        recipientId: notice.recipientId,
-        redelivery: 0,
-        attempts: 1,
-        timeoutMs: this.options.firstAttemptTimeoutMs,
-      }).catch((): WebhookAttemptOutcome => ({ delivered: false, retryable: true, error: 'attempt failed' }));
-      if (!outcome.delivered && outcome.retryable) await this.starter.start([notice], { failedBefore: 1 });
+      const outcome = await this.attempt(
+        {
+          noticeId: notice.noticeId,
+          recipientId: notice.recipientId,
+          redelivery: 0,
+          attempts: 1,
+          timeoutMs: this.options.firstAttemptTimeoutMs,
+        },
+        notice.draft,
+      ).catch((): WebhookAttemptOutcome => ({ delivered: false, retryable: true, error: 'attempt failed' }));
+      const { noticeId, recipientId } = notice;
+      if (!outcome.delivered && outcome.retryable)
+        await this.starter.start([{ noticeId, recipientId }], { failedBefore: 1 });
       await this.outbox.remove([notice.noticeId]);
     } catch (error) {
       // The outbox keeps the entry: the sweep hands it to a workflow later.

@@ -16,6 +16,7 @@ import type {
   WebhookRetryPolicy,
 } from '../contracts/webhook-delivery-contract';
 import { WEBHOOK_DELIVERY_WORKFLOW_TYPE, webhookDeliveryWorkflowId } from '../contracts/webhook-delivery-contract';
+import type { NoticeDraft } from '../contracts/order-contract';
 import type { Database } from '../persistence/database';
 import { findNotice } from '../persistence/notice-store';
 import { findWebhookTarget } from '../persistence/party-store';
@@ -166,8 +167,12 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
     return registered;
   }
 
-  async function attempt(input: WebhookAttemptInput): Promise<WebhookAttemptOutcome> {
-    const draft = await findNotice(deps.db, input.noticeId);
+  async function attempt(input: WebhookAttemptInput, known?: NoticeDraft): Promise<WebhookAttemptOutcome> {
+    // A notice handed over by the activity that wrote it is not read back (the same fields, in the stored order).
+    const draft =
+      known?.noticeId === input.noticeId
+        ? (({ noticeId, ...rest }: NoticeDraft) => ({ noticeId, ...rest }))(known)
+        : await findNotice(deps.db, input.noticeId);
     const registered = draft && (await webhookOf(draft.recipientId));
     if (!draft || !registered) return { delivered: false, retryable: false, error: 'no webhook registered' };
     let target: WebhookTarget;
@@ -188,8 +193,8 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
      * One delivery attempt: checks the recipient's URL again (its DNS may have changed), POSTs the signed notice to
      * the checked address, and records the outcome (`PENDING` while worth another try).
      */
-    async attemptWebhookDelivery(input: WebhookAttemptInput): Promise<WebhookAttemptOutcome> {
-      const outcome = await attempt(input);
+    async attemptWebhookDelivery(input: WebhookAttemptInput, known?: NoticeDraft): Promise<WebhookAttemptOutcome> {
+      const outcome = await attempt(input, known);
       await recordWebhookDelivery(deps.db, {
         noticeId: input.noticeId,
         recipientId: input.recipientId,

@@ -80,7 +80,7 @@ export async function createOrderWorker(options: OrderWorkerOptions): Promise<Wo
   // A notice's first webhook attempt is made here, in the worker process; a workflow takes over what fails.
   const dispatcher = new WebhookDispatcher(
     options.db,
-    (input) => webhookActivities.attemptWebhookDelivery(input),
+    (input, draft) => webhookActivities.attemptWebhookDelivery(input, draft),
     new WebhookDeliveryStarter(temporal, options.taskQueue, webhook.retry),
     {
       ...DEFAULT_WEBHOOK_DISPATCH,

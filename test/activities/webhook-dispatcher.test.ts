@@ -160,6 +160,37 @@ describe('webhook dispatcher', () => {
     expect(await workflowExists(target!.noticeId)).toBe(false);
   });
 
+  test('first attempt › given the notice it just wrote › sends the body a read-back notice gives, without reading it', async () => {
+    const bodies: string[] = [];
+    const recording = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      request.on('end', () => {
+        bodies.push(body);
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => recording.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(recording.address() as AddressInfo).port}/hooks`;
+    const recipientId = `supplier-draft-${randomUUID().slice(0, 8)}`;
+    await registerParty(env.db, env.vault, { id: recipientId, role: 'supplier', name: 'Drafts', webhookUrl: url });
+    const stored = notice('SUPPLIER_INQUIRY', `o-${randomUUID()}`, recipientId, new Date().toISOString(), { n: 1 });
+    await insertNotices(env.db, [stored]);
+    const unstored = notice('SUPPLIER_INQUIRY', `o-${randomUUID()}`, recipientId, new Date().toISOString(), { n: 2 });
+    const activities = createWebhookActivities({ db: env.db, vault: env.vault, policy: { allowPrivate: true } });
+    const input = (noticeId: string) => ({ noticeId, recipientId, redelivery: 0, attempts: 1, timeoutMs: 2_000 });
+
+    const readBack = await activities.attemptWebhookDelivery(input(stored.noticeId));
+    const handedOver = await activities.attemptWebhookDelivery(input(stored.noticeId), stored);
+    const neverStored = await activities.attemptWebhookDelivery(input(unstored.noticeId), unstored);
+    recording.closeAllConnections();
+    await new Promise((resolve) => recording.close(resolve));
+
+    expect([readBack.delivered, handedOver.delivered, neverStored.delivered]).toEqual([true, true, true]);
+    expect(bodies[1]).toBe(bodies[0]);
+    expect(JSON.parse(bodies[2]!)).toMatchObject({ type: 'SUPPLIER_INQUIRY', data: { noticeId: unstored.noticeId } });
+  });
+
   test('sweep › an outbox entry whose worker died before its attempt › gets a workflow that delivers it', async () => {
     const ready = await receiver(ok);
     const [target] = await hookedNotices(ready.url);
