@@ -17,6 +17,7 @@ import type { Database } from '../persistence/database';
 import { findNotice, insertNotices } from '../persistence/notice-store';
 import { writeOrderView } from '../persistence/order-store';
 import { partiesWithWebhooks } from '../persistence/party-store';
+import { signNotices } from '../security/notice-signing';
 import type { KeyVault } from '../security/purpose-keys';
 import type { WebhookDeliveryStarter } from './webhooks';
 
@@ -62,9 +63,10 @@ export function createActivities(deps: ActivityDeps) {
     }): Promise<{ needFullView: boolean; webhookNoticeIds: string[] }> {
       // The view and the notices are written side by side (one round trip less for the Update waiting on them); a
       // notice may show in an inbox a moment before its order's view, which the API then asks the workflow for.
+      const notices = await signNotices(deps.vault, input.notices);
       const [written, , hooked] = await Promise.all([
         writeOrderView(deps.db, input.write),
-        insertNotices(deps.db, input.notices),
+        insertNotices(deps.db, notices),
         webhookRecipients.among(input.notices.map((draft) => draft.recipientId)),
       ]);
       // Changes to an order the database does not have (restored from an older backup, say): ask for the whole view;
