@@ -155,6 +155,8 @@ export class KeyRing implements KeyVault {
   private lastOnDemandReload = 0;
   private loadsStarted = 0;
   private loadApplied = 0;
+  /** When the snapshot in use was read from the store (ms since the epoch). */
+  private loadedAt = 0;
   private readonly views = new Map<SymmetricPurpose, PurposeKeys>();
   private readonly held: ReadonlySet<KeyPurpose>;
 
@@ -211,6 +213,15 @@ export class KeyRing implements KeyVault {
     await this.reload();
   }
 
+  /**
+   * Reloads the snapshot when it was read from the store more than `maxAgeMs` ago (joining a reload under way), so a
+   * caller that must not serve a stale answer (the JWKS) is at most that far behind, at most one read per `maxAgeMs`.
+   */
+  async refreshIfOlderThan(maxAgeMs: number): Promise<void> {
+    if (Date.now() - this.loadedAt < maxAgeMs) return;
+    await this.reload();
+  }
+
   /** A reload shared by concurrent callers (the timer, an unknown key id, `refresh()`). */
   private reload(): Promise<void> {
     this.reloading ??= this.load().finally(() => {
@@ -246,6 +257,7 @@ export class KeyRing implements KeyVault {
     if (sequence > this.loadApplied) {
       this.loaded = next;
       this.loadApplied = sequence;
+      this.loadedAt = Date.now();
     }
   }
 
