@@ -53,6 +53,9 @@ export const jwksRoute = defineRoute({
  */
 export const JWKS_FRESH_MS = 1_000;
 
+/** How long a JWKS request waits for that read before it answers from the snapshot it has. */
+const JWKS_READ_WAIT_MS = 2_000;
+
 /** The JWKS route: the key ring's published keys (none when the API runs on the legacy single-key vault). */
 export function jwksRouter(deps: { vault: KeyVault; config: Pick<Config, 'keys'> }): Router {
   const router = Router({ caseSensitive: true });
@@ -60,7 +63,7 @@ export function jwksRouter(deps: { vault: KeyVault; config: Pick<Config, 'keys'>
     let body: { keys: unknown[] } = { keys: [] };
     if (deps.vault instanceof KeyRing) {
       // A failed read keeps the last snapshot (the periodic reload reports it); the keys it has are still right.
-      await deps.vault.refreshIfOlderThan(JWKS_FRESH_MS).catch(() => undefined);
+      await deps.vault.refreshIfOlderThan(JWKS_FRESH_MS, JWKS_READ_WAIT_MS).catch(() => undefined);
       body = deps.vault.jwks();
     }
     res.set('Cache-Control', `public, max-age=${deps.config.keys.jwksMaxAgeSeconds}`);

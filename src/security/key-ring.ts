@@ -155,8 +155,9 @@ export class KeyRing implements KeyVault {
   private lastOnDemandReload = 0;
   private loadsStarted = 0;
   private loadApplied = 0;
-  /** When the snapshot in use was read from the store (ms since the epoch). */
+  /** When the snapshot in use was read from the store, and when refreshIfOlderThan last tried (ms since the epoch). */
   private loadedAt = 0;
+  private freshnessTriedAt = 0;
   private readonly views = new Map<SymmetricPurpose, PurposeKeys>();
   private readonly held: ReadonlySet<KeyPurpose>;
 
@@ -215,11 +216,22 @@ export class KeyRing implements KeyVault {
 
   /**
    * Reloads the snapshot when it was read from the store more than `maxAgeMs` ago (joining a reload under way), so a
-   * caller that must not serve a stale answer (the JWKS) is at most that far behind, at most one read per `maxAgeMs`.
+   * caller that must not serve a stale answer (the JWKS) is at most that far behind: at most one try per `maxAgeMs`,
+   * whatever the traffic, and never a wait longer than `waitMs` (a slow or failed read leaves the snapshot in use).
    */
-  async refreshIfOlderThan(maxAgeMs: number): Promise<void> {
-    if (Date.now() - this.loadedAt < maxAgeMs) return;
-    await this.reload();
+  async refreshIfOlderThan(maxAgeMs: number, waitMs: number): Promise<void> {
+    const at = Date.now();
+    if (at - this.loadedAt < maxAgeMs || at - this.freshnessTriedAt < maxAgeMs) return;
+    this.freshnessTriedAt = at;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+    });
+    try {
+      await Promise.race([this.reload(), waited]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** A reload shared by concurrent callers (the timer, an unknown key id, `refresh()`). */

@@ -157,6 +157,39 @@ describe('signed notices', () => {
   });
 });
 
+describe('JWKS freshness', () => {
+  it('refreshIfOlderThan › a key another process added; a store that hangs › listed after one read, none while fresh; never a longer wait than told', async () => {
+    const store = memoryKeyStore();
+    let reads = 0;
+    let hang = false;
+    const counted = {
+      ...store,
+      list: () => {
+        reads += 1;
+        return hang ? new Promise<never>(() => undefined) : store.list();
+      },
+    };
+    const kek = generateKek();
+    const options = { kek, refreshMs: 0, activationDelayMs: 2 * MINUTE, jwksGraceMs: 60 * MINUTE };
+    // The API: holds no signing key, opened before the worker created one.
+    const api = await KeyRing.open({ ...options, store: counted, purposes: ['card-vault', 'idempotency'] });
+    expect(api.jwks().keys).toEqual([]);
+    const worker = await KeyRing.open({ ...options, store, purposes: ['signing'] });
+    const readsBefore = reads;
+    await api.refreshIfOlderThan(0, 1_000);
+    expect(api.jwks().keys.map((key) => key.kid)).toEqual([worker.signingKey().kid]);
+    expect(reads).toBe(readsBefore + 1);
+    // Fresh enough: no read at all.
+    await api.refreshIfOlderThan(60_000, 1_000);
+    expect(reads).toBe(readsBefore + 1);
+    // A store that never answers: the caller gets the snapshot it has once the wait is over.
+    hang = true;
+    await api.refreshIfOlderThan(0, 20);
+    expect(api.jwks().keys.map((key) => key.kid)).toEqual([worker.signingKey().kid]);
+    expect(reads).toBe(readsBefore + 2);
+  });
+});
+
 describe('payload keys from the key ring', () => {
   const payload = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('{"orderId":"ord-1"}') };
   const kidOf = (sealed: { metadata?: Record<string, Uint8Array> | null } | undefined) =>
