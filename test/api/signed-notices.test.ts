@@ -210,7 +210,7 @@ describe('signed notices', () => {
     expect(unsigned.map((entry) => entry.signature)).toEqual(unsigned.map(() => undefined));
   });
 
-  it('step 8 notice › tampered (amount raised, or re-signed with another key) › verification fails', async () => {
+  it('step 8 notice › tampered (amount raised, batch changed, unknown kid) › verification fails', async () => {
     const jwks = createRemoteJWKSet(new URL(`${h.baseUrl}/.well-known/jwks.json`));
     const [header, payload, signature] = (firstNotices.transfer.signature as string).split('.');
     const raised = base64url({ ...decoded(payload), amountMinor: decoded(payload).amountMinor * 100 });

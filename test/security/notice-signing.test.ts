@@ -1,8 +1,8 @@
 // The gateway's signed notices without servers (an in-memory key store): the canonical payload of a transfer notice
 // and a settlement note, its signature verified with the JWKS through jose as a seller would, a tampered payload or
-// signature refused, other notices left unsigned; and the payload codec's keys taken from the key ring (a rotation
-// gives new payloads a new kid, old ones still open; TEMPORAL_PAYLOAD_KEYS overrides; the vault-derived key opens
-// history from before the key ring).
+// signature refused, other notices left unsigned; the JWKS read again when stale; and the payload codec's keys taken
+// from the key ring (a rotation gives new payloads a new kid, old ones still open; TEMPORAL_PAYLOAD_KEYS overrides;
+// the vault-derived key opens history from before the key ring).
 
 import { compactVerify, createLocalJWKSet } from 'jose';
 import type { NoticeDraft } from '../../src/contracts/order-contract';
