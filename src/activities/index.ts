@@ -77,7 +77,7 @@ export function createActivities(deps: ActivityDeps) {
       if (written === 'MISSING') return { needFullView: true, webhookNoticeIds: [] };
       if (input.notices.length === 0) return { needFullView: false, webhookNoticeIds: [] };
       await deps.webhookDeliveries.dispatch(
-        input.notices
+        notices
           .filter((draft) => hooked.has(draft.recipientId))
           .map((draft) => ({ noticeId: draft.noticeId, recipientId: draft.recipientId, draft })),
       );
