@@ -107,7 +107,9 @@ describe('key rotation with orders in flight', () => {
       store: databaseKeyStore(h.db.connection),
       kek: h.config.keys.kek,
       refreshMs: 0,
-      activationDelayMs: 1_500,
+      // Long enough that the six keys (an RSA pair among them) are made, stored and read back while still pending on
+      // a loaded machine; the test waits for them to take over.
+      activationDelayMs: 10_000,
       jwksGraceMs: 3_600_000,
     });
   });
