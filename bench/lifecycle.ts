@@ -85,7 +85,7 @@ function parseOptions() {
       warmup: { type: 'string', default: '10' },
       samples: { type: 'string', default: '5' },
       'budget-s': { type: 'string', default: '120' },
-      'floor-budget-s': { type: 'string', default: '45' },
+      'floor-budget-s': { type: 'string', default: '90' },
       workers: { type: 'string', default: '1' },
       'server-pids': { type: 'string' },
       out: { type: 'string', default: path.join(ROOT, 'bench', 'results', 'lifecycle.json') },

@@ -5,7 +5,7 @@
 // Holds ids only, never a notice's contents or a party's webhook address.
 
 import type { Database } from './database';
-import { isDuplicateKeyError } from './database';
+import { isOnlyDuplicateKeys } from './database';
 
 /** One entry: the notice, its recipient, and when it was put in. */
 export interface WebhookOutboxEntry {
@@ -50,13 +50,7 @@ export class WebhookOutbox {
         { ordered: false },
       );
     } catch (error) {
-      const writeErrors = (error as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
-      const onlyDuplicates =
-        isDuplicateKeyError(error) ||
-        (Array.isArray(writeErrors) &&
-          writeErrors.length > 0 &&
-          writeErrors.every((e) => (e.code ?? e.err?.code) === 11000));
-      if (!onlyDuplicates) throw error;
+      if (!isOnlyDuplicateKeys(error)) throw error;
     }
   }
 
