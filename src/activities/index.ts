@@ -17,6 +17,7 @@ import type { Database } from '../persistence/database';
 import { findNotice, insertNotices } from '../persistence/notice-store';
 import { writeOrderView } from '../persistence/order-store';
 import { partiesWithWebhooks } from '../persistence/party-store';
+import { signNotices } from '../security/notice-signing';
 import type { KeyVault } from '../security/purpose-keys';
 import type { WebhookDeliveries } from './webhook-dispatcher';
 
@@ -65,9 +66,10 @@ export function createActivities(deps: ActivityDeps) {
     }): Promise<{ needFullView: boolean; webhookNoticeIds: string[] }> {
       // The view and the notices are written side by side (one round trip less for the Update waiting on them); a
       // notice may show in an inbox a moment before its order's view, which the API then asks the workflow for.
+      const notices = await signNotices(deps.vault, input.notices);
       const [written, , hooked] = await Promise.all([
         writeOrderView(deps.db, input.write),
-        insertNotices(deps.db, input.notices),
+        insertNotices(deps.db, notices),
         webhookRecipients.among(input.notices.map((draft) => draft.recipientId)),
       ]);
       // Changes to an order the database does not have (restored from an older backup, say): ask for the whole view;
@@ -75,7 +77,7 @@ export function createActivities(deps: ActivityDeps) {
       if (written === 'MISSING') return { needFullView: true, webhookNoticeIds: [] };
       if (input.notices.length === 0) return { needFullView: false, webhookNoticeIds: [] };
       await deps.webhookDeliveries.dispatch(
-        input.notices
+        notices
           .filter((draft) => hooked.has(draft.recipientId))
           .map((draft) => ({ noticeId: draft.noticeId, recipientId: draft.recipientId, draft })),
       );

@@ -16,6 +16,7 @@ import { createApiMetrics } from '../observability/metrics';
 import { readModelCounts } from '../observability/read-model-counts';
 import type { Database } from '../persistence/database';
 import type { PartyAccount } from '../persistence/party-store';
+import { KeyRing } from '../security/key-ring';
 import type { KeyVault } from '../security/purpose-keys';
 import type { PayloadKeys } from '../temporal/payload-keys';
 import { configuredPayloadKeys } from '../temporal/payload-keys';
@@ -123,7 +124,9 @@ export function createApp(input: CreateAppDeps): Express {
     temporal: input.temporal,
     config: input.config,
     vault: input.vault,
-    payloadKeys: input.payloadKeys ?? configuredPayloadKeys(input.config),
+    payloadKeys:
+      input.payloadKeys ??
+      configuredPayloadKeys(input.config, input.vault instanceof KeyRing ? input.vault : undefined),
     now: input.now ?? (() => new Date()),
     logger,
     metrics,

@@ -46,11 +46,26 @@ export const jwksRoute = defineRoute({
   },
 });
 
+/**
+ * How stale the JWKS may be: the API holds no signing key, so it learns of a signing key the order worker created, or
+ * of a rotation with `--now`, from the store; it reads the store again when its snapshot is older than this (at most
+ * once per this interval, whatever the traffic), so a notice signed under a new key verifies within about a second.
+ */
+export const JWKS_FRESH_MS = 1_000;
+
+/** How long a JWKS request waits for that read before it answers from the snapshot it has. */
+const JWKS_READ_WAIT_MS = 2_000;
+
 /** The JWKS route: the key ring's published keys (none when the API runs on the legacy single-key vault). */
 export function jwksRouter(deps: { vault: KeyVault; config: Pick<Config, 'keys'> }): Router {
   const router = Router({ caseSensitive: true });
-  mountRoute(router, jwksRoute, {}, (_req, res) => {
-    const body = deps.vault instanceof KeyRing ? deps.vault.jwks() : { keys: [] };
+  mountRoute(router, jwksRoute, {}, async (_req, res) => {
+    let body: { keys: unknown[] } = { keys: [] };
+    if (deps.vault instanceof KeyRing) {
+      // A failed read keeps the last snapshot (the periodic reload reports it); the keys it has are still right.
+      await deps.vault.refreshIfOlderThan(JWKS_FRESH_MS, JWKS_READ_WAIT_MS).catch(() => undefined);
+      body = deps.vault.jwks();
+    }
     res.set('Cache-Control', `public, max-age=${deps.config.keys.jwksMaxAgeSeconds}`);
     res.set('Access-Control-Allow-Origin', '*');
     res.set('Cross-Origin-Resource-Policy', 'cross-origin');

@@ -26,13 +26,14 @@ async function main(): Promise<void> {
   const tracing = await startTracing(config.tracing, 'settleflow-api', logger);
   // Loaded once tracing has started, so the HTTP server under Express is instrumented.
   const { createApp } = await import('./app');
-  const payloadKeys = configuredPayloadKeys(config);
   logger.info({ mongodb: config.mongodb.deployment }, 'connecting to MongoDB');
   const db = await connectDatabase(config.mongodbUri, config.mongodb.options);
   // One key per purpose, reloaded every SETTLEFLOW_KEY_REFRESH_MS; start-up stops here without the right KEK.
   const vault = await openKeyRing(config, db, 'api', {
     onRefreshError: (error) => logger.error({ err: error }, 'reloading the keys failed'),
   });
+  // Temporal payloads under the key ring's `temporal-payloads` key (TEMPORAL_PAYLOAD_KEYS overrides it).
+  const payloadKeys = configuredPayloadKeys(config, vault);
   logger.info(`connecting to Temporal at ${config.temporal.address}, namespace ${config.temporal.namespace}`);
   const connection = await connectTemporalClient(config.temporal, (line) => logger.warn(line));
   const temporal = new Client({

@@ -266,6 +266,12 @@ export const noticeSchema = z
     open: z.boolean().describe('An inquiry the order still waits for this party to answer.'),
     at: dateTime,
     payload: z.record(z.string(), z.unknown()),
+    signature: z
+      .string()
+      .optional()
+      .describe(
+        "Transfer notices and settlement notes: the gateway's compact JWS (ES256, `typ: settleflow-notice+jws`, `kid` in its header) over the notice's canonical payload (order, seller, batch, amounts in minor units, currency, issued-at). Verify it with `/.well-known/jwks.json` and trust the JWS payload, not the unsigned fields.",
+      ),
   })
   .meta({ id: 'Notice' });
 

@@ -176,6 +176,11 @@ export interface NoticeDraft {
   actionRequired: boolean;
   at: string;
   payload: Record<string, unknown>;
+  /**
+   * Transfer notices and settlement notes: the gateway's compact JWS (ES256, `kid` in its header) over the notice's
+   * canonical payload (src/security/notice-signing.ts), added by the activity that stores the notice.
+   */
+  signature?: string | undefined;
 }
 
 /**

@@ -165,6 +165,7 @@ const noticeSchema = new Schema<NoticeRecord>(
     actionRequired: Boolean,
     at: String,
     payload: Schema.Types.Mixed,
+    signature: String,
     createdAt: Date,
   },
   { versionKey: false, collection: 'notices' },

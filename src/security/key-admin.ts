@@ -116,6 +116,18 @@ export async function retirementBlocker(
       );
     }
   }
+  if (key.purpose === 'temporal-payloads') {
+    return (
+      `Temporal payloads sealed under ${key.kid} are in the workflow histories of orders run before it was ` +
+      "superseded; retire it once those histories are past the namespace's retention (--force)"
+    );
+  }
+  if (key.purpose === 'signing' && key.published) {
+    return (
+      `notices signed under ${key.kid} verify with the JWKS until SETTLEFLOW_JWKS_GRACE_HOURS after it was ` +
+      'superseded; retiring it sooner makes their verification fail (--force)'
+    );
+  }
   if (key.purpose === 'card-vault' || key.purpose === 'legacy') {
     return (
       `card data sealed under ${key.kid} travels in the workflow histories of orders placed before it was ` +

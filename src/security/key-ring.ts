@@ -155,6 +155,9 @@ export class KeyRing implements KeyVault {
   private lastOnDemandReload = 0;
   private loadsStarted = 0;
   private loadApplied = 0;
+  /** When the snapshot in use was read from the store, and when refreshIfOlderThan last tried (ms since the epoch). */
+  private loadedAt = 0;
+  private freshnessTriedAt = 0;
   private readonly views = new Map<SymmetricPurpose, PurposeKeys>();
   private readonly held: ReadonlySet<KeyPurpose>;
 
@@ -211,6 +214,26 @@ export class KeyRing implements KeyVault {
     await this.reload();
   }
 
+  /**
+   * Reloads the snapshot when it was read from the store more than `maxAgeMs` ago (joining a reload under way), so a
+   * caller that must not serve a stale answer (the JWKS) is at most that far behind: at most one try per `maxAgeMs`,
+   * whatever the traffic, and never a wait longer than `waitMs` (a slow or failed read leaves the snapshot in use).
+   */
+  async refreshIfOlderThan(maxAgeMs: number, waitMs: number): Promise<void> {
+    const at = Date.now();
+    if (at - this.loadedAt < maxAgeMs || at - this.freshnessTriedAt < maxAgeMs) return;
+    this.freshnessTriedAt = at;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+    });
+    try {
+      await Promise.race([this.reload(), waited]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** A reload shared by concurrent callers (the timer, an unknown key id, `refresh()`). */
   private reload(): Promise<void> {
     this.reloading ??= this.load().finally(() => {
@@ -246,6 +269,7 @@ export class KeyRing implements KeyVault {
     if (sequence > this.loadApplied) {
       this.loaded = next;
       this.loadApplied = sequence;
+      this.loadedAt = Date.now();
     }
   }
 

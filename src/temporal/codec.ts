@@ -102,7 +102,8 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     if (!key) {
       throw new PayloadDecryptionError(
         `an encrypted Temporal payload names the key id "${kid}", which this process does not have ` +
-          '(TEMPORAL_PAYLOAD_KEYS: keep retired keys listed until their histories are gone)',
+          '(a retired temporal-payloads key, or a TEMPORAL_PAYLOAD_KEYS entry dropped: retire a key only once the ' +
+          'histories it sealed are gone)',
         kid,
         'unknown_key',
       );

@@ -1,8 +1,11 @@
 // The keys that encrypt Temporal payloads (purpose `temporal-payloads`), behind one small interface so the codec never
-// knows where they come from: today from TEMPORAL_PAYLOAD_KEYS, or derived from the vault key with HKDF; the key ring
-// (src/security) plugs in here by implementing PayloadKeys. It must never log or put into an error a key's bytes.
+// knows where they come from: the key ring's `temporal-payloads` keys (rotated with `npm run keys -- rotate
+// temporal-payloads`), TEMPORAL_PAYLOAD_KEYS as an explicit override, and the key derived from the vault key with HKDF
+// (what encrypted history before the key ring did). It must never log or put into an error a key's bytes.
 
 import { createHash, hkdfSync } from 'node:crypto';
+import type { KeyRing } from '../security/key-ring';
+import { payloadKeySource } from '../security/payload-keys';
 
 /** Where the payload codec takes its keys: the one that encrypts now, and any by id (rotation: old ones still open). */
 export interface PayloadKeys {
@@ -123,10 +126,53 @@ export function payloadKeysFrom(settings: {
   return new StaticPayloadKeys(keys);
 }
 
-/** The payload keys a configured process uses (see payloadKeysFrom); the coordinator's key ring replaces this. */
-export function configuredPayloadKeys(config: {
-  temporal: { payloadKeys: readonly PayloadKey[] | undefined };
-  vaultKey: string | undefined;
-}): StaticPayloadKeys {
-  return payloadKeysFrom({ payloadKeys: config.temporal.payloadKeys, vaultKey: config.vaultKey });
+/**
+ * One source encrypts, several decrypt: a payload's key is looked up in the static sources first (they answer at
+ * once), the key ring last (an id it does not know makes it reload from the store before it answers).
+ */
+export class LayeredPayloadKeys implements PayloadKeys {
+  /**
+   * @param encrypting the source whose current key encrypts new payloads
+   * @param decrypting the sources asked, in order, for a payload's key (the encrypting one among them)
+   */
+  constructor(
+    private readonly encrypting: PayloadKeys,
+    private readonly decrypting: readonly PayloadKeys[],
+  ) {}
+
+  /** The encrypting source's current key. */
+  current(): Promise<PayloadKey> {
+    return this.encrypting.current();
+  }
+
+  /** The first key with this id among the decrypting sources. */
+  async byKid(kid: string): Promise<Buffer | undefined> {
+    for (const source of this.decrypting) {
+      const key = await source.byKid(kid);
+      if (key) return key;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * The payload keys a configured process uses. With its key ring (the API, the order worker, the gateway worker): the
+ * ring's current `temporal-payloads` key encrypts, unless TEMPORAL_PAYLOAD_KEYS is set (an explicit override: its first
+ * key encrypts); every ring key that is not retired, every TEMPORAL_PAYLOAD_KEYS key and the vault-derived key decrypt,
+ * so history written before the key ring or before a rotation still opens. Without a key ring: see payloadKeysFrom.
+ * @throws Error without a key ring when neither TEMPORAL_PAYLOAD_KEYS nor SETTLEFLOW_VAULT_KEY is configured
+ */
+export function configuredPayloadKeys(
+  config: {
+    temporal: { payloadKeys: readonly PayloadKey[] | undefined };
+    vaultKey: string | undefined;
+  },
+  ring?: KeyRing,
+): PayloadKeys {
+  const settings = { payloadKeys: config.temporal.payloadKeys, vaultKey: config.vaultKey };
+  if (!ring) return payloadKeysFrom(settings);
+  const fromRing = payloadKeySource(ring);
+  if (!settings.payloadKeys?.length && !settings.vaultKey) return fromRing;
+  const listed = payloadKeysFrom(settings);
+  return new LayeredPayloadKeys(settings.payloadKeys?.length ? listed : fromRing, [listed, fromRing]);
 }

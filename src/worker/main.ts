@@ -49,13 +49,14 @@ async function main(): Promise<void> {
     );
   }
 
-  const payloadKeys = configuredPayloadKeys(config);
-  logger.info({ payloadKeys: payloadKeys.kids() }, 'Temporal payloads encrypted (AES-256-GCM)');
   logger.info({ mongodb: config.mongodb.deployment }, 'connecting to MongoDB');
   const db = await connectDatabase(config.mongodbUri, config.mongodb.options);
   const vault = await openKeyRing(config, db, 'worker', {
     onRefreshError: (error) => logger.error({ err: error }, 'reloading the keys failed'),
   });
+  // Temporal payloads under the key ring's `temporal-payloads` key (TEMPORAL_PAYLOAD_KEYS overrides it).
+  const payloadKeys = configuredPayloadKeys(config, vault);
+  logger.info({ payloadKey: (await payloadKeys.current()).kid }, 'Temporal payloads encrypted (AES-256-GCM)');
   const connection = await connectTemporalWorker(config.temporal, (line) => logger.warn(line));
   const worker = await createOrderWorker({
     connection,

@@ -17,6 +17,7 @@ import path from 'node:path';
 import type { OrderStatus, OrderView } from '../../src/domain/order';
 import type { ApiHarness, ApiResponse, CastMember, Json } from '../support/harness';
 import { startApiHarness } from '../support/harness';
+import { testPayloadKeysEnv } from '../support/workflow-env';
 import { bankEntries } from '../support/bank-control';
 import { rrnFor } from '../../src/gateway/bank-connector/card-client';
 
@@ -51,6 +52,7 @@ async function startWorkerProcess(entry: string, env: Record<string, string> = {
       ...process.env,
       TEMPORAL_TASK_QUEUE: h.config.temporal.taskQueue,
       MONGODB_URI: h.config.mongodbUri,
+      ...testPayloadKeysEnv(),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,7 +15,7 @@ import type { Database } from '../../src/persistence/database';
 import { connectDatabase } from '../../src/persistence/database';
 import { Vault } from '../../src/security/vault';
 import { addFault, bankEntries, bankHostEnv, cardAtBank, openTestCard, removeFault } from '../support/bank-control';
-import { testDataConverter, testServers, uniqueDatabaseUri } from '../support/workflow-env';
+import { testDataConverter, testPayloadKeysEnv, testServers, uniqueDatabaseUri } from '../support/workflow-env';
 
 const root = path.resolve(__dirname, '..', '..');
 const children: ChildProcess[] = [];
@@ -57,6 +57,7 @@ function startGatewayProcess(): Promise<ChildProcess> {
         BANK_REVERSAL_RETRY_MAX_MS: '300',
         // The run's prebuilt bundle: a restarted process polls at once instead of bundling again (slow on a busy box).
         GATEWAY_WORKFLOW_BUNDLE: process.env.SETTLEFLOW_GATEWAY_WORKFLOW_BUNDLE ?? '',
+        ...testPayloadKeysEnv(),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

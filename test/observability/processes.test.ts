@@ -15,6 +15,7 @@ import type { ApiHarness } from '../support/harness';
 import { startApiHarness } from '../support/harness';
 import type { TestCard } from '../support/bank-control';
 import { openTestCard } from '../support/bank-control';
+import { testPayloadKeysEnv } from '../support/workflow-env';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { findFreePort } = require('../../scripts/lib/services') as { findFreePort(): Promise<number> };
@@ -92,7 +93,7 @@ const children: ChildProcess[] = [];
 function startProcess(entry: string, env: Record<string, string>): ProductProcess {
   const child = spawn(process.execPath, [path.join(root, 'scripts/run-ts.js'), path.join(root, entry)], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...testPayloadKeysEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);

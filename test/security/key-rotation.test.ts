@@ -2,13 +2,19 @@
 // through the API over HTTP, with the API, the order worker and the gateway worker each on its own key ring as in
 // production: a scheduled rotation (a pending key every process loads before it seals) and an emergency one (active
 // at once, met as an unknown key id by the processes that have not reloaded). No order fails, every webhook arrives
-// signed with the secret its party was given, every Idempotency-Key replay answers as before, old values open.
+// signed with the secret its party was given, every Idempotency-Key replay answers as before, old values open; the
+// orders' Temporal payloads are sealed under each `temporal-payloads` key in turn (the codec takes them from the key
+// ring) and every history still decodes; the seller's signed notices verify with the JWKS under the newest signing key.
 
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { compactVerify, createLocalJWKSet } from 'jose';
+import { compactVerify, createLocalJWKSet, createRemoteJWKSet } from 'jose';
+import type { Payload } from '@temporalio/common';
+import { AesGcmPayloadCodec, KEY_ID_METADATA, isEncryptedPayload } from '../../src/temporal/codec';
+import { configuredPayloadKeys } from '../../src/temporal/payload-keys';
+import { orderWorkflowId } from '../../src/contracts/order-contract';
 import type { OrderView } from '../../src/domain/order';
 import { KeyRing } from '../../src/security/key-ring';
 import { databaseKeyStore } from '../../src/security/key-store';
@@ -74,6 +80,18 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
   }
 }
 
+/** Every payload of a history (objects with `data` bytes and a `metadata` map). */
+function payloadsOf(node: unknown, out: Payload[] = []): Payload[] {
+  if (Array.isArray(node)) node.forEach((item) => payloadsOf(item, out));
+  else if (node && typeof node === 'object' && !(node instanceof Uint8Array)) {
+    const candidate = node as Payload;
+    if (candidate.data instanceof Uint8Array && candidate.metadata && typeof candidate.metadata === 'object') {
+      out.push(candidate);
+    } else Object.values(node).forEach((value) => payloadsOf(value, out));
+  }
+  return out;
+}
+
 describe('key rotation with orders in flight', () => {
   let h: ApiHarness;
   let receiver: CheckingReceiver;
@@ -81,14 +99,17 @@ describe('key rotation with orders in flight', () => {
   let admin: KeyRing;
 
   beforeAll(async () => {
-    h = await startApiHarness();
+    // Temporal payloads under each process's key ring, as in production, so rotating `temporal-payloads` reaches them.
+    h = await startApiHarness({}, { payloadKeysFromKeyRing: true });
     receiver = await checkingReceiver();
     // What `npm run keys -- rotate` opens: a ring of its own on the same collection.
     admin = await KeyRing.open({
       store: databaseKeyStore(h.db.connection),
       kek: h.config.keys.kek,
       refreshMs: 0,
-      activationDelayMs: 1_500,
+      // Long enough that the six keys (an RSA pair among them) are made, stored and read back while still pending on
+      // a loaded machine; the test waits for them to take over.
+      activationDelayMs: 10_000,
       jwksGraceMs: 3_600_000,
     });
   });
@@ -295,5 +316,43 @@ describe('key rotation with orders in flight', () => {
     expect(JSON.stringify(jwks.body)).not.toMatch(/"(d|p|q|dp|dq|qi|k)":/);
     const verified = await compactVerify(signedBefore, createLocalJWKSet(jwks.body));
     expect(verified.protectedHeader.kid).toBe(kidsAtStart.signing);
+
+    // The seller's transfer notices and settlement notes, signed at step 8 after both rotations, verify with the JWKS
+    // fetched over HTTP, under a rotated signing key (the scheduled one, or the emergency one once the worker has
+    // reloaded: it meets no unknown signing key id, so it may sign under the scheduled key until its next reload).
+    const rotatedSigning = [scheduled, emergency].map((keys) => keys.find((key) => key.purpose === 'signing')?.kid);
+    const remote = createRemoteJWKSet(new URL(`${h.baseUrl}/.well-known/jwks.json`));
+    for (const order of [o1, o2, o3, fourth.body] as OrderView[]) {
+      const inbox = await api('GET', `/v1/inbox?orderId=${order.orderId}`, { key: h.key('seller') });
+      const signed = (inbox.body.data as Json[]).filter((n) => ['TRANSFER_NOTICE', 'SETTLEMENT_NOTE'].includes(n.kind));
+      expect(signed.map((n) => n.kind).sort()).toEqual(['SETTLEMENT_NOTE', 'TRANSFER_NOTICE']);
+      for (const notice of signed) {
+        const checked = await compactVerify(notice.signature, remote);
+        expect([order.orderId, notice.kind, rotatedSigning.includes(checked.protectedHeader.kid)]).toEqual([
+          order.orderId,
+          notice.kind,
+          true,
+        ]);
+      }
+    }
+
+    // The orders' histories hold payloads sealed under the first, the scheduled and the emergency temporal-payloads
+    // keys (the codec took each from the key ring in turn), and every payload still decodes with the API's keys.
+    const payloadKids = new Set<string>();
+    const codec = new AesGcmPayloadCodec(configuredPayloadKeys(h.config, h.keyRings.api));
+    for (const order of [o1, o2, o3, fourth.body] as OrderView[]) {
+      const payloads = payloadsOf(await h.client.workflow.getHandle(orderWorkflowId(order.orderId)).fetchHistory());
+      for (const payload of payloads) {
+        const kid = payload.metadata?.[KEY_ID_METADATA];
+        if (kid) payloadKids.add(Buffer.from(kid).toString('utf8'));
+      }
+      const opened = await codec.decode(payloads);
+      expect(opened.filter(isEncryptedPayload)).toEqual([]);
+    }
+    const payloadRotations = [
+      kidsAtStart['temporal-payloads'],
+      ...[scheduled, emergency].map((keys) => keys.find((k) => k.purpose === 'temporal-payloads')?.kid),
+    ];
+    expect([...payloadKids].sort()).toEqual([...payloadRotations].sort());
   });
 });

@@ -125,6 +125,30 @@ describe('key ring on the database', () => {
     expect((await ring.retire(oldKid)).state).toBe('retired');
   });
 
+  it('retirement guard › superseded temporal-payloads and signing keys › refused (histories; notices in the JWKS grace period)', async () => {
+    const ring = await open();
+    const kidOf = (purpose: string) =>
+      ring.list().find((key) => key.purpose === purpose && key.state === 'active')?.kid;
+    const [payloadKid, signingKid] = [kidOf('temporal-payloads'), kidOf('signing')];
+    await ring.rotate('temporal-payloads', { activateNow: true });
+    await ring.rotate('signing', { activateNow: true });
+    const settings = { idempotencyTtlMs: 0, now: new Date() };
+    const info = (kid: string | undefined) => {
+      const found = ring.list().find((key) => key.kid === kid);
+      if (!found) throw new Error(`no key ${kid}`);
+      return found;
+    };
+    expect(await retirementBlocker(db.connection, info(payloadKid), settings)).toMatch(
+      /Temporal payloads sealed under .* workflow histories/,
+    );
+    expect(info(signingKid)).toMatchObject({ state: 'retiring', published: true });
+    expect(await retirementBlocker(db.connection, info(signingKid), settings)).toMatch(
+      /notices signed under .* verify with the JWKS/,
+    );
+    // Past the grace period (no longer published), a signing key retires without --force.
+    expect(await retirementBlocker(db.connection, { ...info(signingKid), published: false }, settings)).toBeUndefined();
+  });
+
   it('config › SETTLEFLOW_KEK_FILE, both variables, an activation delay within the refresh › read or refused', () => {
     expect(() => configWith({ SETTLEFLOW_KEK: 'a', SETTLEFLOW_KEK_FILE: '/nonexistent' })).toThrow(
       /set SETTLEFLOW_KEK or SETTLEFLOW_KEK_FILE, not both/,

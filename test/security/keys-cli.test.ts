@@ -33,7 +33,7 @@ beforeAll(() => {
 });
 
 describe('keys CLI', () => {
-  it('keys CLI › list, rotate, retire › states change as told and no key material is printed', async () => {
+  it('keys CLI › list, rotate, retire (a signing key in its grace period only with --force) › states change as told and no key material is printed', async () => {
     const listed = await keys('list');
     expect(listed.code).toBe(0);
     for (const purpose of ['card-vault', 'webhook-secrets', 'idempotency', 'temporal-payloads', 'signing']) {
@@ -51,7 +51,11 @@ describe('keys CLI', () => {
     expect(rotated.stdout).toMatch(/added signing-2-[0-9a-f]{8} \(signing, ES256\)/);
     expect(rotated.stdout).toMatch(new RegExp(`${signingKid}.*retiring`));
 
-    const retired = await keys('retire', signingKid);
+    // Superseded a moment ago, it is in the JWKS grace period: notices signed under it still verify; --force retires.
+    const early = await keys('retire', signingKid);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toContain(`not retired: notices signed under ${signingKid} verify with the JWKS`);
+    const retired = await keys('retire', signingKid, '--force');
     expect(retired.code).toBe(0);
     expect(retired.stdout).toContain(`retired ${signingKid} (signing)`);
     expect((await keys('list')).stdout).toMatch(new RegExp(`${signingKid}.*retired`));

@@ -27,7 +27,10 @@ import { DEFAULT_GATEWAY_SETTINGS, startGatewayRuntime } from '../../src/gateway
 import { createGatewayWorker } from '../../src/gateway/worker/create-gateway-worker';
 import { bankHostEnv } from './bank-control';
 import { captureLogger } from './log-capture';
-import { testDataConverter, testPayloadKeys, uniqueDatabaseUri } from './workflow-env';
+import { payloadDataConverter } from '../../src/temporal/codec';
+import type { PayloadKeys } from '../../src/temporal/payload-keys';
+import { configuredPayloadKeys } from '../../src/temporal/payload-keys';
+import { testPayloadKeys, uniqueDatabaseUri } from './workflow-env';
 
 /** The cast every test file gets: the parties of its orders, and an outsider of each role for negative tests. */
 export const CAST = {
@@ -112,9 +115,21 @@ function requiredEnv(name: string): string {
   return value;
 }
 
+/** How a harness is set up beyond its configuration. */
+export interface ApiHarnessOptions {
+  /**
+   * Temporal payloads under each process's key ring (`temporal-payloads`, as in production) instead of the run's test
+   * keys (testPayloadKeys): for tests that rotate them. Histories are then not readable with decodedHistoryText.
+   */
+  payloadKeysFromKeyRing?: boolean;
+}
+
 /** Starts everything one API test file needs; `env` overrides configuration (webhooks allow private addresses, a
  * short deadline). */
-export async function startApiHarness(env: Record<string, string> = {}): Promise<ApiHarness> {
+export async function startApiHarness(
+  env: Record<string, string> = {},
+  options: ApiHarnessOptions = {},
+): Promise<ApiHarness> {
   const temporalAddress = requiredEnv('TEMPORAL_ADDRESS');
   const vaultKey = requiredEnv('SETTLEFLOW_VAULT_KEY');
   const bundlePath = requiredEnv('SETTLEFLOW_WORKFLOW_BUNDLE');
@@ -146,13 +161,15 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     worker: await openKeyRing(config, db, 'worker'),
     gateway: await openKeyRing(config, db, 'gateway'),
   };
+  const payloadKeysOf = (ring: KeyRing): PayloadKeys =>
+    options.payloadKeysFromKeyRing ? configuredPayloadKeys(config, ring) : testPayloadKeys();
   const connection = await Connection.connect({ address: temporalAddress });
   // As in the API process: the request id of each call goes into the workflow's headers.
   const client = new Client({
     connection,
     namespace: config.temporal.namespace,
     interceptors: clientInterceptors(),
-    dataConverter: testDataConverter(),
+    dataConverter: payloadDataConverter(payloadKeysOf(keyRings.api)),
   });
   const apiLog = captureLogger('settleflow-api', config.logging.level);
   const workerLog = captureLogger('settleflow-worker', config.logging.level);
@@ -163,7 +180,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     taskQueue: config.temporal.taskQueue,
     db,
     vault: keyRings.worker,
-    payloadKeys: testPayloadKeys(),
+    payloadKeys: payloadKeysOf(keyRings.worker),
     config,
     workflowBundle: { codePath: bundlePath },
     logger: workerLog.logger,
@@ -197,7 +214,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     namespace: config.temporal.namespace,
     taskQueue: g.taskQueue,
     runtime: gateway,
-    payloadKeys: testPayloadKeys(),
+    payloadKeys: payloadKeysOf(keyRings.gateway),
     workflowBundle: gatewayBundle ? { codePath: gatewayBundle } : undefined,
   });
   const gatewayRun = gatewayWorker.run();
@@ -208,7 +225,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     temporal: client,
     config,
     vault: keyRings.api,
-    payloadKeys: testPayloadKeys(),
+    payloadKeys: payloadKeysOf(keyRings.api),
     logger: apiLog.logger,
   });
   const server: Server = await new Promise((resolve) => {

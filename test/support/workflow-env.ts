@@ -63,6 +63,18 @@ export function testPayloadKeys(): StaticPayloadKeys {
   );
 }
 
+/**
+ * The environment that makes a settleflow process a test starts (the API's, the worker's or the gateway worker's entry
+ * point) encrypt Temporal payloads under the run's test keys (TEMPORAL_PAYLOAD_KEYS, the override) instead of its key
+ * ring's: every test database has a key ring of its own, while the run's processes share one Temporal namespace (and the
+ * settlement Schedule in it) and the tests' clients read what those processes write.
+ */
+export function testPayloadKeysEnv(): { TEMPORAL_PAYLOAD_KEYS: string } {
+  const derived = derivedPayloadKey(testServers().vaultKey);
+  const keys = process.env.RECORD_FIXTURES === '1' ? [FIXTURE_PAYLOAD_KEY, derived] : [derived, FIXTURE_PAYLOAD_KEY];
+  return { TEMPORAL_PAYLOAD_KEYS: keys.map(({ kid, key }) => `${kid}:${key.toString('base64')}`).join(',') };
+}
+
 /** Every payload in a history (objects with `data` bytes and a `metadata` map). */
 function payloadsIn(node: unknown, out: Payload[] = []): Payload[] {
   if (Array.isArray(node)) node.forEach((item) => payloadsIn(item, out));

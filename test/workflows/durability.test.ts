@@ -22,6 +22,7 @@ import {
   sealedCard,
   startOrder,
   startWorkflowEnv,
+  testPayloadKeysEnv,
   testServers,
   waitForStatus,
 } from '../support/workflow-env';
@@ -43,6 +44,7 @@ async function startWorkerProcess(): Promise<ChildProcess> {
       MONGODB_URI: env.databaseUri,
       SETTLEFLOW_VAULT_KEY: servers.vaultKey,
       SETTLEFLOW_WORKFLOW_BUNDLE: servers.bundlePath ?? '',
+      ...testPayloadKeysEnv(),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1769,6 +1769,8 @@ export interface components {
             payload: {
                 [key: string]: unknown;
             };
+            /** @description Transfer notices and settlement notes: the gateway's compact JWS (ES256, `typ: settleflow-notice+jws`, `kid` in its header) over the notice's canonical payload (order, seller, batch, amounts in minor units, currency, issued-at). Verify it with `/.well-known/jwks.json` and trust the JWS payload, not the unsigned fields. */
+            signature?: string;
         };
         Inbox: {
             data: components["schemas"]["Notice"][];

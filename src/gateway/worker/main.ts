@@ -51,7 +51,8 @@ async function main(): Promise<void> {
   if (metricsServer) log(`metrics on http://${config.metrics.host}:${metricsServer.port}/metrics`);
   // The same TLS, API key, namespace and search-attribute checks as the order worker (src/temporal-connection.ts).
   const connection = await connectTemporalWorker(config.temporal, log);
-  const payloadKeys = configuredPayloadKeys(config);
+  // Temporal payloads under the key ring's `temporal-payloads` key (TEMPORAL_PAYLOAD_KEYS overrides it).
+  const payloadKeys = configuredPayloadKeys(config, vault);
   const worker = await createGatewayWorker({
     connection,
     namespace: config.temporal.namespace,
