@@ -18,12 +18,26 @@ import { SingleBar } from 'cli-progress';
 import type { Connection } from 'mongoose';
 import { formatTable } from '../scripts/demo/table';
 import { connectDatabase } from '../src/persistence/database';
+import { Vault, generateVaultKey } from '../src/security/vault';
+import type { BenchBankHost } from './lib/bank-host';
+import { startBenchBankHost } from './lib/bank-host';
+import {
+  BENCH_SETTLEMENT_IBAN,
+  ClearingExtras,
+  openBankAccounts,
+  savePayoutAccounts,
+  startStatementServer,
+} from './lib/clearing-data';
+import type { ClearingWork } from './lib/clearing-work';
 import { rssOf, resetPeakRss } from './lib/proc';
 import { acquireServers } from './lib/servers';
+import { transpileForChildren } from './lib/transpile';
 
 const ROOT = path.join(__dirname, '..');
 const DAY = '2026-11-20';
 const SELLERS = 200;
+const CURRENCIES = ['EUR', 'JPY', 'KWD'];
+const BANK_BIC = 'SFBKDEFFXXX';
 
 const log = (line: string) => process.stderr.write(`bench:clearing: ${line}\n`);
 
@@ -45,6 +59,10 @@ interface SizeContext {
   uri: string;
   day: string;
   databasePid?: number | undefined;
+  /** What the settlement and reconciliation tasks get (bank host, statement server, vault key). */
+  work?: ClearingWork | undefined;
+  /** The bank host's process, for its peak RSS. */
+  bankHostPid?: number | undefined;
 }
 
 /**
@@ -127,7 +145,7 @@ function seededPayment(i: number, size: number, random: () => number): Record<st
 }
 
 /** Seeds `size` payments in batches of `batch` with insertMany; returns the time taken. */
-async function seed(uri: string, size: number, batch: number): Promise<number> {
+async function seed(uri: string, size: number, batch: number, extras?: ClearingExtras): Promise<number> {
   const db = await connectDatabase(uri);
   const collection = (db.connection as Connection).collection('gateway_payments');
   const bar = new SingleBar({
@@ -140,8 +158,15 @@ async function seed(uri: string, size: number, batch: number): Promise<number> {
   bar.start(size, 0);
   for (let from = 0; from < size; from += batch) {
     const documents = [];
-    for (let i = from; i < Math.min(size, from + batch); i += 1) documents.push(seededPayment(i, size, random));
-    await collection.insertMany(documents, { ordered: false });
+    for (let i = from; i < Math.min(size, from + batch); i += 1) {
+      const payment = seededPayment(i, size, random);
+      documents.push(payment);
+      extras?.add(payment as never, i);
+    }
+    await Promise.all([
+      collection.insertMany(documents, { ordered: false }),
+      extras?.flush(db.connection as Connection),
+    ]);
     bar.update(Math.min(size, from + batch));
   }
   bar.stop();
@@ -153,7 +178,7 @@ async function seed(uri: string, size: number, batch: number): Promise<number> {
 // ---- measuring
 
 /** Runs bench/clearing-measure.ts for one task in a child process and reads its one JSON line. */
-function measureInChild(context: SizeContext, task: string): Promise<Record<string, number | string>> {
+function measureInChild(context: SizeContext, task: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -164,7 +189,10 @@ function measureInChild(context: SizeContext, task: string): Promise<Record<stri
         context.day,
         task,
       ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, CLEARING_BENCH_WORK: JSON.stringify(context.work ?? {}) },
+      },
     );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
@@ -172,7 +200,7 @@ function measureInChild(context: SizeContext, task: string): Promise<Record<stri
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`clearing-measure ${task} exited with ${code}`));
       try {
-        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as Record<string, number | string>);
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as Record<string, unknown>);
       } catch (error) {
         reject(error instanceof Error ? error : new Error(String(error)));
       }
@@ -204,8 +232,49 @@ const clearingSection: BenchSection = {
   },
 };
 
-/** Every section, measured at each size in this order. Settlement and reconciliation join here (see BenchSection). */
-const SECTIONS: BenchSection[] = [clearingSection];
+/** A section of one task run in a child process: settlement or reconciliation of the seeded day. */
+function workSection(key: 'settlement' | 'reconciliation', title: string, task: string): BenchSection {
+  return {
+    key,
+    title,
+    async measure(context) {
+      if (context.databasePid !== undefined) resetPeakRss(context.databasePid);
+      if (context.bankHostPid !== undefined) resetPeakRss(context.bankHostPid);
+      const result = await measureInChild(context, key);
+      const database = context.databasePid === undefined ? undefined : rssOf(context.databasePid);
+      const bankHost = context.bankHostPid === undefined ? undefined : rssOf(context.bankHostPid);
+      const { ms, peakRssMiB, ...detail } = result;
+      log(
+        `${context.size} ${key}: ${Math.round(Number(ms))} ms, peak RSS ${Number(peakRssMiB).toFixed(0)} MiB ` +
+          `${JSON.stringify(detail.steps)} ${JSON.stringify(detail.counts)}`,
+      );
+      return [
+        {
+          task,
+          size: context.size,
+          ms: Number(ms),
+          peakRssMiB: Number(peakRssMiB),
+          databasePeakRssMiB: database?.peakRssMiB,
+          detail: { ...detail, ...(bankHost === undefined ? {} : { bankHostPeakRssMiB: bankHost.peakRssMiB }) },
+        },
+      ];
+    },
+  };
+}
+
+const settlementSection = workSection(
+  'settlement',
+  "Settlement of the day's cut-off",
+  'settlement (cut-off, all sellers)',
+);
+const reconciliationSection = workSection(
+  'reconciliation',
+  'Reconciliation of the day',
+  'reconciliation (day, 3 currencies)',
+);
+
+/** Every section, measured at each size in this order. */
+const SECTIONS: BenchSection[] = [clearingSection, settlementSection, reconciliationSection];
 
 // ---- the run
 
@@ -215,12 +284,19 @@ async function main(): Promise<void> {
       sizes: { type: 'string', default: '10000,100000,1000000' },
       batch: { type: 'string', default: '5000' },
       only: { type: 'string' },
+      'page-size': { type: 'string', default: '1000000' },
       'database-pid': { type: 'string' },
     },
   });
   const sizes = values.sizes.split(',').map((size) => Number(size.replace(/_/g, '')));
   const batch = Number(values.batch);
-  const sections = SECTIONS.filter((section) => values.only === undefined || section.key === values.only);
+  const pageSize = Number(values['page-size'].replace(/_/g, ''));
+  const only = values.only?.split(',');
+  const sections = SECTIONS.filter((section) => only === undefined || only.includes(section.key));
+  const wanted = {
+    settlement: sections.some((section) => section.key === 'settlement'),
+    reconciliation: sections.some((section) => section.key === 'reconciliation'),
+  };
   const servers = await acquireServers(log);
   // The database's process, for its peak RSS: the FerretDB this run started, or `--database-pid` for one given by
   // MONGODB_URI.
@@ -228,19 +304,79 @@ async function main(): Promise<void> {
     servers.pids.ferretdb ?? (values['database-pid'] === undefined ? undefined : Number(values['database-pid']));
   const seeds: { size: number; ms: number; paymentsPerSecond: number }[] = [];
   const measurements: Measurement[] = [];
+  const loadAverages: number[] = [];
+  const sampleLoad = setInterval(() => loadAverages.push(os.loadavg()[0]!), 10_000);
+  let bankHost: BenchBankHost | undefined;
+  let build: { outDir: string; remove: () => void } | undefined;
   try {
+    if (wanted.settlement || wanted.reconciliation) {
+      // The real bank host (its own database on the same server): pacs.008 / pacs.002 and 0500 / 0510 go to it.
+      build = transpileForChildren(`clearing-${process.pid}`);
+      bankHost = await startBenchBankHost({
+        outDir: build.outDir,
+        mongoServerUri: servers.mongoServerUri,
+        database: `settleflow_bench_clearing_bank_${randomUUID().slice(0, 6)}`,
+        logFile: path.join(os.tmpdir(), `settleflow-bench-clearing-bank-host-${process.pid}.log`),
+      });
+      await openBankAccounts(bankHost.control, SELLERS, CURRENCIES);
+      log(`bank host ${bankHost.iso20022Url} with the settlement account and ${SELLERS} sellers' accounts`);
+    }
     for (const size of sizes) {
       const uri = `${servers.mongoServerUri}/settleflow_bench_clearing_${size}_${randomUUID().slice(0, 6)}`;
-      const seedMs = await seed(uri, size, batch);
+      const extras =
+        wanted.settlement || wanted.reconciliation ? new ClearingExtras(wanted, generator(size ^ 0x5eed)) : undefined;
+      const seedMs = await seed(uri, size, batch, extras);
       seeds.push({ size, ms: seedMs, paymentsPerSecond: Math.round((size / seedMs) * 1000) });
-      log(`seeded ${size} in ${(seedMs / 1000).toFixed(1)} s`);
-      for (const section of sections)
-        measurements.push(...(await section.measure({ size, uri, day: DAY, databasePid })));
+      log(`seeded ${size} in ${(seedMs / 1000).toFixed(1)} s ${extras ? JSON.stringify(extras.counts) : ''}`);
+      const vaultKey = generateVaultKey();
+      if (wanted.settlement) {
+        const db = await connectDatabase(uri);
+        await savePayoutAccounts(db, new Vault(vaultKey), SELLERS);
+        await db.close();
+      }
+      const statements =
+        extras && bankHost
+          ? await startStatementServer({
+              entries: extras.entries,
+              day: DAY,
+              iban: BENCH_SETTLEMENT_IBAN,
+              bic: BANK_BIC,
+              pageSize: 500,
+            })
+          : undefined;
+      const work: ClearingWork | undefined =
+        bankHost && statements
+          ? {
+              day: DAY,
+              cutoffAt: new Date(Date.parse(`${DAY}T00:00:00Z`) + 86_400_000).toISOString(),
+              pageSize,
+              vaultKey,
+              settlementIban: BENCH_SETTLEMENT_IBAN,
+              bankBic: BANK_BIC,
+              bankIso20022Url: bankHost.iso20022Url,
+              bankIso8583Address: bankHost.iso8583Address,
+              statementUrl: statements.url,
+              currencies: CURRENCIES,
+              batchSize: 500,
+            }
+          : undefined;
+      try {
+        for (const section of sections) {
+          const context = { size, uri, day: DAY, databasePid, work, bankHostPid: bankHost?.pid };
+          for (const measurement of await section.measure(context))
+            measurements.push({ ...measurement, detail: { ...measurement.detail, loadAverage: os.loadavg() } });
+        }
+      } finally {
+        await statements?.close();
+      }
       const db = await connectDatabase(uri);
       await db.connection.dropDatabase();
       await db.close();
     }
   } finally {
+    clearInterval(sampleLoad);
+    await bankHost?.stop();
+    build?.remove();
     await servers.stop();
   }
 
@@ -252,7 +388,22 @@ async function main(): Promise<void> {
   const results = {
     benchmark: 'clearing',
     at: new Date().toISOString(),
-    machine: { node: process.version, cpus: os.cpus().length, loadAverage: os.loadavg(), servers: servers.origin },
+    machine: {
+      node: process.version,
+      cpus: os.cpus().length,
+      loadAverage: os.loadavg(),
+      /** The 1-minute load average sampled every 10 s during the run: min, mean, max. */
+      loadAverageDuringRun:
+        loadAverages.length === 0
+          ? undefined
+          : {
+              min: Math.min(...loadAverages),
+              mean: loadAverages.reduce((a, b) => a + b, 0) / loadAverages.length,
+              max: Math.max(...loadAverages),
+            },
+      servers: servers.origin,
+    },
+    pageSize,
     goal: { maxGrowthPerTenfold: 10.5, maxPeakRssMiBAt1M: 512 },
     day: DAY,
     sellers: SELLERS,

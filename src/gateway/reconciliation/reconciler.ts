@@ -9,6 +9,7 @@ import type { Connection } from 'mongoose';
 import { LEDGER_ACCOUNTS } from '../../domain/ledger';
 import type { OrderRecord } from '../../persistence/database';
 import type { Database } from '../../persistence/database';
+import { findEachById } from '../../persistence/find-each-by-id';
 import { parseBankStatement } from '../../iso20022';
 import { reconciliationRequest, reconciliationResponse } from '../../iso8583';
 import type { BankConnection } from '../bank-connector/bank-connection';
@@ -224,12 +225,10 @@ export class Reconciler {
       const payments = new Map<string, PaymentForMapping>();
       // Each looked up by `_id`: the one filter FerretDB pushes down to its index (an `$in` scans the collection).
       const collection = (this.db.connection as Connection).collection<PaymentForMapping>(GATEWAY_PAYMENTS);
-      const found = await Promise.all(
-        paymentIds.map((id) =>
-          collection.findOne({ _id: id } as never, { projection: { method: 1, directDebit: 1, refunds: 1 } }),
-        ),
+      const found = await findEachById(paymentIds, (id) =>
+        collection.findOne({ _id: id } as never, { projection: { method: 1, directDebit: 1, refunds: 1 } }),
       );
-      for (const payment of found) if (payment) payments.set(String(payment._id), payment as PaymentForMapping);
+      for (const payment of found) payments.set(String(payment._id), payment as PaymentForMapping);
       const lines: LineRecord[] = [];
       for (const journal of batch) {
         const bookedOn = journal.at.toISOString().slice(0, 10);
@@ -376,10 +375,10 @@ export class Reconciler {
     const orderIds = [...new Set(drafts.map((draft) => draft.orderId).filter((id) => id !== undefined))];
     const orders = new Map<string, OrderRecord>();
     // Each looked up by `_id` (pushed down to the index on FerretDB too, where an `$in` scans the collection).
-    const found = await Promise.all(
-      orderIds.map((id) => this.db.orders.findOne({ _id: id }, { payments: 1, status: 1 }).lean<OrderRecord>()),
+    const found = await findEachById(orderIds, (id) =>
+      this.db.orders.findOne({ _id: id }, { payments: 1, status: 1 }).lean<OrderRecord>().exec(),
     );
-    for (const order of found) if (order) orders.set(order._id, order);
+    for (const order of found) orders.set(order._id, order);
     const at = this.now();
     const items: ItemRecord[] = drafts.map((draft) => {
       const { index, ...rest } = draft;

@@ -14,6 +14,7 @@ import { LEDGER_ACCOUNTS } from '../../domain/ledger';
 import { buildCreditTransferBatch, isValidIban, maskAccountNumbers, parsePaymentStatusReport } from '../../iso20022';
 import type { Database } from '../../persistence/database';
 import { isDuplicateKeyError } from '../../persistence/database';
+import { findEachById, forEachBounded } from '../../persistence/find-each-by-id';
 import { postJournal } from '../../persistence/ledger-store';
 import type { PurposeKeys } from '../../security/purpose-keys';
 import { GATEWAY_PAYMENTS, PaymentOperationError } from '../card-payments';
@@ -249,9 +250,7 @@ export class SettlementBatches {
     // A claim already there: another cut-off won it, or this batch did in an earlier try of this page.
     const lost = claims.filter((_, index) => taken.has(index)).map((claim) => claim._id);
     const winners = new Map(
-      (await Promise.all(lost.map((id) => this.c.claims.findOne({ _id: id })))).flatMap((claim) =>
-        claim ? [[claim._id, claim.batchId] as const] : [],
-      ),
+      (await findEachById(lost, (id) => this.c.claims.findOne({ _id: id }))).map((claim) => [claim._id, claim.batchId]),
     );
     for (const [index, { request, payment, round }] of contested.entries()) {
       if (taken.has(index) && winners.get(claims[index]!._id) !== batch._id) continue;
@@ -259,34 +258,28 @@ export class SettlementBatches {
       close.push(request._id);
     }
     const duplicates = await this.insertIgnoringDuplicates(this.c.lines, lines);
-    if (close.length > 0) {
-      await this.c.requests.bulkWrite(
-        close.map((id) => ({ updateOne: { filter: { _id: id }, update: { $set: { open: false } } } })),
-        { ordered: false },
-      );
-    }
+    // One update per request (a bulk update of the collection the page's cursor reads hung FerretDB).
+    await forEachBounded(close, (id) => this.c.requests.updateOne({ _id: id }, { $set: { open: false } }));
     return lines.length - duplicates.size;
   }
 
   /** The latest claim of each payment: `<paymentId>#1`, `#2`, ... looked up by `_id` until one is missing. */
   private async latestClaims(paymentIds: readonly string[]): Promise<Map<string, SettlementClaimRecord>> {
-    const found = await Promise.all(
-      paymentIds.map(async (paymentId) => {
-        let latest: SettlementClaimRecord | null = null;
-        for (let round = 1; ; round += 1) {
-          const claim = await this.c.claims.findOne({ _id: `${paymentId}#${round}` });
-          if (!claim) return latest;
-          latest = claim;
-        }
-      }),
-    );
-    return new Map(found.flatMap((claim) => (claim ? [[claim.paymentId, claim] as const] : [])));
+    const found = await findEachById(paymentIds, async (paymentId) => {
+      let latest: SettlementClaimRecord | null = null;
+      for (let round = 1; ; round += 1) {
+        const claim = await this.c.claims.findOne({ _id: `${paymentId}#${round}` });
+        if (!claim) return latest;
+        latest = claim;
+      }
+    });
+    return new Map(found.map((claim) => [claim.paymentId, claim]));
   }
 
   /** Which of these ids a collection holds (looked up one by one by `_id`). */
   private async existingIds(collection: Collection<SettlementReleaseRecord>, ids: readonly string[]) {
-    const found = await Promise.all(ids.map((id) => collection.findOne({ _id: id }, { projection: { _id: 1 } })));
-    return new Set(found.flatMap((record) => (record ? [record._id] : [])));
+    const found = await findEachById(ids, (id) => collection.findOne({ _id: id }, { projection: { _id: 1 } }));
+    return new Set(found.map((record) => record._id));
   }
 
   /** Inserts documents (unordered); answers the indexes of those whose `_id` (or unique key) was already taken. */
@@ -502,7 +495,7 @@ export class SettlementBatches {
     let chunk: SettlementLineRecord[] = [];
     const flush = async () => {
       const at = this.now();
-      const marks = [];
+      const marks: { id: string; set: Partial<SettlementLineRecord> }[] = [];
       const releases: SettlementReleaseRecord[] = [];
       for (const line of chunk) {
         const payout = decided.get(`${line.sellerId}\u0000${line.currency}`);
@@ -510,16 +503,8 @@ export class SettlementBatches {
         const paid = payout.status === 'PAID';
         const reason = payout.reason ?? 'REJECTED';
         marks.push({
-          updateOne: {
-            filter: { _id: line._id },
-            update: {
-              $set: {
-                status: paid ? ('PAID' as const) : ('REJECTED' as const),
-                ...(paid ? {} : { reason }),
-                updatedAt: at,
-              },
-            },
-          },
+          id: line._id,
+          set: { status: paid ? 'PAID' : 'REJECTED', ...(paid ? {} : { reason }), updatedAt: at },
         });
         if (!paid) {
           releases.push({
@@ -533,16 +518,12 @@ export class SettlementBatches {
         }
       }
       chunk = [];
-      if (marks.length > 0) await this.c.lines.bulkWrite(marks, { ordered: false });
+      // One update per line (a bulk update of the collection the cursor reads hung FerretDB).
+      await forEachBounded(marks, ({ id, set }) => this.c.lines.updateOne({ _id: id }, { $set: set }));
       await this.insertIgnoringDuplicates(this.c.releases, releases);
-      if (releases.length > 0) {
-        await this.c.requests.bulkWrite(
-          releases.map((release) => ({
-            updateOne: { filter: { _id: release.paymentId }, update: { $set: { open: true } } },
-          })),
-          { ordered: false },
-        );
-      }
+      await forEachBounded(releases, (release) =>
+        this.c.requests.updateOne({ _id: release.paymentId }, { $set: { open: true } }),
+      );
     };
     if (decided.size > 0) {
       for await (const line of this.c.lines.find({ batchId }).batchSize(CLAIM_CHUNK)) {
@@ -595,18 +576,16 @@ export class SettlementBatches {
   /** The payments of these ids, each looked up by `_id` (pushed down to the index on FerretDB too). */
   private async payments(ids: readonly string[]): Promise<Map<string, StoredPayment>> {
     const payments = (this.db.connection as Connection).collection<StoredPayment>(GATEWAY_PAYMENTS);
-    const records = await Promise.all(ids.map((id) => payments.findOne({ _id: id })));
-    return new Map(records.flatMap((record) => (record ? [[record._id, record as StoredPayment] as const] : [])));
+    const records = await findEachById(ids, (id) => payments.findOne({ _id: id }));
+    return new Map(records.map((record) => [record._id, record as StoredPayment]));
   }
 
   /** Orders paid out per order before batches existed (their `<orderId>:settlement` journal is posted). */
   private async legacySettled(orderIds: readonly string[]): Promise<Set<string>> {
-    const journals = await Promise.all(
-      orderIds.map((orderId) =>
-        this.db.ledger.collection.findOne({ _id: `${orderId}:settlement` } as never, { projection: { orderId: 1 } }),
-      ),
+    const journals = await findEachById(orderIds, (orderId) =>
+      this.db.ledger.collection.findOne({ _id: `${orderId}:settlement` } as never, { projection: { orderId: 1 } }),
     );
-    return new Set(journals.flatMap((journal) => (journal ? [String(journal.orderId)] : [])));
+    return new Set(journals.map((journal) => String(journal.orderId)));
   }
 
   /** The fee schedule versions of these sellers (and the default `*`) in force at or before the cut-off. */
