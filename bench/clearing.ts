@@ -10,7 +10,7 @@
 
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -285,9 +285,12 @@ async function main(): Promise<void> {
       batch: { type: 'string', default: '5000' },
       only: { type: 'string' },
       'page-size': { type: 'string', default: '1000000' },
+      out: { type: 'string', default: path.join(ROOT, 'bench', 'results', 'clearing.json') },
+      merge: { type: 'string' },
       'database-pid': { type: 'string' },
     },
   });
+  if (values.merge !== undefined) return mergeResults(values.merge.split(','), values.out);
   const sizes = values.sizes.split(',').map((size) => Number(size.replace(/_/g, '')));
   const batch = Number(values.batch);
   const pageSize = Number(values['page-size'].replace(/_/g, ''));
@@ -380,10 +383,6 @@ async function main(): Promise<void> {
     await servers.stop();
   }
 
-  const growth = measurements.map((measurement) => {
-    const smaller = measurements.find((m) => m.task === measurement.task && m.size * 10 === measurement.size);
-    return smaller === undefined ? undefined : measurement.ms / smaller.ms;
-  });
   const largest = Math.max(...sizes);
   const results = {
     benchmark: 'clearing',
@@ -404,11 +403,35 @@ async function main(): Promise<void> {
       servers: servers.origin,
     },
     pageSize,
-    goal: { maxGrowthPerTenfold: 10.5, maxPeakRssMiBAt1M: 512 },
     day: DAY,
     sellers: SELLERS,
     batch,
     seeds,
+    measurements,
+  };
+  writeResults(results, largest, values.out);
+}
+
+/** What a run writes (before the growth factors and the verdict). */
+interface RunResults {
+  benchmark: string;
+  at: string;
+  machine: Record<string, unknown>;
+  seeds: { size: number; ms: number; paymentsPerSecond: number }[];
+  measurements: Measurement[];
+  [other: string]: unknown;
+}
+
+/** Adds growth factors and the verdict, writes the JSON file and prints the tables. */
+function writeResults(run: RunResults, largest: number, out: string): void {
+  const { measurements, seeds } = run;
+  const growth = measurements.map((measurement) => {
+    const smaller = measurements.find((m) => m.task === measurement.task && m.size * 10 === measurement.size);
+    return smaller === undefined ? undefined : measurement.ms / smaller.ms;
+  });
+  const results = {
+    ...run,
+    goal: { maxGrowthPerTenfold: 10.5, maxPeakRssMiBAt1M: 512 },
     measurements: measurements.map((measurement, index) => ({ ...measurement, growthPerTenfold: growth[index] })),
     verdict: {
       growthWithinGoal: growth.every((factor) => factor === undefined || factor <= 10.5),
@@ -416,9 +439,8 @@ async function main(): Promise<void> {
       largestSize: largest,
     },
   };
-  const dir = path.join(ROOT, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'clearing.json'), `${JSON.stringify(results, null, 2)}\n`);
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 
   const table = formatTable(
     ['task', 'payments', 'time', 'growth', 'peak RSS', 'FerretDB peak'],
@@ -435,7 +457,35 @@ async function main(): Promise<void> {
     ['seed', 'time', 'payments/s'],
     seeds.map((s) => [s.size.toLocaleString('en'), `${(s.ms / 1000).toFixed(1)} s`, String(s.paymentsPerSecond)]),
   );
-  process.stdout.write(`${seedTable}\n\n${table}\n\nwrote bench/results/clearing.json\n`);
+  process.stdout.write(`${seedTable}\n\n${table}\n\nwrote ${path.relative(ROOT, out)}\n`);
+}
+
+/**
+ * Merges the files of runs made side by side (each `--only` a section, `--out` a file of its own) into one: their
+ * measurements, seeds and machines (each with its load average during the run).
+ */
+function mergeResults(files: string[], out: string): void {
+  const runs = files.map((file) => JSON.parse(readFileSync(file, 'utf8')) as RunResults);
+  const measurements = runs.flatMap((run) =>
+    run.measurements.map(
+      ({ growthPerTenfold: _growth, ...measurement }: Measurement & { growthPerTenfold?: unknown }) => measurement,
+    ),
+  );
+  writeResults(
+    {
+      benchmark: 'clearing',
+      at: new Date().toISOString(),
+      machine: { merged: runs.map((run) => ({ at: run.at, ...run.machine })) },
+      day: DAY,
+      sellers: SELLERS,
+      pageSize: runs[0]?.pageSize,
+      batch: runs[0]?.batch,
+      seeds: runs.flatMap((run) => run.seeds),
+      measurements,
+    },
+    Math.max(...measurements.map((m) => m.size)),
+    out,
+  );
 }
 
 main().catch((error: unknown) => {

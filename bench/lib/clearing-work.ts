@@ -55,8 +55,9 @@ async function timed<T>(steps: Record<string, number>, name: string, work: () =>
 
 /**
  * One cut-off as the settlement workflow runs it: open, claim pages until done, price (fees, journals), send (one
- * pacs.008 per currency), follow until the bank's outcome, complete (journals, lines, releases), then the pages of
- * signals to the orders (computed; not sent: there are no order workflows).
+ * pacs.008 per currency), follow until the bank's outcome, complete (journals, lines, releases). The signals to the
+ * orders (signalSettlementOrders) are left out: there are no order workflows, and their keyset page query reads the
+ * whole batch per page on FerretDB.
  */
 export async function runSettlement(db: Database, work: ClearingWork): Promise<WorkResult> {
   const batches = new SettlementBatches(db, new Vault(work.vaultKey), {
@@ -99,14 +100,6 @@ export async function runSettlement(db: Database, work: ClearingWork): Promise<W
     }
   }
   const completed = await timed(steps, 'complete', () => batches.complete(batchId));
-  let signals = 0;
-  afterId = '';
-  for (;;) {
-    const page = await timed(steps, 'signals', () => batches.signalsPage(batchId, afterId, work.pageSize));
-    signals += page.signals.length;
-    afterId = page.lastId;
-    if (page.done) break;
-  }
   const batch = await db.connection.collection('settlement_batches').findOne({ _id: batchId as never });
   const payouts = (batch?.payouts ?? []) as { status: string }[];
   const byStatus: Record<string, number> = {};
@@ -121,7 +114,6 @@ export async function runSettlement(db: Database, work: ClearingWork): Promise<W
       payouts: payouts.length,
       payoutStatus: byStatus,
       messages: (batch?.messages ?? []).length,
-      signals,
     },
   };
 }
