@@ -1,9 +1,9 @@
 // Looks documents up (or updates them) one `_id` at a time, a bounded number at once. On FerretDB 1.24 (SQLite) an `_id`
 // equality is the only filter pushed down to an index: an `$in` of ids reads the whole collection, so a batch of
-// lookups made with one `$in` costs the collection's size, and a day read in batches costs its square. Hundreds of
-// queries at once on one database hung FerretDB in the benchmark, and so did one bulk update of many documents of a
-// collection that a cursor was reading, hence one statement per document and the bound. It writes only what `each`
-// writes.
+// lookups made with one `$in` costs the collection's size, and a day read in batches costs its square. One bulk update
+// of many documents of a collection that a cursor was reading hung FerretDB's database for good in the benchmark,
+// hence one statement per document; the bound keeps well under FerretDB's 100 SQLite connections per database. It
+// writes only what `each` writes.
 
 /** Lookups in flight at once. */
 export const LOOKUP_CONCURRENCY = 16;
