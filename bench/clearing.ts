@@ -2,9 +2,13 @@
 // 1M payments by default) it seeds one day of payments into a database of its own (bulk insertMany in batches, with
 // a progress bar), then times each section's tasks in a child process of their own (bench/clearing-measure.ts), so
 // that a task's peak resident set (VmHWM) is its own, and reports time, peak RSS and the growth factor per tenfold.
-// The goal: growth at most 10.5x per tenfold and peak RSS under 512 MiB at 1M. Writes bench/results/clearing.json and
-// prints a table. Settlement and reconciliation plug in as further SECTIONS (see below). Never a timed assertion.
-// Usage: npm run bench:clearing [-- --sizes 10000,100000 --batch 5000 --only clearing]
+// The goal: growth at most 10.5x per tenfold and peak RSS under 512 MiB at 1M. Sections: the clearing statistics and
+// reports; settlement (the day's cut-off, pacs.008 to the real bank host) and reconciliation (camt.053 pages from a
+// statement server of its own, 0500 to the real bank host), seeded with what they read (bench/lib/clearing-data.ts).
+// Writes bench/results/clearing.json (or --out) and prints a table; --merge joins runs made side by side. Never a
+// timed assertion.
+// Usage: npm run bench:clearing [-- --sizes 10000,100000 --batch 5000 --only clearing,settlement --page-size 1000000]
+//        npm run bench:clearing -- --merge a.json,b.json [--out bench/results/clearing.json]
 //        TEMPORAL_ADDRESS=unused:1 MONGODB_URI=mongodb://127.0.0.1:27017/x npm run bench:clearing -- --database-pid <pid>
 //        (a database server of your own; Temporal is not used by these sections)
 
@@ -66,10 +70,9 @@ interface SizeContext {
 }
 
 /**
- * A part of the benchmark, measured at every seeded size. `clearing` (statistics and the daily report) is here. The
- * settlement helper adds `settlement` (the settlement workflow's cut-off over the seeded captured payments) and the
- * reconciliation helper `reconciliation` (the day's three-way match) as further entries of SECTIONS, each returning
- * its measurements; the table, the growth factors and clearing.json take them as they come.
+ * A part of the benchmark, measured at every seeded size: `clearing` (statistics and the daily report), `settlement`
+ * (the day's cut-off over the seeded captured payments) and `reconciliation` (the day's three-way match), each
+ * returning its measurements; the table, the growth factors and clearing.json take them as they come.
  */
 interface BenchSection {
   key: string;
