@@ -2,15 +2,19 @@
 // 1M payments by default) it seeds one day of payments into a database of its own (bulk insertMany in batches, with
 // a progress bar), then times each section's tasks in a child process of their own (bench/clearing-measure.ts), so
 // that a task's peak resident set (VmHWM) is its own, and reports time, peak RSS and the growth factor per tenfold.
-// The goal: growth at most 10.5x per tenfold and peak RSS under 512 MiB at 1M. Writes bench/results/clearing.json and
-// prints a table. Settlement and reconciliation plug in as further SECTIONS (see below). Never a timed assertion.
-// Usage: npm run bench:clearing [-- --sizes 10000,100000 --batch 5000 --only clearing]
+// The goal: growth at most 10.5x per tenfold and peak RSS under 512 MiB at 1M. Sections: the clearing statistics and
+// reports; settlement (the day's cut-off, pacs.008 to the real bank host) and reconciliation (camt.053 pages from a
+// statement server of its own, 0500 to the real bank host), seeded with what they read (bench/lib/clearing-data.ts).
+// Writes bench/results/clearing.json (or --out) and prints a table; --merge joins runs made side by side. Never a
+// timed assertion.
+// Usage: npm run bench:clearing [-- --sizes 10000,100000 --batch 5000 --only clearing,settlement --page-size 1000000]
+//        npm run bench:clearing -- --merge a.json,b.json [--out bench/results/clearing.json]
 //        TEMPORAL_ADDRESS=unused:1 MONGODB_URI=mongodb://127.0.0.1:27017/x npm run bench:clearing -- --database-pid <pid>
 //        (a database server of your own; Temporal is not used by these sections)
 
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,12 +22,26 @@ import { SingleBar } from 'cli-progress';
 import type { Connection } from 'mongoose';
 import { formatTable } from '../scripts/demo/table';
 import { connectDatabase } from '../src/persistence/database';
+import { Vault, generateVaultKey } from '../src/security/vault';
+import type { BenchBankHost } from './lib/bank-host';
+import { startBenchBankHost } from './lib/bank-host';
+import {
+  BENCH_SETTLEMENT_IBAN,
+  ClearingExtras,
+  openBankAccounts,
+  savePayoutAccounts,
+  startStatementServer,
+} from './lib/clearing-data';
+import type { ClearingWork } from './lib/clearing-work';
 import { rssOf, resetPeakRss } from './lib/proc';
 import { acquireServers } from './lib/servers';
+import { transpileForChildren } from './lib/transpile';
 
 const ROOT = path.join(__dirname, '..');
 const DAY = '2026-11-20';
 const SELLERS = 200;
+const CURRENCIES = ['EUR', 'JPY', 'KWD'];
+const BANK_BIC = 'SFBKDEFFXXX';
 
 const log = (line: string) => process.stderr.write(`bench:clearing: ${line}\n`);
 
@@ -45,13 +63,16 @@ interface SizeContext {
   uri: string;
   day: string;
   databasePid?: number | undefined;
+  /** What the settlement and reconciliation tasks get (bank host, statement server, vault key). */
+  work?: ClearingWork | undefined;
+  /** The bank host's process, for its peak RSS. */
+  bankHostPid?: number | undefined;
 }
 
 /**
- * A part of the benchmark, measured at every seeded size. `clearing` (statistics and the daily report) is here. The
- * settlement helper adds `settlement` (the settlement workflow's cut-off over the seeded captured payments) and the
- * reconciliation helper `reconciliation` (the day's three-way match) as further entries of SECTIONS, each returning
- * its measurements; the table, the growth factors and clearing.json take them as they come.
+ * A part of the benchmark, measured at every seeded size: `clearing` (statistics and the daily report), `settlement`
+ * (the day's cut-off over the seeded captured payments) and `reconciliation` (the day's three-way match), each
+ * returning its measurements; the table, the growth factors and clearing.json take them as they come.
  */
 interface BenchSection {
   key: string;
@@ -127,7 +148,7 @@ function seededPayment(i: number, size: number, random: () => number): Record<st
 }
 
 /** Seeds `size` payments in batches of `batch` with insertMany; returns the time taken. */
-async function seed(uri: string, size: number, batch: number): Promise<number> {
+async function seed(uri: string, size: number, batch: number, extras?: ClearingExtras): Promise<number> {
   const db = await connectDatabase(uri);
   const collection = (db.connection as Connection).collection('gateway_payments');
   const bar = new SingleBar({
@@ -140,8 +161,15 @@ async function seed(uri: string, size: number, batch: number): Promise<number> {
   bar.start(size, 0);
   for (let from = 0; from < size; from += batch) {
     const documents = [];
-    for (let i = from; i < Math.min(size, from + batch); i += 1) documents.push(seededPayment(i, size, random));
-    await collection.insertMany(documents, { ordered: false });
+    for (let i = from; i < Math.min(size, from + batch); i += 1) {
+      const payment = seededPayment(i, size, random);
+      documents.push(payment);
+      extras?.add(payment as never, i);
+    }
+    await Promise.all([
+      collection.insertMany(documents, { ordered: false }),
+      extras?.flush(db.connection as Connection),
+    ]);
     bar.update(Math.min(size, from + batch));
   }
   bar.stop();
@@ -153,7 +181,7 @@ async function seed(uri: string, size: number, batch: number): Promise<number> {
 // ---- measuring
 
 /** Runs bench/clearing-measure.ts for one task in a child process and reads its one JSON line. */
-function measureInChild(context: SizeContext, task: string): Promise<Record<string, number | string>> {
+function measureInChild(context: SizeContext, task: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -164,7 +192,10 @@ function measureInChild(context: SizeContext, task: string): Promise<Record<stri
         context.day,
         task,
       ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, CLEARING_BENCH_WORK: JSON.stringify(context.work ?? {}) },
+      },
     );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
@@ -172,7 +203,7 @@ function measureInChild(context: SizeContext, task: string): Promise<Record<stri
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`clearing-measure ${task} exited with ${code}`));
       try {
-        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as Record<string, number | string>);
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as Record<string, unknown>);
       } catch (error) {
         reject(error instanceof Error ? error : new Error(String(error)));
       }
@@ -204,8 +235,49 @@ const clearingSection: BenchSection = {
   },
 };
 
-/** Every section, measured at each size in this order. Settlement and reconciliation join here (see BenchSection). */
-const SECTIONS: BenchSection[] = [clearingSection];
+/** A section of one task run in a child process: settlement or reconciliation of the seeded day. */
+function workSection(key: 'settlement' | 'reconciliation', title: string, task: string): BenchSection {
+  return {
+    key,
+    title,
+    async measure(context) {
+      if (context.databasePid !== undefined) resetPeakRss(context.databasePid);
+      if (context.bankHostPid !== undefined) resetPeakRss(context.bankHostPid);
+      const result = await measureInChild(context, key);
+      const database = context.databasePid === undefined ? undefined : rssOf(context.databasePid);
+      const bankHost = context.bankHostPid === undefined ? undefined : rssOf(context.bankHostPid);
+      const { ms, peakRssMiB, ...detail } = result;
+      log(
+        `${context.size} ${key}: ${Math.round(Number(ms))} ms, peak RSS ${Number(peakRssMiB).toFixed(0)} MiB ` +
+          `${JSON.stringify(detail.steps)} ${JSON.stringify(detail.counts)}`,
+      );
+      return [
+        {
+          task,
+          size: context.size,
+          ms: Number(ms),
+          peakRssMiB: Number(peakRssMiB),
+          databasePeakRssMiB: database?.peakRssMiB,
+          detail: { ...detail, ...(bankHost === undefined ? {} : { bankHostPeakRssMiB: bankHost.peakRssMiB }) },
+        },
+      ];
+    },
+  };
+}
+
+const settlementSection = workSection(
+  'settlement',
+  "Settlement of the day's cut-off",
+  'settlement (cut-off, all sellers)',
+);
+const reconciliationSection = workSection(
+  'reconciliation',
+  'Reconciliation of the day',
+  'reconciliation (day, 3 currencies)',
+);
+
+/** Every section, measured at each size in this order. */
+const SECTIONS: BenchSection[] = [clearingSection, settlementSection, reconciliationSection];
 
 // ---- the run
 
@@ -215,12 +287,22 @@ async function main(): Promise<void> {
       sizes: { type: 'string', default: '10000,100000,1000000' },
       batch: { type: 'string', default: '5000' },
       only: { type: 'string' },
+      'page-size': { type: 'string', default: '1000000' },
+      out: { type: 'string', default: path.join(ROOT, 'bench', 'results', 'clearing.json') },
+      merge: { type: 'string' },
       'database-pid': { type: 'string' },
     },
   });
+  if (values.merge !== undefined) return mergeResults(values.merge.split(','), values.out);
   const sizes = values.sizes.split(',').map((size) => Number(size.replace(/_/g, '')));
   const batch = Number(values.batch);
-  const sections = SECTIONS.filter((section) => values.only === undefined || section.key === values.only);
+  const pageSize = Number(values['page-size'].replace(/_/g, ''));
+  const only = values.only?.split(',');
+  const sections = SECTIONS.filter((section) => only === undefined || only.includes(section.key));
+  const wanted = {
+    settlement: sections.some((section) => section.key === 'settlement'),
+    reconciliation: sections.some((section) => section.key === 'reconciliation'),
+  };
   const servers = await acquireServers(log);
   // The database's process, for its peak RSS: the FerretDB this run started, or `--database-pid` for one given by
   // MONGODB_URI.
@@ -228,36 +310,131 @@ async function main(): Promise<void> {
     servers.pids.ferretdb ?? (values['database-pid'] === undefined ? undefined : Number(values['database-pid']));
   const seeds: { size: number; ms: number; paymentsPerSecond: number }[] = [];
   const measurements: Measurement[] = [];
+  const loadAverages: number[] = [];
+  const sampleLoad = setInterval(() => loadAverages.push(os.loadavg()[0]!), 10_000);
+  let bankHost: BenchBankHost | undefined;
+  let build: { outDir: string; remove: () => void } | undefined;
   try {
+    if (wanted.settlement || wanted.reconciliation) {
+      // The real bank host (its own database on the same server): pacs.008 / pacs.002 and 0500 / 0510 go to it.
+      build = transpileForChildren(`clearing-${process.pid}`);
+      bankHost = await startBenchBankHost({
+        outDir: build.outDir,
+        mongoServerUri: servers.mongoServerUri,
+        database: `settleflow_bench_clearing_bank_${randomUUID().slice(0, 6)}`,
+        logFile: path.join(os.tmpdir(), `settleflow-bench-clearing-bank-host-${process.pid}.log`),
+      });
+      await openBankAccounts(bankHost.control, SELLERS, CURRENCIES);
+      log(`bank host ${bankHost.iso20022Url} with the settlement account and ${SELLERS} sellers' accounts`);
+    }
     for (const size of sizes) {
       const uri = `${servers.mongoServerUri}/settleflow_bench_clearing_${size}_${randomUUID().slice(0, 6)}`;
-      const seedMs = await seed(uri, size, batch);
+      const extras =
+        wanted.settlement || wanted.reconciliation ? new ClearingExtras(wanted, generator(size ^ 0x5eed)) : undefined;
+      const seedMs = await seed(uri, size, batch, extras);
       seeds.push({ size, ms: seedMs, paymentsPerSecond: Math.round((size / seedMs) * 1000) });
-      log(`seeded ${size} in ${(seedMs / 1000).toFixed(1)} s`);
-      for (const section of sections)
-        measurements.push(...(await section.measure({ size, uri, day: DAY, databasePid })));
+      log(`seeded ${size} in ${(seedMs / 1000).toFixed(1)} s ${extras ? JSON.stringify(extras.counts) : ''}`);
+      const vaultKey = generateVaultKey();
+      if (wanted.settlement) {
+        const db = await connectDatabase(uri);
+        await savePayoutAccounts(db, new Vault(vaultKey), SELLERS);
+        await db.close();
+      }
+      const statements =
+        extras && bankHost
+          ? await startStatementServer({
+              entries: extras.entries,
+              day: DAY,
+              iban: BENCH_SETTLEMENT_IBAN,
+              bic: BANK_BIC,
+              pageSize: 500,
+            })
+          : undefined;
+      const work: ClearingWork | undefined =
+        bankHost && statements
+          ? {
+              day: DAY,
+              cutoffAt: new Date(Date.parse(`${DAY}T00:00:00Z`) + 86_400_000).toISOString(),
+              pageSize,
+              vaultKey,
+              settlementIban: BENCH_SETTLEMENT_IBAN,
+              bankBic: BANK_BIC,
+              bankIso20022Url: bankHost.iso20022Url,
+              bankIso8583Address: bankHost.iso8583Address,
+              statementUrl: statements.url,
+              currencies: CURRENCIES,
+              batchSize: 500,
+            }
+          : undefined;
+      try {
+        for (const section of sections) {
+          const context = { size, uri, day: DAY, databasePid, work, bankHostPid: bankHost?.pid };
+          for (const measurement of await section.measure(context))
+            measurements.push({ ...measurement, detail: { ...measurement.detail, loadAverage: os.loadavg() } });
+        }
+      } finally {
+        await statements?.close();
+      }
       const db = await connectDatabase(uri);
       await db.connection.dropDatabase();
       await db.close();
     }
   } finally {
+    clearInterval(sampleLoad);
+    await bankHost?.stop();
+    build?.remove();
     await servers.stop();
   }
 
-  const growth = measurements.map((measurement) => {
-    const smaller = measurements.find((m) => m.task === measurement.task && m.size * 10 === measurement.size);
-    return smaller === undefined ? undefined : measurement.ms / smaller.ms;
-  });
   const largest = Math.max(...sizes);
   const results = {
     benchmark: 'clearing',
     at: new Date().toISOString(),
-    machine: { node: process.version, cpus: os.cpus().length, loadAverage: os.loadavg(), servers: servers.origin },
-    goal: { maxGrowthPerTenfold: 10.5, maxPeakRssMiBAt1M: 512 },
+    machine: {
+      node: process.version,
+      cpus: os.cpus().length,
+      loadAverage: os.loadavg(),
+      /** The 1-minute load average sampled every 10 s during the run: min, mean, max. */
+      loadAverageDuringRun:
+        loadAverages.length === 0
+          ? undefined
+          : {
+              min: Math.min(...loadAverages),
+              mean: loadAverages.reduce((a, b) => a + b, 0) / loadAverages.length,
+              max: Math.max(...loadAverages),
+            },
+      servers: servers.origin,
+    },
+    pageSize,
     day: DAY,
     sellers: SELLERS,
     batch,
     seeds,
+    measurements,
+  };
+  writeResults(results, largest, values.out);
+}
+
+/** What a run writes (before the growth factors and the verdict). */
+interface RunResults {
+  benchmark: string;
+  at: string;
+  machine: Record<string, unknown>;
+  seeds: { size: number; ms: number; paymentsPerSecond: number }[];
+  measurements: Measurement[];
+  [other: string]: unknown;
+}
+
+/** Adds growth factors and the verdict, writes the JSON file and prints the tables. */
+function writeResults(run: RunResults, largest: number, out: string): void {
+  const { measurements, seeds } = run;
+  const growth = measurements.map((measurement) => {
+    const smaller = measurements.find((m) => m.task === measurement.task && m.size * 10 === measurement.size);
+    return smaller === undefined ? undefined : measurement.ms / smaller.ms;
+  });
+  const results = {
+    ...run,
+    goal: { maxGrowthPerTenfold: 10.5, maxPeakRssMiBAt1M: 512 },
     measurements: measurements.map((measurement, index) => ({ ...measurement, growthPerTenfold: growth[index] })),
     verdict: {
       growthWithinGoal: growth.every((factor) => factor === undefined || factor <= 10.5),
@@ -265,9 +442,8 @@ async function main(): Promise<void> {
       largestSize: largest,
     },
   };
-  const dir = path.join(ROOT, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'clearing.json'), `${JSON.stringify(results, null, 2)}\n`);
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 
   const table = formatTable(
     ['task', 'payments', 'time', 'growth', 'peak RSS', 'FerretDB peak'],
@@ -284,7 +460,35 @@ async function main(): Promise<void> {
     ['seed', 'time', 'payments/s'],
     seeds.map((s) => [s.size.toLocaleString('en'), `${(s.ms / 1000).toFixed(1)} s`, String(s.paymentsPerSecond)]),
   );
-  process.stdout.write(`${seedTable}\n\n${table}\n\nwrote bench/results/clearing.json\n`);
+  process.stdout.write(`${seedTable}\n\n${table}\n\nwrote ${path.relative(ROOT, out)}\n`);
+}
+
+/**
+ * Merges the files of runs made side by side (each `--only` a section, `--out` a file of its own) into one: their
+ * measurements, seeds and machines (each with its load average during the run).
+ */
+function mergeResults(files: string[], out: string): void {
+  const runs = files.map((file) => JSON.parse(readFileSync(file, 'utf8')) as RunResults);
+  const measurements = runs.flatMap((run) =>
+    run.measurements.map(
+      ({ growthPerTenfold: _growth, ...measurement }: Measurement & { growthPerTenfold?: unknown }) => measurement,
+    ),
+  );
+  writeResults(
+    {
+      benchmark: 'clearing',
+      at: new Date().toISOString(),
+      machine: { merged: runs.map((run) => ({ at: run.at, ...run.machine })) },
+      day: DAY,
+      sellers: SELLERS,
+      pageSize: runs[0]?.pageSize,
+      batch: runs[0]?.batch,
+      seeds: runs.flatMap((run) => run.seeds),
+      measurements,
+    },
+    Math.max(...measurements.map((m) => m.size)),
+    out,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -37,6 +37,8 @@ export interface BenchBankHost {
   iso20022Url: string;
   /** Its own database's URI. */
   mongoUri: string;
+  /** Base URL of its control API and the admin token it takes (to open accounts). */
+  control: { url: string; adminToken: string };
   /** Stops it (SIGTERM, then SIGKILL after a grace period). */
   stop(): Promise<void>;
 }
@@ -58,10 +60,11 @@ export async function startBenchBankHost(options: {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(MONGODB_|SETTLEFLOW_)/.test(name)),
   );
+  const adminToken = randomBytes(24).toString('hex');
   const env = bankHostModule.bankHostEnv({
     mongoUri,
     ports,
-    adminToken: randomBytes(24).toString('hex'),
+    adminToken,
     secret: randomBytes(32).toString('base64'),
     base: { ...base, BANK_HOST_SEED_DEMO: 'true', BANK_HOST_LOG_LEVEL: 'warn' },
   });
@@ -105,6 +108,7 @@ export async function startBenchBankHost(options: {
     iso8583Address: `127.0.0.1:${ports.iso8583}`,
     iso20022Url: `http://127.0.0.1:${ports.iso20022}`,
     mongoUri,
+    control: { url: `http://127.0.0.1:${ports.control}`, adminToken },
     stop,
   };
 }

@@ -9,6 +9,7 @@ import type { Connection } from 'mongoose';
 import { LEDGER_ACCOUNTS } from '../../domain/ledger';
 import type { OrderRecord } from '../../persistence/database';
 import type { Database } from '../../persistence/database';
+import { findEachById } from '../../persistence/find-each-by-id';
 import { parseBankStatement } from '../../iso20022';
 import { reconciliationRequest, reconciliationResponse } from '../../iso8583';
 import type { BankConnection } from '../bank-connector/bank-connection';
@@ -204,9 +205,10 @@ export class Reconciler {
     this.checkAccount(input);
     const from = new Date(`${shiftDay(input.day, -this.settings.timingWindowDays)}T00:00:00.000Z`);
     const to = new Date(`${shiftDay(input.day, 1)}T00:00:00.000Z`);
+    // No sort: the lines' ids are deterministic, so order does not matter, and an unsorted cursor streams on FerretDB
+    // (a sort would gather the day's journals in its memory first). MongoDB reads the range from the `{ at, _id }` index.
     const cursor = this.db.ledger.collection
       .find({ at: { $gte: from, $lt: to }, 'legs.account': LEDGER_ACCOUNTS.bankClearing })
-      .sort({ at: 1, _id: 1 })
       .batchSize(this.settings.batchSize);
     let batch: {
       _id: string;
@@ -221,13 +223,12 @@ export class Reconciler {
         ...new Set(batch.map((journal) => paymentIdOfJournal(journal._id)).filter((id) => id !== undefined)),
       ];
       const payments = new Map<string, PaymentForMapping>();
-      if (paymentIds.length > 0) {
-        const found = await (this.db.connection as Connection)
-          .collection<PaymentForMapping>(GATEWAY_PAYMENTS)
-          .find({ _id: { $in: paymentIds } } as never, { projection: { method: 1, directDebit: 1, refunds: 1 } })
-          .toArray();
-        for (const payment of found) payments.set(String(payment._id), payment as PaymentForMapping);
-      }
+      // Each looked up by `_id`: the one filter FerretDB pushes down to its index (an `$in` scans the collection).
+      const collection = (this.db.connection as Connection).collection<PaymentForMapping>(GATEWAY_PAYMENTS);
+      const found = await findEachById(paymentIds, (id) =>
+        collection.findOne({ _id: id } as never, { projection: { method: 1, directDebit: 1, refunds: 1 } }),
+      );
+      for (const payment of found) payments.set(String(payment._id), payment as PaymentForMapping);
       const lines: LineRecord[] = [];
       for (const journal of batch) {
         const bookedOn = journal.at.toISOString().slice(0, 10);
@@ -373,12 +374,11 @@ export class Reconciler {
     if (drafts.length === 0) return;
     const orderIds = [...new Set(drafts.map((draft) => draft.orderId).filter((id) => id !== undefined))];
     const orders = new Map<string, OrderRecord>();
-    if (orderIds.length > 0) {
-      const found = await this.db.orders
-        .find({ _id: { $in: orderIds } }, { payments: 1, status: 1 })
-        .lean<OrderRecord[]>();
-      for (const order of found) orders.set(order._id, order);
-    }
+    // Each looked up by `_id` (pushed down to the index on FerretDB too, where an `$in` scans the collection).
+    const found = await findEachById(orderIds, (id) =>
+      this.db.orders.findOne({ _id: id }, { payments: 1, status: 1 }).lean<OrderRecord>().exec(),
+    );
+    for (const order of found) orders.set(order._id, order);
     const at = this.now();
     const items: ItemRecord[] = drafts.map((draft) => {
       const { index, ...rest } = draft;
@@ -422,10 +422,13 @@ export class Reconciler {
   /** Marks the run COMPLETED with its counts and totals; answers it. */
   async finish(input: ReconciliationInput, outcome: { bankLines: number; ledgerLines: number }): Promise<RunRecord> {
     // The counts are recounted from the stored items: the truth even if a retried match wrote some before.
+    // One grouping pass (a count per class would read the run's items once per class on FerretDB).
     const counts = emptyClassCounts();
-    for (const cls of Object.keys(counts) as (keyof typeof counts)[]) {
-      counts[cls] = await this.store.items.countDocuments({ runId: input.runId, class: cls } as never);
-    }
+    const groups = this.store.items.aggregate<{ _id: keyof typeof counts; n: number }>([
+      { $match: { runId: input.runId } },
+      { $group: { _id: '$class', n: { $sum: 1 } } },
+    ]);
+    for await (const group of groups) if (group._id in counts) counts[group._id] = group.n;
     await this.store.runs.updateOne(
       { _id: input.runId, status: 'RUNNING' },
       {

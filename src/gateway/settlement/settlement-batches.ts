@@ -6,7 +6,7 @@
 // payable. It never writes an order's documents (the orders are signalled) and never stores an IBAN in clear.
 
 import { createHash } from 'node:crypto';
-import type { Connection } from 'mongoose';
+import type { Collection, Connection } from 'mongoose';
 import { batchIdFor } from '../../contracts/settlement-contract';
 import type { SettlementLineSignal } from '../../contracts/settlement-contract';
 import type { Journal, JournalLeg } from '../../domain/ledger';
@@ -14,6 +14,7 @@ import { LEDGER_ACCOUNTS } from '../../domain/ledger';
 import { buildCreditTransferBatch, isValidIban, maskAccountNumbers, parsePaymentStatusReport } from '../../iso20022';
 import type { Database } from '../../persistence/database';
 import { isDuplicateKeyError } from '../../persistence/database';
+import { findEachById, forEachBounded } from '../../persistence/find-each-by-id';
 import { postJournal } from '../../persistence/ledger-store';
 import type { PurposeKeys } from '../../security/purpose-keys';
 import { GATEWAY_PAYMENTS, PaymentOperationError } from '../card-payments';
@@ -24,8 +25,10 @@ import type { FeeMethod, FeeRule, FeeScheduleVersion } from './fees';
 import { feeMinor, payoutTotals, ruleFor, scheduleInForce } from './fees';
 import type {
   SettlementBatchRecord,
+  SettlementClaimRecord,
   SettlementLineRecord,
   SettlementPayout,
+  SettlementReleaseRecord,
   SettlementRequestRecord,
 } from './settlement-store';
 import { isClaimedForSettlement, requestSettlement } from './settlement-requests';
@@ -81,6 +84,8 @@ interface StoredPayment {
 const CAPTURED = new Set(['succeeded', 'partially_refunded']);
 /** Statuses after which a payment will never be settled. */
 const FINAL_UNSETTLED = new Set(['refunded', 'failed', 'canceled']);
+/** Requests a claim handles at once (lookups and bulk writes): what memory holds, whatever the page size. */
+const CLAIM_CHUNK = 500;
 
 /** The settlement operations, bound to the database, the vault and the bank's ISO 20022 channel. */
 export class SettlementBatches {
@@ -152,7 +157,10 @@ export class SettlementBatches {
   /**
    * Claims one page of requests (ids after `afterId`, asked for until the cut-off) and writes a line for each payment
    * won. A payment claimed by this batch before (a retried page) keeps its line; one claimed by another batch, or
-   * settled per order before batches, is left out.
+   * settled per order before batches, is left out. The page is read with one cursor and handled in chunks of at most
+   * CLAIM_CHUNK requests (memory holds one chunk, whatever `limit` is); the payments, claims, releases and journals a
+   * chunk needs are looked up by `_id` (the one filter FerretDB pushes down to its index: an `$in` would scan the
+   * collection once per chunk), and its claims, lines and request updates are written in bulk.
    * @returns the last request id looked at, and whether the scan is done
    */
   async claimPage(input: {
@@ -162,73 +170,134 @@ export class SettlementBatches {
   }): Promise<{ lastId: string; done: boolean; claimed: number }> {
     const batch = await this.requiredBatch(input.batchId);
     if (batch.status !== 'CLAIMING') return { lastId: input.afterId, done: true, claimed: 0 };
-    const requests = await this.c.requests
+    const cursor = this.c.requests
       .find({ open: true, _id: { $gt: input.afterId } })
       .sort({ _id: 1 })
       .limit(input.limit)
-      .toArray();
-    if (requests.length === 0) return { lastId: input.afterId, done: true, claimed: 0 };
-    const due = requests.filter((request) => request.requestedAt.getTime() <= batch.cutoffAt.getTime());
-    const ids = due.map((request) => request._id);
-    const [payments, claims, releases, legacy] = await Promise.all([
-      this.payments(ids),
-      this.c.claims.find({ paymentId: { $in: ids } }).toArray(),
-      this.c.releases.find({ paymentId: { $in: ids } }).toArray(),
-      this.legacySettled(due.map((request) => request.orderId)),
-    ]);
-    const schedules = await this.schedules(
-      [...new Set(due.map((request) => request.sellerId))],
-      batch.cutoffAt.toISOString(),
-    );
-    const released = new Set(releases.map((release) => release._id));
+      .batchSize(Math.min(input.limit, CLAIM_CHUNK));
+    let seen = 0;
     let claimed = 0;
+    let lastId = input.afterId;
+    let chunk: SettlementRequestRecord[] = [];
+    for await (const request of cursor) {
+      seen += 1;
+      lastId = request._id;
+      chunk.push(request);
+      if (chunk.length >= CLAIM_CHUNK) {
+        claimed += await this.claimChunk(batch, chunk);
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) claimed += await this.claimChunk(batch, chunk);
+    if (claimed > 0) {
+      // A progress count (what this call wrote); price() sets the exact count from the lines.
+      await this.c.batches.updateOne(
+        { _id: input.batchId, status: 'CLAIMING' },
+        { $inc: { lineCount: claimed }, $set: { updatedAt: this.now() } },
+      );
+    }
+    return { lastId, done: seen < input.limit, claimed };
+  }
+
+  /** Claims one chunk of requests for the batch; answers how many lines it wrote. */
+  private async claimChunk(batch: SettlementBatchRecord, requests: SettlementRequestRecord[]): Promise<number> {
+    const due = requests.filter((request) => request.requestedAt.getTime() <= batch.cutoffAt.getTime());
+    if (due.length === 0) return 0;
+    const ids = due.map((request) => request._id);
+    const [payments, latestClaims, legacy, schedules] = await Promise.all([
+      this.payments(ids),
+      this.latestClaims(ids),
+      this.legacySettled(due.map((request) => request.orderId)),
+      this.schedules([...new Set(due.map((request) => request.sellerId))], batch.cutoffAt.toISOString()),
+    ]);
+    const released = await this.existingIds(
+      this.c.releases,
+      [...latestClaims.values()].map((claim) => claim._id),
+    );
+    const lines: SettlementLineRecord[] = [];
+    const close: string[] = [];
+    const contested: { request: SettlementRequestRecord; payment: StoredPayment; round: number }[] = [];
     for (const request of due) {
       const payment = payments.get(request._id);
-      const own = claims.filter((claim) => claim.paymentId === request._id).sort((a, b) => b.round - a.round);
-      const latest = own[0];
-      if (latest && latest.batchId === input.batchId && !released.has(latest._id)) {
+      const latest = latestClaims.get(request._id);
+      if (latest && latest.batchId === batch._id && !released.has(latest._id)) {
         // Claimed by this batch before (a retried page): make sure its line exists.
-        if (payment && (await this.writeLine(batch, request, payment, latest.round, schedules))) claimed += 1;
+        if (payment) lines.push(this.lineOf(batch, request, payment, latest.round, schedules));
         continue;
       }
       if (!payment || legacy.has(request.orderId) || FINAL_UNSETTLED.has(payment.status)) {
         // Nothing to settle, ever: no payment, paid out per order before batches, or refunded or failed.
-        await this.c.requests.updateOne({ _id: request._id }, { $set: { open: false } });
+        close.push(request._id);
         continue;
       }
       if (!CAPTURED.has(payment.status) || payment.capturedMinor - payment.refundedMinor <= 0) continue;
       if (latest && !released.has(latest._id)) {
         // Another batch holds it: the open flag was left behind by a crash.
-        await this.c.requests.updateOne({ _id: request._id }, { $set: { open: false } });
+        close.push(request._id);
         continue;
       }
-      const round = latest ? latest.round + 1 : 1;
-      try {
-        await this.c.claims.insertOne({
-          _id: `${request._id}#${round}`,
-          paymentId: request._id,
-          round,
-          batchId: input.batchId,
-          at: this.now(),
-        });
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-        // Another cut-off won it, or this batch did in an earlier try of this page.
-        const winner = await this.c.claims.findOne({ _id: `${request._id}#${round}` });
-        if (winner?.batchId !== input.batchId) continue;
+      contested.push({ request, payment, round: latest ? latest.round + 1 : 1 });
+    }
+    const at = this.now();
+    const claims = contested.map(({ request, round }) => ({
+      _id: `${request._id}#${round}`,
+      paymentId: request._id,
+      round,
+      batchId: batch._id,
+      at,
+    }));
+    const taken = await this.insertIgnoringDuplicates(this.c.claims, claims);
+    // A claim already there: another cut-off won it, or this batch did in an earlier try of this page.
+    const lost = claims.filter((_, index) => taken.has(index)).map((claim) => claim._id);
+    const winners = new Map(
+      (await findEachById(lost, (id) => this.c.claims.findOne({ _id: id }))).map((claim) => [claim._id, claim.batchId]),
+    );
+    for (const [index, { request, payment, round }] of contested.entries()) {
+      if (taken.has(index) && winners.get(claims[index]!._id) !== batch._id) continue;
+      lines.push(this.lineOf(batch, request, payment, round, schedules));
+      close.push(request._id);
+    }
+    const duplicates = await this.insertIgnoringDuplicates(this.c.lines, lines);
+    // One update per request (a bulk update of the collection the page's cursor reads hung FerretDB).
+    await forEachBounded(close, (id) => this.c.requests.updateOne({ _id: id }, { $set: { open: false } }));
+    return lines.length - duplicates.size;
+  }
+
+  /** The latest claim of each payment: `<paymentId>#1`, `#2`, ... looked up by `_id` until one is missing. */
+  private async latestClaims(paymentIds: readonly string[]): Promise<Map<string, SettlementClaimRecord>> {
+    const found = await findEachById(paymentIds, async (paymentId) => {
+      let latest: SettlementClaimRecord | null = null;
+      for (let round = 1; ; round += 1) {
+        const claim = await this.c.claims.findOne({ _id: `${paymentId}#${round}` });
+        if (!claim) return latest;
+        latest = claim;
       }
-      if (await this.writeLine(batch, request, payment, round, schedules)) claimed += 1;
-      await this.c.requests.updateOne({ _id: request._id }, { $set: { open: false } });
+    });
+    return new Map(found.map((claim) => [claim.paymentId, claim]));
+  }
+
+  /** Which of these ids a collection holds (looked up one by one by `_id`). */
+  private async existingIds(collection: Collection<SettlementReleaseRecord>, ids: readonly string[]) {
+    const found = await findEachById(ids, (id) => collection.findOne({ _id: id }, { projection: { _id: 1 } }));
+    return new Set(found.map((record) => record._id));
+  }
+
+  /** Inserts documents (unordered); answers the indexes of those whose `_id` (or unique key) was already taken. */
+  private async insertIgnoringDuplicates<T extends { _id: string }>(
+    collection: Collection<T>,
+    documents: T[],
+  ): Promise<Set<number>> {
+    if (documents.length === 0) return new Set();
+    try {
+      await collection.insertMany(documents as never, { ordered: false });
+      return new Set();
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: { index: number; code?: number; err?: { code?: number } }[] })
+        .writeErrors;
+      const errors = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+      if (errors.length === 0 || errors.some((e) => (e.code ?? e.err?.code) !== 11000)) throw error;
+      return new Set(errors.map((e) => e.index));
     }
-    if (claimed > 0) {
-      const lineCount = await this.c.lines.countDocuments({ batchId: input.batchId });
-      await this.c.batches.updateOne(
-        { _id: input.batchId, status: 'CLAIMING' },
-        { $set: { lineCount, updatedAt: this.now() } },
-      );
-    }
-    const lastId = requests[requests.length - 1]!._id;
-    return { lastId, done: requests.length < input.limit, claimed };
   }
 
   /**
@@ -239,7 +308,7 @@ export class SettlementBatches {
     const batch = await this.requiredBatch(batchId);
     if (batch.status !== 'CLAIMING') return this.state(batchId);
     const totals = new Map<string, { sellerId: string; currency: string; lines: number; gross: number; fee: number }>();
-    for await (const line of this.c.lines.find({ batchId }).sort({ _id: 1 })) {
+    for await (const line of this.c.lines.find({ batchId })) {
       const key = `${line.sellerId}\u0000${line.currency}`;
       const total = totals.get(key) ?? { sellerId: line.sellerId, currency: line.currency, lines: 0, gross: 0, fee: 0 };
       total.lines += 1;
@@ -414,36 +483,54 @@ export class SettlementBatches {
   async complete(batchId: string): Promise<BatchState> {
     const batch = await this.requiredBatch(batchId);
     if (batch.status !== 'SENT') return this.state(batchId);
+    const decided = new Map<string, SettlementPayout>();
     for (const payout of batch.payouts ?? []) {
       if (payout.status === 'ACCEPTED' || payout.status === 'PENDING') continue;
-      const paid = payout.status === 'PAID';
-      if (paid) await this.bookSettled(batchId, payout);
+      if (payout.status === 'PAID') await this.bookSettled(batchId, payout);
       else if (payout.status === 'REJECTED' || payout.status === 'RETURNED') await this.bookReturned(batchId, payout);
-      const filter = { batchId, sellerId: payout.sellerId, currency: payout.currency };
-      await this.c.lines.updateMany(filter, {
-        $set: {
-          status: paid ? 'PAID' : 'REJECTED',
-          ...(paid ? {} : { reason: payout.reason ?? 'REJECTED' }),
-          updatedAt: this.now(),
-        },
-      });
-      if (paid) continue;
-      for await (const line of this.c.lines.find(filter).sort({ _id: 1 })) {
-        const id = `${line.paymentId}#${line.round}`;
-        try {
-          await this.c.releases.insertOne({
-            _id: id,
+      decided.set(`${payout.sellerId}\u0000${payout.currency}`, payout);
+    }
+    // One pass over the batch's lines (a filter per payout would read them all once per payout on FerretDB), written
+    // in chunks: each line marked by `_id`, a rejected one's claim released and its request opened again.
+    let chunk: SettlementLineRecord[] = [];
+    const flush = async () => {
+      const at = this.now();
+      const marks: { id: string; set: Partial<SettlementLineRecord> }[] = [];
+      const releases: SettlementReleaseRecord[] = [];
+      for (const line of chunk) {
+        const payout = decided.get(`${line.sellerId}\u0000${line.currency}`);
+        if (!payout) continue;
+        const paid = payout.status === 'PAID';
+        const reason = payout.reason ?? 'REJECTED';
+        marks.push({
+          id: line._id,
+          set: { status: paid ? 'PAID' : 'REJECTED', ...(paid ? {} : { reason }), updatedAt: at },
+        });
+        if (!paid) {
+          releases.push({
+            _id: `${line.paymentId}#${line.round}`,
             paymentId: line.paymentId,
             round: line.round,
             batchId,
-            reason: payout.reason ?? 'REJECTED',
-            at: this.now(),
+            reason,
+            at,
           });
-        } catch (error) {
-          if (!isDuplicateKeyError(error)) throw error;
         }
-        await this.c.requests.updateOne({ _id: line.paymentId }, { $set: { open: true } });
       }
+      chunk = [];
+      // One update per line (a bulk update of the collection the cursor reads hung FerretDB).
+      await forEachBounded(marks, ({ id, set }) => this.c.lines.updateOne({ _id: id }, { $set: set }));
+      await this.insertIgnoringDuplicates(this.c.releases, releases);
+      await forEachBounded(releases, (release) =>
+        this.c.requests.updateOne({ _id: release.paymentId }, { $set: { open: true } }),
+      );
+    };
+    if (decided.size > 0) {
+      for await (const line of this.c.lines.find({ batchId }).batchSize(CLAIM_CHUNK)) {
+        chunk.push(line);
+        if (chunk.length >= CLAIM_CHUNK) await flush();
+      }
+      await flush();
     }
     await this.c.batches.updateOne(
       { _id: batchId, status: 'SENT' },
@@ -486,21 +573,19 @@ export class SettlementBatches {
     return batch;
   }
 
+  /** The payments of these ids, each looked up by `_id` (pushed down to the index on FerretDB too). */
   private async payments(ids: readonly string[]): Promise<Map<string, StoredPayment>> {
-    const records = await (this.db.connection as Connection)
-      .collection<StoredPayment>(GATEWAY_PAYMENTS)
-      .find({ _id: { $in: [...ids] } })
-      .toArray();
+    const payments = (this.db.connection as Connection).collection<StoredPayment>(GATEWAY_PAYMENTS);
+    const records = await findEachById(ids, (id) => payments.findOne({ _id: id }));
     return new Map(records.map((record) => [record._id, record as StoredPayment]));
   }
 
   /** Orders paid out per order before batches existed (their `<orderId>:settlement` journal is posted). */
   private async legacySettled(orderIds: readonly string[]): Promise<Set<string>> {
-    if (orderIds.length === 0) return new Set();
-    const journals = await this.db.ledger
-      .find({ _id: { $in: orderIds.map((id) => `${id}:settlement`) } }, { _id: 1, orderId: 1 })
-      .lean<{ _id: string; orderId: string }[]>();
-    return new Set(journals.map((journal) => journal.orderId));
+    const journals = await findEachById(orderIds, (orderId) =>
+      this.db.ledger.collection.findOne({ _id: `${orderId}:settlement` } as never, { projection: { orderId: 1 } }),
+    );
+    return new Set(journals.map((journal) => String(journal.orderId)));
   }
 
   /** The fee schedule versions of these sellers (and the default `*`) in force at or before the cut-off. */
@@ -517,21 +602,21 @@ export class SettlementBatches {
     return { versions, cutoffAt, settings: audit[0]?.settings, defaultFee: this.settings.defaultFee };
   }
 
-  /** Writes a claimed payment's line (once); answers whether this call wrote it. */
-  private async writeLine(
+  /** A claimed payment's line, priced with the seller's fee rule at the cut-off. */
+  private lineOf(
     batch: SettlementBatchRecord,
     request: SettlementRequestRecord,
     payment: StoredPayment,
     round: number,
     fees: FeeSource,
-  ): Promise<boolean> {
+  ): SettlementLineRecord {
     const grossMinor = payment.capturedMinor - payment.refundedMinor;
     const currency = payment.amount.currency;
     const method = feeMethodOf(payment);
     const rule = feeRuleFor(fees, payment.sellerId, currency, method);
     const fee = feeMinor(grossMinor, rule);
     const at = this.now();
-    const line: SettlementLineRecord = {
+    return {
       _id: `${batch._id}:${payment._id}`,
       batchId: batch._id,
       paymentId: payment._id,
@@ -549,13 +634,6 @@ export class SettlementBatches {
       createdAt: at,
       updatedAt: at,
     };
-    try {
-      await this.c.lines.insertOne(line);
-      return true;
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-      return false;
-    }
   }
 
   private async bookPayout(batchId: string, payout: SettlementPayout): Promise<void> {

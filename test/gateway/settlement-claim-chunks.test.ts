@@ -1,0 +1,173 @@
+// How settlement and reconciliation read a day at scale (issue 9 F), on the real database: FerretDB pushes an `_id`
+// equality down to its index but not an `$in` (so lookups go one `_id` at a time, a bounded number at once); a claim
+// page larger than a chunk claims every due payment once, in chunks, and two cut-offs claiming the same requests at
+// once put each payment in exactly one batch; pricing counts the lines exactly.
+
+import { randomUUID } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { SettlementBatches } from '../../src/gateway/settlement/settlement-batches';
+import { settlementCollections } from '../../src/gateway/settlement/settlement-store';
+import type { Database } from '../../src/persistence/database';
+import { connectDatabase } from '../../src/persistence/database';
+import { LOOKUP_CONCURRENCY, findEachById, forEachBounded } from '../../src/persistence/find-each-by-id';
+import { Vault, generateVaultKey } from '../../src/security/vault';
+import { uniqueDatabaseUri } from '../support/workflow-env';
+
+let db: Database;
+
+beforeAll(async () => {
+  db = await connectDatabase(uniqueDatabaseUri(process.env.MONGODB_URI!, 'settleflow_claim_chunks'));
+});
+
+afterAll(async () => {
+  await db?.connection.dropDatabase();
+  await db?.close();
+});
+
+function batchesAt(): SettlementBatches {
+  return new SettlementBatches(db, new Vault(generateVaultKey()), {
+    iso20022Url: 'http://127.0.0.1:1',
+    debtorIban: 'DE89370400440532013000',
+    bankBic: 'SFBKDEFFXXX',
+    requestTimeoutMs: 1_000,
+    defaultFee: { bps: 150, fixedMinor: 25 },
+  });
+}
+
+/** Seeds `count` payments of one day and their settlement requests; every 10th failed, every 7th settled per order. */
+async function seedDay(count: number): Promise<{ prefix: string; due: number }> {
+  const prefix = `chunk-${randomUUID().slice(0, 8)}`;
+  const payments = [];
+  const requests = [];
+  const legacy = [];
+  let due = 0;
+  for (let i = 0; i < count; i += 1) {
+    const paymentId = `payment-${prefix}-${String(i).padStart(5, '0')}-1`;
+    const orderId = `${prefix}-${i}`;
+    const failed = i % 10 === 0;
+    const settledPerOrder = !failed && i % 7 === 0;
+    if (!failed && !settledPerOrder) due += 1;
+    payments.push({
+      _id: paymentId,
+      orderId,
+      sellerId: `seller-${i % 3}`,
+      status: failed ? 'failed' : 'succeeded',
+      amount: { amount: 1_000 + i, currency: 'EUR' },
+      capturedMinor: failed ? 0 : 1_000 + i,
+      refundedMinor: 0,
+    });
+    requests.push({
+      _id: paymentId,
+      orderId,
+      orderWorkflowId: `order-${orderId}`,
+      sellerId: `seller-${i % 3}`,
+      currency: 'EUR',
+      requestedAt: new Date('2026-11-20T10:00:00Z'),
+      open: true,
+    });
+    if (settledPerOrder)
+      legacy.push({ _id: `${orderId}:settlement`, orderId, kind: 'SETTLEMENT', legs: [], at: new Date() });
+  }
+  const connection = db.connection as Connection;
+  await connection.collection('gateway_payments').insertMany(payments as never[]);
+  await connection.collection('settlement_requests').insertMany(requests as never[]);
+  await connection.collection('ledger_journals').insertMany(legacy as never[]);
+  return { prefix, due };
+}
+
+describe('bounded lookups', () => {
+  test('find-each-by-id › 100 ids › at most LOOKUP_CONCURRENCY in flight, found ones in the ids order', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const ids = Array.from({ length: 100 }, (_, i) => `id-${i}`);
+    const found = await findEachById(ids, async (id) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight -= 1;
+      return Number(id.slice(3)) % 2 === 0 ? id : null;
+    });
+    expect(most).toBe(LOOKUP_CONCURRENCY);
+    expect(found).toEqual(ids.filter((_, i) => i % 2 === 0));
+    const seen: number[] = [];
+    await forEachBounded([3, 1, 2], async (n) => void seen.push(n));
+    expect(seen.sort()).toEqual([1, 2, 3]);
+  });
+
+  test('query plans › an _id equality and an $in of ids › the equality uses the _id index, the $in does not on FerretDB', async () => {
+    const connection = db.connection as Connection;
+    await connection.collection('gateway_payments').insertOne({ _id: 'plan-probe' } as never);
+    const explain = (filter: object) =>
+      connection.db!.command({ explain: { find: 'gateway_payments', filter }, verbosity: 'queryPlanner' });
+    const equality = await explain({ _id: 'plan-probe' });
+    const inList = await explain({ _id: { $in: ['plan-probe', 'other'] } });
+    if ('filterPushdown' in equality) {
+      // FerretDB 1.24 (SQLite): only a lone `_id` equality reaches its `_id` index; anything else reads the table.
+      expect(equality.filterPushdown).toBe(true);
+      expect(JSON.stringify(equality.queryPlanner)).toMatch(/SEARCH \S+ USING INDEX \S+__id_/);
+      expect(inList.filterPushdown).toBe(false);
+      expect(JSON.stringify(inList.queryPlanner)).toMatch(/SCAN \S+/);
+    } else {
+      // MongoDB: both use the `_id` index.
+      expect(JSON.stringify(equality.queryPlanner)).not.toContain('COLLSCAN');
+      expect(JSON.stringify(inList.queryPlanner)).not.toContain('COLLSCAN');
+    }
+  });
+});
+
+describe('settlement claims in chunks', () => {
+  test('settlement batches › a page of 1,200 requests (chunks of 500) › every due payment claimed once, lines counted', async () => {
+    const { prefix, due } = await seedDay(1_200);
+    const batches = batchesAt();
+    const cutoffAt = '2026-11-21T00:00:00.000Z';
+    const opened = await batches.open({ cutoffAt, workflowId: `settlement-cutoff-${cutoffAt}` });
+    const page = await batches.claimPage({ batchId: opened.batchId, afterId: `payment-${prefix}`, limit: 5_000 });
+    expect(page).toMatchObject({ done: true, claimed: due });
+    const c = settlementCollections(db);
+    const lines = await c.lines.find({ batchId: opened.batchId }).toArray();
+    expect(lines).toHaveLength(due);
+    expect(new Set(lines.map((line) => line.paymentId)).size).toBe(due);
+    expect(lines.find((line) => line.paymentId === `payment-${prefix}-00001-1`)).toMatchObject({
+      grossMinor: 1_001,
+      feeMinor: 40, // round_half_up(1001 × 150 / 10 000) = 15, + 25
+      netMinor: 961,
+      sellerId: 'seller-1',
+    });
+    // Failed and settled-per-order requests are closed without a line; claimed ones are closed too.
+    expect(await c.requests.countDocuments({ _id: { $regex: `^payment-${prefix}-` }, open: true })).toBe(0);
+    // The same page again (a retried activity) writes nothing more.
+    const again = await batches.claimPage({ batchId: opened.batchId, afterId: `payment-${prefix}`, limit: 5_000 });
+    expect(again.claimed).toBe(0);
+    expect(await c.lines.countDocuments({ batchId: opened.batchId })).toBe(due);
+    const priced = await batches.price(opened.batchId);
+    expect(priced.lineCount).toBe(due);
+  });
+
+  test('settlement batches › two cut-offs claim the same 1,100 requests at once › each payment in exactly one batch', async () => {
+    const { prefix, due } = await seedDay(1_100);
+    const first = batchesAt();
+    const second = batchesAt();
+    const cutoffs = ['2026-11-21T01:00:00.000Z', '2026-11-21T02:00:00.000Z'];
+    const [a, b] = await Promise.all(
+      cutoffs.map((cutoffAt, i) =>
+        (i === 0 ? first : second).open({ cutoffAt, workflowId: `settlement-cutoff-${cutoffAt}` }),
+      ),
+    );
+    const [pageA, pageB] = await Promise.all([
+      first.claimPage({ batchId: a!.batchId, afterId: `payment-${prefix}`, limit: 5_000 }),
+      second.claimPage({ batchId: b!.batchId, afterId: `payment-${prefix}`, limit: 5_000 }),
+    ]);
+    expect(pageA.claimed + pageB.claimed).toBe(due);
+    const c = settlementCollections(db);
+    const lines = await c.lines
+      .find({ batchId: { $in: [a!.batchId, b!.batchId] }, paymentId: { $regex: `^payment-${prefix}-` } })
+      .toArray();
+    expect(lines).toHaveLength(due);
+    expect(new Set(lines.map((line) => line.paymentId)).size).toBe(due);
+    const claims = await c.claims.find({ paymentId: { $regex: `^payment-${prefix}-` } }).toArray();
+    expect(claims).toHaveLength(due);
+    for (const line of lines) {
+      expect(claims.find((claim) => claim.paymentId === line.paymentId)?.batchId).toBe(line.batchId);
+    }
+  });
+});
