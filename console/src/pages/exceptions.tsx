@@ -146,7 +146,7 @@ export function ExceptionsPage() {
                 <td>
                   <StatusBadge status={row.status} />
                 </td>
-                <td>{row.day}</td>
+                <td className="nowrap">{row.day}</td>
                 <td className="num">{money(row.bankAmountMinor, row.currency)}</td>
                 <td className="num">{money(row.ledgerAmountMinor, row.currency)}</td>
                 <td className="num">{money(row.differenceMinor, row.currency)}</td>

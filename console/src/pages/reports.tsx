@@ -39,7 +39,9 @@ function Downloads() {
     async () => unwrap(await api.GET('/v1/reconciliation/runs', { params: { query: { limit: 50 } } })),
     [],
   );
-  const batch = batchId || batches.data?.data[0]?.batchId || '';
+  // The newest batch that paid something out (most cut-offs of a quiet day pay nothing), else the newest.
+  const batch =
+    batchId || batches.data?.data.find((b) => b.lineCount > 0)?.batchId || batches.data?.data[0]?.batchId || '';
   const run = runId || runs.data?.data.find((r) => r.status === 'COMPLETED')?.runId || '';
   return (
     <section className="card" aria-labelledby="downloads-title">
