@@ -14,6 +14,17 @@ export interface FloorInput {
   localActivities: number;
   /** Timers started: timed waits while the Updates arrive (cancelled by the next Update, as deadlines are). */
   timers: number;
+  /**
+   * Child workflows, each awaited in the handler of an Update spread over them (as an order's payment children run
+   * in its payment and delivery answers), and what each child does: no-op activities and local activities.
+   */
+  children?: { count: number; activities: number; localActivities: number } | undefined;
+}
+
+/** What one floor child workflow does. */
+export interface FloorChildInput {
+  activities: number;
+  localActivities: number;
 }
 
 /** One party-like round trip into the floor workflow; answers the number of Updates received so far. */

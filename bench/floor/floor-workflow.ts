@@ -4,26 +4,41 @@
 
 import * as wf from '@temporalio/workflow';
 import type { FloorActivities } from './floor-activities';
-import type { FloorInput } from './floor-contract';
+import type { FloorChildInput, FloorInput } from './floor-contract';
 import { floorPingUpdate } from './floor-contract';
 
 const { floorNoop } = wf.proxyActivities<FloorActivities>({ startToCloseTimeout: '30s' });
 const local = wf.proxyLocalActivities<FloorActivities>({ startToCloseTimeout: '30s' });
 
 /**
- * Waits for `updates` pings, with `timers` timed waits spread over them, then runs the activities and local
- * activities the handlers did not; returns the number of Updates received.
+ * Waits for `updates` pings, with `timers` timed waits spread over them and the child workflows run in some of their
+ * handlers, then runs the activities and local activities the handlers did not; returns the number of Updates
+ * received.
  */
 export async function floorWorkflow(input: FloorInput): Promise<number> {
   let received = 0;
   let activitiesLeft = input.activities;
+  const children = input.children ?? { count: 0, activities: 0, localActivities: 0 };
+  // Child k (1-based) runs in the handler of Update round(k * updates / (count + 1)): spread, never the first.
+  const childAt = new Map<number, number>();
+  for (let k = 1; k <= children.count; k += 1) {
+    childAt.set(Math.max(1, Math.round((k * input.updates) / (children.count + 1))), k);
+  }
   wf.setHandler(floorPingUpdate, async () => {
     received += 1;
+    const number = received;
     if (activitiesLeft > 0) {
       activitiesLeft -= 1;
       await floorNoop();
     }
-    return received;
+    const child = childAt.get(number);
+    if (child !== undefined) {
+      await wf.executeChild(floorChildWorkflow, {
+        workflowId: `${wf.workflowInfo().workflowId}-child-${child}`,
+        args: [{ activities: children.activities, localActivities: children.localActivities }],
+      });
+    }
+    return number;
   });
   // Each timed wait ends with the Update it waits for, as a deadline ends with the party's answer; a wait whose
   // condition already holds starts no timer, so spread waits never outnumber the Updates.
@@ -43,4 +58,10 @@ export async function floorWorkflow(input: FloorInput): Promise<number> {
   for (let i = 0; i < input.localActivities; i += 1) await local.floorNoop();
   await wf.condition(wf.allHandlersFinished);
   return received;
+}
+
+/** A floor child: its no-op activities, then its no-op local activities, as a payment child's bank calls. */
+export async function floorChildWorkflow(input: FloorChildInput): Promise<void> {
+  for (let i = 0; i < input.activities; i += 1) await floorNoop();
+  for (let i = 0; i < input.localActivities; i += 1) await local.floorNoop();
 }

@@ -16,8 +16,8 @@ import type { EngineWork } from './histories';
 export const FLOOR_WORKFLOW_TYPE = 'floorWorkflow';
 
 /**
- * The floor's input from the mean engine work of sampled order histories, each count rounded to the nearest whole.
- * Child workflows and external signals are not reproduced (the report shows their counts).
+ * The floor's input from the mean engine work of sampled order histories, each count rounded to the nearest whole:
+ * child workflows with what their own histories did; external signals are not reproduced (the report counts them).
  */
 export function floorInputFrom(work: EngineWork): FloorInput {
   return {
@@ -25,6 +25,14 @@ export function floorInputFrom(work: EngineWork): FloorInput {
     activities: Math.round(work.activities),
     localActivities: Math.round(work.localActivities),
     timers: Math.round(work.timers),
+    children:
+      Math.round(work.childWorkflows) > 0
+        ? {
+            count: Math.round(work.childWorkflows),
+            activities: Math.round(work.childWork?.activities ?? 0),
+            localActivities: Math.round(work.childWork?.localActivities ?? 0),
+          }
+        : undefined,
   };
 }
 

@@ -40,8 +40,10 @@ export interface EngineWork {
   localActivities: number;
   /** TimerStarted events (fired or cancelled). */
   timers: number;
-  /** StartChildWorkflowExecutionInitiated events (the floor does not reproduce these). */
+  /** StartChildWorkflowExecutionInitiated events. */
   childWorkflows: number;
+  /** What one child workflow did, on average (from the children's own histories, when they were fetched). */
+  childWork?: { activities: number; localActivities: number; timers: number } | undefined;
   /** SignalExternalWorkflowExecutionInitiated events (the floor does not reproduce these). */
   externalSignals: number;
 }
@@ -151,8 +153,36 @@ export function meanProfile(profiles: readonly HistoryProfile[]): HistoryProfile
   };
 }
 
-/** Fetches the histories of `workflowIds` and returns their mean profile. */
+/** Children's histories read per profile at most. */
+const MAX_CHILD_HISTORIES = 40;
+
+/**
+ * Fetches the histories of `workflowIds` and returns their mean profile, with what their child workflows did on
+ * average (read from up to {@link MAX_CHILD_HISTORIES} children's histories).
+ */
 export async function profileWorkflows(client: Client, workflowIds: readonly string[]): Promise<HistoryProfile> {
   const histories = await Promise.all(workflowIds.map((id) => client.workflow.getHandle(id).fetchHistory()));
-  return meanProfile(histories.map(profileHistory));
+  const profile = meanProfile(histories.map(profileHistory));
+  const childIds = histories
+    .flatMap((history) => history.events ?? [])
+    .map((event) => event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId)
+    .filter((id): id is string => typeof id === 'string' && id.length > 0)
+    .slice(0, MAX_CHILD_HISTORIES);
+  if (childIds.length > 0) {
+    const children = await Promise.all(
+      childIds.map((id) =>
+        client.workflow
+          .getHandle(id)
+          .fetchHistory()
+          .then(profileHistory, () => undefined),
+      ),
+    );
+    const child = meanProfile(children.filter((one): one is HistoryProfile => one !== undefined));
+    profile.work.childWork = {
+      activities: child.work.activities,
+      localActivities: child.work.localActivities,
+      timers: child.work.timers,
+    };
+  }
+  return profile;
 }

@@ -18,7 +18,7 @@ import { findNotice, insertNotices } from '../persistence/notice-store';
 import { writeOrderView } from '../persistence/order-store';
 import { partiesWithWebhooks } from '../persistence/party-store';
 import type { KeyVault } from '../security/purpose-keys';
-import type { WebhookDeliveryStarter } from './webhooks';
+import type { WebhookDeliveries } from './webhook-dispatcher';
 
 /** What the activities need from the outside world. */
 export interface ActivityDeps {
@@ -26,8 +26,11 @@ export interface ActivityDeps {
   vault: KeyVault;
   /** The bank of the legacy payment activities (pre-gateway orders); none in the product (RETIRED_BANK). */
   bank?: BankConnector | undefined;
-  /** Starts each notice's webhook delivery workflow (beside the order's, never in its way). */
-  webhookDeliveries: WebhookDeliveryStarter;
+  /**
+   * Delivers each notice to its recipient's webhook, beside the order and never in its way: the worker's dispatcher
+   * (first attempt in the worker, a workflow only for what fails), or a starter of one workflow per notice.
+   */
+  webhookDeliveries: WebhookDeliveries;
   now?: () => Date;
 }
 
@@ -51,9 +54,9 @@ export function createActivities(deps: ActivityDeps) {
 
   return {
     /**
-     * Writes the order's read model, puts notices in the recipients' inboxes and starts a webhook delivery workflow
-     * for each notice whose recipient registered a webhook (once per notice, so a retry starts none twice). The read
-     * model keeps the newest version, so a retried or late call changes nothing.
+     * Writes the order's read model, puts notices in the recipients' inboxes and hands each notice whose recipient
+     * registered a webhook to its delivery (once per notice: a retry's outbox entries and workflow starts are no-ops).
+     * The read model keeps the newest version, so a retried or late call changes nothing.
      * @returns `webhookNoticeIds` always empty: deliveries are no longer the order workflow's to run
      */
     async publishOrder(input: {
@@ -71,7 +74,11 @@ export function createActivities(deps: ActivityDeps) {
       // the notices go again with it (an insert of a stored notice changes nothing) and their webhooks start then.
       if (written === 'MISSING') return { needFullView: true, webhookNoticeIds: [] };
       if (input.notices.length === 0) return { needFullView: false, webhookNoticeIds: [] };
-      await deps.webhookDeliveries.start(input.notices.filter((d) => hooked.has(d.recipientId)));
+      await deps.webhookDeliveries.dispatch(
+        input.notices
+          .filter((draft) => hooked.has(draft.recipientId))
+          .map((draft) => ({ noticeId: draft.noticeId, recipientId: draft.recipientId, draft })),
+      );
       return { needFullView: false, webhookNoticeIds: [] };
     },
 

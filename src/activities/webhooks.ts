@@ -16,11 +16,13 @@ import type {
   WebhookRetryPolicy,
 } from '../contracts/webhook-delivery-contract';
 import { WEBHOOK_DELIVERY_WORKFLOW_TYPE, webhookDeliveryWorkflowId } from '../contracts/webhook-delivery-contract';
+import type { NoticeDraft } from '../contracts/order-contract';
 import type { Database } from '../persistence/database';
 import { findNotice } from '../persistence/notice-store';
 import { findWebhookTarget } from '../persistence/party-store';
 import { recordWebhookDelivery } from '../persistence/webhook-delivery-store';
 import type { KeyVault } from '../security/purpose-keys';
+import type { WebhookDeliveries } from './webhook-dispatcher';
 import type { HostResolver, WebhookTarget, WebhookTargetPolicy } from '../security/webhook-target';
 import { WebhookTargetRefused, WebhookTargetUnresolved, resolveWebhookTarget } from '../security/webhook-target';
 
@@ -165,8 +167,12 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
     return registered;
   }
 
-  async function attempt(input: WebhookAttemptInput): Promise<WebhookAttemptOutcome> {
-    const draft = await findNotice(deps.db, input.noticeId);
+  async function attempt(input: WebhookAttemptInput, known?: NoticeDraft): Promise<WebhookAttemptOutcome> {
+    // A notice handed over by the activity that wrote it is not read back (the same fields, in the stored order).
+    const draft =
+      known?.noticeId === input.noticeId
+        ? (({ noticeId, ...rest }: NoticeDraft) => ({ noticeId, ...rest }))(known)
+        : await findNotice(deps.db, input.noticeId);
     const registered = draft && (await webhookOf(draft.recipientId));
     if (!draft || !registered) return { delivered: false, retryable: false, error: 'no webhook registered' };
     let target: WebhookTarget;
@@ -187,8 +193,8 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
      * One delivery attempt: checks the recipient's URL again (its DNS may have changed), POSTs the signed notice to
      * the checked address, and records the outcome (`PENDING` while worth another try).
      */
-    async attemptWebhookDelivery(input: WebhookAttemptInput): Promise<WebhookAttemptOutcome> {
-      const outcome = await attempt(input);
+    async attemptWebhookDelivery(input: WebhookAttemptInput, known?: NoticeDraft): Promise<WebhookAttemptOutcome> {
+      const outcome = await attempt(input, known);
       await recordWebhookDelivery(deps.db, {
         noticeId: input.noticeId,
         recipientId: input.recipientId,
@@ -220,14 +226,20 @@ export type WebhookActivities = ReturnType<typeof createWebhookActivities>;
 
 /**
  * Starts delivery workflows, each at most once: the workflow id names the notice (and redelivery), and a start of an
- * id that exists or existed is a no-op, so a retried activity or a repeated request starts nothing new.
+ * id that exists or existed is a no-op, so a retried activity or a repeated request starts nothing new. Used alone
+ * (without the worker's WebhookDispatcher), every delivery is a workflow from its first attempt.
  */
-export class WebhookDeliveryStarter {
+export class WebhookDeliveryStarter implements WebhookDeliveries {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
     private readonly retry: WebhookRetryPolicy,
   ) {}
+
+  /** Delivers new notices through a workflow each. */
+  async dispatch(notices: readonly { noticeId: string; recipientId: string }[]): Promise<void> {
+    await this.start(notices);
+  }
 
   /**
    * Starts the delivery of each notice (or the given redelivery of one) unless it was started before.
@@ -235,7 +247,7 @@ export class WebhookDeliveryStarter {
    */
   async start(
     notices: readonly { noticeId: string; recipientId: string }[],
-    options: { redelivery?: number; priorAttempts?: number } = {},
+    options: { redelivery?: number; priorAttempts?: number; failedBefore?: number } = {},
   ): Promise<number> {
     const started = await Promise.all(
       notices.map(async ({ noticeId, recipientId }) => {
@@ -245,6 +257,7 @@ export class WebhookDeliveryStarter {
           redelivery: options.redelivery ?? 0,
           priorAttempts: options.priorAttempts ?? 0,
           retry: this.retry,
+          ...(options.failedBefore ? { failedBefore: options.failedBefore } : {}),
         };
         try {
           await this.client.workflow.start(WEBHOOK_DELIVERY_WORKFLOW_TYPE, {

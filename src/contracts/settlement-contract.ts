@@ -42,8 +42,13 @@ export interface SettlementWorkflowInput {
   outcomeTimeoutMs?: number | undefined;
   /** How long the bank clears a credit transfer before its outcome is asked (SETTLEMENT_CLEARING_MS). */
   clearingMs?: number | undefined;
-  /** Carried across continue-as-new: where claiming stopped. */
-  resume?: { afterId: string; pages: number } | undefined;
+  /**
+   * Carried across continue-as-new: where claiming stopped, or (`signalsAfterId`) where signalling the orders their
+   * lines stopped.
+   */
+  resume?: { afterId: string; pages: number; signalsAfterId?: string | undefined } | undefined;
+  /** Activity pages per run before continuing as new (claims, then signals); 200 when absent. */
+  pagesPerRun?: number | undefined;
 }
 
 /** One order's line of a batch, as the settlement workflow signals it to the order's workflow. */

@@ -18,6 +18,13 @@ export function webhookDeliveryWorkflowId(noticeId: string, redelivery = 0): str
   return redelivery === 0 ? `webhook-${noticeId}` : `webhook-${noticeId}-r${redelivery}`;
 }
 
+/**
+ * How long a delivery's first attempt waits for the receiver at most (the worker's own attempt, or the workflow's local
+ * activity in older histories): either holds a slot that orders need too, so a slow or dead receiver may hold one for
+ * this long only; the later attempts wait WEBHOOK_TIMEOUT_MS.
+ */
+export const FIRST_ATTEMPT_TIMEOUT_MS = 3_000;
+
 /** When to try again: exponential backoff with full jitter, bounded by a horizon. */
 export interface WebhookRetryPolicy {
   /** The cap of the first wait; each later cap doubles. */
@@ -39,6 +46,11 @@ export interface WebhookDeliveryInput {
   /** Attempts made by earlier deliveries of the same notice, so the record counts them all. */
   priorAttempts: number;
   retry: WebhookRetryPolicy;
+  /**
+   * Failed attempts of this delivery made before the workflow started (the worker's first attempt, outside any
+   * workflow): the workflow waits its backoff first and numbers its attempts after them. Absent: none.
+   */
+  failedBefore?: number | undefined;
 }
 
 /** How one attempt ended. `error` is settleflow's own words (`HTTP 500`, `timeout`), never the receiver's. */

@@ -286,3 +286,14 @@ export function nativeCollection<T extends { _id: string }>(model: Model<T>): mo
 export function isDuplicateKeyError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
 }
+
+/** Whether an unordered `insertMany` failed only on documents already stored (a retried write: nothing is missing). */
+export function isOnlyDuplicateKeys(error: unknown): boolean {
+  const writeErrors = (error as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
+  return (
+    isDuplicateKeyError(error) ||
+    (Array.isArray(writeErrors) &&
+      writeErrors.length > 0 &&
+      writeErrors.every((e) => (e.code ?? e.err?.code) === 11000))
+  );
+}

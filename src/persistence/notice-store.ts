@@ -3,7 +3,7 @@
 
 import type { NoticeDraft } from '../contracts/order-contract';
 import type { Database, NoticeRecord } from './database';
-import { isDuplicateKeyError, nativeCollection } from './database';
+import { isOnlyDuplicateKeys, nativeCollection } from './database';
 
 /**
  * Inserts notices in one command, ignoring the ones already stored (a retried activity).
@@ -18,13 +18,7 @@ export async function insertNotices(db: Database, drafts: readonly NoticeDraft[]
       { ordered: false },
     );
   } catch (error) {
-    const writeErrors = (error as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
-    const onlyDuplicates =
-      isDuplicateKeyError(error) ||
-      (Array.isArray(writeErrors) &&
-        writeErrors.length > 0 &&
-        writeErrors.every((e) => (e.code ?? e.err?.code) === 11000));
-    if (!onlyDuplicates) throw error;
+    if (!isOnlyDuplicateKeys(error)) throw error;
   }
 }
 

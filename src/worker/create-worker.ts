@@ -6,6 +6,9 @@ import type { NativeConnection } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { WebhookDeliveryStarter, createWebhookActivities } from '../activities/webhooks';
+import type { WebhookDispatcherOptions } from '../activities/webhook-dispatcher';
+import { DEFAULT_WEBHOOK_DISPATCH, WebhookDispatcher } from '../activities/webhook-dispatcher';
+import { FIRST_ATTEMPT_TIMEOUT_MS } from '../contracts/webhook-delivery-contract';
 import type { BankConnector } from '../bank/bank-connector';
 import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
@@ -52,6 +55,8 @@ export interface OrderWorkerOptions {
   tracing?: Tracing;
   /** Graceful shutdown: how long in-flight activities may finish, and when the worker stops regardless. */
   shutdown?: { graceMs: number; forceMs: number };
+  /** The webhook dispatcher's bounds, beside DEFAULT_WEBHOOK_DISPATCH (tests shorten the sweep). */
+  webhookDispatch?: Partial<Omit<WebhookDispatcherOptions, 'log' | 'now'>>;
 }
 
 /** Creates (but does not run) a worker for the order workflows. */
@@ -67,18 +72,30 @@ export async function createOrderWorker(options: OrderWorkerOptions): Promise<Wo
   });
   const logger = options.logger ?? createLogger({ service: 'settleflow-worker', level: 'silent' });
   const webhook = options.config.webhook;
-  const activities = createActivities({
-    db: options.db,
-    vault: options.vault,
-    bank: options.bank,
-    webhookDeliveries: new WebhookDeliveryStarter(temporal, options.taskQueue, webhook.retry),
-  });
   const webhookActivities = createWebhookActivities({
     db: options.db,
     vault: options.vault,
     policy: { allowPrivate: webhook.allowPrivate },
   });
-  return Worker.create({
+  // A notice's first webhook attempt is made here, in the worker process; a workflow takes over what fails.
+  const dispatcher = new WebhookDispatcher(
+    options.db,
+    (input, draft) => webhookActivities.attemptWebhookDelivery(input, draft),
+    new WebhookDeliveryStarter(temporal, options.taskQueue, webhook.retry),
+    {
+      ...DEFAULT_WEBHOOK_DISPATCH,
+      firstAttemptTimeoutMs: Math.min(webhook.retry.attemptTimeoutMs, FIRST_ATTEMPT_TIMEOUT_MS),
+      ...options.webhookDispatch,
+      log: (line) => logger.warn(line),
+    },
+  );
+  const activities = createActivities({
+    db: options.db,
+    vault: options.vault,
+    bank: options.bank,
+    webhookDeliveries: dispatcher,
+  });
+  const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
@@ -101,4 +118,22 @@ export async function createOrderWorker(options: OrderWorkerOptions): Promise<Wo
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
   });
+  dispatcher.startSweeping();
+  stopWhenWorkerStops(worker, dispatcher);
+  return worker;
+}
+
+/** How often the sweep's timer checks whether its worker stopped. */
+const WORKER_STATE_CHECK_MS = 1_000;
+
+/** Stops the dispatcher's sweep once the worker has stopped or failed (the worker has no stop event to listen to). */
+function stopWhenWorkerStops(worker: Worker, dispatcher: WebhookDispatcher): void {
+  const check = setInterval(() => {
+    const state = worker.getState();
+    if (state === 'STOPPED' || state === 'FAILED') {
+      clearInterval(check);
+      dispatcher.stop();
+    }
+  }, WORKER_STATE_CHECK_MS);
+  check.unref();
 }

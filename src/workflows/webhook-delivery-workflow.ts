@@ -10,7 +10,7 @@ import type {
   WebhookDeliveryInput,
   WebhookDeliveryResult,
 } from '../contracts/webhook-delivery-contract';
-import { webhookRetryDelayMs } from '../contracts/webhook-delivery-contract';
+import { FIRST_ATTEMPT_TIMEOUT_MS, webhookRetryDelayMs } from '../contracts/webhook-delivery-contract';
 
 /** Time an attempt may take beyond its HTTP timeout: the DNS lookup and the record's write. */
 const ATTEMPT_OVERHEAD_MS = 15_000;
@@ -27,12 +27,7 @@ const { recordWebhookDelivery } = wf.proxyActivities<WebhookActivities>({
  */
 export const WEBHOOK_FIRST_ATTEMPT_LOCAL_PATCH = 'webhook-first-attempt-local';
 
-/**
- * How long the first (local) attempt waits for the receiver at most, and what it may take beyond that (the DNS lookup
- * and the record's write). A local activity holds one of the worker's workflow task slots, which orders' Updates
- * need too, so a slow or dead receiver may hold one for this long only; the later attempts wait WEBHOOK_TIMEOUT_MS.
- */
-export const FIRST_ATTEMPT_TIMEOUT_MS = 3_000;
+/** What the first (local) attempt may take beyond FIRST_ATTEMPT_TIMEOUT_MS: the DNS lookup and the record's write. */
 const FIRST_ATTEMPT_OVERHEAD_MS = 5_000;
 
 /** Says why an attempt's activity itself failed, in settleflow's words. */
@@ -60,8 +55,12 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
   });
   const giveUpAt = Date.now() + input.retry.horizonMs;
   const base = { noticeId: input.noticeId, recipientId: input.recipientId, redelivery: input.redelivery };
+  // The worker's own first attempt failed before this workflow started: wait the backoff that follows it first.
+  // (Inputs without `failedBefore`, every history recorded before it existed, make no command here.)
+  const failedBefore = input.failedBefore ?? 0;
+  if (failedBefore > 0) await wf.sleep(webhookRetryDelayMs(input.retry, failedBefore, Math.random()));
 
-  for (let failed = 0; ;) {
+  for (let failed = failedBefore; ;) {
     const attempts = input.priorAttempts + failed + 1;
     let outcome: WebhookAttemptOutcome;
     try {

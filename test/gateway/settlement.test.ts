@@ -616,4 +616,39 @@ describe('settlement batches', () => {
     );
     expect((await balancesAtBank(seller.accountId)).EUR).toBe(10_000 - 110 + 5_000 - 50 + 400 - 12);
   });
+
+  it('cut-off › more pages than a run takes, claiming and signalling › continues as new and settles every payment once', async () => {
+    const seller = await sellerWithAccount();
+    const card = await fundedCard();
+    const amounts = [1_100, 2_200, 3_300, 4_400, 5_500];
+    const payments = [];
+    for (const amount of amounts) payments.push(await capturedPayment(seller.sellerId, amount, 'EUR', card));
+    const cutoffAt = nextCutoff();
+    const workflowId = settlementWorkflowId(cutoffAt);
+
+    // One payment a page and two pages a run: the claims take several runs, and so do the orders' signals.
+    const summary: SettlementSummary = await rig.env.client.workflow.execute('settlementWorkflow', {
+      taskQueue: rig.gatewayQueue,
+      workflowId,
+      args: [{ cutoffAt, clearingMs: 1_000, outcomeTimeoutMs: 60_000, pageSize: 1, pagesPerRun: 2 }],
+    });
+    const lastRun = await rig.env.client.workflow.getHandle(workflowId).fetchHistory();
+    const events = lastRun.events ?? [];
+    const started = events[0]?.workflowExecutionStartedEventAttributes;
+    const activityTypes = new Set(
+      events.map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean),
+    );
+
+    expect(summary.status).toBe('COMPLETED');
+    expect(started?.continuedExecutionRunId).toBeTruthy();
+    // The last run only signalled: it took over from a run that continued as new in the signal phase.
+    expect([...activityTypes].sort()).toEqual(['openSettlementBatch', 'signalSettlementOrders']);
+    const batch = await getBatch(rig.env.db, summary.batchId, { limit: 1_000 });
+    const mine = batch!.lines.filter((line) => line.sellerId === seller.sellerId);
+    expect(mine.map((line) => line.paymentId).sort()).toEqual([...payments].sort());
+    expect(mine.every((line) => line.status === 'PAID')).toBe(true);
+    const fees = amounts.map((g) => Math.floor((g * 150 + 5_000) / 10_000) + 25);
+    const net = amounts.reduce((a, b) => a + b, 0) - fees.reduce((a, b) => a + b, 0);
+    expect((await balancesAtBank(seller.accountId)).EUR).toBe(net);
+  });
 });

@@ -21,7 +21,7 @@ import type { OrderView } from '../../src/domain/order';
 import { insertNotices } from '../../src/persistence/notice-store';
 import { registerParty } from '../../src/persistence/party-store';
 import { findWebhookDelivery } from '../../src/persistence/webhook-delivery-store';
-import { FIRST_ATTEMPT_TIMEOUT_MS } from '../../src/workflows/webhook-delivery-workflow';
+import { FIRST_ATTEMPT_TIMEOUT_MS } from '../../src/contracts/webhook-delivery-contract';
 import type { WorkflowEnv } from '../support/workflow-env';
 import { decodedHistoryText, startOrder, startWorkflowEnv } from '../support/workflow-env';
 

@@ -3,7 +3,7 @@
 // payments asked for until the cut-off page by page (continuing as new every PAGES_PER_RUN pages, so its history stays
 // bounded), prices and books the payouts, sends the pacs.008 batch, follows it to the bank's outcome for at most
 // `outcomeTimeoutMs` (then the batch is UNRESOLVED, for an operator), completes the batch and signals each order its
-// line. Deterministic: it imports only @temporalio/workflow and the contracts.
+// line, page by page (continuing as new the same way). Deterministic: it imports only @temporalio/workflow and the contracts.
 
 import * as wf from '@temporalio/workflow';
 import type { SettlementWorkflowInput } from '../../contracts/settlement-contract';
@@ -53,10 +53,11 @@ export async function settlementWorkflow(input: SettlementWorkflowInput = {}): P
   });
   if (state.workflowId !== info.workflowId) return summary();
 
+  const pagesPerRun = input.pagesPerRun ?? PAGES_PER_RUN;
   if (state.status === 'CLAIMING') {
     let afterId = input.resume?.afterId ?? '';
     for (let pages = 0; ; pages += 1) {
-      if (pages >= PAGES_PER_RUN) {
+      if (pages >= pagesPerRun) {
         return wf.continueAsNew<typeof settlementWorkflow>({ ...input, cutoffAt, resume: { afterId, pages: 0 } });
       }
       const page = await steps.claimSettlementPage({ batchId, afterId, limit: pageSize });
@@ -81,8 +82,16 @@ export async function settlementWorkflow(input: SettlementWorkflowInput = {}): P
     state = await steps.completeSettlementBatch(batchId);
   }
   if (state.status === 'COMPLETED') {
-    let afterId = '';
-    for (;;) {
+    // Signalling the orders pages through the batch's lines too: its history is bounded the same way.
+    let afterId = input.resume?.signalsAfterId ?? '';
+    for (let pages = 0; ; pages += 1) {
+      if (pages >= pagesPerRun) {
+        return wf.continueAsNew<typeof settlementWorkflow>({
+          ...input,
+          cutoffAt,
+          resume: { afterId: '', pages: 0, signalsAfterId: afterId },
+        });
+      }
       const page = await steps.signalSettlementOrders({ batchId, afterId, limit: pageSize });
       afterId = page.lastId;
       if (page.done) break;
