@@ -175,7 +175,7 @@ function RuleEditor({
   );
 }
 
-function PlanTable({ plan }: { plan: SchemaCorrectionPlan }) {
+function PlanTable({ plan, applied = false }: { plan: SchemaCorrectionPlan; applied?: boolean }) {
   const counts = plan.entries.reduce<Record<string, number>>((sum, entry) => {
     sum[entry.action] = (sum[entry.action] ?? 0) + 1;
     return sum;
@@ -197,7 +197,7 @@ function PlanTable({ plan }: { plan: SchemaCorrectionPlan }) {
               <th scope="col">Class</th>
               <th scope="col">Action</th>
               <th scope="col">Reason</th>
-              <th scope="col">Journal it would post</th>
+              <th scope="col">{applied ? 'Journal posted' : 'Journal it would post'}</th>
             </tr>
           </thead>
           <tbody>
@@ -535,7 +535,7 @@ export function CorrectionRulesPage() {
               <h3 id="applied-title" className="h3">
                 Applied to {applied.runId} (version {applied.ruleSetVersion})
               </h3>
-              <PlanTable plan={applied} />
+              <PlanTable plan={applied} applied />
             </section>
           )}
         </form>
