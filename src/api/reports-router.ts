@@ -1,7 +1,8 @@
-// The reports' handlers: clearing statistics (JSON pages or CSV), the daily clearing report (CSV or PDF, streamed as
-// a download) and the transaction search. A seller's filter is forced to itself (another seller is 403); operators
-// see all. Downloads start only once the first rows are read, so a failing database is still a JSON error, never a
-// half-sent file passed off as whole. Read-only: it must never write a payment or the ledger.
+// The reports' handlers: clearing statistics (JSON pages or CSV), the daily clearing report, the settlement statement
+// and the reconciliation report (CSV or PDF, streamed as a download) and the transaction search. A seller's filter is
+// forced to itself (another seller is 403; a batch without its lines is 404); operators see all. Downloads start only
+// once the first rows are read, so a failing database is still a JSON error, never a half-sent file passed off as
+// whole. Read-only: it must never write a payment or the ledger.
 
 import { Router } from 'express';
 import type { RequestHandler, Response } from 'express';
@@ -11,8 +12,12 @@ import {
   clearingStatisticsPage,
   searchTransactions,
 } from '../gateway/reports/payment-queries';
+import { loadFeeLookup } from '../gateway/reports/fee-lookup';
+import { ReportNotFoundError, ReportParameterError } from '../gateway/reports/report-errors';
 import type { ReportDocument, ReportRow } from '../gateway/reports/report-kinds';
 import { clearingStatisticsReport, dailyClearingReport } from '../gateway/reports/report-kinds';
+import { reconciliationReport } from '../gateway/reports/reconciliation-report';
+import { settlementStatementReport } from '../gateway/reports/settlement-statement';
 import type { ReportFormat } from '../gateway/reports/report-renderers';
 import { REPORT_CONTENT_TYPES, writeReport } from '../gateway/reports/report-renderers';
 import type { PaymentStatus } from '../domain/payment';
@@ -26,6 +31,8 @@ import {
   MAX_STATISTICS_DAYS,
   clearingStatisticsRoute,
   dailyClearingReportRoute,
+  reconciliationReportRoute,
+  settlementStatementRoute,
   transactionSearchRoute,
 } from './reports-routes';
 
@@ -36,10 +43,29 @@ function sellerScope(caller: Party, sellerId: string | undefined): string | unde
   return caller.id;
 }
 
-/** The fee schedule of each seller, as new orders are placed with it (settings over configuration). */
-async function feeLookup(deps: Pick<ApiDeps, 'db' | 'config'>): Promise<FeeLookup> {
+/**
+ * The fee of each payment: the settlement fee schedule version in force at its time; without one, the fee new orders
+ * are placed with (settings over configuration).
+ */
+async function feeLookup(deps: Pick<ApiDeps, 'db' | 'config'>, sellerId?: string): Promise<FeeLookup> {
   const stored = await cachedSettings(deps.db);
-  return (sellerId) => effectiveSettings(deps.config, stored.settings, sellerId).gatewayFee;
+  return loadFeeLookup(
+    deps.db,
+    (seller) => effectiveSettings(deps.config, stored.settings, seller).gatewayFee,
+    sellerId,
+  );
+}
+
+/** A report kind's refusal as the API answers it. */
+function reportError(error: unknown): never {
+  if (error instanceof ReportNotFoundError) {
+    const param = error.code === 'run_not_found' ? 'runId' : 'batchId';
+    throw new ApiError(404, 'not_found_error', error.code, error.message, param);
+  }
+  if (error instanceof ReportParameterError) {
+    throw new ApiError(422, 'invalid_request_error', error.code, error.message, error.param);
+  }
+  throw error;
 }
 
 function invalidCursor(error: unknown): never {
@@ -91,7 +117,7 @@ async function download(res: Response, document: ReportDocument, format: ReportF
   }
 }
 
-/** GET /v1/reports/clearing-statistics, GET /v1/reports/daily-clearing and GET /v1/transactions. */
+/** GET /v1/reports/{clearing-statistics,daily-clearing,settlement-statement,reconciliation} and /v1/transactions. */
 export function reportsRouter(deps: Pick<ApiDeps, 'db' | 'config'>, authenticated: RequestHandler): Router {
   const router = Router({ caseSensitive: true });
   const guards = { authenticated };
@@ -106,7 +132,7 @@ export function reportsRouter(deps: Pick<ApiDeps, 'db' | 'config'>, authenticate
       method: query.method as ClearingMethod | undefined,
       currency: query.currency,
     };
-    const feeOf = await feeLookup(deps);
+    const feeOf = await feeLookup(deps, statisticsQuery.sellerId);
     if (query.format === 'csv') {
       await download(res, clearingStatisticsReport.document({ db: deps.db, feeOf }, statisticsQuery), 'csv');
       return;
@@ -119,16 +145,36 @@ export function reportsRouter(deps: Pick<ApiDeps, 'db' | 'config'>, authenticate
   });
 
   mountRoute(router, dailyClearingReportRoute, guards, async (_req, res, { query }) => {
-    const feeOf = await feeLookup(deps);
+    const sellerId = sellerScope(callerOf(res), query.sellerId);
+    const feeOf = await feeLookup(deps, sellerId);
     const document = dailyClearingReport.document(
       { db: deps.db, feeOf },
       {
         date: query.date,
-        sellerId: sellerScope(callerOf(res), query.sellerId),
+        sellerId,
         method: query.method as ClearingMethod | undefined,
         currency: query.currency,
       },
     );
+    await download(res, document, query.format);
+  });
+
+  mountRoute(router, settlementStatementRoute, guards, async (_req, res, { query }) => {
+    const caller = callerOf(res);
+    const document = await settlementStatementReport
+      .document(
+        { db: deps.db },
+        {
+          batchId: query.batchId,
+          sellerId: sellerScope(caller, query.sellerId),
+        },
+      )
+      .catch(reportError);
+    await download(res, document, query.format);
+  });
+
+  mountRoute(router, reconciliationReportRoute, guards, async (_req, res, { query }) => {
+    const document = await reconciliationReport.document({ db: deps.db }, { runId: query.runId }).catch(reportError);
     await download(res, document, query.format);
   });
 

@@ -1,14 +1,17 @@
 // The reports' HTTP operations (issue 9 B and E), declared for the route registry and the OpenAPI document: clearing
-// statistics (JSON pages or one CSV), the daily clearing report (CSV or PDF) and the transaction search. Sellers see
-// their own payments only, operators all. Declarations only (handlers in reports-router.ts).
+// statistics (JSON pages or one CSV), the daily clearing report, the seller's settlement statement per batch and the
+// reconciliation report of a run (CSV or PDF each) and the transaction search. Sellers see their own payments only,
+// operators all; the reconciliation report is for operators. Declarations only (handlers in reports-router.ts).
 
 import { z } from 'zod';
 import { PAYMENT_STATUSES } from '../domain/payment';
 import { CLEARING_METHODS } from '../gateway/reports/clearing-statistics';
 import { MAX_AMOUNT_MINOR } from '../domain/money';
+import { runPathParams } from './reconciliation-routes';
 import { errorResponses } from './route-errors';
 import { defineRoute } from './route-registry';
 import { idSchema } from './schemas';
+import { batchPathParams } from './settlement-routes';
 
 /** The longest range of days one statistics request may cover. */
 export const MAX_STATISTICS_DAYS = 366;
@@ -50,6 +53,23 @@ export const dailyClearingQuery = z.strictObject({
   sellerId: idSchema.optional().describe('One seller; a seller may name only itself (and gets only its own rows).'),
   method: method.optional(),
   currency: currency.optional(),
+});
+
+/** `GET /v1/reports/settlement-statement` query string. */
+export const settlementStatementQuery = z.strictObject({
+  batchId: batchPathParams.shape.batchId.describe('The settlement batch (`batch-<cut-off>`).'),
+  format: z.enum(['csv', 'pdf']).describe('The download format.'),
+  sellerId: idSchema
+    .optional()
+    .describe(
+      'The seller whose lines are shown: an operator must name one for a batch of several sellers; a seller may name only itself (and gets only its own lines).',
+    ),
+});
+
+/** `GET /v1/reports/reconciliation` query string. */
+export const reconciliationReportQuery = z.strictObject({
+  runId: runPathParams.shape.runId.describe('The reconciliation run (`recon-<day>-<account>`).'),
+  format: z.enum(['csv', 'pdf']).describe('The download format.'),
 });
 
 /** `GET /v1/transactions` query string. */
@@ -172,6 +192,45 @@ export const dailyClearingReportRoute = defineRoute({
   },
 });
 
+const DOWNLOAD_MEDIA = {
+  'text/csv': { schema: { type: 'string' } },
+  'application/pdf': { schema: { type: 'string', contentMediaType: 'application/pdf' } },
+};
+
+/** `GET /v1/reports/settlement-statement`. */
+export const settlementStatementRoute = defineRoute({
+  operationId: 'getSettlementStatement',
+  method: 'get',
+  path: '/v1/reports/settlement-statement',
+  summary: "A seller's settlement statement of one batch, as CSV or PDF",
+  description:
+    "The batch, its cut-off, and each payment of the seller settled in it (order, payment reference, method, gross, fee, net in the currency's ISO 4217 decimals, the line's status, the payout's status and the fee schedule version it was priced with), with totals per currency (payments, gross, fees, net payout); the PDF adds each payout's outcome at the bank (accepted or rejected by pacs.002, returned by pacs.004). Streamed from the batch's lines. Operators see any batch (`sellerId` is required for a batch of several sellers: 422 `seller_required`); a seller sees only its own lines, and a batch without any of them is 404 `batch_not_found`, as a batch that does not exist (naming another seller is 403).",
+  tags: ['Reports'],
+  roles: ['seller', 'operator'],
+  query: settlementStatementQuery,
+  responses: {
+    '200': { description: 'The statement.', media: DOWNLOAD_MEDIA, headers: DOWNLOAD_HEADERS },
+    ...errorResponses(400, 401, 404, 422),
+  },
+});
+
+/** `GET /v1/reports/reconciliation`. */
+export const reconciliationReportRoute = defineRoute({
+  operationId: 'getReconciliationReport',
+  method: 'get',
+  path: '/v1/reports/reconciliation',
+  summary: 'The reconciliation report of one run, as CSV or PDF',
+  description:
+    "The statement day and settlement account, the bank's lines against the ledger's, every item with its class (MATCHED, AMOUNT_MISMATCH, MISSING_IN_BANK, MISSING_IN_LEDGER, DUPLICATE, TIMING), bank and ledger amounts and their difference, each break's exception state (OPEN, ASSIGNED, RESOLVED) and the correction applied (action, rule, rule set version, journal id and amount), with totals per class and currency and per currency. Streamed from the run's items. Operators only; an unknown run is 404 `run_not_found`.",
+  tags: ['Reports'],
+  roles: ['operator'],
+  query: reconciliationReportQuery,
+  responses: {
+    '200': { description: 'The report.', media: DOWNLOAD_MEDIA, headers: DOWNLOAD_HEADERS },
+    ...errorResponses(400, 401, 404),
+  },
+});
+
 /** `GET /v1/transactions`. */
 export const transactionSearchRoute = defineRoute({
   operationId: 'searchTransactions',
@@ -194,4 +253,10 @@ export const transactionSearchRoute = defineRoute({
 });
 
 /** The reports' routes, in the document's order. */
-export const REPORT_ROUTES = [clearingStatisticsRoute, dailyClearingReportRoute, transactionSearchRoute] as const;
+export const REPORT_ROUTES = [
+  clearingStatisticsRoute,
+  dailyClearingReportRoute,
+  settlementStatementRoute,
+  reconciliationReportRoute,
+  transactionSearchRoute,
+] as const;

@@ -791,6 +791,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/settlement-statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A seller's settlement statement of one batch, as CSV or PDF
+         * @description The batch, its cut-off, and each payment of the seller settled in it (order, payment reference, method, gross, fee, net in the currency's ISO 4217 decimals, the line's status, the payout's status and the fee schedule version it was priced with), with totals per currency (payments, gross, fees, net payout); the PDF adds each payout's outcome at the bank (accepted or rejected by pacs.002, returned by pacs.004). Streamed from the batch's lines. Operators see any batch (`sellerId` is required for a batch of several sellers: 422 `seller_required`); a seller sees only its own lines, and a batch without any of them is 404 `batch_not_found`, as a batch that does not exist (naming another seller is 403).
+         *
+         *     Roles: seller, operator.
+         */
+        get: operations["getSettlementStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/reconciliation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The reconciliation report of one run, as CSV or PDF
+         * @description The statement day and settlement account, the bank's lines against the ledger's, every item with its class (MATCHED, AMOUNT_MISMATCH, MISSING_IN_BANK, MISSING_IN_LEDGER, DUPLICATE, TIMING), bank and ledger amounts and their difference, each break's exception state (OPEN, ASSIGNED, RESOLVED) and the correction applied (action, rule, rule set version, journal id and amount), with totals per class and currency and per currency. Streamed from the run's items. Operators only; an unknown run is 404 `run_not_found`.
+         *
+         *     Roles: operator.
+         */
+        get: operations["getReconciliationReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/transactions": {
         parameters: {
             query?: never;
@@ -2188,62 +2232,6 @@ export interface components {
                 currency: string;
             };
         };
-        ClearingStatisticsRow: {
-            day: string;
-            sellerId: string;
-            method: string;
-            currency: string;
-            payments: number;
-            approved: number;
-            declined: number;
-            pending: number;
-            /** @description approved / (approved + declined), to 4 decimals. */
-            approvalRate: number | null;
-            authorizedMinor: number;
-            capturedMinor: number;
-            refundedMinor: number;
-            /** @description The gateway's fee on each captured payment, by the fee schedule in force. */
-            feesMinor: number;
-            /** @description captured - refunded - fees. */
-            netMinor: number;
-            declineReasons: {
-                [key: string]: number;
-            };
-            authorizationLatency: {
-                count: number;
-                meanMs: number;
-                p50Ms: number;
-                p95Ms: number;
-                maxMs: number;
-            } | null;
-        };
-        Transaction: {
-            paymentId: string;
-            orderId: string;
-            sellerId: string;
-            method: string;
-            status: string;
-            amount: {
-                amount: number;
-                currency: string;
-            };
-            authorizedMinor: number;
-            capturedMinor: number;
-            refundedMinor: number;
-            declineCode: string | null;
-            last4: string;
-            authorizationLatencyMs: number | null;
-            createdAt: string;
-            updatedAt: string;
-        };
-        ClearingStatisticsPage: {
-            data: components["schemas"]["ClearingStatisticsRow"][];
-            nextCursor: string | null;
-        };
-        TransactionPage: {
-            data: components["schemas"]["Transaction"][];
-            nextCursor: string | null;
-        };
         ReconciliationRun: {
             runId: string;
             day: string;
@@ -2559,6 +2547,62 @@ export interface components {
             note: string;
             version?: number;
         };
+        ClearingStatisticsRow: {
+            day: string;
+            sellerId: string;
+            method: string;
+            currency: string;
+            payments: number;
+            approved: number;
+            declined: number;
+            pending: number;
+            /** @description approved / (approved + declined), to 4 decimals. */
+            approvalRate: number | null;
+            authorizedMinor: number;
+            capturedMinor: number;
+            refundedMinor: number;
+            /** @description The gateway's fee on each captured payment, by the fee schedule in force. */
+            feesMinor: number;
+            /** @description captured - refunded - fees. */
+            netMinor: number;
+            declineReasons: {
+                [key: string]: number;
+            };
+            authorizationLatency: {
+                count: number;
+                meanMs: number;
+                p50Ms: number;
+                p95Ms: number;
+                maxMs: number;
+            } | null;
+        };
+        Transaction: {
+            paymentId: string;
+            orderId: string;
+            sellerId: string;
+            method: string;
+            status: string;
+            amount: {
+                amount: number;
+                currency: string;
+            };
+            authorizedMinor: number;
+            capturedMinor: number;
+            refundedMinor: number;
+            declineCode: string | null;
+            last4: string;
+            authorizationLatencyMs: number | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        ClearingStatisticsPage: {
+            data: components["schemas"]["ClearingStatisticsRow"][];
+            nextCursor: string | null;
+        };
+        TransactionPage: {
+            data: components["schemas"]["Transaction"][];
+            nextCursor: string | null;
+        };
         PublicJwk: {
             /** @enum {string} */
             kty: "EC" | "RSA";
@@ -2807,10 +2851,6 @@ export type SchemaOpenWalletRequest = components['schemas']['OpenWalletRequest']
 export type SchemaWalletTopUpRequest = components['schemas']['WalletTopUpRequest'];
 export type SchemaWallet = components['schemas']['Wallet'];
 export type SchemaWalletTopUp = components['schemas']['WalletTopUp'];
-export type SchemaClearingStatisticsRow = components['schemas']['ClearingStatisticsRow'];
-export type SchemaTransaction = components['schemas']['Transaction'];
-export type SchemaClearingStatisticsPage = components['schemas']['ClearingStatisticsPage'];
-export type SchemaTransactionPage = components['schemas']['TransactionPage'];
 export type SchemaReconciliationRun = components['schemas']['ReconciliationRun'];
 export type SchemaReconciliationItem = components['schemas']['ReconciliationItem'];
 export type SchemaReconciliationException = components['schemas']['ReconciliationException'];
@@ -2824,6 +2864,10 @@ export type SchemaApplyCorrectionsRequest = components['schemas']['ApplyCorrecti
 export type SchemaAssignExceptionRequest = components['schemas']['AssignExceptionRequest'];
 export type SchemaCommentExceptionRequest = components['schemas']['CommentExceptionRequest'];
 export type SchemaResolveExceptionRequest = components['schemas']['ResolveExceptionRequest'];
+export type SchemaClearingStatisticsRow = components['schemas']['ClearingStatisticsRow'];
+export type SchemaTransaction = components['schemas']['Transaction'];
+export type SchemaClearingStatisticsPage = components['schemas']['ClearingStatisticsPage'];
+export type SchemaTransactionPage = components['schemas']['TransactionPage'];
 export type SchemaPublicJwk = components['schemas']['PublicJwk'];
 export type SchemaJwks = components['schemas']['Jwks'];
 export type SchemaGatewayPayment = components['schemas']['GatewayPayment'];
@@ -7195,6 +7239,248 @@ export interface operations {
             };
             /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSettlementStatement: {
+        parameters: {
+            query: {
+                /** @description The settlement batch (`batch-<cut-off>`). */
+                batchId: string;
+                /** @description The download format. */
+                format: "csv" | "pdf";
+                /** @description The seller whose lines are shown: an operator must name one for a batch of several sellers; a seller may name only itself (and gets only its own lines). */
+                sellerId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statement. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="<report>-<day>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/pdf": string;
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getReconciliationReport: {
+        parameters: {
+            query: {
+                /** @description The reconciliation run (`recon-<day>-<account>`). */
+                runId: string;
+                /** @description The download format. */
+                format: "csv" | "pdf";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="<report>-<day>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/pdf": string;
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

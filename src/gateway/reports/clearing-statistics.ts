@@ -68,8 +68,11 @@ export interface ClearingStatisticsRow {
   authorizationLatency: LatencySummary | null;
 }
 
-/** Looks up the fee schedule of a seller's payments of a method and currency. */
-export type FeeLookup = (sellerId: string, method: ClearingMethod, currency: string) => FeeSchedule;
+/**
+ * Looks up the fee of a seller's payment of a method and currency made at `at`: the fee schedule version in force at
+ * that time (see fee-lookup.ts), so a day's fees follow the schedule's versions as settlement batches do.
+ */
+export type FeeLookup = (sellerId: string, method: ClearingMethod, currency: string, at: Date) => FeeSchedule;
 
 const APPROVED: ReadonlySet<PaymentStatus> = new Set([
   'requires_capture',
@@ -230,7 +233,6 @@ class GroupAccumulator {
  */
 export class ClearingStatistics {
   private readonly groups = new Map<string, GroupAccumulator>();
-  private readonly fees = new Map<string, FeeSchedule>();
   /** Groups of this key or above cannot be on the page any more (capacity reached with smaller ones). */
   private bound: string | undefined;
 
@@ -259,19 +261,12 @@ export class ClearingStatistics {
       this.evictBeyondCapacity();
     }
     if (!this.groups.has(key)) return;
-    group.add(payment, this.feeFor(payment.sellerId, method, row.currency));
+    group.add(payment, this.feeOf(payment.sellerId, method, row.currency, payment.createdAt));
   }
 
   /** The rows, in key order. */
   rows(): ClearingStatisticsRow[] {
     return [...this.groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, group]) => group.row());
-  }
-
-  private feeFor(sellerId: string, method: ClearingMethod, currency: string): FeeSchedule {
-    const key = `${sellerId}\u0000${method}\u0000${currency}`;
-    let fee = this.fees.get(key);
-    if (fee === undefined) this.fees.set(key, (fee = this.feeOf(sellerId, method, currency)));
-    return fee;
   }
 
   private evictBeyondCapacity(): void {

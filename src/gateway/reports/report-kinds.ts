@@ -1,14 +1,16 @@
 // The printable reports (issue 9 E) as kinds of one shape: a kind turns its parameters into a ReportDocument (title,
 // columns, a stream of rows, which columns total per currency), and report-renderers.ts prints any document as CSV or
-// PDF. Today: the daily clearing report. The seller's settlement statement per batch and the reconciliation report
-// are further kinds: add a `ReportKind` reading their collections (src/gateway/settlement, src/gateway/reconciliation)
-// to REPORT_KINDS and a route in src/api/reports-routes.ts; nothing in the renderers changes. Must never load a whole
-// report into memory: rows are an async stream the renderers consume as they write.
+// PDF. The kinds: the daily clearing report and the clearing statistics (here), the seller's settlement statement per
+// batch (settlement-statement.ts) and the reconciliation report of a run (reconciliation-report.ts). A new kind is a
+// `ReportKind` in REPORT_KINDS and a route in src/api/reports-routes.ts. Must never load a whole report into memory:
+// rows are an async stream the renderers consume as they write.
 
 import type { Database } from '../../persistence/database';
 import type { ClearingMethod, ClearingStatisticsRow, FeeLookup } from './clearing-statistics';
 import type { ClearingStatisticsQuery } from './payment-queries';
 import { clearingStatisticsRows } from './payment-queries';
+import { reconciliationReport } from './reconciliation-report';
+import { settlementStatementReport } from './settlement-statement';
 
 /** What a column holds, and so how it is printed and totalled. */
 export type ReportColumnKind = 'text' | 'count' | 'money' | 'rate' | 'ms';
@@ -20,6 +22,8 @@ export interface ReportColumn {
   kind: ReportColumnKind;
   /** Its share of the PDF page's width (points at A4 landscape). */
   width: number;
+  /** A `count` column that counts rows: blank on each row, the number of rows in the totals. */
+  countsRows?: boolean | undefined;
 }
 
 /** One row: its currency (money columns are in its minor units) and a value per column key. */
@@ -45,6 +49,13 @@ export interface ReportDocument {
   rows: AsyncIterable<ReportRow>;
   /** Keys of the `count` and `money` columns totalled per currency at the end. */
   totals: string[];
+  /**
+   * A text column whose values are totalled apart too (per value and currency, before the totals per currency), e.g.
+   * the reconciliation's classes; `groupOrder` orders its values (others after them, alphabetically).
+   */
+  groupTotalsBy?: { key: string; order?: readonly string[] | undefined } | undefined;
+  /** What the PDF prints when there is no row (default `No payments.`). */
+  emptyText?: string | undefined;
 }
 
 /** What a kind reads its rows from. */
@@ -53,10 +64,17 @@ export interface ReportContext {
   feeOf: FeeLookup;
 }
 
-/** A kind of report: its id (the route's name) and how its parameters become a document. */
-export interface ReportKind<Params> {
+/**
+ * A kind of report: its id (the route's name) and how its parameters become a document (after reading what the
+ * document's title needs; the rows stay a stream). May throw ReportNotFoundError or ReportParameterError.
+ */
+export interface ReportKind<
+  Params,
+  Result extends ReportDocument | Promise<ReportDocument> = ReportDocument,
+  Context extends Partial<ReportContext> = ReportContext,
+> {
   id: string;
-  document(context: ReportContext, params: Params): ReportDocument;
+  document(context: Context, params: Params): Result;
 }
 
 /** Parameters of the daily clearing report: one UTC day, one seller or all. */
@@ -172,11 +190,10 @@ export const clearingStatisticsReport: ReportKind<ClearingStatisticsQuery> = {
   },
 };
 
-/**
- * Every report kind by id. The settlement statement (`settlement-statement`, per batch) and the reconciliation
- * report (`reconciliation`, per day) join here once their collections exist on main.
- */
+/** Every report kind by id. */
 export const REPORT_KINDS = {
   'daily-clearing': dailyClearingReport,
   'clearing-statistics': clearingStatisticsReport,
+  'settlement-statement': settlementStatementReport,
+  reconciliation: reconciliationReport,
 } as const;

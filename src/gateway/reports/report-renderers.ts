@@ -43,20 +43,36 @@ function formatValue(column: ReportColumn, row: ReportRow): string {
   }
 }
 
-/** Totals per currency of a document's totalled columns, in the order currencies first appear. */
+/** Totals of a document's totalled columns per currency (and per group and currency when it totals groups apart). */
 export class ReportTotals {
   readonly byCurrency = new Map<string, Map<string, number>>();
+  /** Per `<group value>\u0000<currency>`, when the document totals a column's groups apart. */
+  readonly byGroup = new Map<string, Map<string, number>>();
+  private readonly keys: readonly string[];
+  private readonly countsRows: ReadonlySet<string>;
+  private readonly groupBy: ReportDocument['groupTotalsBy'];
 
-  constructor(private readonly keys: readonly string[]) {}
+  constructor(document: Pick<ReportDocument, 'totals' | 'columns' | 'groupTotalsBy'>) {
+    this.keys = document.totals;
+    this.countsRows = new Set(document.columns.filter((column) => column.countsRows).map((column) => column.key));
+    this.groupBy = document.groupTotalsBy;
+  }
 
   add(row: ReportRow): void {
-    let totals = this.byCurrency.get(row.currency);
+    this.addTo(this.byCurrency, row.currency, row);
+    if (this.groupBy !== undefined) {
+      this.addTo(this.byGroup, `${String(row.values[this.groupBy.key] ?? '')}\u0000${row.currency}`, row);
+    }
+  }
+
+  private addTo(map: Map<string, Map<string, number>>, id: string, row: ReportRow): void {
+    let totals = map.get(id);
     if (totals === undefined) {
       totals = new Map(this.keys.map((key) => [key, 0]));
-      this.byCurrency.set(row.currency, totals);
+      map.set(id, totals);
     }
     for (const key of this.keys) {
-      const value = row.values[key];
+      const value = this.countsRows.has(key) ? 1 : row.values[key];
       if (typeof value === 'number') totals.set(key, totals.get(key)! + value);
     }
   }
@@ -65,13 +81,47 @@ export class ReportTotals {
   currencies(): string[] {
     return [...this.byCurrency.keys()].sort();
   }
+
+  /** The groups' totals: group values in the document's order (then alphabetically), currencies alphabetically. */
+  groups(): { group: string; currency: string; sums: Map<string, number> }[] {
+    const order = this.groupBy?.order ?? [];
+    const rank = (group: string) => (order.includes(group) ? order.indexOf(group) : order.length);
+    return [...this.byGroup.entries()]
+      .map(([id, sums]) => {
+        const [group, currency] = id.split('\u0000') as [string, string];
+        return { group, currency, sums };
+      })
+      .sort(
+        (a, b) =>
+          rank(a.group) - rank(b.group) ||
+          (a.group < b.group ? -1 : a.group > b.group ? 1 : 0) ||
+          (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0),
+      );
+  }
 }
 
-/** Writes the document as CSV to `out`: a header, its rows, then one `TOTAL` row per currency. */
+/** Writes the document as CSV to `out`: a header, its rows, a `TOTAL` row per group and currency, then per currency. */
 export async function writeCsv(document: ReportDocument, out: Writable): Promise<void> {
-  const totals = new ReportTotals(document.totals);
+  const totals = new ReportTotals(document);
   const columns = document.columns;
   const header = [...columns.map((column) => column.header), ...(document.noteHeader ? [document.noteHeader] : [])];
+  const totalRow = (currency: string, sums: Map<string, number>, group?: string): string[] => {
+    const row: ReportRow = { currency, values: Object.fromEntries(sums) };
+    return [
+      ...columns.map((column, index) =>
+        index === 0
+          ? 'TOTAL'
+          : column.key === 'currency'
+            ? currency
+            : group !== undefined && column.key === document.groupTotalsBy?.key
+              ? group
+              : sums.has(column.key)
+                ? formatValue(column, row)
+                : '',
+      ),
+      ...(document.noteHeader ? [''] : []),
+    ];
+  };
   async function* records(): AsyncGenerator<string[]> {
     yield header;
     for await (const row of document.rows) {
@@ -79,22 +129,8 @@ export async function writeCsv(document: ReportDocument, out: Writable): Promise
       const cells = columns.map((column) => formatValue(column, row));
       yield document.noteHeader ? [...cells, row.note ?? ''] : cells;
     }
-    for (const currency of totals.currencies()) {
-      const sums = totals.byCurrency.get(currency)!;
-      const row: ReportRow = { currency, values: Object.fromEntries(sums) };
-      yield [
-        ...columns.map((column, index) =>
-          index === 0
-            ? 'TOTAL'
-            : column.key === 'currency'
-              ? currency
-              : sums.has(column.key)
-                ? formatValue(column, row)
-                : '',
-        ),
-        ...(document.noteHeader ? [''] : []),
-      ];
-    }
+    for (const { group, currency, sums } of totals.groups()) yield totalRow(currency, sums, group);
+    for (const currency of totals.currencies()) yield totalRow(currency, totals.byCurrency.get(currency)!);
   }
   await pipeline(records(), stringify(), out);
 }
@@ -110,7 +146,7 @@ export async function writePdf(document: ReportDocument, out: Writable): Promise
   // A reader that goes away fails `done` while rows are still being read: handled here, awaited below, so it is never
   // an unhandled rejection (which would end the process).
   done.catch(() => undefined);
-  const totals = new ReportTotals(document.totals);
+  const totals = new ReportTotals(document);
   const left = PAGE.margin;
   const bottom = () => pdf.page.height - PAGE.margin - ROW_HEIGHT * 2;
   const widths = document.columns.map((column) => column.width);
@@ -170,25 +206,39 @@ export async function writePdf(document: ReportDocument, out: Writable): Promise
     pdf.y = y + ROW_HEIGHT * lines;
     rows += 1;
   }
-  if (rows === 0) pdf.font('Helvetica').fontSize(FONT_SIZE).text('No payments.', left, pdf.y);
+  if (rows === 0)
+    pdf
+      .font('Helvetica')
+      .fontSize(FONT_SIZE)
+      .text(document.emptyText ?? 'No payments.', left, pdf.y);
 
   pdf.moveDown(1);
-  if (pdf.y + ROW_HEIGHT * (totals.byCurrency.size + 2) > bottom()) {
+  const groups = totals.groups();
+  if (pdf.y + ROW_HEIGHT * (totals.byCurrency.size + groups.length + 3) > bottom()) {
     pdf.addPage();
     pdf.y = PAGE.margin;
   }
-  pdf.font('Helvetica-Bold').fontSize(9).text('Totals per currency', left, pdf.y);
-  pdf.font('Helvetica').fontSize(8);
   const byKey = new Map(document.columns.map((column) => [column.key, column]));
-  for (const currency of totals.currencies()) {
-    const sums = totals.byCurrency.get(currency)!;
+  const totalLine = (label: string, currency: string, sums: Map<string, number>) => {
     const row: ReportRow = { currency, values: Object.fromEntries(sums) };
     const parts = document.totals.map((key) => {
       const column = byKey.get(key)!;
       return `${column.header.toLowerCase()} ${formatValue(column, row)}`;
     });
-    pdf.text(`Total ${currency}: ${parts.join(', ')}`, left, pdf.y, { lineBreak: false });
+    pdf.text(`${label}: ${parts.join(', ')}`, left, pdf.y, { lineBreak: false });
     pdf.y += ROW_HEIGHT;
+  };
+  if (groups.length > 0) {
+    const header = byKey.get(document.groupTotalsBy!.key)?.header ?? 'group';
+    pdf.font('Helvetica-Bold').fontSize(9).text(`Totals per ${header.toLowerCase()} and currency`, left, pdf.y);
+    pdf.font('Helvetica').fontSize(8);
+    for (const { group, currency, sums } of groups) totalLine(`Total ${group} ${currency}`, currency, sums);
+    pdf.y += ROW_HEIGHT / 2;
+  }
+  pdf.font('Helvetica-Bold').fontSize(9).text('Totals per currency', left, pdf.y);
+  pdf.font('Helvetica').fontSize(8);
+  for (const currency of totals.currencies()) {
+    totalLine(`Total ${currency}`, currency, totals.byCurrency.get(currency)!);
   }
   pdf.end();
   await done;
