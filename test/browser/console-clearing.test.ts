@@ -5,7 +5,8 @@
 // took 20.03, the ledger booked 20.00) and a journal the bank never booked. Then an operator, in the browser, runs a
 // cut-off and reads its batch, reconciles the day and finds the breaks in the queue, assigns, comments on and resolves
 // one and reads its audit trail, dry-runs a correction rule and applies it (the ledger gets exactly the adjusting
-// journal the dry run showed), and downloads the daily clearing report as CSV and PDF. A seller sees none of these
+// journal the dry run showed), and downloads the daily clearing report as CSV and PDF, the batch's settlement statement
+// (PDF) and the run's reconciliation report (CSV). A seller sees none of these
 // pages. axe-core runs on every page; the browser console must stay free of errors; screenshots as console.test.ts.
 
 import fs from 'node:fs';
@@ -201,9 +202,13 @@ describe('console clearing pages in a browser', () => {
     const payout = stored.body.batch.payouts[0];
     expect([payout.grossMinor, payout.status]).toEqual([12_500, 'PAID']);
     expect(payoutText).toContain(`€${(payout.netMinor / 100).toFixed(2)}`);
-    expect(
-      await page.getByRole('link', { name: 'Download the settlement statement as PDF' }).getAttribute('href'),
-    ).toBe(`/v1/reports/settlement-statement?batchId=${batchId}&format=pdf`);
+    const statementHref = await page
+      .getByRole('link', { name: 'Download the settlement statement as PDF' })
+      .getAttribute('href');
+    expect(statementHref).toBe(`/v1/reports/settlement-statement?batchId=${batchId}&format=pdf`);
+    const statement = await page.context().request.get(`${h.baseUrl}${statementHref}`);
+    expect([statement.status(), statement.headers()['content-type']]).toEqual([200, 'application/pdf']);
+    expect((await statement.body()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'settlement-batch');
 
@@ -341,7 +346,7 @@ describe('console clearing pages in a browser', () => {
     await screenshot(page, 'correction-rules');
   });
 
-  test('reports › the daily clearing report › downloads as a PDF and as CSV with the day’s payments', async () => {
+  test('reports › the daily clearing report and the reconciliation report › download as PDF and CSV with the day’s figures', async () => {
     await page.getByRole('link', { name: 'Reports' }).click();
     await page.getByRole('heading', { level: 1, name: 'Reports' }).waitFor(WAIT);
     const pdfLink = page.getByRole('link', { name: `Download the daily clearing report of ${DAY} as PDF` });
@@ -353,6 +358,10 @@ describe('console clearing pages in a browser', () => {
     const csv = await request.get(`${h.baseUrl}${await csvLink.getAttribute('href')}`);
     expect([csv.status(), csv.headers()['content-type']]).toEqual([200, 'text/csv; charset=utf-8']);
     expect(await csv.text()).toContain(h.parties.seller.id);
+    const reconciliationCsv = page.getByRole('link', { name: `Download the reconciliation report of ${runId} as CSV` });
+    const report = await request.get(`${h.baseUrl}${await reconciliationCsv.getAttribute('href')}`);
+    expect([report.status(), report.headers()['content-type']]).toEqual([200, 'text/csv; charset=utf-8']);
+    expect(await report.text()).toContain(`rrn:${rrnOf('mismatch')}`);
     const stats = page.getByRole('region', { name: 'Clearing statistics, scrollable table' });
     await stats.getByRole('rowheader', { name: h.parties.seller.id }).waitFor(WAIT);
     expect(await stats.innerText()).toContain('€125.00');
