@@ -10,8 +10,8 @@ import { ATTENTION_ACTIONS, humanize } from './format';
 
 const TERMINAL = new Set(['CLOSED', 'CANCELLED']);
 
-/** Runs one action with busy, error and done states. */
-function useAction(onDone: () => unknown) {
+/** Runs one action with busy, error and done states; `run(label, call)` shows `label` once `call` succeeded. */
+export function useAction(onDone: () => unknown) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [done, setDone] = useState<string>();

@@ -1,16 +1,25 @@
 // The console's shell: sign-in, the navigation for the signed-in party's role, and the pages. Operators get every
-// page; other parties get their orders (the API decides what each sees).
+// page (settlement, reconciliation, correction rules and reports included); other parties get their orders and inbox,
+// and never see an operator's page or its navigation entry (the API refuses them anyway).
 
 import { useEffect, useRef } from 'react';
 import type { ReactNode } from 'react';
 import { Link, Redirect, Route, Router, Switch, useLocation } from 'wouter';
 import { AttentionPage } from './pages/attention';
+import { BatchDetailPage } from './pages/batch-detail';
+import { CorrectionRulesPage } from './pages/correction-rules';
+import { ExceptionDetailPage } from './pages/exception-detail';
+import { ExceptionsPage } from './pages/exceptions';
 import { InboxPage } from './pages/inbox';
 import { MonitoringPage } from './pages/monitoring';
 import { OrderDetailPage } from './pages/order-detail';
 import { OrdersPage } from './pages/orders';
 import { PartiesPage } from './pages/parties';
 import { PartyDetailPage } from './pages/party-detail';
+import { ReconciliationPage } from './pages/reconciliation';
+import { ReportsPage } from './pages/reports';
+import { RunDetailPage } from './pages/run-detail';
+import { SettlementPage } from './pages/settlement';
 import { SettingsPage } from './pages/settings';
 import { SignInPage } from './pages/sign-in';
 import { SessionProvider, useParty, useSession } from './session';
@@ -21,6 +30,11 @@ const NAV: { href: string; label: string; operatorOnly: boolean }[] = [
   { href: '/attention', label: 'Needs attention', operatorOnly: true },
   { href: '/parties', label: 'Parties', operatorOnly: true },
   { href: '/monitoring', label: 'Monitoring', operatorOnly: true },
+  { href: '/settlement', label: 'Settlement', operatorOnly: true },
+  { href: '/reconciliation', label: 'Reconciliation', operatorOnly: true },
+  { href: '/exceptions', label: 'Exceptions', operatorOnly: true },
+  { href: '/correction-rules', label: 'Correction rules', operatorOnly: true },
+  { href: '/reports', label: 'Reports', operatorOnly: true },
   { href: '/settings', label: 'Settings', operatorOnly: true },
 ];
 
@@ -77,6 +91,15 @@ function Shell({ children }: { children: ReactNode }) {
   );
 }
 
+/** A path segment as the page needs it (links encode ids; a malformed escape stays as it is). */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 function Pages() {
   const { session, checking } = useSession();
   if (checking) {
@@ -102,6 +125,22 @@ function Pages() {
         {operator && <Route path="/parties/:partyId">{(params) => <PartyDetailPage partyId={params.partyId} />}</Route>}
         {operator && <Route path="/monitoring" component={MonitoringPage} />}
         {operator && <Route path="/settings" component={SettingsPage} />}
+        {operator && <Route path="/settlement" component={SettlementPage} />}
+        {operator && (
+          <Route path="/settlement/:batchId">{(params) => <BatchDetailPage batchId={decoded(params.batchId)} />}</Route>
+        )}
+        {operator && <Route path="/reconciliation" component={ReconciliationPage} />}
+        {operator && (
+          <Route path="/reconciliation/:runId">{(params) => <RunDetailPage runId={decoded(params.runId)} />}</Route>
+        )}
+        {operator && <Route path="/exceptions" component={ExceptionsPage} />}
+        {operator && (
+          <Route path="/exceptions/:exceptionId">
+            {(params) => <ExceptionDetailPage exceptionId={decoded(params.exceptionId)} />}
+          </Route>
+        )}
+        {operator && <Route path="/correction-rules" component={CorrectionRulesPage} />}
+        {operator && <Route path="/reports" component={ReportsPage} />}
         <Route>
           <h1>Not found</h1>
           <p>

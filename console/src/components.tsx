@@ -98,3 +98,40 @@ export function UpdatedAt({ at, error }: { at: Date | undefined; error?: string 
     </p>
   );
 }
+
+/**
+ * Links that download a report in each format (the session cookie authenticates the download; nothing is fetched by
+ * the page). `path` is the report's API path with its query string but without `format`.
+ */
+export function DownloadLinks({ label, path, formats }: { label: string; path: string; formats: readonly string[] }) {
+  const join = path.includes('?') ? '&' : '?';
+  return (
+    <span className="downloads">
+      {formats.map((format) => (
+        <a
+          key={format}
+          className="button-link"
+          href={`${path}${join}format=${format}`}
+          download
+          aria-label={`Download ${label} as ${format.toUpperCase()}`}
+        >
+          {format.toUpperCase()}
+        </a>
+      ))}
+    </span>
+  );
+}
+
+/** Label and value pairs. */
+export function Facts({ items }: { items: readonly [string, ReactNode][] }) {
+  return (
+    <dl className="facts">
+      {items.map(([term, value]) => (
+        <div key={term} className="fact">
+          <dt>{term}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

@@ -27,6 +27,7 @@ import {
   listExceptionsRoute,
   listItemsRoute,
   listRuleVersionsRoute,
+  listRunsRoute,
   resolveExceptionRoute,
   rulesAuditRoute,
   saveRulesRoute,
@@ -106,6 +107,11 @@ export function reconciliationRouter(
             startedAt: deps.now().toISOString(),
           },
     );
+  });
+
+  mountRoute(router, listRunsRoute, guards, async (_req, res, { query }) => {
+    const page = await answer(() => operations.runs(query.cursor, query.limit));
+    res.json({ data: page.data.map(runView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
   });
 
   mountRoute(router, getRunRoute, guards, async (req, res) => {

@@ -229,6 +229,20 @@ export const startRunRoute = defineRoute({
   },
 });
 
+export const listRunsRoute = defineRoute({
+  operationId: 'listReconciliations',
+  method: 'get',
+  path: '/v1/reconciliation/runs',
+  summary: 'The reconciliation runs, newest day first (cursor paging)',
+  tags: TAGS,
+  roles: OPERATORS,
+  query: z.strictObject({ cursor, limit }),
+  responses: {
+    '200': { description: 'A page of runs.', schema: page(runSchema) },
+    ...errorResponses(400, 401, 422),
+  },
+});
+
 export const getRunRoute = defineRoute({
   operationId: 'getReconciliation',
   method: 'get',
@@ -449,6 +463,7 @@ export const rulesAuditRoute = defineRoute({
 /** Every reconciliation route, for API_ROUTES. */
 export const RECONCILIATION_ROUTES = [
   startRunRoute,
+  listRunsRoute,
   getRunRoute,
   listItemsRoute,
   dryRunRoute,

@@ -5,7 +5,12 @@
 import fc from 'fast-check';
 import { assertBalanced } from '../../src/domain/ledger';
 import { rrnFor } from '../../src/gateway/bank-connector/card-client';
-import { bankKeyOf, ledgerKeyOf } from '../../src/gateway/reconciliation/line-mappings';
+import {
+  bankKeyOf,
+  batchIdOfPayoutJournal,
+  ledgerKeyOf,
+  payoutKeyOf,
+} from '../../src/gateway/reconciliation/line-mappings';
 import type { LineSide, StagedLine } from '../../src/gateway/reconciliation/matching';
 import { classifyKey } from '../../src/gateway/reconciliation/matching';
 import { withOrder } from '../../src/gateway/reconciliation/reconciler';
@@ -105,6 +110,20 @@ describe('line mappings › the same key on both sides', () => {
     expect(bankKeyOf({ transactionId: 'ABC' }, '1')).toBe('rrn:ABC');
     expect(bankKeyOf({ endToEndId: 'E' }, '1')).toBe('e2e:E');
     expect(bankKeyOf(undefined, '9')).toBe('entry:9');
+  });
+
+  it('a settled payout › the end-to-end id of its credit transfer; its fee journal or another payout › none', () => {
+    const journal = 'batch-20261127T085400Z:seller-acme:EUR:paid';
+    const payouts = [
+      { payoutId: 'batch-20261127T085400Z:seller-other:EUR', endToEndId: 'STX-1' },
+      { payoutId: 'batch-20261127T085400Z:seller-acme:EUR', endToEndId: 'STX-2' },
+    ];
+    expect(batchIdOfPayoutJournal(journal)).toBe('batch-20261127T085400Z');
+    expect(payoutKeyOf(journal, payouts)).toEqual({ key: 'e2e:STX-2', kind: 'settlement_payout' });
+    expect(payoutKeyOf('batch-20261127T085400Z:seller-acme:EUR:fee', payouts)).toBeUndefined();
+    expect(payoutKeyOf(journal, payouts.slice(0, 1))).toBeUndefined();
+    expect(payoutKeyOf(journal, [{ payoutId: 'batch-20261127T085400Z:seller-acme:EUR' }])).toBeUndefined();
+    expect(batchIdOfPayoutJournal('payment-o1-1:capture')).toBeUndefined();
   });
 });
 

@@ -864,7 +864,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The reconciliation runs, newest day first (cursor paging)
+         * @description Roles: operator.
+         */
+        get: operations["listReconciliations"];
         put?: never;
         /**
          * Starts (or joins) a day's reconciliation of the settlement account
@@ -2731,6 +2735,10 @@ export interface components {
         ListFeeSchedulesResponse200: {
             data: components["schemas"]["FeeScheduleVersion"][];
         };
+        ListReconciliationsResponse200: {
+            data: components["schemas"]["ReconciliationRun"][];
+            nextCursor?: string;
+        };
         ListReconciliationItemsResponse200: {
             data: components["schemas"]["ReconciliationItem"][];
             nextCursor?: string;
@@ -2873,6 +2881,7 @@ export type SchemaTopUpWalletResponse402 = components['schemas']['TopUpWalletRes
 export type SchemaListSettlementBatchesResponse200 = components['schemas']['ListSettlementBatchesResponse200'];
 export type SchemaGetSettlementBatchResponse200 = components['schemas']['GetSettlementBatchResponse200'];
 export type SchemaListFeeSchedulesResponse200 = components['schemas']['ListFeeSchedulesResponse200'];
+export type SchemaListReconciliationsResponse200 = components['schemas']['ListReconciliationsResponse200'];
 export type SchemaListReconciliationItemsResponse200 = components['schemas']['ListReconciliationItemsResponse200'];
 export type SchemaListCorrectionsResponse200 = components['schemas']['ListCorrectionsResponse200'];
 export type SchemaListReconciliationExceptionsResponse200 = components['schemas']['ListReconciliationExceptionsResponse200'];
@@ -7571,6 +7580,114 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TransactionPage"];
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listReconciliations: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of runs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListReconciliationsResponse200"];
                 };
             };
             /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */

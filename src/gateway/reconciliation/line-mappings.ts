@@ -1,7 +1,8 @@
 // How a bank line and a ledger journal get the same match key: one mapping per kind of money movement. A bank line's key
 // comes from its camt.053 references (the RRN of a card message as TxId, the end-to-end id of a transfer); a journal's
 // key from its id and the payment it books (a card capture's RRN derives from the payment id, an e-check's end-to-end id
-// is on the payment). A new kind (the settlement batches' payouts, say) is one more entry in LEDGER_MAPPINGS. Pure.
+// is on the payment; a settled payout's end-to-end id is on its batch). A new kind is one more entry in LEDGER_MAPPINGS.
+// Pure.
 
 import type { EntryTransaction } from '../../iso20022';
 import { rrnFor } from '../bank-connector/card-client';
@@ -93,6 +94,32 @@ export function ledgerKeyOf(journalId: string, payment: PaymentForMapping | unde
     if (key !== undefined) return { key, kind: mapping.kind, paymentId: mapping.paymentIdOf(journalId) };
   }
   return { key: `journal:${journalId}`, kind: 'unmapped' };
+}
+
+const PAYOUT_PAID = /^(batch-\d{8}T\d{6}Z):.+:paid$/;
+
+/** What the payout mapping needs to know of a batch's payouts (the settlement batch record). */
+export interface PayoutForMapping {
+  readonly payoutId: string;
+  readonly endToEndId?: string | undefined;
+}
+
+/** The batch a settled payout's journal (`<batchId>:<seller>:<ccy>:paid`) names, for looking its payouts up. */
+export function batchIdOfPayoutJournal(journalId: string): string | undefined {
+  return PAYOUT_PAID.exec(journalId)?.[1];
+}
+
+/**
+ * The key of a settled payout's journal (the money left the settlement account): the end-to-end id of its credit
+ * transfer, which the bank's statement line carries. Undefined for any other journal, or a payout without one.
+ */
+export function payoutKeyOf(
+  journalId: string,
+  payouts: readonly PayoutForMapping[] | undefined,
+): LedgerKey | undefined {
+  if (!PAYOUT_PAID.test(journalId)) return undefined;
+  const payout = payouts?.find((candidate) => `${candidate.payoutId}:paid` === journalId);
+  return payout?.endToEndId === undefined ? undefined : { key: `e2e:${payout.endToEndId}`, kind: 'settlement_payout' };
 }
 
 /** The key of a bank line: its RRN (TxId), else its end-to-end id, else the bank's own reference. */

@@ -11,7 +11,14 @@ import { postJournal } from '../../persistence/ledger-store';
 import type { ReconciliationClass } from './matching';
 import type { CorrectionRule, PlanEntry, RuleSetInput } from './rules';
 import { planDigest, planFor } from './rules';
-import type { AuditRecord, CorrectionRecord, ExceptionRecord, ExceptionStatus, RuleSetRecord } from './store';
+import type {
+  AuditRecord,
+  CorrectionRecord,
+  ExceptionRecord,
+  ExceptionStatus,
+  RuleSetRecord,
+  RunRecord,
+} from './store';
 import { ReconciliationStore } from './store';
 
 /** A refusal an operator can act on: the API answers it with its status and code. */
@@ -72,6 +79,18 @@ export class ReconciliationOperations {
     const run = await this.store.runs.findOne({ _id: runId });
     if (!run) throw new ReconciliationConflict(404, 'run_not_found', `no reconciliation ${runId}`, 'runId');
     return run;
+  }
+
+  /** The runs, newest day first (by id: `recon-<day>-<account>`). */
+  async runs(cursor?: string, limit = 50): Promise<Page<RunRecord>> {
+    const query: Record<string, unknown> = {};
+    if (cursor) query._id = { $lt: decodeCursor(cursor) };
+    const data = await this.store.runs
+      .find(query as never)
+      .sort({ _id: -1 })
+      .limit(limit + 1)
+      .toArray();
+    return pageOf(data, limit);
   }
 
   /** A run's items, by id, optionally of one class. */

@@ -15,8 +15,9 @@ import { reconciliationRequest, reconciliationResponse } from '../../iso8583';
 import type { BankConnection } from '../bank-connector/bank-connection';
 import type { BankMessageLog } from '../bank-connector/message-log';
 import { GATEWAY_PAYMENTS } from '../card-payments';
-import type { PaymentForMapping } from './line-mappings';
-import { bankKeyOf, ledgerKeyOf, paymentIdOfJournal } from './line-mappings';
+import { SETTLEMENT_COLLECTIONS } from '../settlement/settlement-store';
+import type { PaymentForMapping, PayoutForMapping } from './line-mappings';
+import { bankKeyOf, batchIdOfPayoutJournal, ledgerKeyOf, payoutKeyOf, paymentIdOfJournal } from './line-mappings';
 import type { ItemDraft, LineSide, StagedLine } from './matching';
 import { classifyKey, emptyClassCounts, isBreak } from './matching';
 import type { DirectionTotals, ExceptionRecord, ItemRecord, LineRecord, RunRecord, TotalsComparison } from './store';
@@ -229,12 +230,26 @@ export class Reconciler {
         collection.findOne({ _id: id } as never, { projection: { method: 1, directDebit: 1, refunds: 1 } }),
       );
       for (const payment of found) payments.set(String(payment._id), payment as PaymentForMapping);
+      const batchIds = [
+        ...new Set(batch.map((journal) => batchIdOfPayoutJournal(journal._id)).filter((id) => id !== undefined)),
+      ];
+      const payouts = new Map<string, PayoutForMapping[]>();
+      const batches = (this.db.connection as Connection).collection<{ _id: string; payouts: PayoutForMapping[] }>(
+        SETTLEMENT_COLLECTIONS.batches,
+      );
+      const settled = await findEachById(batchIds, (id) =>
+        batches.findOne({ _id: id } as never, { projection: { payouts: 1 } }),
+      );
+      for (const one of settled) payouts.set(String(one._id), one.payouts ?? []);
       const lines: LineRecord[] = [];
       for (const journal of batch) {
         const bookedOn = journal.at.toISOString().slice(0, 10);
         const side: LineSide = bookedOn === input.day ? 'ledger' : 'ledger_earlier';
         const paymentId = paymentIdOfJournal(journal._id);
-        const mapped = ledgerKeyOf(journal._id, paymentId === undefined ? undefined : payments.get(paymentId));
+        const batchId = batchIdOfPayoutJournal(journal._id);
+        const mapped =
+          payoutKeyOf(journal._id, batchId === undefined ? undefined : payouts.get(batchId)) ??
+          ledgerKeyOf(journal._id, paymentId === undefined ? undefined : payments.get(paymentId));
         const nets = new Map<string, number>();
         for (const leg of journal.legs) {
           if (leg.account !== LEDGER_ACCOUNTS.bankClearing) continue;
