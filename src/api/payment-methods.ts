@@ -15,10 +15,13 @@ import { KeyRing } from '../security/key-ring';
 import type { KeyVault } from '../security/purpose-keys';
 import { ApiError } from './api-error';
 import { sealCard } from './card';
-import type { paymentNotificationBody } from './schemas';
+import type { plainPaymentNotification, signedPaymentNotification } from './schemas';
 
-/** A payment notification's body after validation. */
-export type PaymentNotification = z.output<typeof paymentNotificationBody>;
+/** A plain payment notification's body after validation. */
+export type PaymentNotification = z.output<typeof plainPaymentNotification>;
+
+/** A signed payment notification's body after validation. */
+export type SignedNotification = z.output<typeof signedPaymentNotification>;
 
 /** The wallet, when it exists and belongs to `ownerId`; else 404 `wallet_not_found` (never says whose it is). */
 export async function ownWallet(db: Database, walletId: string, ownerId: string): Promise<WalletRecord> {

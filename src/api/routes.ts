@@ -7,6 +7,7 @@ import { CODEC_ROUTES } from './codec-routes';
 import { CONSOLE_ROUTES } from './console-routes';
 import { SETTLEMENT_ROUTES } from './settlement-routes';
 import { WALLET_ROUTES } from './wallet-routes';
+import { CUSTOMER_KEY_ROUTES } from './customer-key-routes';
 import { REPORT_ROUTES } from './reports-routes';
 import { RECONCILIATION_ROUTES } from './reconciliation-routes';
 import { errorResponses } from './route-errors';
@@ -605,6 +606,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
   getPaymentRoute,
   listPaymentMessagesRoute,
   ...WALLET_ROUTES,
+  ...CUSTOMER_KEY_ROUTES,
   ...SETTLEMENT_ROUTES,
   ...REPORT_ROUTES,
   ...RECONCILIATION_ROUTES,

@@ -10,7 +10,7 @@ import { KeyRingError, rethrowIfTransient } from '../../security/key-errors';
 import type { KeyRing } from '../../security/key-ring';
 import type { PurposeKeys } from '../../security/purpose-keys';
 import { cardBrand } from '../../domain/card';
-import { verifyInstructionLink } from './instruction-link';
+import { InstructionLinkBroken, verifyInstructionLink } from './instruction-link';
 import type { InstrumentDisplay, PaymentInstruction, PaymentInstructionRecord } from './payment-instructions';
 import { TOKEN_PATTERN, instructionCollection } from './payment-instructions';
 
@@ -127,7 +127,13 @@ export function instrumentOpener(options: {
 
   async function decrypt(found: PaymentInstructionRecord & { jwe: string }): Promise<PaymentInstruction> {
     if (!ring) throw new InstructionUnreadable('instruction_unreadable', 'this gateway holds no key ring');
-    if (found.link) await verifyInstructionLink(db, found.customerId, found.jwe, found.link);
+    if (found.link) {
+      await verifyInstructionLink(db, found.customerId, found.jwe, found.link).catch((error: unknown) => {
+        if (error instanceof InstructionLinkBroken)
+          throw new InstructionUnreadable('dual_signature_invalid', error.message);
+        throw error;
+      });
+    }
     try {
       const { plaintext } = await decryptCompact(ring, found.jwe);
       return parseInstruction(Buffer.from(plaintext).toString('utf8'));
