@@ -28,6 +28,7 @@ import { ApiError, fromTemporalError, orderClosed, orderNotFound } from './api-e
 import { callerOf } from './auth';
 import { declinedError, sealPayment } from './payment-methods';
 import { acceptSignedNotification } from './signed-notification';
+import { discardInstruction } from '../gateway/vault/payment-instructions';
 import { idempotencyScopeOf } from './idempotency';
 import { loadOrder, orderIdOf } from './order-access';
 import { mountRoute } from './route-registry';
@@ -192,7 +193,14 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
     const customerId = callerOf(res).id;
     await limitPayments(res, customerId, orderId);
     const payment = await paymentOf(customerId, orderId, body);
-    const result = await updateOrder(deps, res, orderId, paymentNotificationUpdate, { customerId, payment });
+    const result = await updateOrder(deps, res, orderId, paymentNotificationUpdate, { customerId, payment }).catch(
+      async (error: unknown) => {
+        // Refused by the workflow (403, 409, ...): the payment never started, so the deposited instruction goes. After
+        // a 504 the Update may still run and keeps it.
+        if (error instanceof ApiError && error.status < 500) await discardInstruction(deps.db, payment.sealedCard);
+        throw error;
+      },
+    );
     deps.metrics.payments.inc({
       method: result.payment.method,
       outcome: result.payment.status,

@@ -6,7 +6,12 @@
 // card with ALLOW_PLAIN_CARD off) is a 4xx with its own code, and the bank host saw nothing: the card's balance and
 // holds are unchanged and the order took no payment. The gateway checks the link again before opening an instruction.
 
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { JWK } from 'jose';
 import { loadConfig } from '../../src/config';
 import type { OrderView } from '../../src/domain/order';
@@ -303,6 +308,47 @@ describe('signed payment notifications', () => {
     });
     await expect(opener.open(token)).rejects.toMatchObject({ code: 'dual_signature_invalid' });
     expect(instructionHash(other.paymentInstruction)).not.toBe(instructionHash(signed.paymentInstruction));
+  });
+});
+
+describe('npm run pay', () => {
+  const pay = async (...args: string[]) => {
+    const root = path.join(__dirname, '..', '..');
+    const env = { PATH: process.env.PATH ?? '', SETTLEFLOW_API_URL: h.baseUrl, SETTLEFLOW_API_KEY: h.key('customer') };
+    const { stdout } = await promisify(execFile)('node', ['scripts/run-ts.js', 'scripts/pay.ts', ...args], {
+      cwd: root,
+      env,
+    });
+    return stdout;
+  };
+
+  it("keygen, register, notify › a card › the order is paid and the key file is the owner's only", async () => {
+    const card = await openTestCard(OPENING);
+    const order = await confirmedOrder();
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'pay-cli-')), 'key.json');
+    await pay('keygen', '--out', file);
+    const kid = (JSON.parse(readFileSync(file, 'utf8')) as { kid: string }).kid;
+    const registered = await pay('register', '--key', file);
+    const sent = await pay(
+      'notify',
+      '--key',
+      file,
+      '--order',
+      order.orderId,
+      '--card',
+      card.number,
+      '--exp',
+      `${card.expMonth}/${card.expYear}`,
+      '--cvc',
+      card.cvc,
+    );
+    expect([statSync(file).mode & 0o777, registered.startsWith('201'), sent.startsWith('200')]).toEqual([
+      0o600,
+      true,
+      true,
+    ]);
+    expect(registered).toContain(kid);
+    expect(await cardAtBank(card.number)).toMatchObject({ balance: OPENING, held: order.total.amount });
   });
 });
 

@@ -1,5 +1,6 @@
 // Tokens, not cards: orders are paid by every method over HTTP (a card captured at delivery, a card voided by a
-// cancellation, a declined card, an e-check, e-cash after a top-up by card, a card micropayment), then every Temporal
+// cancellation, a declined card, an e-check, e-cash after a top-up by card, a card micropayment, a signed
+// notification; one refused by its order), then every Temporal
 // history of the run (decoded with the codec), every collection of settleflow's database (the gateway's vault
 // included), the bank host's own store and every log line the processes wrote are searched for the test PANs, CVCs
 // and IBANs. Sealed values and JWEs found on the way are opened with the gateway's keys and searched too: only the
@@ -12,6 +13,12 @@ import type { temporal } from '@temporalio/proto';
 import mongoose from 'mongoose';
 import type { OrderView } from '../../src/domain/order';
 import { PAYMENT_INSTRUCTIONS } from '../../src/gateway/vault/payment-instructions';
+import {
+  buildSignedNotification,
+  fetchGatewayJwks,
+  gatewayEncryptionKey,
+  generateCustomerKey,
+} from '../../src/client-sdk';
 import { decryptCompact } from '../../src/security/jose-keys';
 import type { ApiHarness, CastMember } from '../support/harness';
 import { startApiHarness } from '../support/harness';
@@ -157,7 +164,7 @@ describe('tokens, not cards', () => {
     const cards = await Promise.all(cvcs.map(() => openTestCard(5_000_000)));
     // The bank host checks the CVC it was told at account opening ('123'): distinct CVCs here would be declined, so
     // the searched CVC is the one each card carries, in the instruction's JSON (`"cvc":"123"`).
-    const [captured, voided, micro, topUp] = cards as [TestCard, TestCard, TestCard, TestCard, TestCard];
+    const [captured, voided, micro, topUp, signedCard] = cards as [TestCard, TestCard, TestCard, TestCard, TestCard];
     const declined: TestCard = { ...captured, number: '4000000000009995' };
     const account = await openCurrentAccount(5_000_000);
 
@@ -205,8 +212,27 @@ describe('tokens, not cards', () => {
     const microDelivered = await deliver(microOrder);
     expect(microDelivered.payments.map((p) => p.status)).toEqual(['CAPTURED']);
 
-    const orders = [cardOrder, voidOrder, echeckOrder, ecashOrder, microOrder];
-    const pans = [captured, voided, micro, topUp, declined].map((card) => card.number);
+    // A signed notification (the client SDK): the customer's own JWE goes to the vault unopened by the API.
+    const pair = await generateCustomerKey();
+    expect(
+      (await h.api('POST', '/v1/parties/me/keys', { key: h.key('customer'), body: { jwk: pair.publicJwk } })).status,
+    ).toBe(201);
+    await h.keyRings.api.refresh();
+    const signedOrder = await confirmedOrder();
+    const signed = await buildSignedNotification({
+      orderInformation: { orderId: signedOrder.orderId, amount: signedOrder.total, method: 'card' },
+      instruction: { method: 'card', card: cardBody(signedCard).card },
+      customerKey: pair,
+      gatewayKey: gatewayEncryptionKey(await fetchGatewayJwks(h.baseUrl)),
+    });
+    expect((await pay(signedOrder, signed)).status).toBe(200);
+
+    // A notification the order refuses (not at the payment step yet): its instrument is not kept.
+    const early = await h.api<OrderView>('POST', '/v1/orders', { key: h.key('seller'), body: h.orderBody() });
+    expect((await pay(early.body, cardBody(captured))).status).toBe(409);
+
+    const orders = [cardOrder, voidOrder, echeckOrder, ecashOrder, microOrder, signedOrder];
+    const pans = [captured, voided, micro, topUp, declined, signedCard].map((card) => card.number);
     const ibans = [account.iban];
     const cvcNeedles = ['"cvc":'];
 
@@ -257,7 +283,7 @@ describe('tokens, not cards', () => {
 
     // The vault: one token per instrument given, none holding a JWE any more, each PAN sealed with its key id.
     const vault = await h.db.connection.collection(PAYMENT_INSTRUCTIONS).find({}).toArray();
-    expect(vault.length).toBe(7);
+    expect(vault.length).toBe(8);
     expect(vault.filter((record) => record.jwe !== undefined)).toEqual([]);
     const cardRecords = vault.filter((record) => record.method === 'card');
     expect(cardRecords.map((record) => record.sealed.startsWith(`v2.${record.kid}.`))).toEqual(

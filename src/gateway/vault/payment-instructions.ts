@@ -146,6 +146,15 @@ export async function depositInstruction(
 }
 
 /**
+ * Deletes a deposited instruction that no operation will ever use (the order's workflow refused the notification
+ * before its payment started), so its CVC is not kept. An instruction the gateway has opened is left alone.
+ */
+export async function discardInstruction(db: Pick<Database, 'connection'>, token: string): Promise<void> {
+  if (!TOKEN_PATTERN.test(token)) return;
+  await instructionCollection(db).deleteOne({ _id: token, answeredAt: { $exists: false } });
+}
+
+/**
  * The plain notification form: encrypts the clear instruction to the gateway's key at once and deposits it; the
  * clear instruction is not kept. Answers the token and what may be shown.
  */
