@@ -189,27 +189,27 @@ export class SettleflowClient {
   ): Promise<SignedPaymentNotification> {
     const known = options.idempotencyKey === undefined ? undefined : this.signedByKey.get(options.idempotencyKey);
     if (known) return known;
-    this.signingKey ??= (async () => {
+    const signingKey = (this.signingKey ??= (async () => {
       const pair = await generateCustomerKey();
       await this.registerCustomerKey(pair.publicJwk);
       return pair;
     })().catch((error: unknown) => {
       this.signingKey = undefined;
       throw error;
-    });
-    this.gatewayKey ??= fetchGatewayJwks(this.baseUrl)
+    }));
+    const gatewayKey = (this.gatewayKey ??= fetchGatewayJwks(this.baseUrl)
       .then(gatewayEncryptionKey)
       .catch((error: unknown) => {
         this.gatewayKey = undefined;
         throw error;
-      });
+      }));
     const { total } = await this.getOrder(orderId, options);
     if (total === undefined) throw new Error(`order ${orderId}: the customer's view shows no total`);
     const body = await buildSignedNotification({
       orderInformation: { orderId, amount: total, method: instruction.method },
       instruction,
-      customerKey: await this.signingKey,
-      gatewayKey: await this.gatewayKey,
+      customerKey: await signingKey,
+      gatewayKey: await gatewayKey,
     });
     if (options.idempotencyKey !== undefined) this.signedByKey.set(options.idempotencyKey, body);
     return body;

@@ -49,8 +49,11 @@ export const jwksRoute = defineRoute({
 /** The JWKS route: the key ring's published keys (none when the API runs on the legacy single-key vault). */
 export function jwksRouter(deps: { vault: KeyVault; config: Pick<Config, 'keys'> }): Router {
   const router = Router({ caseSensitive: true });
-  mountRoute(router, jwksRoute, {}, (_req, res) => {
-    const body = deps.vault instanceof KeyRing ? deps.vault.jwks() : { keys: [] };
+  mountRoute(router, jwksRoute, {}, async (_req, res) => {
+    const ring = deps.vault instanceof KeyRing ? deps.vault : undefined;
+    let body = ring ? ring.jwks() : { keys: [] };
+    // No payment-instruction key yet: the gateway worker may just have made its first; reload once to publish it.
+    if (ring && !body.keys.some((key) => key.use === 'enc')) body = await ring.refresh().then(() => ring.jwks());
     res.set('Cache-Control', `public, max-age=${deps.config.keys.jwksMaxAgeSeconds}`);
     res.set('Access-Control-Allow-Origin', '*');
     res.set('Cross-Origin-Resource-Policy', 'cross-origin');
