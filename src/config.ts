@@ -100,6 +100,8 @@ const envSchema = z.object({
     .min(1000)
     .default(5 * 60 * 1000),
   API_UPDATE_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  ALLOW_PLAIN_CARD: z.enum(['true', 'false']).optional(),
+  PAYMENT_NOTIFICATION_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   GATEWAY_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(150),
   GATEWAY_FEE_FIXED_MINOR: z.coerce.number().int().min(0).default(25),
   WEBHOOK_ALLOW_PRIVATE: z
@@ -278,6 +280,13 @@ export interface Config {
   paymentMaxAttempts: number;
   /** Payment notifications per minute, per customer and per order, before the API answers 429. */
   paymentRatePerMinute: number;
+  /**
+   * ALLOW_PLAIN_CARD: whether a plain card or IBAN body is accepted beside the signed form (on unless
+   * NODE_ENV=production).
+   */
+  allowPlainCard: boolean;
+  /** PAYMENT_NOTIFICATION_WINDOW_SECONDS: how far a signed notification's `iat` may be from now. */
+  paymentNotificationWindowSeconds: number;
   /** How long a money activity (collect, settle, refund) may take, retries included, before `NEEDS_ATTENTION`. */
   bankCallTimeoutMs: number;
   /** How long the API waits for an Update before answering 504 `update_timeout`. */
@@ -417,6 +426,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     paymentMaxAttempts: e.PAYMENT_MAX_ATTEMPTS,
     paymentRatePerMinute: e.PAYMENT_RATE_PER_MINUTE,
+    allowPlainCard: e.ALLOW_PLAIN_CARD === undefined ? e.NODE_ENV !== 'production' : e.ALLOW_PLAIN_CARD === 'true',
+    paymentNotificationWindowSeconds: e.PAYMENT_NOTIFICATION_WINDOW_SECONDS,
     bankCallTimeoutMs: e.BANK_CALL_TIMEOUT_MS,
     apiUpdateTimeoutMs: e.API_UPDATE_TIMEOUT_MS,
     gatewayFee: { bps: e.GATEWAY_FEE_BPS, fixedMinor: e.GATEWAY_FEE_FIXED_MINOR },

@@ -1,6 +1,14 @@
 // A typed HTTP client for settleflow's API, used by the demo bots and the benchmark: one instance per party key.
 // Only fetch, no retries of its own: callers decide what a 409 or a lost connection means for them.
 
+import type { JWK } from 'jose';
+import type { CustomerKeyPair, PaymentInstructionInput, SignedPaymentNotification } from '../../src/client-sdk';
+import {
+  buildSignedNotification,
+  fetchGatewayJwks,
+  gatewayEncryptionKey,
+  generateCustomerKey,
+} from '../../src/client-sdk';
 import type { NoticeDraft } from '../../src/contracts/order-contract';
 import type {
   CarrierAnswer,
@@ -145,16 +153,66 @@ export class SettleflowClient {
   readonly baseUrl: string;
   private readonly apiKey: string | undefined;
   private readonly timeoutMs: number;
+  private readonly signPayments: boolean;
+  private signingKey: Promise<CustomerKeyPair> | undefined;
+  private gatewayKey: Promise<JWK & { kid: string }> | undefined;
+  /** Signed notifications by Idempotency-Key: a resend sends the same body (a new one would be another payment). */
+  private readonly signedByKey = new Map<string, SignedPaymentNotification>();
 
   /**
    * @param options.baseUrl e.g. `http://127.0.0.1:3000`
    * @param options.apiKey the party's key; omit for `/health` only
    * @param options.timeoutMs how long one request may take; a payment waits for the bank, so keep it generous
+   * @param options.signPayments a customer's payments as signed notifications (the client SDK): a key pair is made
+   *   and registered at the first payment, the instrument encrypted to the gateway's key from the JWKS
    */
-  constructor(options: { baseUrl: string; apiKey?: string; timeoutMs?: number }) {
+  constructor(options: { baseUrl: string; apiKey?: string; timeoutMs?: number; signPayments?: boolean }) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.apiKey = options.apiKey;
     this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.signPayments = options.signPayments ?? false;
+  }
+
+  /** `POST /v1/parties/me/keys` (customer): registers a public key for signed payment notifications. */
+  async registerCustomerKey(publicJwk: JWK): Promise<{ kid: string; status: string }> {
+    return (await this.send<{ kid: string; status: string }>('POST', '/v1/parties/me/keys', { jwk: publicJwk })).body;
+  }
+
+  /**
+   * The signed form of a plain payment notification's instrument for `orderId` (README, Payment notifications):
+   * built once per Idempotency-Key, with this client's registered key (made at the first call).
+   */
+  private async signed(
+    orderId: string,
+    instruction: PaymentInstructionInput,
+    options: RequestOptions,
+  ): Promise<SignedPaymentNotification> {
+    const known = options.idempotencyKey === undefined ? undefined : this.signedByKey.get(options.idempotencyKey);
+    if (known) return known;
+    const signingKey = (this.signingKey ??= (async () => {
+      const pair = await generateCustomerKey();
+      await this.registerCustomerKey(pair.publicJwk);
+      return pair;
+    })().catch((error: unknown) => {
+      this.signingKey = undefined;
+      throw error;
+    }));
+    const gatewayKey = (this.gatewayKey ??= fetchGatewayJwks(this.baseUrl)
+      .then(gatewayEncryptionKey)
+      .catch((error: unknown) => {
+        this.gatewayKey = undefined;
+        throw error;
+      }));
+    const { total } = await this.getOrder(orderId, options);
+    if (total === undefined) throw new Error(`order ${orderId}: the customer's view shows no total`);
+    const body = await buildSignedNotification({
+      orderInformation: { orderId, amount: total, method: instruction.method },
+      instruction,
+      customerKey: await signingKey,
+      gatewayKey: await gatewayKey,
+    });
+    if (options.idempotencyKey !== undefined) this.signedByKey.set(options.idempotencyKey, body);
+    return body;
   }
 
   /** `GET /health`: 200 and 503 are both answers here; only a missing API throws. */
@@ -218,8 +276,7 @@ export class SettleflowClient {
     card: CardDetails,
     options: RequestOptions = {},
   ): Promise<PaymentNotificationResult> {
-    const path = `${orderPath(orderId)}/payment-notification`;
-    return (await this.send<PaymentNotificationResult>('POST', path, { method: 'card', card }, options, [402])).body;
+    return this.payWith(orderId, { method: 'card', card }, options);
   }
 
   /** Step 7 (customer) by any method: `body` is the payment notification (README, Payment methods). */
@@ -229,7 +286,12 @@ export class SettleflowClient {
     options: RequestOptions = {},
   ): Promise<PaymentNotificationResult> {
     const path = `${orderPath(orderId)}/payment-notification`;
-    return (await this.send<PaymentNotificationResult>('POST', path, body, options, [402])).body;
+    const method = body.method ?? 'card';
+    const sent =
+      this.signPayments && (method === 'card' || method === 'echeck' || method === 'ecash')
+        ? await this.signed(orderId, { ...body, method } as PaymentInstructionInput, options)
+        : body;
+    return (await this.send<PaymentNotificationResult>('POST', path, sent, options, [402])).body;
   }
 
   /** Opens (or, with the same reference, finds) the customer's e-cash wallet. */

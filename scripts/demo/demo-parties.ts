@@ -52,7 +52,8 @@ export function castsFrom(
 ): (orderIndex: number) => OrderCast {
   const bot = (party: RegisteredParty): BotParty => ({
     id: party.id,
-    client: new SettleflowClient({ baseUrl, apiKey: party.apiKey, timeoutMs }),
+    // Customers pay with signed notifications (the client SDK), so their card data never reaches settleflow in clear.
+    client: new SettleflowClient({ baseUrl, apiKey: party.apiKey, timeoutMs, signPayments: party.role === 'customer' }),
   });
   const byRole = (role: RegisteredParty['role']) => parties.filter((party) => party.role === role).map(bot);
   const [seller] = byRole('seller');

@@ -15,7 +15,7 @@ import {
   isGrpcServiceError,
 } from '@temporalio/client';
 import type { ErrorRequestHandler } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { DomainError } from '../domain/errors';
 import { answerForDomainError, answerForUpdateFailure } from '../contracts/order-errors';
 import type { Logger } from '../observability/logger';
@@ -79,6 +79,16 @@ export function forbidden(message: string): ApiError {
 export function fromZodError(error: z.ZodError, input: unknown): ApiError {
   const issue = error.issues[0];
   if (!issue) return new ApiError(400, 'invalid_request_error', 'parameter_invalid', 'invalid request');
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // A body of several forms (the payment notification's plain and signed ones): the form it came closest to.
+    const closest = [...issue.errors].sort(
+      (a, b) => a.length - b.length || (b[0]?.path.length ?? 0) - (a[0]?.path.length ?? 0),
+    )[0] as z.core.$ZodIssue[];
+    return fromZodError(
+      new z.ZodError(closest.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }))),
+      input,
+    );
+  }
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';

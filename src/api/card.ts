@@ -1,4 +1,5 @@
-// Card data at the API's edge: checks a number's shape and seals the card for its trip through Temporal.
+// Card data at the API's edge: checks a number's shape, and seals the card where there is no key ring (the legacy
+// single-key vault; with the key ring the card goes to the gateway's vault, payment-methods.ts).
 // The clear card exists only in this request's memory: never logged, never stored, never sent unsealed.
 
 import type { SealedCardPayment } from '../contracts/order-contract';

@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
+import type { z } from 'zod';
 import type { RequestHandler, Response } from 'express';
 import type { UpdateDefinition } from '@temporalio/common';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
@@ -26,6 +27,8 @@ import type { ApiDeps } from './api-deps';
 import { ApiError, fromTemporalError, orderClosed, orderNotFound } from './api-error';
 import { callerOf } from './auth';
 import { declinedError, sealPayment } from './payment-methods';
+import { acceptSignedNotification } from './signed-notification';
+import { discardInstruction } from '../gateway/vault/payment-instructions';
 import { idempotencyScopeOf } from './idempotency';
 import { loadOrder, orderIdOf } from './order-access';
 import { mountRoute } from './route-registry';
@@ -39,7 +42,10 @@ import {
   shipmentEventRoute,
   supplierAnswerRoute,
 } from './routes';
+import type { paymentNotificationBody } from './schemas';
 import { ID_PATTERN } from './schemas';
+
+type PaymentNotificationBody = z.output<typeof paymentNotificationBody>;
 
 /**
  * Sends an Update to the order's workflow within `API_UPDATE_TIMEOUT_MS` and maps its failures (504 when it runs
@@ -129,6 +135,26 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
     if (!ID_PATTERN.test(orderId)) throw orderNotFound(orderId);
   };
 
+  // The notification's instrument as it travels on: a token of the gateway's vault (README, Payment notifications).
+  const paymentOf = async (customerId: string, orderId: string, body: PaymentNotificationBody) => {
+    if ('dualSignature' in body) {
+      const order = await findOrderView(deps.db, orderId);
+      if (!order) throw orderNotFound(orderId);
+      const windowSeconds = deps.config.paymentNotificationWindowSeconds;
+      return acceptSignedNotification({ ...deps, windowSeconds }, customerId, order, body);
+    }
+    if (!deps.config.allowPlainCard && body.method !== 'ecash') {
+      throw new ApiError(
+        422,
+        'invalid_request_error',
+        'signed_notification_required',
+        'card and account data are taken only as a signed, encrypted payment instruction (ALLOW_PLAIN_CARD is off)',
+        body.method === 'echeck' ? 'echeck' : 'card',
+      );
+    }
+    return sealPayment(deps, customerId, body);
+  };
+
   mountRoute(router, supplierAnswerRoute, guards, async (req, res, { body: answer }) => {
     const orderId = orderIdOf(req);
     actionOn(orderId);
@@ -166,8 +192,15 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
     actionOn(orderId);
     const customerId = callerOf(res).id;
     await limitPayments(res, customerId, orderId);
-    const payment = await sealPayment(deps, customerId, body);
-    const result = await updateOrder(deps, res, orderId, paymentNotificationUpdate, { customerId, payment });
+    const payment = await paymentOf(customerId, orderId, body);
+    const result = await updateOrder(deps, res, orderId, paymentNotificationUpdate, { customerId, payment }).catch(
+      async (error: unknown) => {
+        // Refused by the workflow (403, 409, ...): the payment never started, so the deposited instruction goes. After
+        // a 504 the Update may still run and keeps it.
+        if (error instanceof ApiError && error.status < 500) await discardInstruction(deps.db, payment.sealedCard);
+        throw error;
+      },
+    );
     deps.metrics.payments.inc({
       method: result.payment.method,
       outcome: result.payment.status,

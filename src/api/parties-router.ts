@@ -5,6 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import type { Request, RequestHandler, Response } from 'express';
+import { customerKeyId } from '../client-sdk/payment-notification';
+import {
+  customerKeyView,
+  listCustomerKeys,
+  registerCustomerKey,
+  revokeCustomerKey,
+} from '../persistence/customer-keys';
 import { isDuplicateKeyError } from '../persistence/database';
 import {
   findPartyAccount,
@@ -20,6 +27,7 @@ import type { ApiKeyCache } from './auth';
 import { callerOf } from './auth';
 import { markAnswerSecret } from './idempotency';
 import type { PartyAccountCache } from './orders-router';
+import { listCustomerKeysRoute, registerCustomerKeyRoute, revokeCustomerKeyRoute } from './customer-key-routes';
 import { mountRoute } from './route-registry';
 import {
   createPartyRoute,
@@ -59,6 +67,42 @@ export function partiesRouter(
   const router = Router({ caseSensitive: true });
   const guards = { authenticated, idempotent };
   const forgetKeysOf = (partyId: string) => keyCache.forget((holder) => holder.party.id === partyId);
+
+  // The caller's public keys for signed payment notifications; mounted before /v1/parties/{partyId}/... so `me` is
+  // never taken for a party id.
+  mountRoute(router, registerCustomerKeyRoute, guards, async (_req, res, { body }) => {
+    const partyId = callerOf(res).id;
+    const { kty, crv, x, y } = body.jwk;
+    const jwk = { kty, crv, x, y };
+    const now = deps.now();
+    const expiresAt = body.expiresAt === undefined ? undefined : new Date(body.expiresAt);
+    const registered = await registerCustomerKey(deps.db, {
+      kid: await customerKeyId(jwk),
+      partyId,
+      jwk,
+      expiresAt,
+      now,
+    });
+    if (registered === 'taken') {
+      throw new ApiError(409, 'conflict_error', 'customer_key_taken', 'another party registered this key', 'jwk');
+    }
+    res.status(registered.created ? 201 : 200).json(customerKeyView(registered.record, now));
+  });
+
+  mountRoute(router, listCustomerKeysRoute, guards, async (_req, res) => {
+    const now = deps.now();
+    res.json({ data: (await listCustomerKeys(deps.db, callerOf(res).id)).map((key) => customerKeyView(key, now)) });
+  });
+
+  mountRoute(router, revokeCustomerKeyRoute, guards, async (req, res) => {
+    const kid = String(req.params.kid);
+    const now = deps.now();
+    const revoked = /^[A-Za-z0-9_-]{43}$/.test(kid)
+      ? await revokeCustomerKey(deps.db, callerOf(res).id, kid, now)
+      : null;
+    if (!revoked) throw new ApiError(404, 'not_found_error', 'customer_key_not_found', `you have no key ${kid}`, 'kid');
+    res.json(customerKeyView(revoked, now));
+  });
 
   mountRoute(router, createPartyRoute, guards, async (_req, res, { body }) => {
     if (body.webhookUrl !== undefined) await assertWebhookUrlAccepted(body.webhookUrl, deps.config);

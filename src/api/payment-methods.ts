@@ -1,19 +1,27 @@
-// The payment notification's instruments at the API's edge: each method's body sealed for its trip through Temporal
-// (a card, an e-check's IBAN, an e-cash wallet), so only the gateway's activities can open it. The clear instrument
-// exists only in this request's memory: never logged, never stored, never sent unsealed.
+// The payment notification's instruments at the API's edge: each method's instrument (a card, an e-check's IBAN, an
+// e-cash wallet) encrypted to the gateway's key and deposited in its vault, so only a token travels through Temporal
+// and only the gateway's activities can open it. The clear instrument exists only in this request's memory: never
+// logged, never stored, never sent in clear.
 
 import type { z } from 'zod';
 import type { SealedCardPayment } from '../contracts/order-contract';
 import { GATEWAY_WALLETS } from '../gateway/ecash-wallets';
 import type { WalletRecord } from '../gateway/ecash-wallets';
 import type { Database } from '../persistence/database';
+import type { PaymentInstruction } from '../gateway/vault/payment-instructions';
+import { depositClearInstruction } from '../gateway/vault/payment-instructions';
+import { KeyRingError } from '../security/key-errors';
+import { KeyRing } from '../security/key-ring';
 import type { KeyVault } from '../security/purpose-keys';
 import { ApiError } from './api-error';
 import { sealCard } from './card';
-import type { paymentNotificationBody } from './schemas';
+import type { plainPaymentNotification, signedPaymentNotification } from './schemas';
 
-/** A payment notification's body after validation. */
-export type PaymentNotification = z.output<typeof paymentNotificationBody>;
+/** A plain payment notification's body after validation. */
+export type PaymentNotification = z.output<typeof plainPaymentNotification>;
+
+/** A signed payment notification's body after validation. */
+export type SignedNotification = z.output<typeof signedPaymentNotification>;
 
 /** The wallet, when it exists and belongs to `ownerId`; else 404 `wallet_not_found` (never says whose it is). */
 export async function ownWallet(db: Database, walletId: string, ownerId: string): Promise<WalletRecord> {
@@ -27,20 +35,31 @@ export async function ownWallet(db: Database, walletId: string, ownerId: string)
 }
 
 /**
- * Seals the notification's instrument; only the method, a brand and the last four characters travel in clear. An
- * e-cash wallet must be the customer's own (404 `wallet_not_found` otherwise).
+ * The notification's instrument as it may travel through Temporal. With the key ring: encrypted at once to the
+ * gateway's payment-instructions key and deposited in the gateway's vault, so only the token `pm_...` (and the brand
+ * and last four) go on; the API can never open it again. With the legacy single-key vault (no key ring, so no
+ * gateway key): sealed under the card vault as before. An e-cash wallet must be the customer's own (404
+ * `wallet_not_found` otherwise).
  */
 export async function sealPayment(
   deps: { vault: KeyVault; db: Database },
   customerId: string,
   body: PaymentNotification,
 ): Promise<SealedCardPayment> {
-  switch (body.method) {
-    case undefined:
+  const instruction = await instructionOf(deps.db, customerId, body);
+  if (deps.vault instanceof KeyRing) {
+    const { token, display } = await depositClearInstruction(deps.db, deps.vault, customerId, instruction).catch(
+      (error: unknown) => {
+        throw gatewayKeyError(error);
+      },
+    );
+    return { method: instruction.method, sealedCard: token, brand: display.brand, last4: display.last4 };
+  }
+  switch (instruction.method) {
     case 'card':
-      return sealCard(deps.vault.keys('card-vault'), body.card);
+      return sealCard(deps.vault.keys('card-vault'), instruction.card);
     case 'echeck': {
-      const { iban, accountHolder } = body.echeck;
+      const { iban, accountHolder } = instruction.echeck;
       return {
         method: 'echeck',
         sealedCard: deps.vault.keys('card-vault').seal(JSON.stringify({ method: 'echeck', iban, accountHolder })),
@@ -48,21 +67,53 @@ export async function sealPayment(
         last4: iban.slice(-4),
       };
     }
+    case 'ecash':
+      return {
+        method: 'ecash',
+        sealedCard: deps.vault
+          .keys('card-vault')
+          .seal(JSON.stringify({ method: 'ecash', walletId: instruction.ecash.walletId })),
+        brand: 'ecash',
+        last4: instruction.ecash.walletId.slice(-4),
+      };
+  }
+}
+
+/** The plain notification's instruction; an e-cash wallet must be the customer's own (404 `wallet_not_found`). */
+async function instructionOf(db: Database, customerId: string, body: PaymentNotification): Promise<PaymentInstruction> {
+  switch (body.method) {
+    case undefined:
+    case 'card': {
+      const { number, expMonth, expYear, cvc } = body.card;
+      return { method: 'card', card: { number, expMonth, expYear, cvc } };
+    }
+    case 'echeck': {
+      const { iban, accountHolder } = body.echeck;
+      return { method: 'echeck', echeck: { iban, accountHolder } };
+    }
     case 'ecash': {
-      const wallet = await ownWallet(deps.db, body.ecash.walletId, customerId).catch((error: unknown) => {
+      const wallet = await ownWallet(db, body.ecash.walletId, customerId).catch((error: unknown) => {
         if (error instanceof ApiError) {
           throw new ApiError(404, 'not_found_error', 'wallet_not_found', error.message, 'ecash.walletId');
         }
         throw error;
       });
-      return {
-        method: 'ecash',
-        sealedCard: deps.vault.keys('card-vault').seal(JSON.stringify({ method: 'ecash', walletId: wallet._id })),
-        brand: 'ecash',
-        last4: wallet._id.slice(-4),
-      };
+      return { method: 'ecash', ecash: { walletId: wallet._id } };
     }
   }
+}
+
+/** 502 `gateway_key_unavailable` when the gateway has published no payment-instructions key yet; else `error`. */
+export function gatewayKeyError(error: unknown): unknown {
+  if (error instanceof KeyRingError && error.code === 'no_active_key') {
+    return new ApiError(
+      502,
+      'api_error',
+      'gateway_key_unavailable',
+      'the payment gateway has no payment-instruction key yet; retry once the gateway worker runs',
+    );
+  }
+  return error;
 }
 
 /** The 402 error of a declined payment: cards say only `card_declined`; the other methods say which method failed. */

@@ -7,6 +7,7 @@ import { CODEC_ROUTES } from './codec-routes';
 import { CONSOLE_ROUTES } from './console-routes';
 import { SETTLEMENT_ROUTES } from './settlement-routes';
 import { WALLET_ROUTES } from './wallet-routes';
+import { CUSTOMER_KEY_ROUTES } from './customer-key-routes';
 import { REPORT_ROUTES } from './reports-routes';
 import { RECONCILIATION_ROUTES } from './reconciliation-routes';
 import { errorResponses } from './route-errors';
@@ -353,7 +354,7 @@ export const paymentNotificationRoute = orderAction({
   name: 'payment-notification',
   summary: 'Pay the order by card, electronic check or electronic cash (step 7)',
   description:
-    "The body names the method (README, Payment methods). `card` (the default when `method` is absent): the card is checked (12 to 19 digits, else 400; a Luhn check digit, else 422 `invalid_card_number`), sealed, and sent by the gateway worker to the bank host (ISO 8583): authorized and held on the card until the carrier reports the delivery, or purchased at once for a seller whose capture setting is `IMMEDIATE`; a card payment under `MICROPAYMENT_THRESHOLD_MINOR` is collected with the customer's other small payments to the same seller and charged as one. `echeck`: the IBAN (422 `invalid_iban` when its check digits fail) is collected by an ISO 20022 direct debit; the answer comes once the bank cleared it (`ECHECK_CLEARING_MS`): 200 when settled, 402 `echeck_returned` when rejected or returned (pacs.004), after which the order takes another payment notification. `ecash`: paid at once from one of the customer's wallets (404 `wallet_not_found` for a wallet that is not theirs; 402 `ecash_declined` when its balance is too low). Card numbers, CVCs and IBANs are never stored or logged in clear.",
+    "The body names the method (README, Payment methods). `card` (the default when `method` is absent): the card is checked (12 to 19 digits, else 400; a Luhn check digit, else 422 `invalid_card_number`), sealed, and sent by the gateway worker to the bank host (ISO 8583): authorized and held on the card until the carrier reports the delivery, or purchased at once for a seller whose capture setting is `IMMEDIATE`; a card payment under `MICROPAYMENT_THRESHOLD_MINOR` is collected with the customer's other small payments to the same seller and charged as one. `echeck`: the IBAN (422 `invalid_iban` when its check digits fail) is collected by an ISO 20022 direct debit; the answer comes once the bank cleared it (`ECHECK_CLEARING_MS`): 200 when settled, 402 `echeck_returned` when rejected or returned (pacs.004), after which the order takes another payment notification. `ecash`: paid at once from one of the customer's wallets (404 `wallet_not_found` for a wallet that is not theirs; 402 `ecash_declined` when its balance is too low). Card numbers, CVCs and IBANs are never stored or logged in clear: the API encrypts the instrument at once to the gateway's payment-instruction key and deposits it in the gateway's vault; only a token `pm_...` travels on. The signed form (README, Payment notifications) carries `orderInformation`, the `paymentInstruction` as a JWE the customer encrypted to the gateway's key, and the customer's `dualSignature`; its refusals, each before anything is charged: 400 `dual_signature_malformed` / `payment_instruction_malformed`, 403 `customer_key_not_yours`, 409 `notification_replayed`, 422 `order_information_mismatch`, `customer_key_unknown`, `customer_key_revoked`, `customer_key_expired`, `dual_signature_invalid`, `dual_signature_mismatch`, `notification_expired`, `instruction_key_unknown`. With ALLOW_PLAIN_CARD off (NODE_ENV=production) a plain card or e-check is 422 `signed_notification_required`; 502 `gateway_key_unavailable` before the gateway worker made its key.",
   roles: ['customer'],
   body: paymentNotificationBody,
   responses: {
@@ -605,6 +606,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
   getPaymentRoute,
   listPaymentMessagesRoute,
   ...WALLET_ROUTES,
+  ...CUSTOMER_KEY_ROUTES,
   ...SETTLEMENT_ROUTES,
   ...REPORT_ROUTES,
   ...RECONCILIATION_ROUTES,

@@ -229,9 +229,57 @@ export const ecashPaymentNotification = z
   })
   .meta({ id: 'EcashPaymentNotification' });
 
-/** `POST /v1/orders/:orderId/payment-notification`: one body per payment method, told apart by `method`. */
-export const paymentNotificationBody = z
+/** The plain payment notification: one body per payment method, told apart by `method`. */
+export const plainPaymentNotification = z
   .discriminatedUnion('method', [cardPaymentNotification, echeckPaymentNotification, ecashPaymentNotification])
+  .meta({ id: 'PlainPaymentNotification' });
+
+const base64url = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * The signed payment notification (README, Payment notifications): the order information in clear for the API, the
+ * payment instruction encrypted to the gateway, and the customer's dual signature over both.
+ */
+export const signedPaymentNotification = z
+  .strictObject({
+    orderInformation: z
+      .strictObject({
+        orderId: id.describe('The order paid: the one in the path.'),
+        amount: z
+          .strictObject({ amount: z.int().min(1), currency: z.string().regex(/^[A-Z]{3}$/) })
+          .describe("The order's total, as the order states it."),
+        method: z.enum(['card', 'echeck', 'ecash']).describe('The payment method of the instruction.'),
+      })
+      .describe('What settleflow reads and checks against the order.'),
+    paymentInstruction: z
+      .string()
+      .max(16_384)
+      .refine(
+        (value) =>
+          value.split('.').length === 5 &&
+          value.split('.').every((part, i) => i === 1 || i === 2 || base64url.test(part)),
+        {
+          message: 'must be a compact JWE',
+        },
+      )
+      .describe(
+        "The card, account or wallet (`{method, card|echeck|ecash}` as in the plain form) encrypted to the gateway's payment-instruction key from GET /.well-known/jwks.json: a compact JWE, RSA-OAEP-256 with A256GCM, its `kid` in the header. Only the gateway can open it.",
+      ),
+    dualSignature: z
+      .string()
+      .max(4_096)
+      .refine((value) => value.split('.').length === 3 && value.split('.').every((part) => base64url.test(part)), {
+        message: 'must be a compact JWS',
+      })
+      .describe(
+        "The customer's compact JWS (ES256, `kid` of a key registered at POST /v1/parties/me/keys) over `{dh, jti, iat}`: dh is base64url SHA-256(SHA-256(OI) || SHA-256(PI)), OI the order information's canonical JSON (orderId, amount {amount, currency}, method in that order), PI the JWE as sent.",
+      ),
+  })
+  .meta({ id: 'SignedPaymentNotification' });
+
+/** `POST /v1/orders/:orderId/payment-notification`: the signed form, or (ALLOW_PLAIN_CARD) the plain one. */
+export const paymentNotificationBody = z
+  .union([plainPaymentNotification, signedPaymentNotification])
   .meta({ id: 'PaymentNotificationRequest' });
 
 /** `POST /v1/orders/:orderId/settlement-confirmation`; a dispute must say why. */

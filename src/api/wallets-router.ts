@@ -8,6 +8,8 @@ import type { RequestHandler, Router } from 'express';
 import { Router as createRouter } from 'express';
 import { EcashWallets, walletIdFor, walletTopUpWorkflowId } from '../gateway/ecash-wallets';
 import type { TopUpResult } from '../gateway/ecash-wallets';
+import { depositClearInstruction } from '../gateway/vault/payment-instructions';
+import { KeyRing } from '../security/key-ring';
 import type { ApiDeps } from './api-deps';
 import { ApiError, fromTemporalError } from './api-error';
 import { callerOf } from './auth';
@@ -59,7 +61,16 @@ export function walletsRouter(
       walletId: wallet._id,
       reference: body.reference,
       amountMinor: body.amountMinor,
-      sealedCard: deps.vault.keys('card-vault').seal(JSON.stringify({ number, expMonth, expYear, cvc })),
+      // A token of the gateway's vault (the card encrypted to its key) where there is a key ring; never the card.
+      sealedCard:
+        deps.vault instanceof KeyRing
+          ? (
+              await depositClearInstruction(deps.db, deps.vault, callerOf(res).id, {
+                method: 'card',
+                card: { number, expMonth, expYear, cvc },
+              })
+            ).token
+          : deps.vault.keys('card-vault').seal(JSON.stringify({ number, expMonth, expYear, cvc })),
       timeoutMs: deps.config.apiUpdateTimeoutMs,
     };
     let result: TopUpResult;

@@ -42,12 +42,13 @@ export interface OrderWorkflowInput extends PlaceOrderInput {
 }
 
 /**
- * A card payment as it travels through Temporal: the card's number, expiry and CVC are sealed by the API
- * (AES-256-GCM under the vault key) so they never reach workflow history or logs in clear.
+ * A payment instrument as it travels through Temporal: a token of the gateway's vault (`pm_...`), whose instruction
+ * the API deposited encrypted to the gateway's key, so no card, CVC or IBAN reaches workflow history, even sealed.
+ * Histories recorded before tokens hold the instrument sealed under the card vault's key instead.
  */
 export interface SealedCardPayment {
   method: PaymentMethod;
-  /** Opaque sealed blob (the card, the e-check's IBAN or the wallet); only the gateway's activities can open it. */
+  /** The instrument's reference: a vault token `pm_...` (before tokens: a sealed value); only the gateway opens it. */
   sealedCard: string;
   brand: string;
   last4: string;

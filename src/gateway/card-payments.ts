@@ -4,7 +4,8 @@
 // Operations are idempotent: each one's RRN derives from the payment id, and the bank answers a repeat with its first
 // answer. An authorization whose outcome is unknown is reversed (0420, reversal-queue.ts) before the payment says
 // `failed`; a capture, void or refund whose outcome is unknown is repeated under the same RRN (the activity's retry).
-// Card data is opened from the sealed instruction for one call and never stored or logged.
+// Card data is opened from the instrument reference (a vault token, or a value sealed before tokens) for one call and
+// never stored or logged; the CVC is destroyed in the vault as soon as the authorization is answered.
 
 import type { Connection } from 'mongoose';
 import type { PaymentSummary } from '../contracts/payment-contract';
@@ -17,10 +18,11 @@ import type { Card, OriginalData } from '../iso8583';
 import type { Database } from '../persistence/database';
 import { postJournal } from '../persistence/ledger-store';
 import type { PurposeKeys } from '../security/purpose-keys';
-import { rethrowIfTransient } from '../security/key-errors';
 import type { AuthorizationTiming } from './authorization-timing';
 import { timingAfter } from './authorization-timing';
 import type { CardAnswer, CardClient } from './bank-connector/card-client';
+import type { InstrumentOpener } from './vault/instruction-opener';
+import { rethrowUnlessUnreadable, sealedInstrumentOpener } from './vault/instruction-opener';
 import { acceptorFor, rrnFor } from './bank-connector/card-client';
 import type { ReversalQueue, ReversalRecord } from './bank-connector/reversal-queue';
 
@@ -76,20 +78,24 @@ export interface CardPaymentsOptions {
   /** How long one bank request waits for its answer. */
   readonly requestTimeoutMs: number;
   readonly now?: () => Date;
+  /** Opens instrument references (vault tokens); values sealed under `vault` only when absent. */
+  readonly instruments?: InstrumentOpener;
 }
 
 /** The card payment operations. */
 export class CardPayments {
   private readonly now: () => Date;
+  private readonly instruments: InstrumentOpener;
 
   constructor(
     private readonly db: Database,
     private readonly cards: CardClient,
     private readonly reversals: ReversalQueue,
-    private readonly vault: PurposeKeys,
+    vault: PurposeKeys,
     private readonly options: CardPaymentsOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    this.instruments = options.instruments ?? sealedInstrumentOpener(vault);
   }
 
   private get collection() {
@@ -118,13 +124,18 @@ export class CardPayments {
     sealedCard: string;
   }): Promise<PaymentSummary> {
     const paymentId = paymentIdFor(input.orderId, input.attempt);
-    const card = this.openCard(input.sealedCard);
+    const card = await this.openCard(input.sealedCard);
     let payment = await this.findOrCreate(paymentId, input, card?.number.slice(-4) ?? '????');
     if (payment.status === 'unknown') return summary(await this.settleUnknown(payment));
-    if (payment.status !== 'requires_payment_method' && payment.status !== 'processing') return summary(payment);
+    if (payment.status !== 'requires_payment_method' && payment.status !== 'processing') {
+      await this.instruments.answered(input.sealedCard);
+      return summary(payment);
+    }
     if (!card) {
       if (payment.status === 'requires_payment_method') payment = await this.apply(payment, { type: 'SUBMITTED' });
-      return summary(await this.apply(payment, { type: 'DECLINED', declineCode: 'card_unreadable' }));
+      const declined = summary(await this.apply(payment, { type: 'DECLINED', declineCode: 'card_unreadable' }));
+      await this.instruments.answered(input.sealedCard);
+      return declined;
     }
     if (payment.status === 'requires_payment_method') payment = await this.apply(payment, { type: 'SUBMITTED' });
     const immediate = payment.captureMode === 'immediate';
@@ -141,6 +152,8 @@ export class CardPayments {
     const answer = immediate
       ? await this.cards.financial({ ...request, transactionType: 'purchase' })
       : await this.cards.authorize(request);
+    // The authorization is answered (or its outcome is being reversed): the CVC has served and is destroyed.
+    if (answer.outcome !== 'not_sent') await this.instruments.answered(input.sealedCard);
     switch (answer.outcome) {
       case 'not_sent':
         throw new PaymentOperationError('bank_unavailable', `the bank host is unavailable (${answer.reason})`, true);
@@ -189,7 +202,7 @@ export class CardPayments {
     const payment = await this.required(input.paymentId);
     if (payment.status !== 'requires_capture') return summary(payment);
     const amountMinor = input.amountMinor ?? payment.authorizedMinor;
-    const card = this.requiredCard(input.sealedCard);
+    const card = await this.requiredCard(input.sealedCard);
     const authorization = payment.authorization!;
     const answer = await this.cards.capture({
       rrn: authorization.rrn,
@@ -219,7 +232,7 @@ export class CardPayments {
   async void(input: { paymentId: string; sealedCard: string }): Promise<PaymentSummary> {
     const payment = await this.required(input.paymentId);
     if (payment.status !== 'requires_capture') return summary(payment);
-    const card = this.requiredCard(input.sealedCard);
+    const card = await this.requiredCard(input.sealedCard);
     const authorization = payment.authorization!;
     const answer = await this.cards.reverse('0400', {
       rrn: authorization.rrn,
@@ -262,7 +275,7 @@ export class CardPayments {
     const amountMinor = input.amountMinor ?? refundableMinor(payment);
     // The bank does not know what was captured: refuse a refund above what is refundable before any money moves.
     applyPaymentEvent(payment, { type: 'REFUNDED', amountMinor });
-    const card = this.requiredCard(input.sealedCard);
+    const card = await this.requiredCard(input.sealedCard);
     const rrn = rrnFor(`${payment._id}:refund:${input.refundNo}`);
     const answer = await this.cards.financial({
       rrn,
@@ -413,19 +426,19 @@ export class CardPayments {
     return next;
   }
 
-  private openCard(sealed: string): Card | undefined {
+  private async openCard(sealed: string): Promise<Card | undefined> {
     try {
-      const card = JSON.parse(this.vault.open(sealed)) as Card;
+      const card = JSON.parse(await this.instruments.open(sealed)) as Card;
       return card.cvc ? card : { number: card.number, expMonth: card.expMonth, expYear: card.expYear };
     } catch (error) {
       // A key id another process has just added: the key ring reloads, the activity's retry opens it.
-      rethrowIfTransient(error);
+      rethrowUnlessUnreadable(error);
       return undefined;
     }
   }
 
-  private requiredCard(sealed: string): Card {
-    const card = this.openCard(sealed);
+  private async requiredCard(sealed: string): Promise<Card> {
+    const card = await this.openCard(sealed);
     if (!card) throw new PaymentOperationError('card_unreadable', 'the sealed card cannot be opened', false);
     return card;
   }

@@ -17,11 +17,12 @@ import type { Database } from '../persistence/database';
 import { isDuplicateKeyError } from '../persistence/database';
 import { postJournal } from '../persistence/ledger-store';
 import type { PurposeKeys } from '../security/purpose-keys';
-import { rethrowIfTransient } from '../security/key-errors';
 import type { CardPayments } from './card-payments';
 import { cardAccounts, PaymentOperationError } from './card-payments';
 import type { MethodPaymentRecord } from './payment-records';
 import { legOf, MethodPaymentStore, methodSummary } from './payment-records';
+import type { InstrumentOpener } from './vault/instruction-opener';
+import { rethrowUnlessUnreadable, sealedInstrumentOpener } from './vault/instruction-opener';
 
 /** The wallets collection. */
 export const GATEWAY_WALLETS = 'gateway_wallets';
@@ -106,12 +107,17 @@ export function walletTopUpWorkflowId(walletId: string, reference: string): stri
 export class EcashWallets {
   private readonly store: MethodPaymentStore;
 
+  private readonly instruments: InstrumentOpener;
+
   constructor(
     private readonly db: Database,
-    private readonly vault: PurposeKeys,
+    vault: PurposeKeys,
     private readonly now: () => Date = () => new Date(),
+    /** Opens instrument references (vault tokens); values sealed under `vault` only when absent. */
+    instruments?: InstrumentOpener,
   ) {
     this.store = new MethodPaymentStore(db, now);
+    this.instruments = instruments ?? sealedInstrumentOpener(vault);
   }
 
   private get wallets() {
@@ -221,7 +227,8 @@ export class EcashWallets {
     sealedInstrument: string;
   }): Promise<PaymentSummary> {
     const paymentId = paymentIdFor(input.orderId, input.attempt);
-    const instrument = this.openInstrument(input.sealedInstrument);
+    const instrument = await this.openInstrument(input.sealedInstrument);
+    await this.instruments.answered(input.sealedInstrument);
     let payment = await this.store.findOrCreate({
       paymentId,
       method: 'ecash',
@@ -352,13 +359,13 @@ export class EcashWallets {
     return payment;
   }
 
-  private openInstrument(sealed: string): EcashInstrument | undefined {
+  private async openInstrument(sealed: string): Promise<EcashInstrument | undefined> {
     try {
-      const instrument = JSON.parse(this.vault.open(sealed)) as EcashInstrument;
+      const instrument = JSON.parse(await this.instruments.open(sealed)) as EcashInstrument;
       return instrument.method === 'ecash' && typeof instrument.walletId === 'string' ? instrument : undefined;
     } catch (error) {
       // A key id another process has just added: the key ring reloads, the activity's retry opens it.
-      rethrowIfTransient(error);
+      rethrowUnlessUnreadable(error);
       return undefined;
     }
   }

@@ -23,11 +23,12 @@ import {
 import type { Database } from '../persistence/database';
 import { isDuplicateKeyError } from '../persistence/database';
 import type { PurposeKeys } from '../security/purpose-keys';
-import { rethrowIfTransient } from '../security/key-errors';
 import { cardAccounts, PaymentOperationError } from './card-payments';
 import { fetchIso20022Reports, postIso20022Document } from './iso20022-channel-client';
 import type { MethodPaymentRecord } from './payment-records';
 import { legOf, MethodPaymentStore, methodSummary } from './payment-records';
+import type { InstrumentOpener } from './vault/instruction-opener';
+import { rethrowUnlessUnreadable, sealedInstrumentOpener } from './vault/instruction-opener';
 
 /** The collection of recorded ISO 20022 documents. */
 export const BANK_ISO20022_MESSAGES = 'bank_iso20022_messages';
@@ -94,14 +95,18 @@ export function echeckMessageId(prefix: 'DD' | 'RF', key: string): string {
 /** The electronic check operations. */
 export class EcheckPayments {
   private readonly store: MethodPaymentStore;
+  private readonly instruments: InstrumentOpener;
 
   constructor(
     private readonly db: Database,
-    private readonly vault: PurposeKeys,
+    vault: PurposeKeys,
     private readonly settings: EcheckSettings,
     private readonly now: () => Date = () => new Date(),
+    /** Opens instrument references (vault tokens); values sealed under `vault` only when absent. */
+    instruments?: InstrumentOpener,
   ) {
     this.store = new MethodPaymentStore(db, now);
+    this.instruments = instruments ?? sealedInstrumentOpener(vault);
   }
 
   /** The stored payment, or null. */
@@ -124,7 +129,7 @@ export class EcheckPayments {
     sealedInstrument: string;
   }): Promise<EcheckSubmission> {
     const paymentId = paymentIdFor(input.orderId, input.attempt);
-    const instrument = this.openInstrument(input.sealedInstrument);
+    const instrument = await this.openInstrument(input.sealedInstrument);
     const messageId = echeckMessageId('DD', paymentId);
     let payment = await this.store.findOrCreate({
       paymentId,
@@ -140,7 +145,11 @@ export class EcheckPayments {
     const done = (record: MethodPaymentRecord) => ({ summary: methodSummary(record), clearingMs: this.clearingMs });
     if (payment.status === 'requires_payment_method') payment = await this.store.apply(payment, { type: 'SUBMITTED' });
     if (payment.status !== 'processing') return done(payment);
-    if (!instrument) return done(await this.store.apply(payment, { type: 'DECLINED', declineCode: 'iban_unreadable' }));
+    if (!instrument) {
+      const declined = await this.store.apply(payment, { type: 'DECLINED', declineCode: 'iban_unreadable' });
+      await this.instruments.answered(input.sealedInstrument);
+      return done(declined);
+    }
     const debit = payment.directDebit!;
     const xml = buildInterbankDirectDebitBatch({
       messageId: debit.messageId,
@@ -165,6 +174,7 @@ export class EcheckPayments {
       ],
     });
     const answer = await this.post(payment._id, 'pacs.003.001.08', debit.messageId, xml);
+    await this.instruments.answered(input.sealedInstrument);
     const status = parsePaymentStatusReport(answer);
     const transaction = status.transactions.find((tx) => tx.originalEndToEndId === debit.endToEndId);
     await this.recordOnce(payment._id, `${debit.messageId}:intake`, 'in', 'pacs.002.001.11', answer, {
@@ -217,7 +227,7 @@ export class EcheckPayments {
     } else if (payment.status !== 'succeeded' && payment.status !== 'partially_refunded') {
       return done(payment);
     }
-    const instrument = this.openInstrument(input.sealedInstrument);
+    const instrument = await this.openInstrument(input.sealedInstrument);
     if (!instrument) throw new PaymentOperationError('card_unreadable', 'the sealed IBAN cannot be opened', false);
     const messageId = echeckMessageId('RF', `${payment._id}:refund:${input.refundNo}`);
     const existing = payment.refunds.find((refund) => refund.refundNo === input.refundNo);
@@ -319,13 +329,13 @@ export class EcheckPayments {
     return payment;
   }
 
-  private openInstrument(sealed: string): EcheckInstrument | undefined {
+  private async openInstrument(sealed: string): Promise<EcheckInstrument | undefined> {
     try {
-      const instrument = JSON.parse(this.vault.open(sealed)) as EcheckInstrument;
+      const instrument = JSON.parse(await this.instruments.open(sealed)) as EcheckInstrument;
       return instrument.method === 'echeck' && isValidIban(instrument.iban) ? instrument : undefined;
     } catch (error) {
       // A key id another process has just added: the key ring reloads, the activity's retry opens it.
-      rethrowIfTransient(error);
+      rethrowUnlessUnreadable(error);
       return undefined;
     }
   }

@@ -5,6 +5,7 @@
 
 import type { Config } from '../config';
 import type { Database } from '../persistence/database';
+import { KeyRing } from '../security/key-ring';
 import type { KeyVault } from '../security/purpose-keys';
 import { BankConnection } from './bank-connector/bank-connection';
 import { CardClient } from './bank-connector/card-client';
@@ -20,6 +21,7 @@ import type { FeeRule } from './settlement/fees';
 import { SettlementBatches } from './settlement/settlement-batches';
 import type { ReconciliationSettings } from './reconciliation/reconciler';
 import { Reconciler } from './reconciliation/reconciler';
+import { instrumentOpener } from './vault/instruction-opener';
 
 /** The bank side's settings (README, Gateway worker: configuration). */
 export interface GatewaySettings {
@@ -132,15 +134,28 @@ export async function startGatewayRuntime(options: {
     log,
     onDone: (record) => late.payments?.onReversalDone(record) ?? Promise.resolve(),
   });
+  // Payment instruments come as vault tokens (or, from histories before tokens, sealed under the card vault).
+  const instruments = instrumentOpener({
+    db,
+    cardVault: vault,
+    ring: options.vault instanceof KeyRing ? options.vault : undefined,
+  });
   const payments = new CardPayments(db, cards, reversals, vault, {
     terminalId: settings.terminalId,
     requestTimeoutMs: settings.requestTimeoutMs,
+    instruments,
   });
   late.payments = payments;
   await reversals.resume();
-  const echecks = new EcheckPayments(db, vault, { ...settings.echeck, requestTimeoutMs: settings.requestTimeoutMs });
-  const wallets = new EcashWallets(db, vault);
-  const micropayments = new Micropayments(db, vault, settings.micropayments);
+  const echecks = new EcheckPayments(
+    db,
+    vault,
+    { ...settings.echeck, requestTimeoutMs: settings.requestTimeoutMs },
+    undefined,
+    instruments,
+  );
+  const wallets = new EcashWallets(db, vault, undefined, instruments);
+  const micropayments = new Micropayments(db, vault, settings.micropayments, instruments);
   const settlement = new SettlementBatches(db, vault, {
     iso20022Url: settings.echeck.iso20022Url,
     debtorIban: settings.echeck.creditorIban,

@@ -107,7 +107,7 @@ export function createMethodActivities(deps: MethodActivityDeps) {
     },
     /** The aggregator of a card authorization that is a micropayment, or null (README, Payment methods). */
     async micropaymentAggregatorOf(command: Extract<PaymentCommand, { command: 'authorize' }>): Promise<string | null> {
-      return deps.micropayments.aggregatorOf(command) ?? null;
+      return (await deps.micropayments.aggregatorOf(command)) ?? null;
     },
     /**
      * Records a micropayment (held for its aggregate) and hands it to its aggregator: signal-with-start of the

@@ -12,11 +12,13 @@ import type { PaymentCommand, PaymentSummary } from '../contracts/payment-contra
 import { paymentIdFor } from '../contracts/payment-contract';
 import type { Database } from '../persistence/database';
 import type { PurposeKeys } from '../security/purpose-keys';
-import { rethrowIfTransient } from '../security/key-errors';
 import type { CardPayments } from './card-payments';
 import { PaymentOperationError } from './card-payments';
 import type { MethodPaymentRecord } from './payment-records';
 import { MethodPaymentStore, methodSummary } from './payment-records';
+import type { InstrumentOpener } from './vault/instruction-opener';
+import { rethrowUnlessUnreadable, sealedInstrumentOpener } from './vault/instruction-opener';
+import { TOKEN_PATTERN } from './vault/payment-instructions';
 
 /** Settings of micropayments (README, Payment methods). */
 export interface MicropaymentSettings {
@@ -64,31 +66,35 @@ export function aggregateOrderId(aggregatorId: string, batchNo: number): string 
 /** The micropayment operations. */
 export class Micropayments {
   private readonly store: MethodPaymentStore;
+  private readonly instruments: InstrumentOpener;
 
   constructor(
     db: Database,
     private readonly vault: PurposeKeys,
     readonly settings: MicropaymentSettings,
+    /** Opens instrument references (vault tokens); values sealed under `vault` only when absent. */
+    instruments?: InstrumentOpener,
   ) {
     this.store = new MethodPaymentStore(db);
+    this.instruments = instruments ?? sealedInstrumentOpener(vault);
   }
 
   /**
    * Whether an authorization is a micropayment: a card, under the threshold, captured at delivery, with a known
    * customer and a readable card. Answers the aggregator's id when it is.
    */
-  aggregatorOf(command: Extract<PaymentCommand, { command: 'authorize' }>): string | undefined {
+  async aggregatorOf(command: Extract<PaymentCommand, { command: 'authorize' }>): Promise<string | undefined> {
     if ((command.method ?? 'card') !== 'card' || command.customerId === undefined) return undefined;
     if (command.captureMode !== 'at_delivery' || command.amount.amount >= this.settings.thresholdMinor)
       return undefined;
     try {
-      const card = JSON.parse(this.vault.open(command.sealedCard)) as { number?: string };
+      const card = JSON.parse(await this.instruments.open(command.sealedCard)) as { number?: string };
       if (typeof card.number !== 'string') return undefined;
       const cardKey = this.vault.stableDigest(`micropayment-card:${card.number}`).slice(0, 16);
       return aggregatorIdFor(command.customerId, command.sellerId, command.amount.currency, cardKey);
     } catch (error) {
       // A key id another process has just added: the key ring reloads, the activity's retry opens it.
-      rethrowIfTransient(error);
+      rethrowUnlessUnreadable(error);
       return undefined;
     }
   }
@@ -107,9 +113,12 @@ export class Micropayments {
       sellerId: command.sellerId,
       customerId: command.customerId,
       amount: command.amount,
-      last4: this.last4(command.sealedCard),
+      last4: await this.last4(command.sealedCard),
       captureMode: 'at_delivery',
-      extra: { micropayment: { aggregatorId } },
+      extra: {
+        micropayment: { aggregatorId },
+        ...(TOKEN_PATTERN.test(command.sealedCard) ? { instrumentToken: command.sealedCard } : {}),
+      },
     });
     if (payment.status === 'requires_payment_method') payment = await this.store.apply(payment, { type: 'SUBMITTED' });
     if (payment.status === 'processing') {
@@ -143,14 +152,18 @@ export class Micropayments {
     );
     const sumMinor = due.reduce((sum, record) => sum + record.amount.amount, 0);
     if (sumMinor === 0) return { paymentId: aggregatePaymentId, status: 'empty', members: 0 };
+    // Charged with the card of the batch's first member (whose CVC is kept until this charge is answered); the
+    // aggregator's own instrument for members recorded before tokens.
     const aggregate = await cards.authorize({
       orderId: aggregateOrderId(input.aggregatorId, input.batchNo),
       attempt: 1,
       sellerId: input.sellerId,
       amount: { amount: sumMinor, currency: input.currency },
       captureMode: 'immediate',
-      sealedCard: input.sealedCard,
+      sealedCard: due.find((record) => record.instrumentToken !== undefined)?.instrumentToken ?? input.sealedCard,
     });
+    // The aggregate is answered: every member's CVC has served and is destroyed.
+    for (const record of due) if (record.instrumentToken) await this.instruments.answered(record.instrumentToken);
     if (aggregate.status === 'unknown' || aggregate.status === 'processing') {
       throw new PaymentOperationError('outcome_unknown', 'the aggregate charge is being reversed', true);
     }
@@ -192,6 +205,8 @@ export class Micropayments {
     let payment = await this.store.find(paymentId);
     if (!payment) throw new PaymentOperationError('bank_refused', `no micropayment ${paymentId}`, false);
     if (payment.status === 'requires_capture') payment = await this.store.apply(payment, { type: 'VOIDED' });
+    // Left out of (or refunded from) its aggregate: its card will not be charged again, so its CVC goes.
+    if (payment.instrumentToken) await this.instruments.answered(payment.instrumentToken);
     if (payment.status === 'succeeded' && payment.micropayment?.aggregatePaymentId !== undefined) {
       await cards.refund({
         paymentId: payment.micropayment.aggregatePaymentId,
@@ -205,10 +220,13 @@ export class Micropayments {
     return methodSummary(payment);
   }
 
-  private last4(sealedCard: string): string {
+  private async last4(sealedCard: string): Promise<string> {
     try {
-      return String((JSON.parse(this.vault.open(sealedCard)) as { number?: string }).number ?? '????').slice(-4);
-    } catch {
+      return String(
+        (JSON.parse(await this.instruments.open(sealedCard)) as { number?: string }).number ?? '????',
+      ).slice(-4);
+    } catch (error) {
+      rethrowUnlessUnreadable(error);
       return '????';
     }
   }

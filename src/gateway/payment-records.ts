@@ -43,6 +43,8 @@ export interface MethodPaymentRecord extends PaymentState, AuthorizationTiming {
   /** A micropayment: its aggregator and, once charged, the aggregate card payment that settled it. */
   micropayment?:
     { aggregatorId: string; aggregatePaymentId?: string | undefined; memberNo?: number | undefined } | undefined;
+  /** A micropayment's vault token (`pm_...`, never an instrument): its card is charged with the aggregate's. */
+  instrumentToken?: string | undefined;
   refunds: MethodRefund[];
   createdAt: Date;
   updatedAt: Date;

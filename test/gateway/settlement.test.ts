@@ -583,7 +583,7 @@ describe('settlement batches', () => {
       sealedCard: card,
       timeoutMs: 10_000,
     };
-    const aggregatorId = rig.runtime.micropayments.aggregatorOf(command)!;
+    const aggregatorId = (await rig.runtime.micropayments.aggregatorOf(command))!;
     const member = await rig.runtime.micropayments.record(command, aggregatorId);
     await rig.runtime.micropayments.charge(
       rig.runtime.payments,

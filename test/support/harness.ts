@@ -163,6 +163,9 @@ export async function startApiHarness(
   };
   const payloadKeysOf = (ring: KeyRing): PayloadKeys =>
     options.payloadKeysFromKeyRing ? configuredPayloadKeys(config, ring) : testPayloadKeys();
+  // The gateway's ring made the first payment-instruction key: the API's reloads now (not in SETTLEFLOW_KEY_REFRESH_MS)
+  // so its JWKS publishes it.
+  await keyRings.api.refresh();
   const connection = await Connection.connect({ address: temporalAddress });
   // As in the API process: the request id of each call goes into the workflow's headers.
   const client = new Client({

@@ -352,7 +352,7 @@ export interface paths {
         put?: never;
         /**
          * Pay the order by card, electronic check or electronic cash (step 7)
-         * @description The body names the method (README, Payment methods). `card` (the default when `method` is absent): the card is checked (12 to 19 digits, else 400; a Luhn check digit, else 422 `invalid_card_number`), sealed, and sent by the gateway worker to the bank host (ISO 8583): authorized and held on the card until the carrier reports the delivery, or purchased at once for a seller whose capture setting is `IMMEDIATE`; a card payment under `MICROPAYMENT_THRESHOLD_MINOR` is collected with the customer's other small payments to the same seller and charged as one. `echeck`: the IBAN (422 `invalid_iban` when its check digits fail) is collected by an ISO 20022 direct debit; the answer comes once the bank cleared it (`ECHECK_CLEARING_MS`): 200 when settled, 402 `echeck_returned` when rejected or returned (pacs.004), after which the order takes another payment notification. `ecash`: paid at once from one of the customer's wallets (404 `wallet_not_found` for a wallet that is not theirs; 402 `ecash_declined` when its balance is too low). Card numbers, CVCs and IBANs are never stored or logged in clear.
+         * @description The body names the method (README, Payment methods). `card` (the default when `method` is absent): the card is checked (12 to 19 digits, else 400; a Luhn check digit, else 422 `invalid_card_number`), sealed, and sent by the gateway worker to the bank host (ISO 8583): authorized and held on the card until the carrier reports the delivery, or purchased at once for a seller whose capture setting is `IMMEDIATE`; a card payment under `MICROPAYMENT_THRESHOLD_MINOR` is collected with the customer's other small payments to the same seller and charged as one. `echeck`: the IBAN (422 `invalid_iban` when its check digits fail) is collected by an ISO 20022 direct debit; the answer comes once the bank cleared it (`ECHECK_CLEARING_MS`): 200 when settled, 402 `echeck_returned` when rejected or returned (pacs.004), after which the order takes another payment notification. `ecash`: paid at once from one of the customer's wallets (404 `wallet_not_found` for a wallet that is not theirs; 402 `ecash_declined` when its balance is too low). Card numbers, CVCs and IBANs are never stored or logged in clear: the API encrypts the instrument at once to the gateway's payment-instruction key and deposits it in the gateway's vault; only a token `pm_...` travels on. The signed form (README, Payment notifications) carries `orderInformation`, the `paymentInstruction` as a JWE the customer encrypted to the gateway's key, and the customer's `dualSignature`; its refusals, each before anything is charged: 400 `dual_signature_malformed` / `payment_instruction_malformed`, 403 `customer_key_not_yours`, 409 `notification_replayed`, 422 `order_information_mismatch`, `customer_key_unknown`, `customer_key_revoked`, `customer_key_expired`, `dual_signature_invalid`, `dual_signature_mismatch`, `notification_expired`, `instruction_key_unknown`. With ALLOW_PLAIN_CARD off (NODE_ENV=production) a plain card or e-check is 422 `signed_notification_required`; 502 `gateway_key_unavailable` before the gateway worker made its key.
          *
          *     Allowed: customer. Answers synchronously with the order's new state as the caller may see it (a Temporal Update, within `API_UPDATE_TIMEOUT_MS`, else 504 `update_timeout`). Each step takes one answer: of concurrent copies the first wins and the others get 409. Rejections by the order: 409 `conflict_error` at the wrong step (e.g. `order_not_at_step`, `already_answered`, `order_needs_attention`), 403 for a party not entitled, 422 for a rule the answer breaks.
          *
@@ -626,6 +626,54 @@ export interface paths {
          */
         post: operations["topUpWallet"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/parties/me/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's registered public keys, oldest first (customers)
+         * @description Roles: customer.
+         */
+        get: operations["listCustomerKeys"];
+        put?: never;
+        /**
+         * Register a public key for signed payment notifications (customers)
+         * @description The key a customer's dual signatures are verified under (README, Payment notifications). Its id is its RFC 7638 thumbprint. Registering the same key again answers it (200); a key another party registered is 409 `customer_key_taken`. (Operators issue API keys at /v1/parties/{partyId}/keys: another resource.)
+         *
+         *     Roles: customer.
+         */
+        post: operations["registerCustomerKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/parties/me/keys/{kid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one of the caller's public keys (customers)
+         * @description From then on a notification signed with it is 422 `customer_key_revoked`; one already accepted is paid. Revoking a revoked key answers it unchanged; a key that is not the caller's is 404 `customer_key_not_found`.
+         *
+         *     Roles: customer.
+         */
+        delete: operations["revokeCustomerKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1473,7 +1521,29 @@ export interface components {
                 walletId: string;
             };
         };
-        PaymentNotificationRequest: components["schemas"]["CardPaymentNotification"] | components["schemas"]["EcheckPaymentNotification"] | components["schemas"]["EcashPaymentNotification"];
+        PlainPaymentNotification: components["schemas"]["CardPaymentNotification"] | components["schemas"]["EcheckPaymentNotification"] | components["schemas"]["EcashPaymentNotification"];
+        SignedPaymentNotification: {
+            /** @description What settleflow reads and checks against the order. */
+            orderInformation: {
+                /** @description The order paid: the one in the path. */
+                orderId: string;
+                /** @description The order's total, as the order states it. */
+                amount: {
+                    amount: number;
+                    currency: string;
+                };
+                /**
+                 * @description The payment method of the instruction.
+                 * @enum {string}
+                 */
+                method: "card" | "echeck" | "ecash";
+            };
+            /** @description The card, account or wallet (`{method, card|echeck|ecash}` as in the plain form) encrypted to the gateway's payment-instruction key from GET /.well-known/jwks.json: a compact JWE, RSA-OAEP-256 with A256GCM, its `kid` in the header. Only the gateway can open it. */
+            paymentInstruction: string;
+            /** @description The customer's compact JWS (ES256, `kid` of a key registered at POST /v1/parties/me/keys) over `{dh, jti, iat}`: dh is base64url SHA-256(SHA-256(OI) || SHA-256(PI)), OI the order information's canonical JSON (orderId, amount {amount, currency}, method in that order), PI the JWE as sent. */
+            dualSignature: string;
+        };
+        PaymentNotificationRequest: components["schemas"]["PlainPaymentNotification"] | components["schemas"]["SignedPaymentNotification"];
         SettlementConfirmationRequest: {
             /** @constant */
             confirmed: true;
@@ -2234,6 +2304,47 @@ export interface components {
                 currency: string;
             };
         };
+        RegisterCustomerKeyRequest: {
+            /** @description The public key (ES256: EC P-256) as a JWK; never its private member `d` (400 `parameter_unknown`). */
+            jwk: {
+                /** @constant */
+                kty: "EC";
+                /** @constant */
+                crv: "P-256";
+                x: string;
+                y: string;
+                /** @constant */
+                alg?: "ES256";
+                /** @constant */
+                use?: "sig";
+                /** @description Ignored: the key id is the thumbprint. */
+                kid?: string;
+            };
+            /**
+             * Format: date-time
+             * @description After this the key verifies nothing (422 `customer_key_expired`); absent: until revoked.
+             */
+            expiresAt?: string;
+        };
+        CustomerKey: {
+            /** @description The JWK thumbprint (RFC 7638): the `kid` a dual signature names. */
+            kid: string;
+            /** @constant */
+            alg: "ES256";
+            jwk: {
+                /** @constant */
+                kty: "EC";
+                /** @constant */
+                crv: "P-256";
+                x: string;
+                y: string;
+            };
+            /** @enum {string} */
+            status: "active" | "expired" | "revoked";
+            createdAt: string;
+            expiresAt?: string;
+            revokedAt?: string;
+        };
         ReconciliationRun: {
             runId: string;
             day: string;
@@ -2703,6 +2814,9 @@ export interface components {
                 message: string;
             };
         };
+        ListCustomerKeysResponse200: {
+            data: components["schemas"]["CustomerKey"][];
+        };
         ListSettlementBatchesResponse200: {
             data: components["schemas"]["SettlementBatch"][];
             nextCursor?: string;
@@ -2803,6 +2917,8 @@ export type SchemaCard = components['schemas']['Card'];
 export type SchemaCardPaymentNotification = components['schemas']['CardPaymentNotification'];
 export type SchemaEcheckPaymentNotification = components['schemas']['EcheckPaymentNotification'];
 export type SchemaEcashPaymentNotification = components['schemas']['EcashPaymentNotification'];
+export type SchemaPlainPaymentNotification = components['schemas']['PlainPaymentNotification'];
+export type SchemaSignedPaymentNotification = components['schemas']['SignedPaymentNotification'];
 export type SchemaPaymentNotificationRequest = components['schemas']['PaymentNotificationRequest'];
 export type SchemaSettlementConfirmationRequest = components['schemas']['SettlementConfirmationRequest'];
 export type SchemaCancelRequest = components['schemas']['CancelRequest'];
@@ -2853,6 +2969,8 @@ export type SchemaOpenWalletRequest = components['schemas']['OpenWalletRequest']
 export type SchemaWalletTopUpRequest = components['schemas']['WalletTopUpRequest'];
 export type SchemaWallet = components['schemas']['Wallet'];
 export type SchemaWalletTopUp = components['schemas']['WalletTopUp'];
+export type SchemaRegisterCustomerKeyRequest = components['schemas']['RegisterCustomerKeyRequest'];
+export type SchemaCustomerKey = components['schemas']['CustomerKey'];
 export type SchemaReconciliationRun = components['schemas']['ReconciliationRun'];
 export type SchemaReconciliationItem = components['schemas']['ReconciliationItem'];
 export type SchemaReconciliationException = components['schemas']['ReconciliationException'];
@@ -2878,6 +2996,7 @@ export type SchemaBankMessage = components['schemas']['BankMessage'];
 export type SchemaGetOpenApiDocumentResponse200 = components['schemas']['GetOpenApiDocumentResponse200'];
 export type SchemaListPaymentBankMessagesResponse200 = components['schemas']['ListPaymentBankMessagesResponse200'];
 export type SchemaTopUpWalletResponse402 = components['schemas']['TopUpWalletResponse402'];
+export type SchemaListCustomerKeysResponse200 = components['schemas']['ListCustomerKeysResponse200'];
 export type SchemaListSettlementBatchesResponse200 = components['schemas']['ListSettlementBatchesResponse200'];
 export type SchemaGetSettlementBatchResponse200 = components['schemas']['GetSettlementBatchResponse200'];
 export type SchemaListFeeSchedulesResponse200 = components['schemas']['ListFeeSchedulesResponse200'];
@@ -6386,6 +6505,279 @@ export interface operations {
             };
             /** @description The order did not answer within `API_UPDATE_TIMEOUT_MS` (`update_timeout`); retrying with the same Idempotency-Key attaches to the same Update. */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listCustomerKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListCustomerKeysResponse200"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    registerCustomerKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the key is reserved before the request runs, so of concurrent copies one runs and the others get 409 `idempotency_key_in_progress` while it runs. The same key with the same body then replays the first answer (header `Idempotent-Replayed: true`); after a 5xx (or 504) it runs again. With another body it is 422 `idempotency_key_reused` in every case. A reservation whose request died is free again after `IDEMPOTENCY_LOCK_MS`; keys are kept `IDEMPOTENCY_TTL_HOURS` and scoped by caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterCustomerKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The key was registered before. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerKey"];
+                };
+            };
+            /** @description The key, registered. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerKey"];
+                };
+            };
+            /** @description The request breaks the documented schema: `invalid_json`, `parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_idempotency_key`, `body_too_deep`; `param` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict_error` (`order_exists`, `party_exists`, `cannot_disable_self`, `order_not_at_step`, `already_answered`, ...) or `idempotency_error` `idempotency_key_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`body_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request matches the schema but a rule it cannot state refuses it: `unknown_party`, `party_disabled` (a new order names a disabled party), `invalid_card_number` (Luhn), `invalid_cursor`, `webhook_url_refused`, a domain rule (`reservation_mismatch`, `duplicate_sku`, `currency_mismatch`, `zero_total`, ...), or `idempotency_error` `idempotency_key_reused` (the key was used with another request). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeCustomerKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerKey"];
+                };
+            };
+            /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or party may not do this (`permission_error` `forbidden`), or its party is disabled (`party_disabled`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (`not_found_error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past `API_RATE_PER_MINUTE` for the key, or `PAYMENT_RATE_PER_MINUTE` payment notifications (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the key may call again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our failure (`api_error`); safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or MongoDB is unreachable (`service_unavailable`); retry shortly. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

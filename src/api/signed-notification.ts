@@ -1,0 +1,184 @@
+// The signed payment notification at the API's edge (SET's dual signature, with JOSE): the API checks the order
+// information against the order, the customer's dual signature with the instruction's hash, the key it names, the
+// time window and the notification's `jti` (once only), then deposits the still-encrypted instruction in the
+// gateway's vault. It never decrypts the instruction (this process holds no payment-instructions private key) and
+// every refusal happens before anything is charged.
+
+import type { Connection } from 'mongoose';
+import { compactVerify, decodeProtectedHeader, importJWK } from 'jose';
+import type { SealedCardPayment } from '../contracts/order-contract';
+import type { OrderView } from '../domain/order';
+import { depositInstruction } from '../gateway/vault/payment-instructions';
+import { DUAL_SIGNATURE_TYPE, dualHash, instructionHash, orderInformationHash } from '../client-sdk/dual-signature';
+import type { DualSignatureClaims } from '../client-sdk/dual-signature';
+import type { Database } from '../persistence/database';
+import { isDuplicateKeyError } from '../persistence/database';
+import { customerKeyStatus, findCustomerKey } from '../persistence/customer-keys';
+import { KeyRing } from '../security/key-ring';
+import type { KeyVault } from '../security/purpose-keys';
+import { ApiError, forbidden } from './api-error';
+import { gatewayKeyError } from './payment-methods';
+import type { SignedNotification } from './payment-methods';
+
+/** The collection of signed notifications' ids seen (`<customerId>:<jti>`), so a replay is refused. */
+export const PAYMENT_NOTIFICATION_IDS = 'payment_notification_ids';
+
+function refused(status: number, code: string, message: string, param: string | null = null): ApiError {
+  return new ApiError(status, status === 403 ? 'permission_error' : 'invalid_request_error', code, message, param);
+}
+
+/** The dual signature's claims, when its payload is what the SDK signs. */
+function claimsOf(payload: Uint8Array): DualSignatureClaims | undefined {
+  try {
+    const claims = JSON.parse(Buffer.from(payload).toString('utf8')) as Partial<DualSignatureClaims>;
+    if (typeof claims.dh !== 'string' || typeof claims.jti !== 'string' || typeof claims.iat !== 'number') return;
+    if (claims.jti.length < 8 || claims.jti.length > 128) return;
+    return claims as DualSignatureClaims;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks a signed notification for `order` by `customerId` and deposits its instruction; answers the payment as it
+ * travels through Temporal (the vault token; brand and last four are the gateway's to learn).
+ * @throws ApiError 4xx, each with its own code (README, Payment notifications: error codes), before anything is paid
+ */
+export async function acceptSignedNotification(
+  deps: { db: Database; vault: KeyVault; now: () => Date; windowSeconds: number },
+  customerId: string,
+  order: Pick<OrderView, 'orderId' | 'total' | 'customerId'>,
+  body: SignedNotification,
+): Promise<SealedCardPayment> {
+  const { orderInformation: oi, paymentInstruction: jwe, dualSignature } = body;
+  // Another customer's order: refused as the workflow would (its total is not this caller's to compare against).
+  if (order.customerId !== customerId) throw forbidden("only the order's customer pays it");
+  if (
+    oi.orderId !== order.orderId ||
+    oi.amount.amount !== order.total.amount ||
+    oi.amount.currency !== order.total.currency
+  ) {
+    throw refused(
+      422,
+      'order_information_mismatch',
+      "the order information does not match the order (its id, or its total's amount or currency)",
+      'orderInformation',
+    );
+  }
+
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  let instructionHeader: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(dualSignature);
+  } catch {
+    throw refused(400, 'dual_signature_malformed', 'dualSignature: its header is not a JWS header', 'dualSignature');
+  }
+  try {
+    instructionHeader = decodeProtectedHeader(jwe);
+  } catch {
+    throw refused(
+      400,
+      'payment_instruction_malformed',
+      'paymentInstruction: its header is not a JWE header',
+      'paymentInstruction',
+    );
+  }
+  if (header.alg !== 'ES256' || header.typ !== DUAL_SIGNATURE_TYPE || typeof header.kid !== 'string') {
+    throw refused(
+      400,
+      'dual_signature_malformed',
+      `dualSignature: the header must name alg ES256, typ ${DUAL_SIGNATURE_TYPE} and the key's kid`,
+      'dualSignature',
+    );
+  }
+
+  // The customer's key: registered, theirs, neither revoked nor expired.
+  const now = deps.now();
+  const key = await findCustomerKey(deps.db, header.kid);
+  if (!key) {
+    throw refused(422, 'customer_key_unknown', `no key ${header.kid} is registered`, 'dualSignature');
+  }
+  if (key.partyId !== customerId) {
+    throw refused(403, 'customer_key_not_yours', `key ${header.kid} is not one of your keys`, 'dualSignature');
+  }
+  const status = customerKeyStatus(key, now);
+  if (status === 'revoked') {
+    throw refused(422, 'customer_key_revoked', `key ${header.kid} was revoked`, 'dualSignature');
+  }
+  if (status === 'expired') {
+    throw refused(422, 'customer_key_expired', `key ${header.kid} has expired`, 'dualSignature');
+  }
+
+  let claims: DualSignatureClaims | undefined;
+  try {
+    const verified = await compactVerify(dualSignature, await importJWK(key.jwk, 'ES256'), { algorithms: ['ES256'] });
+    claims = claimsOf(verified.payload);
+  } catch {
+    throw refused(
+      422,
+      'dual_signature_invalid',
+      'the dual signature does not verify under the key it names',
+      'dualSignature',
+    );
+  }
+  if (!claims) {
+    throw refused(
+      400,
+      'dual_signature_malformed',
+      'dualSignature: its payload must be {dh, jti, iat}',
+      'dualSignature',
+    );
+  }
+  if (claims.dh !== dualHash(orderInformationHash(oi), instructionHash(jwe))) {
+    throw refused(
+      422,
+      'dual_signature_mismatch',
+      'the dual signature does not cover this order information and payment instruction (one was changed)',
+      'dualSignature',
+    );
+  }
+  if (Math.abs(now.getTime() / 1000 - claims.iat) > deps.windowSeconds) {
+    throw refused(
+      422,
+      'notification_expired',
+      `the notification was signed outside the accepted window of ${deps.windowSeconds} s (iat)`,
+      'dualSignature',
+    );
+  }
+
+  // The instruction must be for one of the gateway's published keys, with the algorithms it takes.
+  if (!(deps.vault instanceof KeyRing)) throw gatewayKeyError(new Error('no key ring'));
+  const ring = deps.vault;
+  const publishes = () =>
+    ring.jwks().keys.some((candidate) => candidate.use === 'enc' && candidate.kid === instructionHeader.kid);
+  // A key the gateway has just added: the key ring reloads once before the key counts as unknown.
+  const published = publishes() || (await ring.refresh().then(publishes));
+  if (!published || instructionHeader.alg !== 'RSA-OAEP-256' || instructionHeader.enc !== 'A256GCM') {
+    throw refused(
+      422,
+      'instruction_key_unknown',
+      'paymentInstruction: not encrypted to a published payment-instruction key (RSA-OAEP-256, A256GCM)',
+      'paymentInstruction',
+    );
+  }
+
+  // Once only: the notification's id is taken before the payment starts.
+  try {
+    await (deps.db.connection as Connection)
+      .collection<{ _id: string; at: Date }>(PAYMENT_NOTIFICATION_IDS)
+      .insertOne({ _id: `${customerId}:${claims.jti}`, at: now });
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+    throw refused(409, 'notification_replayed', `notification ${claims.jti} was sent before`, 'dualSignature');
+  }
+
+  const token = await depositInstruction(deps.db, {
+    method: oi.method,
+    customerId,
+    jwe,
+    display: { brand: oi.method === 'card' ? 'card' : oi.method, last4: '????' },
+    link: { dualSignature, oiHash: orderInformationHash(oi), kid: header.kid },
+    now,
+  });
+  return { method: oi.method, sealedCard: token, brand: oi.method === 'card' ? 'card' : oi.method, last4: '????' };
+}
