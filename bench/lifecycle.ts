@@ -7,6 +7,7 @@
 // go through the gateway worker to a bank host of the benchmark's own. Writes bench/results/lifecycle.json and prints
 // tables.
 
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,7 +32,7 @@ import { connectDatabase } from '../src/persistence/database';
 import { registerParty } from '../src/persistence/party-store';
 import { Vault, generateVaultKey } from '../src/security/vault';
 import { payloadDataConverter } from '../src/temporal/codec';
-import { configuredPayloadKeys } from '../src/temporal/payload-keys';
+import { StaticPayloadKeys } from '../src/temporal/payload-keys';
 import type { FloorInput } from './floor/floor-contract';
 import { floorTaskQueue } from './floor/floor-contract';
 import { ChildService } from './lib/child-service';
@@ -786,6 +787,7 @@ async function main(): Promise<void> {
     });
     // Dropped after the children stop (cleanups run in reverse).
     cleanups.push(() => dropDatabase(mongoUri));
+    const payloadKey = randomBytes(32);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       TEMPORAL_ADDRESS: servers.temporalAddress,
@@ -796,6 +798,9 @@ async function main(): Promise<void> {
       BANK_HOST_ADDRESS: bankHost.iso8583Address,
       BANK_HOST_ISO20022_URL: bankHost.iso20022Url,
       SETTLEFLOW_VAULT_KEY: generateVaultKey(),
+      // The run's Temporal payload key, given to every process and to this one (which reads the orders' results); the
+      // processes open their key rings for every other purpose.
+      TEMPORAL_PAYLOAD_KEYS: `bench:${payloadKey.toString('base64')}`,
       SETTLEFLOW_KEK: generateVaultKey(),
       PORT: '0',
       // The webhook receiver listens on loopback, which only this flag lets parties register and be delivered to.
@@ -837,9 +842,7 @@ async function main(): Promise<void> {
     const temporal = new Client({
       connection,
       namespace: process.env.TEMPORAL_NAMESPACE || 'default',
-      dataConverter: payloadDataConverter(
-        configuredPayloadKeys({ temporal: { payloadKeys: undefined }, vaultKey: env.SETTLEFLOW_VAULT_KEY }),
-      ),
+      dataConverter: payloadDataConverter(new StaticPayloadKeys([{ kid: 'bench', key: payloadKey }])),
     });
     const processes: Processes = {
       workers,

@@ -7,9 +7,9 @@ import type { WorkflowClientInterceptor } from '@temporalio/client';
 import { Client, Connection } from '@temporalio/client';
 import express from 'express';
 import { createApp } from '../../src/api/app';
-import { loadConfig, requireVaultKey } from '../../src/config';
+import { loadConfig } from '../../src/config';
 import { connectDatabase } from '../../src/persistence/database';
-import { Vault } from '../../src/security/vault';
+import { openKeyRing } from '../../src/security/open-key-ring';
 import { payloadDataConverter } from '../../src/temporal/codec';
 import { configuredPayloadKeys } from '../../src/temporal/payload-keys';
 import { reportFailure, reportReady, serveParent } from '../lib/ipc';
@@ -35,7 +35,9 @@ async function main(): Promise<void> {
   const timings = new Timings();
   const db = await connectDatabase(config.mongodbUri);
   timeMongoCommands(db, timings);
-  const payloadKeys = configuredPayloadKeys(config);
+  // The key ring, as the API process opens it (payment instructions encrypted to the gateway's key, the JWKS).
+  const vault = await openKeyRing(config, db, 'api');
+  const payloadKeys = configuredPayloadKeys(config, vault);
   const connection = await Connection.connect({ address: config.temporal.address });
   const temporal = new Client({
     connection,
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
     interceptors: { workflow: [temporalTiming(timings)] },
     dataConverter: payloadDataConverter(payloadKeys),
   });
-  const app = createApp({ db, temporal, config, vault: new Vault(requireVaultKey(config)), payloadKeys });
+  const app = createApp({ db, temporal, config, vault, payloadKeys });
 
   const timed = express();
   timed.disable('x-powered-by');

@@ -6,11 +6,11 @@
 
 import { Context } from '@temporalio/activity';
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfig, requireVaultKey } from '../../src/config';
+import { loadConfig } from '../../src/config';
 import { gatewaySettingsFrom, startGatewayRuntime } from '../../src/gateway/gateway-runtime';
 import { createGatewayWorker } from '../../src/gateway/worker/create-gateway-worker';
 import { connectDatabase } from '../../src/persistence/database';
-import { Vault } from '../../src/security/vault';
+import { openKeyRing } from '../../src/security/open-key-ring';
 import { configuredPayloadKeys } from '../../src/temporal/payload-keys';
 import { reportFailure, reportReady, serveParent } from '../lib/ipc';
 import { timeMongoCommands } from '../lib/mongo-timing';
@@ -27,9 +27,11 @@ async function main(): Promise<void> {
       return undefined;
     }
   });
+  // The key ring, as the gateway worker opens it (the payment-instruction key that opens the customers' JWEs).
+  const vault = await openKeyRing(config, db, 'gateway');
   const runtime = await startGatewayRuntime({
     db,
-    vault: new Vault(requireVaultKey(config)),
+    vault,
     log: (line) => console.log(`gateway: ${line}`),
     settings: gatewaySettingsFrom(config),
   });
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.gateway.taskQueue,
     runtime,
-    payloadKeys: configuredPayloadKeys(config),
+    payloadKeys: configuredPayloadKeys(config, vault),
   });
   const running = worker.run();
   serveParent({

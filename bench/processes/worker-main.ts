@@ -5,9 +5,9 @@
 
 import { Context } from '@temporalio/activity';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { loadConfig, requireVaultKey } from '../../src/config';
+import { loadConfig } from '../../src/config';
 import { connectDatabase } from '../../src/persistence/database';
-import { Vault } from '../../src/security/vault';
+import { openKeyRing } from '../../src/security/open-key-ring';
 import { configuredPayloadKeys } from '../../src/temporal/payload-keys';
 import { createOrderWorker } from '../../src/worker/create-worker';
 import { createFloorActivities } from '../floor/floor-activities';
@@ -28,6 +28,8 @@ async function main(): Promise<void> {
       return undefined;
     }
   });
+  // The key ring, as the worker process opens it (notices signed, webhook secrets).
+  const vault = await openKeyRing(config, db, 'worker');
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const workers = await Promise.all([
     createOrderWorker({
@@ -35,8 +37,8 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       db,
-      vault: new Vault(requireVaultKey(config)),
-      payloadKeys: configuredPayloadKeys(config),
+      vault,
+      payloadKeys: configuredPayloadKeys(config, vault),
       config,
     }),
     Worker.create({
