@@ -13,12 +13,22 @@ export function bankHostEnv(): { address: string; controlUrl: string; adminToken
   return { address: BANK_HOST_ADDRESS, controlUrl: BANK_HOST_CONTROL_URL, adminToken: BANK_HOST_ADMIN_TOKEN };
 }
 
-async function control<T>(method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * One call of the bank host's control API. A request written to a kept-alive connection the bank host was just closing
+ * fails before the bank host read it (undici's "other side closed"); it is sent once more on a new connection.
+ */
+export async function control<T>(method: string, path: string, body?: unknown): Promise<T> {
   const { controlUrl, adminToken } = bankHostEnv();
-  const response = await fetch(`${controlUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+  const send = () =>
+    fetch(`${controlUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const response = await send().catch((error: unknown) => {
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') return send();
+    throw error;
   });
   const text = await response.text();
   if (response.status >= 300) throw new Error(`bank control ${method} ${path}: ${response.status} ${text}`);

@@ -15,7 +15,7 @@ import { ibanOf } from '../../src/bank-host/domain/accounts';
 import type { MessageName } from '../../src/iso20022';
 import type { Database } from '../../src/persistence/database';
 import type { KeyVault } from '../../src/security/purpose-keys';
-import { bankHostEnv } from './bank-control';
+import { bankHostEnv, control } from './bank-control';
 import type { WorkflowEnv } from './workflow-env';
 import {
   acceptance,
@@ -130,18 +130,6 @@ export async function confirmedOrder(rig: GatewayEnv, overrides: Partial<OrderWo
   await handle.executeUpdate(carrierAnswerUpdate, { args: [acceptance('carrier-b', 4_000)] });
   await waitForStatus(handle, 'CONFIRMED');
   return { handle, input };
-}
-
-async function control<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const { controlUrl, adminToken } = bankHostEnv();
-  const response = await fetch(`${controlUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`bank control ${method} ${path}: ${response.status} ${text}`);
-  return JSON.parse(text) as T;
 }
 
 /** Opens a current account at the bank host holding `balanceMinor` EUR (returning `returnReason` when set). */
