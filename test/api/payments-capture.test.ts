@@ -34,42 +34,6 @@ const cardBody = (card: TestCard) => ({
   card: { number: card.number, expMonth: card.expMonth, expYear: card.expYear, cvc: card.cvc },
 });
 
-/** An order of `seller`'s, answered by the supplier and both carriers, waiting for the payment. */
-async function confirmedOrder(seller: CastMember): Promise<OrderView> {
-  const placed = await h.api<OrderView>('POST', '/v1/orders', { key: h.key(seller), body: h.orderBody() });
-  expect(placed.status).toBe(201);
-  const { orderId } = placed.body;
-  await h.waitForStatus(orderId, 'AWAITING_SUPPLIER');
-  const supplier = await h.api('POST', `/v1/orders/${orderId}/supplier-answer`, {
-    key: h.key('supplier'),
-    body: {
-      available: true,
-      reservationId: 'res-1',
-      items: placed.body.items.map(({ sku, quantity }) => ({ sku, quantity })),
-    },
-  });
-  expect(supplier.status).toBe(200);
-  await h.waitForStatus(orderId, 'AWAITING_CARRIER');
-  for (const [member, amount] of [
-    ['carrierA', 9_000],
-    ['carrierB', 8_000],
-  ] as const) {
-    const answer = await h.api('POST', `/v1/orders/${orderId}/carrier-answer`, {
-      key: h.key(member),
-      body: {
-        accepted: true,
-        pickupDate: '2026-12-01',
-        deliveryDate: '2026-12-10',
-        route: 'MUC-HAM',
-        method: 'road',
-        price: { amount, currency: 'EUR' },
-      },
-    });
-    expect(answer.status).toBe(200);
-  }
-  return h.waitForStatus(orderId, 'CONFIRMED');
-}
-
 async function deliver(order: OrderView): Promise<void> {
   const carrier: CastMember = order.carrierId === h.parties.carrierA.id ? 'carrierA' : 'carrierB';
   for (const type of ['picked_up', 'in_transit', 'delivered']) {
@@ -90,7 +54,7 @@ async function messageTypes(orderId: string): Promise<string[]> {
 describe('capture per seller', () => {
   it('capture › seller set to IMMEDIATE › CAPTURED at the notification by one 0200, charged at once, nothing held', async () => {
     const card = await openTestCard(OPENING);
-    const order = await confirmedOrder('otherSeller');
+    const order = await h.confirmedOrder({ seller: 'otherSeller' });
     const paid = await h.api('POST', `/v1/orders/${order.orderId}/payment-notification`, {
       key: h.key('customer'),
       body: cardBody(card),
@@ -110,7 +74,7 @@ describe('capture per seller', () => {
 
   it('capture › seller without a setting (at delivery) › AUTHORIZED and held, charged by a 0220 only at delivery', async () => {
     const card = await openTestCard(OPENING);
-    const order = await confirmedOrder('seller');
+    const order = await h.confirmedOrder();
     const paid = await h.api('POST', `/v1/orders/${order.orderId}/payment-notification`, {
       key: h.key('customer'),
       body: cardBody(card),

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Connection } from 'mongoose';
 import { gatewayFee } from '../../src/domain/order';
-import type { OrderView } from '../../src/domain/order';
 import { formatMinor } from '../../src/gateway/reports/report-renderers';
 import type { ApiHarness, CastMember } from '../support/harness';
 import { startApiHarness } from '../support/harness';
@@ -29,41 +28,6 @@ const cardBody = (card: { number: string; expMonth: number; expYear: number; cvc
   method: 'card',
   card: { number: card.number, expMonth: card.expMonth, expYear: card.expYear, cvc: card.cvc },
 });
-
-async function confirmedOrder(seller: CastMember): Promise<OrderView> {
-  const placed = await h.api<OrderView>('POST', '/v1/orders', { key: h.key(seller), body: h.orderBody() });
-  expect(placed.status).toBe(201);
-  const { orderId } = placed.body;
-  await h.waitForStatus(orderId, 'AWAITING_SUPPLIER');
-  const supplier = await h.api('POST', `/v1/orders/${orderId}/supplier-answer`, {
-    key: h.key('supplier'),
-    body: {
-      available: true,
-      reservationId: 'res-1',
-      items: placed.body.items.map(({ sku, quantity }) => ({ sku, quantity })),
-    },
-  });
-  expect(supplier.status).toBe(200);
-  await h.waitForStatus(orderId, 'AWAITING_CARRIER');
-  for (const [member, amount] of [
-    ['carrierA', 9_000],
-    ['carrierB', 8_000],
-  ] as const) {
-    const answer = await h.api('POST', `/v1/orders/${orderId}/carrier-answer`, {
-      key: h.key(member),
-      body: {
-        accepted: true,
-        pickupDate: '2026-12-01',
-        deliveryDate: '2026-12-10',
-        route: 'MUC-HAM',
-        method: 'road',
-        price: { amount, currency: 'EUR' },
-      },
-    });
-    expect(answer.status).toBe(200);
-  }
-  return h.waitForStatus(orderId, 'CONFIRMED');
-}
 
 async function pay(
   orderId: string,
@@ -105,12 +69,12 @@ beforeAll(async () => {
   });
   expect(put.status).toBe(200);
 
-  const first = await confirmedOrder('seller');
+  const first = await h.confirmedOrder();
   expect(
     (await pay(first.orderId, { number: '4000000000009995', expMonth: 12, expYear: 2034, cvc: '123' })).status,
   ).toBe(402);
   expect((await pay(first.orderId, await openTestCard())).status).toBe(200);
-  const second = await confirmedOrder('seller');
+  const second = await h.confirmedOrder();
   expect((await pay(second.orderId, await openTestCard())).status).toBe(200);
 
   const payable = `seller:${h.parties.seller.id}:payable`;

@@ -47,40 +47,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function confirmedOrder(customer: CastMember = 'customer'): Promise<OrderView> {
-  const placed = await h.api<OrderView>('POST', '/v1/orders', {
-    key: h.key('seller'),
-    body: h.orderBody({ customerId: h.parties[customer].id }),
-  });
-  expect(placed.status).toBe(201);
-  const { orderId } = placed.body;
-  await h.waitForStatus(orderId, 'AWAITING_SUPPLIER');
-  const supplier = await h.api('POST', `/v1/orders/${orderId}/supplier-answer`, {
-    key: h.key('supplier'),
-    body: {
-      available: true,
-      reservationId: 'res-1',
-      items: placed.body.items.map(({ sku, quantity }) => ({ sku, quantity })),
-    },
-  });
-  expect(supplier.status).toBe(200);
-  await h.waitForStatus(orderId, 'AWAITING_CARRIER');
-  for (const member of ['carrierA', 'carrierB'] as const) {
-    const answer = await h.api('POST', `/v1/orders/${orderId}/carrier-answer`, {
-      key: h.key(member),
-      body: {
-        accepted: true,
-        pickupDate: '2026-12-01',
-        deliveryDate: '2026-12-10',
-        route: 'MUC-HAM',
-        method: 'road',
-        price: { amount: 900, currency: 'EUR' },
-      },
-    });
-    expect(answer.status).toBe(200);
-  }
-  return h.waitForStatus(orderId, 'CONFIRMED');
-}
+/** An order of the seller's for `customer`, answered by the supplier and both carriers, waiting for the payment. */
+const confirmedOrder = (customer: CastMember = 'customer'): Promise<OrderView> =>
+  h.confirmedOrder({ order: { customerId: h.parties[customer].id }, carrierPrices: [900, 900] });
 
 async function registeredKey(member: CastMember = 'customer', expiresAt?: string): Promise<CustomerKeyPair> {
   const pair = await generateCustomerKey();

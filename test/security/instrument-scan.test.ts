@@ -42,45 +42,6 @@ const cardBody = (card: TestCard) => ({
   card: { number: card.number, expMonth: card.expMonth, expYear: card.expYear, cvc: card.cvc },
 });
 
-/** An order of the seller's with `items`, answered by the supplier and both carriers, waiting for the payment. */
-async function confirmedOrder(items?: unknown): Promise<OrderView> {
-  const placed = await h.api<OrderView>('POST', '/v1/orders', {
-    key: h.key('seller'),
-    body: h.orderBody(items === undefined ? {} : { items }),
-  });
-  expect(placed.status).toBe(201);
-  const { orderId } = placed.body;
-  await h.waitForStatus(orderId, 'AWAITING_SUPPLIER');
-  const supplier = await h.api('POST', `/v1/orders/${orderId}/supplier-answer`, {
-    key: h.key('supplier'),
-    body: {
-      available: true,
-      reservationId: 'res-1',
-      items: placed.body.items.map(({ sku, quantity }) => ({ sku, quantity })),
-    },
-  });
-  expect(supplier.status).toBe(200);
-  await h.waitForStatus(orderId, 'AWAITING_CARRIER');
-  for (const [member, amount] of [
-    ['carrierA', 900],
-    ['carrierB', 800],
-  ] as const) {
-    const answer = await h.api('POST', `/v1/orders/${orderId}/carrier-answer`, {
-      key: h.key(member),
-      body: {
-        accepted: true,
-        pickupDate: '2026-12-01',
-        deliveryDate: '2026-12-10',
-        route: 'MUC-HAM',
-        method: 'road',
-        price: { amount, currency: 'EUR' },
-      },
-    });
-    expect(answer.status).toBe(200);
-  }
-  return h.waitForStatus(orderId, 'CONFIRMED');
-}
-
 async function deliver(order: OrderView): Promise<OrderView> {
   const carrier: CastMember = order.carrierId === h.parties.carrierA.id ? 'carrierA' : 'carrierB';
   for (const type of ['picked_up', 'in_transit', 'delivered']) {
@@ -169,12 +130,12 @@ describe('tokens, not cards', () => {
     const account = await openCurrentAccount(5_000_000);
 
     // A card authorized, captured at delivery.
-    const cardOrder = await confirmedOrder();
+    const cardOrder = await h.confirmedOrder({ carrierPrices: [900, 800] });
     expect((await pay(cardOrder, cardBody(captured))).status).toBe(200);
     await deliver(cardOrder);
 
     // A card declined, then a card authorized and voided by the order's cancellation.
-    const voidOrder = await confirmedOrder();
+    const voidOrder = await h.confirmedOrder({ carrierPrices: [900, 800] });
     expect((await pay(voidOrder, cardBody(declined))).status).toBe(402);
     expect((await pay(voidOrder, cardBody(voided))).status).toBe(200);
     const cancel = await h.api('POST', `/v1/orders/${voidOrder.orderId}/cancel`, {
@@ -185,7 +146,7 @@ describe('tokens, not cards', () => {
     await h.waitForStatus(voidOrder.orderId, 'CANCELLED');
 
     // An e-check.
-    const echeckOrder = await confirmedOrder();
+    const echeckOrder = await h.confirmedOrder({ carrierPrices: [900, 800] });
     const echeck = await pay(echeckOrder, {
       method: 'echeck',
       echeck: { iban: account.iban, accountHolder: 'Globex Corporation' },
@@ -201,13 +162,16 @@ describe('tokens, not cards', () => {
       body: { amountMinor: 1_000_000, card: cardBody(topUp).card, reference: `top-${randomUUID()}` },
     });
     expect(topped.status).toBe(200);
-    const ecashOrder = await confirmedOrder();
+    const ecashOrder = await h.confirmedOrder({ carrierPrices: [900, 800] });
     expect((await pay(ecashOrder, { method: 'ecash', ecash: { walletId } })).status).toBe(200);
 
     // A card micropayment (under the threshold), captured from its aggregate at delivery.
-    const microOrder = await confirmedOrder([
-      { sku: 'CLIP-1', description: 'clip', quantity: 1, unitPrice: { amount: 450, currency: 'EUR' } },
-    ]);
+    const microOrder = await h.confirmedOrder({
+      carrierPrices: [900, 800],
+      order: {
+        items: [{ sku: 'CLIP-1', description: 'clip', quantity: 1, unitPrice: { amount: 450, currency: 'EUR' } }],
+      },
+    });
     expect((await pay(microOrder, cardBody(micro))).status).toBe(200);
     const microDelivered = await deliver(microOrder);
     expect(microDelivered.payments.map((p) => p.status)).toEqual(['CAPTURED']);
@@ -218,7 +182,7 @@ describe('tokens, not cards', () => {
       (await h.api('POST', '/v1/parties/me/keys', { key: h.key('customer'), body: { jwk: pair.publicJwk } })).status,
     ).toBe(201);
     await h.keyRings.api.refresh();
-    const signedOrder = await confirmedOrder();
+    const signedOrder = await h.confirmedOrder({ carrierPrices: [900, 800] });
     const signed = await buildSignedNotification({
       orderInformation: { orderId: signedOrder.orderId, amount: signedOrder.total, method: 'card' },
       instruction: { method: 'card', card: cardBody(signedCard).card },

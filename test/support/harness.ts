@@ -103,6 +103,16 @@ export interface ApiHarness {
   placeOrder(overrides?: Record<string, unknown>): Promise<OrderView>;
   /** Polls GET /v1/orders/:id (as an operator) until the order has `status`. */
   waitForStatus(orderId: string, status: OrderStatus, timeoutMs?: number): Promise<OrderView>;
+  /**
+   * Places an order (as `seller`, the cast's seller by default, with `order` overriding the body), has the supplier
+   * reserve every item and both carriers quote (`carrierPrices`, 9,000 and 8,000 by default), and returns it once it
+   * is CONFIRMED, waiting for the payment; throws on any other answer.
+   */
+  confirmedOrder(options?: {
+    seller?: CastMember;
+    order?: Record<string, unknown>;
+    carrierPrices?: readonly [number, number];
+  }): Promise<OrderView>;
   /** Stops the in-process worker, for tests that run their workers as processes of their own on `config`'s queue. */
   stopWorker(): Promise<void>;
   /** Stops the server and worker, drops the database and closes every connection. */
@@ -298,6 +308,49 @@ export async function startApiHarness(
     }
   };
 
+  const confirmedOrder: ApiHarness['confirmedOrder'] = async (options = {}) => {
+    const expectOk = (what: string, response: ApiResponse<unknown>, status = 200) => {
+      if (response.status !== status)
+        throw new Error(`${what} failed: ${response.status} ${JSON.stringify(response.body)}`);
+    };
+    const placed = await api<OrderView>('POST', '/v1/orders', {
+      key: key(options.seller ?? 'seller'),
+      body: orderBody(options.order ?? {}),
+    });
+    expectOk('placing the order', placed, 201);
+    const { orderId } = placed.body;
+    await waitForStatus(orderId, 'AWAITING_SUPPLIER');
+    const supplier = await api('POST', `/v1/orders/${orderId}/supplier-answer`, {
+      key: key('supplier'),
+      body: {
+        available: true,
+        reservationId: 'res-1',
+        items: placed.body.items.map(({ sku, quantity }) => ({ sku, quantity })),
+      },
+    });
+    expectOk("the supplier's answer", supplier);
+    await waitForStatus(orderId, 'AWAITING_CARRIER');
+    const [priceA, priceB] = options.carrierPrices ?? [9_000, 8_000];
+    for (const [member, amount] of [
+      ['carrierA', priceA],
+      ['carrierB', priceB],
+    ] as const) {
+      const answer = await api('POST', `/v1/orders/${orderId}/carrier-answer`, {
+        key: key(member),
+        body: {
+          accepted: true,
+          pickupDate: '2026-12-01',
+          deliveryDate: '2026-12-10',
+          route: 'MUC-HAM',
+          method: 'road',
+          price: { amount, currency: 'EUR' },
+        },
+      });
+      expectOk(`${member}'s answer`, answer);
+    }
+    return waitForStatus(orderId, 'CONFIRMED');
+  };
+
   let workerStopped: Promise<void> | undefined;
   const stopWorker = (): Promise<void> =>
     (workerStopped ??= (async () => {
@@ -338,6 +391,7 @@ export async function startApiHarness(
     orderBody,
     placeOrder,
     waitForStatus,
+    confirmedOrder,
     stopWorker,
     close,
   };
