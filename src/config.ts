@@ -53,6 +53,7 @@ const envSchema = z.object({
   API_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
+  API_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(65_000),
   DATA_DIR: z.string().default(path.resolve(__dirname, '..', '.data')),
   SETTLEFLOW_VAULT_KEY: z.string().optional(),
   SETTLEFLOW_VAULT_KEY_FILE: z.string().optional(),
@@ -255,6 +256,12 @@ export interface Config {
   port: number;
   /** The API's listen address: loopback unless told otherwise (0.0.0.0 in containers). */
   host: string;
+  /**
+   * How long the API keeps an idle keep-alive connection open (API_KEEP_ALIVE_TIMEOUT_MS). Longer than the idle
+   * timeout of the clients and proxies in front of it, so that the API is never the side that closes a socket a
+   * client is about to reuse (which the client sees as ECONNRESET).
+   */
+  keepAliveTimeoutMs: number;
   dataDir: string;
   /**
    * base64 of 32 bytes, from SETTLEFLOW_VAULT_KEY or the file SETTLEFLOW_VAULT_KEY_FILE names (a Docker secret);
@@ -413,6 +420,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     port: e.PORT,
     host: e.HOST,
+    keepAliveTimeoutMs: e.API_KEEP_ALIVE_TIMEOUT_MS,
     dataDir: e.DATA_DIR,
     vaultKey: vaultKeyFrom(e.SETTLEFLOW_VAULT_KEY, e.SETTLEFLOW_VAULT_KEY_FILE),
     keys: keyRingSettingsFrom(e),

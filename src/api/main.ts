@@ -2,7 +2,7 @@
 // (waiting for Temporal to come up), serves the app and shuts down cleanly on SIGINT/SIGTERM. Everything else lives
 // in createApp. Logs are pino JSON lines on stdout (pretty at a developer's terminal).
 
-import type { Server } from 'node:http';
+import { listen } from './listen';
 import { Client } from '@temporalio/client';
 import { loadConfig } from '../config';
 import type { Logger } from '../observability/logger';
@@ -61,9 +61,7 @@ async function main(): Promise<void> {
   // Loopback by default: the API carries API keys and card data over plain HTTP, so exposing it is an explicit
   // choice (HOST=0.0.0.0, e.g. behind a TLS-terminating proxy or in a container).
   const host = config.host;
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(config.port, host, (error?: Error) => (error ? reject(error) : resolve(listening)));
-  });
+  const server = await listen(app, { port: config.port, host, keepAliveTimeoutMs: config.keepAliveTimeoutMs });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ host, port }, `settleflow API listening on http://${host}:${port}`);

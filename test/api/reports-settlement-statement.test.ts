@@ -17,6 +17,7 @@ import type { ApiHarness, CastMember, Json } from '../support/harness';
 import { startApiHarness } from '../support/harness';
 import { openCurrentAccount } from '../support/methods-env';
 import { openCard } from '../bank-host/support';
+import { claimCutoffSecond } from '../support/cutoff-second';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensurePdftotext } = require('../../scripts/lib/ensure-poppler') as { ensurePdftotext: () => string };
@@ -120,8 +121,7 @@ beforeAll(async () => {
   await settledPayment(sellerX, 4_200, 'EUR');
 
   // The cut-off: a whole second after the last request (a cut-off in the future is refused).
-  await new Promise((resolve) => setTimeout(resolve, 1_100));
-  const cutoffAt = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+  const cutoffAt = await claimCutoffSecond(Date.now());
   const started = await h.api('POST', '/v1/settlement/cutoffs', { ...op, body: { cutoffAt } });
   expect(started.status).toBe(202);
   batchId = started.body.batchId;

@@ -6,6 +6,7 @@
 import { ibanOf } from '../../src/bank-host/domain/accounts';
 import type { ApiHarness } from '../support/harness';
 import { startApiHarness } from '../support/harness';
+import { claimCutoffSecond } from '../support/cutoff-second';
 
 let h: ApiHarness;
 
@@ -33,7 +34,7 @@ describe('settlement API', () => {
   });
 
   it('cut-off › triggered, replayed, triggered again › one workflow; the batch completes and is listed', async () => {
-    const cutoffAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 5_000).toISOString();
+    const cutoffAt = await claimCutoffSecond();
     const headers = { 'Idempotency-Key': `cutoff-${cutoffAt}` };
     const first = await h.api('POST', '/v1/settlement/cutoffs', { key: operator(), body: { cutoffAt }, headers });
     const replay = await h.api('POST', '/v1/settlement/cutoffs', { key: operator(), body: { cutoffAt }, headers });

@@ -16,6 +16,7 @@ import { databaseKeyStore } from '../../src/security/key-store';
 import type { ApiHarness, Json } from '../support/harness';
 import { startApiHarness } from '../support/harness';
 import { openCurrentAccount } from '../support/methods-env';
+import { claimCutoffSecond } from '../support/cutoff-second';
 
 const card = { method: 'card', card: { number: '4242424242424242', expMonth: 12, expYear: 2034, cvc: '123' } };
 
@@ -137,10 +138,9 @@ async function paidOutOrder(): Promise<OrderView> {
       .requests.findOne({ orderId: order.orderId })
       .then((found) => found ?? undefined),
   );
-  await until('a second past the request', () =>
-    Date.now() >= request.requestedAt.getTime() + 1_000 ? true : undefined,
-  );
-  const cutoff = await h.api('POST', '/v1/settlement/cutoffs', { key: h.key('operator'), body: {} });
+  // A cut-off is to the second and takes what was asked for until then: a second after the request's.
+  const cutoffAt = await claimCutoffSecond(request.requestedAt.getTime());
+  const cutoff = await h.api('POST', '/v1/settlement/cutoffs', { key: h.key('operator'), body: { cutoffAt } });
   expect(cutoff.status).toBe(202);
   return h.waitForStatus(order.orderId, 'AWAITING_SELLER_CONFIRMATION', 60_000);
 }

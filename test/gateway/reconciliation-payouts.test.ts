@@ -10,6 +10,7 @@ import { ibanOf } from '../../src/bank-host/domain/accounts';
 import type { ApiHarness, Json } from '../support/harness';
 import { startApiHarness } from '../support/harness';
 import { control, openCard } from '../bank-host/support';
+import { claimCutoffSecond } from '../support/cutoff-second';
 
 const DAY = new Date().toISOString().slice(0, 10);
 const ACQUIRER = String(80_000_000 + Math.floor(Math.random() * 1_000_000));
@@ -78,8 +79,8 @@ describe('reconciliation of settlement payouts', () => {
       ).status,
     ).toBe(200);
     // A cut-off is to the second and takes what was asked for until then: let the request's second pass first.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const cutoff = await h.api('POST', '/v1/settlement/cutoffs', { ...operator, body: {} });
+    const cutoffAt = await claimCutoffSecond(Date.now());
+    const cutoff = await h.api('POST', '/v1/settlement/cutoffs', { ...operator, body: { cutoffAt } });
     expect(cutoff.status).toBe(202);
     const batch = await until(
       async () => (await h.api('GET', `/v1/settlement/batches/${cutoff.body.batchId}`, operator)).body,

@@ -4,12 +4,12 @@
 // the product. The servers (Temporal dev server, FerretDB, bank host) and the bundles come from jest's globalSetup.
 
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Express } from 'express';
 import { createApp } from '../../src/api/app';
+import { listen } from '../../src/api/listen';
 import type { Config } from '../../src/config';
 import { loadConfig } from '../../src/config';
 import type { OrderStatus, OrderView } from '../../src/domain/order';
@@ -241,9 +241,7 @@ export async function startApiHarness(
     payloadKeys: payloadKeysOf(keyRings.api),
     logger: apiLog.logger,
   });
-  const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
+  const server = await listen(app, { port: 0, host: '127.0.0.1', keepAliveTimeoutMs: config.keepAliveTimeoutMs });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const parties = Object.fromEntries(
