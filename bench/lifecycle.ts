@@ -678,6 +678,22 @@ function profileTables(r: SizeResult): string {
       })
       .sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`));
   });
+  // The commands that took the most time, by shape (collection and filter fields), in every process that sends any.
+  const shapeRows = (['api', 'worker', 'gateway'] as const)
+    .flatMap((side) =>
+      Object.entries(life.cost.timings[side])
+        .filter(([name]) => name.startsWith('dbt '))
+        .map(([name, entry]) => ({ side, shape: name.slice('dbt '.length), entry })),
+    )
+    .sort((x, y) => y.entry.totalMs - x.entry.totalMs)
+    .slice(0, 25)
+    .map(({ side, shape, entry }) => [
+      side,
+      shape,
+      (entry.count / orders).toFixed(2),
+      formatMs(entry.totalMs / Math.max(1, entry.count)),
+      perOrder(entry.totalMs),
+    ]);
   const routeRows = Object.entries(api)
     .filter(([name]) => name.startsWith('http ') || name.startsWith('temporal '))
     .sort(([a], [b]) => a.localeCompare(b))
@@ -714,6 +730,11 @@ function profileTables(r: SizeResult): string {
     formatTable(['timed call (API process)', 'count', 'mean'], routeRows),
     '',
     formatTable(['database commands by caller', 'command collection', 'per order', 'per request'], dbRows),
+    '',
+    formatTable(
+      ['process', 'slowest commands: command collection filter', 'per order', 'mean', 'time per order'],
+      shapeRows,
+    ),
     '',
     `CPU time per order / per floor workflow (machine: ${cores} cores; busy ${utilisation(lifeCpuTotal, life.cost.wallMs)} ` +
       `during the lifecycle, ${utilisation(floorCpuTotal, floorWall)} during the floor):`,

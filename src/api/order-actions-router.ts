@@ -47,6 +47,12 @@ import { ID_PATTERN } from './schemas';
 
 type PaymentNotificationBody = z.output<typeof paymentNotificationBody>;
 
+/** The Update id a request's Idempotency-Key gives it (the same for every retry), if it has one. */
+function updateIdOf(res: Response): string | undefined {
+  const scope = idempotencyScopeOf(res);
+  return scope ? `idem-${createHash('sha256').update(scope, 'utf8').digest('hex')}` : undefined;
+}
+
 /**
  * Sends an Update to the order's workflow within `API_UPDATE_TIMEOUT_MS` and maps its failures (504 when it runs
  * out). With an Idempotency-Key the Update id is derived from it, so a retry after a lost answer or a 504 attaches
@@ -60,8 +66,7 @@ async function updateOrder<Ret, Args extends [unknown, ...unknown[]]>(
   update: UpdateDefinition<Ret, Args>,
   ...args: Args
 ): Promise<Ret> {
-  const scope = idempotencyScopeOf(res);
-  const updateId = scope ? `idem-${createHash('sha256').update(scope, 'utf8').digest('hex')}` : undefined;
+  const updateId = updateIdOf(res);
   const handle = deps.temporal.workflow.getHandle(orderWorkflowId(orderId));
   const startedAt = process.hrtime.bigint();
   const observe = (outcome: string): void =>
@@ -136,12 +141,12 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
   };
 
   // The notification's instrument as it travels on: a token of the gateway's vault (README, Payment notifications).
-  const paymentOf = async (customerId: string, orderId: string, body: PaymentNotificationBody) => {
+  const paymentOf = async (res: Response, customerId: string, orderId: string, body: PaymentNotificationBody) => {
     if ('dualSignature' in body) {
       const order = await findOrderView(deps.db, orderId);
       if (!order) throw orderNotFound(orderId);
       const windowSeconds = deps.config.paymentNotificationWindowSeconds;
-      return acceptSignedNotification({ ...deps, windowSeconds }, customerId, order, body);
+      return acceptSignedNotification({ ...deps, windowSeconds }, customerId, order, body, updateIdOf(res));
     }
     if (!deps.config.allowPlainCard && body.method !== 'ecash') {
       throw new ApiError(
@@ -192,7 +197,7 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
     actionOn(orderId);
     const customerId = callerOf(res).id;
     await limitPayments(res, customerId, orderId);
-    const payment = await paymentOf(customerId, orderId, body);
+    const payment = await paymentOf(res, customerId, orderId, body);
     const result = await updateOrder(deps, res, orderId, paymentNotificationUpdate, { customerId, payment }).catch(
       async (error: unknown) => {
         // Refused by the workflow (403, 409, ...): the payment never started, so the deposited instruction goes. After

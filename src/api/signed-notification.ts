@@ -8,7 +8,7 @@ import type { Connection } from 'mongoose';
 import { compactVerify, decodeProtectedHeader, importJWK } from 'jose';
 import type { SealedCardPayment } from '../contracts/order-contract';
 import type { OrderView } from '../domain/order';
-import { depositInstruction } from '../gateway/vault/payment-instructions';
+import { depositInstruction, newToken } from '../gateway/vault/payment-instructions';
 import { DUAL_SIGNATURE_TYPE, dualHash, instructionHash, orderInformationHash } from '../client-sdk/dual-signature';
 import type { DualSignatureClaims } from '../client-sdk/dual-signature';
 import type { Database } from '../persistence/database';
@@ -22,6 +22,34 @@ import type { SignedNotification } from './payment-methods';
 
 /** The collection of signed notifications' ids seen (`<customerId>:<jti>`), so a replay is refused. */
 export const PAYMENT_NOTIFICATION_IDS = 'payment_notification_ids';
+
+/** A signed notification's id, taken by the request that first presented it. */
+interface NotificationClaim {
+  _id: string;
+  at: Date;
+  /** The instruction's vault token, the same for every retry of that request. */
+  token: string;
+  /** The request's Update id (from its Idempotency-Key, caller and body); absent without a key. */
+  request?: string;
+}
+
+/**
+ * Takes a notification's id; answers its instruction's token, or undefined when another request took it. A retry of
+ * the request that took it (the same Idempotency-Key and body, after a 504 or a lost answer) is the same request, not
+ * a replay: it gets the first one's token and its Update attaches to the first one's, so it pays nothing twice.
+ */
+async function claimNotification(db: Database, claim: NotificationClaim): Promise<string | undefined> {
+  const claims = (db.connection as Connection).collection<NotificationClaim>(PAYMENT_NOTIFICATION_IDS);
+  try {
+    await claims.insertOne(claim);
+    return claim.token;
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+  }
+  const first = await claims.findOne({ _id: claim._id });
+  const sameRequest = claim.request !== undefined && first?.request === claim.request;
+  return sameRequest && typeof first.token === 'string' ? first.token : undefined;
+}
 
 function refused(status: number, code: string, message: string, param: string | null = null): ApiError {
   return new ApiError(status, status === 403 ? 'permission_error' : 'invalid_request_error', code, message, param);
@@ -49,6 +77,7 @@ export async function acceptSignedNotification(
   customerId: string,
   order: Pick<OrderView, 'orderId' | 'total' | 'customerId'>,
   body: SignedNotification,
+  request?: string,
 ): Promise<SealedCardPayment> {
   const { orderInformation: oi, paymentInstruction: jwe, dualSignature } = body;
   // Another customer's order: refused as the workflow would (its total is not this caller's to compare against).
@@ -162,23 +191,25 @@ export async function acceptSignedNotification(
     );
   }
 
-  // Once only: the notification's id is taken before the payment starts.
-  try {
-    await (deps.db.connection as Connection)
-      .collection<{ _id: string; at: Date }>(PAYMENT_NOTIFICATION_IDS)
-      .insertOne({ _id: `${customerId}:${claims.jti}`, at: now });
-  } catch (error) {
-    if (!isDuplicateKeyError(error)) throw error;
+  // Once only: the notification's id is taken before the payment starts, with the instruction's token.
+  const token = await claimNotification(deps.db, {
+    _id: `${customerId}:${claims.jti}`,
+    at: now,
+    token: newToken(),
+    ...(request === undefined ? {} : { request }),
+  });
+  if (token === undefined) {
     throw refused(409, 'notification_replayed', `notification ${claims.jti} was sent before`, 'dualSignature');
   }
 
-  const token = await depositInstruction(deps.db, {
+  await depositInstruction(deps.db, {
     method: oi.method,
     customerId,
     jwe,
     display: { brand: oi.method === 'card' ? 'card' : oi.method, last4: '????' },
     link: { dualSignature, oiHash: orderInformationHash(oi), kid: header.kid },
     now,
+    token,
   });
   return { method: oi.method, sealedCard: token, brand: oi.method === 'card' ? 'card' : oi.method, last4: '????' };
 }

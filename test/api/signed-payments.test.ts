@@ -239,6 +239,35 @@ describe('signed payment notifications', () => {
     expect(view.body.payments.map((p) => p.status)).toEqual(['AUTHORIZED']);
   });
 
+  it('retry › the same notification under the same Idempotency-Key after a 504 › the same request, paid once', async () => {
+    const card = await openTestCard(OPENING);
+    const order = await confirmedOrder();
+    const body = await notification(order, card, await registeredKey());
+    const headers = { 'idempotency-key': randomUUID() };
+    const send = () =>
+      h.api('POST', `/v1/orders/${order.orderId}/payment-notification`, { key: h.key('customer'), body, headers });
+    const deadline = h.config.apiUpdateTimeoutMs;
+    h.config.apiUpdateTimeoutMs = 1; // the API gives up on the Update at once: 504, as under load
+    const first = await send().finally(() => {
+      h.config.apiUpdateTimeoutMs = deadline;
+    });
+    const retry = await send();
+    const replay = await pay(order, body); // the same notification without the key: another request, a replay
+    expect([first.status, first.body.error?.code, retry.status, retry.body.payment?.status]).toEqual([
+      504,
+      'update_timeout',
+      200,
+      'AUTHORIZED',
+    ]);
+    expect([replay.status, replay.body.error.code]).toEqual([409, 'notification_replayed']);
+    expect(await cardAtBank(card.number)).toMatchObject({ balance: OPENING, held: order.total.amount });
+    const view = await h.api<OrderView>('GET', `/v1/orders/${order.orderId}`, { key: h.key('operator') });
+    expect(view.body.payments.map((p) => p.status)).toEqual(['AUTHORIZED']);
+    const vault = h.db.connection.collection<PaymentInstructionRecord>(PAYMENT_INSTRUCTIONS);
+    // One deposit: the retry paid with the first attempt's instruction, and left no second one in the vault.
+    expect(await vault.countDocuments({ 'link.dualSignature': body.dualSignature })).toBe(1);
+  });
+
   it('refusal › a plain card with ALLOW_PLAIN_CARD off › 422 signed_notification_required, nothing charged', async () => {
     const card = await openTestCard(OPENING);
     const order = await confirmedOrder();

@@ -9,6 +9,7 @@ import type { Connection } from 'mongoose';
 import type { PaymentMethod } from '../../contracts/payment-contract';
 import { cardBrand } from '../../domain/card';
 import type { Database } from '../../persistence/database';
+import { isDuplicateKeyError } from '../../persistence/database';
 import { KeyRingError } from '../../security/key-errors';
 import type { KeyRing } from '../../security/key-ring';
 
@@ -130,18 +131,27 @@ export async function depositInstruction(
     display: InstrumentDisplay;
     link?: InstructionLink | undefined;
     now?: Date;
+    /**
+     * The token to deposit under (a retry of the same request deposits the same instruction under the same token;
+     * one already there is kept). A new one when absent.
+     */
+    token?: string;
   },
 ): Promise<string> {
-  const token = newToken();
-  await instructionCollection(db).insertOne({
-    _id: token,
-    method: input.method,
-    customerId: input.customerId,
-    jwe: input.jwe,
-    display: input.display,
-    ...(input.link ? { link: input.link } : {}),
-    createdAt: input.now ?? new Date(),
-  });
+  const token = input.token ?? newToken();
+  try {
+    await instructionCollection(db).insertOne({
+      _id: token,
+      method: input.method,
+      customerId: input.customerId,
+      jwe: input.jwe,
+      display: input.display,
+      ...(input.link ? { link: input.link } : {}),
+      createdAt: input.now ?? new Date(),
+    });
+  } catch (error) {
+    if (input.token === undefined || !isDuplicateKeyError(error)) throw error;
+  }
   return token;
 }
 
