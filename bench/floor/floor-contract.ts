@@ -19,6 +19,11 @@ export interface FloorInput {
    * in its payment and delivery answers), and what each child does: no-op activities and local activities.
    */
   children?: { count: number; activities: number; localActivities: number } | undefined;
+  /**
+   * Search attribute upserts, one in each Update's handler while they last (as an order upserts its status at its
+   * steps), and how many keyword search attributes the workflow starts with (the orders' own keys, floor values).
+   */
+  searchAttributes?: { initial: number; upserts: number } | undefined;
 }
 
 /** What one floor child workflow does. */

@@ -6,6 +6,7 @@ import * as wf from '@temporalio/workflow';
 import type { FloorActivities } from './floor-activities';
 import type { FloorChildInput, FloorInput } from './floor-contract';
 import { floorPingUpdate } from './floor-contract';
+import { orderSearchAttributes } from '../../src/contracts/order-contract';
 
 const { floorNoop } = wf.proxyActivities<FloorActivities>({ startToCloseTimeout: '30s' });
 const local = wf.proxyLocalActivities<FloorActivities>({ startToCloseTimeout: '30s' });
@@ -18,6 +19,7 @@ const local = wf.proxyLocalActivities<FloorActivities>({ startToCloseTimeout: '3
 export async function floorWorkflow(input: FloorInput): Promise<number> {
   let received = 0;
   let activitiesLeft = input.activities;
+  let upsertsLeft = input.searchAttributes?.upserts ?? 0;
   const children = input.children ?? { count: 0, activities: 0, localActivities: 0 };
   // Child k (1-based) runs in the handler of Update round(k * updates / (count + 1)): spread, never the first.
   const childAt = new Map<number, number>();
@@ -27,6 +29,10 @@ export async function floorWorkflow(input: FloorInput): Promise<number> {
   wf.setHandler(floorPingUpdate, async () => {
     received += 1;
     const number = received;
+    if (upsertsLeft > 0) {
+      upsertsLeft -= 1;
+      wf.upsertSearchAttributes([{ key: orderSearchAttributes.status, value: `FLOOR_${number}` }]);
+    }
     if (activitiesLeft > 0) {
       activitiesLeft -= 1;
       await floorNoop();
@@ -54,6 +60,9 @@ export async function floorWorkflow(input: FloorInput): Promise<number> {
   while (activitiesLeft > 0) {
     activitiesLeft -= 1;
     await floorNoop();
+  }
+  for (; upsertsLeft > 0; upsertsLeft -= 1) {
+    wf.upsertSearchAttributes([{ key: orderSearchAttributes.status, value: `FLOOR_END_${upsertsLeft}` }]);
   }
   for (let i = 0; i < input.localActivities; i += 1) await local.floorNoop();
   await wf.condition(wf.allHandlersFinished);

@@ -11,6 +11,7 @@ import type { LatencySummary } from '../../scripts/demo/latency';
 import { LatencyBook, summarize } from '../../scripts/demo/latency';
 import { runPool } from '../../scripts/demo/pool';
 import type { EngineWork } from './histories';
+import { orderSearchAttributes } from '../../src/contracts/order-contract';
 
 /** The workflow type of the floor, as the benchmark's floor worker registers it. */
 export const FLOOR_WORKFLOW_TYPE = 'floorWorkflow';
@@ -33,7 +34,24 @@ export function floorInputFrom(work: EngineWork): FloorInput {
             localActivities: Math.round(work.childWork?.localActivities ?? 0),
           }
         : undefined,
+    searchAttributes: {
+      initial: Math.round(work.initialSearchAttributes ?? 0),
+      upserts: Math.round(work.searchAttributeUpserts ?? 0),
+    },
   };
+}
+
+/** The first `count` of an order's start attributes, with floor values (the same keys, so the same indexing). */
+function floorSearchAttributes(count: number, workflowId: string) {
+  const a = orderSearchAttributes;
+  const all = [
+    { key: a.status, value: 'PLACED' },
+    { key: a.sellerId, value: 'floor-seller' },
+    { key: a.customerId, value: `${workflowId}-customer` },
+    { key: a.supplierId, value: 'floor-supplier' },
+    { key: a.total, value: 1_000 },
+  ];
+  return all.slice(0, Math.min(count, all.length));
 }
 
 /** A floor run's figures. */
@@ -79,7 +97,12 @@ export async function runFloor(
   await runPool(ids, options.count, async (workflowId) => {
     try {
       const handle = await call(() =>
-        client.workflow.start(FLOOR_WORKFLOW_TYPE, { taskQueue: options.taskQueue, workflowId, args: [options.input] }),
+        client.workflow.start(FLOOR_WORKFLOW_TYPE, {
+          taskQueue: options.taskQueue,
+          workflowId,
+          args: [options.input],
+          typedSearchAttributes: floorSearchAttributes(options.input.searchAttributes?.initial ?? 0, workflowId),
+        }),
       );
       calls += 1;
       for (let i = 0; i < options.input.updates; i += 1) {

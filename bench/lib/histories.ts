@@ -46,6 +46,10 @@ export interface EngineWork {
   childWork?: { activities: number; localActivities: number; timers: number } | undefined;
   /** SignalExternalWorkflowExecutionInitiated events (the floor does not reproduce these). */
   externalSignals: number;
+  /** UpsertWorkflowSearchAttributes events (each a visibility write for the engine). */
+  searchAttributeUpserts: number;
+  /** Search attributes the workflow started with. */
+  initialSearchAttributes: number;
 }
 
 /** The marker core records for each local activity. */
@@ -72,7 +76,18 @@ export function profileHistory(history: History): HistoryProfile {
     workflowTasks: { count: 0, queueMs: 0, runMs: 0 },
     activities: {},
     updates: { count: 0, handlerMs: 0 },
-    work: { updates: 0, activities: 0, localActivities: 0, timers: 0, childWorkflows: 0, externalSignals: 0 },
+    work: {
+      updates: 0,
+      activities: 0,
+      localActivities: 0,
+      timers: 0,
+      childWorkflows: 0,
+      externalSignals: 0,
+      searchAttributeUpserts: 0,
+      initialSearchAttributes: Object.keys(
+        events[0]?.workflowExecutionStartedEventAttributes?.searchAttributes?.indexedFields ?? {},
+      ).length,
+    },
   };
   const work = profile.work;
   const activityType = (scheduledId: number) =>
@@ -86,6 +101,7 @@ export function profileHistory(history: History): HistoryProfile {
     if (event.timerStartedEventAttributes) work.timers += 1;
     if (event.startChildWorkflowExecutionInitiatedEventAttributes) work.childWorkflows += 1;
     if (event.signalExternalWorkflowExecutionInitiatedEventAttributes) work.externalSignals += 1;
+    if (event.upsertWorkflowSearchAttributesEventAttributes) work.searchAttributeUpserts += 1;
     const wftStarted = event.workflowTaskStartedEventAttributes;
     if (wftStarted) {
       const scheduled = byId.get(idOf(wftStarted.scheduledEventId));
@@ -149,6 +165,8 @@ export function meanProfile(profiles: readonly HistoryProfile[]): HistoryProfile
       timers: mean((p) => p.work.timers),
       childWorkflows: mean((p) => p.work.childWorkflows),
       externalSignals: mean((p) => p.work.externalSignals),
+      searchAttributeUpserts: mean((p) => p.work.searchAttributeUpserts),
+      initialSearchAttributes: mean((p) => p.work.initialSearchAttributes),
     },
   };
 }

@@ -1,6 +1,7 @@
 // The benchmark's webhook receiver: a local HTTP server that the parties registered with a webhook point at, so the
 // lifecycle pays for the deliveries real parties would get. It checks each delivery's Standard Webhooks signature
-// against the party's secret and counts what arrived. It answers 204 at once and keeps no bodies.
+// against the party's secret and counts what arrived. It answers 204 at once and keeps no bodies: only which party
+// got which order's notice of which kind, until a bot waiting for it (awaitNotice) has been told.
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -26,6 +27,9 @@ export class WebhookReceiver {
   private readonly partyIds = new Map<string, string>();
   private readonly seen = new Set<string>();
   private counts: WebhookCounts = emptyCounts();
+  /** Notices arrived that nobody waited for yet, and waiters for ones not arrived, by `party|order|kind`. */
+  private readonly arrived = new Set<string>();
+  private readonly waiters = new Map<string, Array<() => void>>();
 
   private constructor(
     private readonly server: Server,
@@ -66,12 +70,51 @@ export class WebhookReceiver {
     return { ...counts, byParty: { ...counts.byParty } };
   }
 
+  /**
+   * Resolves once `partyId` has received (with a valid signature) the order's notice of `kind`, at once if it already
+   * has; rejects after `limitMs` or when `signal` aborts.
+   */
+  awaitNotice(partyId: string, orderId: string, kind: string, signal?: AbortSignal, limitMs = 120_000): Promise<void> {
+    const key = `${partyId}|${orderId}|${kind}`;
+    if (this.arrived.delete(key)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', abort);
+        resolve();
+      };
+      const give = (why: string) => {
+        const list = this.waiters.get(key)?.filter((waiter) => waiter !== done) ?? [];
+        if (list.length > 0) this.waiters.set(key, list);
+        else this.waiters.delete(key);
+        reject(new Error(why));
+      };
+      const abort = () => give('stopped');
+      const timer = setTimeout(() => give(`no ${kind} for ${orderId} within ${limitMs} ms`), limitMs);
+      signal?.addEventListener('abort', abort, { once: true });
+      this.waiters.set(key, [...(this.waiters.get(key) ?? []), done]);
+    });
+  }
+
   /** Stops listening. */
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+  }
+
+  private noticeArrived(partyId: string, chunks: Buffer[]): void {
+    const notice = noticeOf(chunks);
+    if (!notice) return;
+    const key = `${partyId}|${notice.orderId}|${notice.kind}`;
+    const waiting = this.waiters.get(key);
+    if (waiting) {
+      this.waiters.delete(key);
+      for (const wake of waiting) wake();
+    } else {
+      this.arrived.add(key);
+    }
   }
 
   private receive(req: IncomingMessage, res: ServerResponse): void {
@@ -100,11 +143,23 @@ export class WebhookReceiver {
         const given = Buffer.from(value ?? '', 'base64');
         return version === 'v1' && given.length === expected.length && timingSafeEqual(given, expected);
       });
-      if (valid) this.counts.validSignatures += 1;
-      else this.counts.invalid += 1;
+      if (valid) {
+        this.counts.validSignatures += 1;
+        this.noticeArrived(partyId, chunks);
+      } else this.counts.invalid += 1;
       if (this.seen.has(id)) this.counts.duplicates += 1;
       this.seen.add(id);
     });
+  }
+}
+
+function noticeOf(chunks: Buffer[]): { orderId: string; kind: string } | undefined {
+  try {
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { type?: unknown; data?: { orderId?: unknown } };
+    const orderId = body.data?.orderId;
+    return typeof body.type === 'string' && typeof orderId === 'string' ? { orderId, kind: body.type } : undefined;
+  } catch {
+    return undefined;
   }
 }
 

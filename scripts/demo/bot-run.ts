@@ -4,7 +4,7 @@
 import { setMaxListeners } from 'node:events';
 import type { LatencySummary } from './latency';
 import { LatencyBook, summarize } from './latency';
-import type { OrderCast, OrderOutcome, RetryPolicy } from './order-bots';
+import type { LifecycleOptions, OrderCast, OrderOutcome, RetryPolicy } from './order-bots';
 import { ACTION_STEPS, ACTIONS, ANSWER_ACTIONS, runOrderLifecycle } from './order-bots';
 import { runPool } from './pool';
 import type { OrderScenario } from './scenarios';
@@ -40,6 +40,8 @@ export interface BotRunOptions {
    * the order's workflow result. A throw counts the order as failed (or unfinished if the run was stopped).
    */
   finalStatus?: (outcome: OrderOutcome) => Promise<OrderOutcome['status']>;
+  /** Passed to the bots (LifecycleOptions.awaitNotice). */
+  awaitNotice?: LifecycleOptions['awaitNotice'];
 }
 
 /** A finished run. */
@@ -79,6 +81,7 @@ export async function runOrders(options: BotRunOptions): Promise<BotRunReport> {
       missedDeadlineMs: options.missedDeadlineMs,
       retry: options.retry,
       signal: options.signal,
+      ...(options.awaitNotice ? { awaitNotice: options.awaitNotice } : {}),
     });
     if (options.finalStatus && outcome.status !== 'FAILED' && outcome.status !== 'UNFINISHED') {
       try {

@@ -107,6 +107,11 @@ export interface LifecycleOptions {
   items?: OrderItem[];
   /** Stops the bots: requests in flight are abandoned and the order is reported `UNFINISHED`. */
   signal?: AbortSignal;
+  /**
+   * Resolves once `partyId` has received the order's notice of `kind` by webhook (a party with a webhook acts on its
+   * notices, as the seller on step 8's settlement note). Without it, or when it gives up, the bot reads the order.
+   */
+  awaitNotice?: (partyId: string, orderId: string, kind: string, signal?: AbortSignal) => Promise<void>;
 }
 
 /** How one order ended, as its bots saw it. */
@@ -461,7 +466,9 @@ export async function runOrderLifecycle(
     };
     await Promise.all([customerBot(), carrierBot()]);
 
-    // Steps 8-10: once the gateway's transfer notice and settlement note are out, the seller confirms.
+    // Steps 8-10: once the gateway's transfer notice and settlement note are out, the seller confirms: as soon as its
+    // webhook brings the settlement note, when it has one (else it reads the order when told it is not yet time).
+    await options.awaitNotice?.(seller.id, run.orderId, 'SETTLEMENT_NOTE', options.signal).catch(() => undefined);
     const closed = await run.act(
       ACTIONS.settlementConfirmation,
       seller,

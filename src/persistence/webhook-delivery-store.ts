@@ -6,6 +6,7 @@ import { Schema } from 'mongoose';
 import type { Model } from 'mongoose';
 import type { WebhookDeliveryState } from '../contracts/webhook-delivery-contract';
 import type { Database } from './database';
+import { BatchedInserts } from './batched-inserts';
 import { isDuplicateKeyError, nativeCollection } from './database';
 
 /** A delivery record as stored, keyed by the notice id. */
@@ -74,6 +75,27 @@ function deliveries(db: Database): Model<WebhookDeliveryRecord> {
   return model;
 }
 
+/** A first attempt's record waits at most this long for others' to be inserted with it. */
+const FIRST_RECORD_FLUSH_MS = 20;
+
+const firstRecordBatches = new WeakMap<Database, BatchedInserts<WebhookDeliveryRecord>>();
+
+/**
+ * The first attempts' records of this database, inserted in batches: nearly every notice's delivery writes one
+ * record, at the rate notices are written, and one insert command for many of them costs FerretDB far less.
+ */
+function firstRecords(db: Database): BatchedInserts<WebhookDeliveryRecord> {
+  let batches = firstRecordBatches.get(db);
+  if (!batches) {
+    batches = new BatchedInserts(() => nativeCollection(deliveries(db)), {
+      flushMs: FIRST_RECORD_FLUSH_MS,
+      maxBatch: 500,
+    });
+    firstRecordBatches.set(db, batches);
+  }
+  return batches;
+}
+
 /** What one attempt (or the workflow's giving up) leaves in the record. */
 export interface WebhookDeliveryWrite {
   noticeId: string;
@@ -95,22 +117,18 @@ export interface WebhookDeliveryWrite {
  */
 export async function recordWebhookDelivery(db: Database, write: WebhookDeliveryWrite): Promise<void> {
   if (write.redelivery === 0 && write.attempts === 1) {
-    try {
-      await nativeCollection(deliveries(db)).insertOne({
-        _id: write.noticeId,
-        recipientId: write.recipientId,
-        state: write.state,
-        attempts: write.attempts,
-        redeliveries: 0,
-        ...(write.lastError !== undefined && write.state !== 'DELIVERED' ? { lastError: write.lastError } : {}),
-        createdAt: write.at,
-        updatedAt: write.at,
-        ...(write.state === 'DELIVERED' ? { deliveredAt: write.at } : {}),
-      });
-      return;
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-    }
+    const outcome = await firstRecords(db).insert({
+      _id: write.noticeId,
+      recipientId: write.recipientId,
+      state: write.state,
+      attempts: write.attempts,
+      redeliveries: 0,
+      ...(write.lastError !== undefined && write.state !== 'DELIVERED' ? { lastError: write.lastError } : {}),
+      createdAt: write.at,
+      updatedAt: write.at,
+      ...(write.state === 'DELIVERED' ? { deliveredAt: write.at } : {}),
+    });
+    if (outcome === 'inserted') return;
   }
   const set: Partial<WebhookDeliveryRecord> = {
     recipientId: write.recipientId,
