@@ -156,7 +156,9 @@ export function idempotency(db: Database, vault: KeyVault, options: IdempotencyO
     res.on('close', () => {
       if (settled || !res.writableFinished) return;
       settled = true;
-      releaseIdempotencyKey(db, scope, lockToken).catch(logFailure('idempotency key not released'));
+      releaseIdempotencyKey(db, scope, lockToken, { reservedAt, now: now(), lockMs: options.lockMs }).catch(
+        logFailure('idempotency key not released'),
+      );
     });
     const json = res.json.bind(res);
     res.json = (body: unknown) => {
@@ -166,7 +168,11 @@ export function idempotency(db: Database, vault: KeyVault, options: IdempotencyO
       // The answer is sent once the record is written, so a client that retries at once finds it.
       let written: Promise<unknown>;
       if (statusCode >= 500) {
-        written = releaseIdempotencyKey(db, scope, lockToken).catch(logFailure('idempotency key not released'));
+        written = releaseIdempotencyKey(db, scope, lockToken, {
+          reservedAt,
+          now: now(),
+          lockMs: options.lockMs,
+        }).catch(logFailure('idempotency key not released'));
       } else {
         // Stored as JSON text (one string is far cheaper for the database than a nested document), sealed when it
         // holds a secret.

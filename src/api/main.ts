@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const tracing = await startTracing(config.tracing, 'settleflow-api', logger);
   // Loaded once tracing has started, so the HTTP server under Express is instrumented.
   const { createApp } = await import('./app');
+  const { sweepNotificationIds } = await import('./signed-notification');
   logger.info({ mongodb: config.mongodb.deployment }, 'connecting to MongoDB');
   const db = await connectDatabase(config.mongodbUri, config.mongodb.options);
   // One key per purpose, reloaded every SETTLEFLOW_KEY_REFRESH_MS; start-up stops here without the right KEK.
@@ -56,6 +57,9 @@ async function main(): Promise<void> {
     intervalMs: config.idempotency.sweepIntervalMs,
     batchSize: config.idempotency.sweepBatchSize,
     logger,
+    alsoSweep: [
+      (now) => sweepNotificationIds(db, new Date(now.getTime() - 2 * config.paymentNotificationWindowSeconds * 1000)),
+    ],
   });
 
   // Loopback by default: the API carries API keys and card data over plain HTTP, so exposing it is an explicit

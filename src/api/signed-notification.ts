@@ -33,6 +33,20 @@ interface NotificationClaim {
   request?: string;
 }
 
+const claimsIndexed = new WeakSet<Database>();
+
+/**
+ * Deletes the ids of notifications taken before `olderThan`. A notification is accepted only within
+ * `PAYMENT_NOTIFICATION_WINDOW_SECONDS` of its signing time, so an id taken more than twice that window ago can never
+ * be presented again in time: keeping it would only grow the collection. FerretDB scans for the range (one command
+ * per sweep); MongoDB uses the index on `at`.
+ * @returns how many ids it deleted
+ */
+export async function sweepNotificationIds(db: Database, olderThan: Date): Promise<number> {
+  const claims = (db.connection as Connection).collection<NotificationClaim>(PAYMENT_NOTIFICATION_IDS);
+  return (await claims.deleteMany({ at: { $lt: olderThan } })).deletedCount;
+}
+
 /**
  * Takes a notification's id; answers its instruction's token, or undefined when another request took it. A retry of
  * the request that took it (the same Idempotency-Key and body, after a 504 or a lost answer) is the same request, not
@@ -40,6 +54,10 @@ interface NotificationClaim {
  */
 async function claimNotification(db: Database, claim: NotificationClaim): Promise<string | undefined> {
   const claims = (db.connection as Connection).collection<NotificationClaim>(PAYMENT_NOTIFICATION_IDS);
+  if (!claimsIndexed.has(db)) {
+    claimsIndexed.add(db);
+    claims.createIndex({ at: 1 }).catch(() => claimsIndexed.delete(db));
+  }
   try {
     await claims.insertOne(claim);
     return claim.token;

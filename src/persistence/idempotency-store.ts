@@ -123,8 +123,15 @@ export async function reserveIdempotencyKey(
     const takeOver = takeOverFilter(existing, input.now, input.lockMs);
     if (!takeOver) return { kind: 'in_progress' };
     if (!(await claimTakeover(db, existing, input.now, input.lockMs))) continue; // another copy is taking it over
+    // A RETRYABLE record is written by nobody but the takers of its claim (its failed request released it for
+    // good), and another taker needs this claim to have passed its lock: while the claim is fresh, the key alone
+    // (which FerretDB answers from its index) is enough. An IN_PROGRESS one may still be finished by its slow
+    // holder at any moment: the filter names it.
+    const fresh = isWithinLock({ reservedAt: input.now, now: new Date(), lockMs: input.lockMs });
     const taken = await records.updateOne(
-      { _id: input.scope, requestHash: existing.requestHash, ...takeOver },
+      existing.state === 'RETRYABLE' && fresh
+        ? { _id: input.scope }
+        : { _id: input.scope, requestHash: existing.requestHash, ...takeOver },
       { $set: { state: 'IN_PROGRESS', lockedUntil, lockToken } },
     );
     if (taken.modifiedCount === 1) return { kind: 'reserved', lockToken, requestHash: existing.requestHash };
@@ -155,14 +162,18 @@ export interface ReservationAge {
   lockMs: number;
 }
 
+/** How much of a lock's end is kept as the margin for API processes' clocks that disagree: at most 10 s, half of it. */
+const CLOCK_MARGIN_MS = 10_000;
+
 /**
- * Whether a reservation is surely still its holder's: within the first half of its lock nothing else may touch the
- * record (a takeover and the sweep both wait for the lock to pass, and only the holder finishes or releases it). The
- * other half is the margin for clocks of API processes that disagree.
+ * Whether a reservation (or a takeover claim) is surely still its holder's: until its lock passes nothing else may
+ * touch the record (a takeover and the sweep both wait for the lock to pass, and only the holder finishes or releases
+ * it), less a margin for clocks of API processes that disagree (10 s, or half the lock when that is shorter). With
+ * the defaults (a 60 s lock, 30 s Update deadline) a request that ended in a 504 is still within it.
  */
 export function isWithinLock(age: ReservationAge): boolean {
   const elapsed = age.now.getTime() - age.reservedAt.getTime();
-  return elapsed >= 0 && elapsed < age.lockMs / 2;
+  return elapsed >= 0 && elapsed < age.lockMs - Math.min(CLOCK_MARGIN_MS, age.lockMs / 2);
 }
 
 /**
@@ -191,14 +202,21 @@ export async function completeIdempotencyKey(
 
 /**
  * Releases this request's reservation after a failure (a 5xx, a timeout, a thrown error): the record keeps its
- * request digest, so a retry with the same body runs again and one with another body is still refused.
+ * request digest, so a retry with the same body runs again and one with another body is still refused. Within the
+ * lock ({@link isWithinLock}, given the reservation's age) the write filters on the key alone, as an answer's does.
  * @returns whether the reservation was still this request's
  */
-export async function releaseIdempotencyKey(db: Database, scope: string, lockToken: string): Promise<boolean> {
-  const result = await nativeCollection(db.idempotency).updateOne(
-    { _id: scope, state: 'IN_PROGRESS', lockToken },
-    { $set: { state: 'RETRYABLE' }, $unset: { lockedUntil: '' } },
-  );
+export async function releaseIdempotencyKey(
+  db: Database,
+  scope: string,
+  lockToken: string,
+  age?: ReservationAge,
+): Promise<boolean> {
+  const mine = age && isWithinLock(age) ? { _id: scope } : { _id: scope, state: 'IN_PROGRESS' as const, lockToken };
+  const result = await nativeCollection(db.idempotency).updateOne(mine, {
+    $set: { state: 'RETRYABLE' },
+    $unset: { lockedUntil: '' },
+  });
   return result.modifiedCount === 1;
 }
 
@@ -252,6 +270,8 @@ export function startIdempotencySweeper(
     now?: () => Date;
     /** Where a failed sweep is logged; nowhere by default. */
     logger?: Pick<Logger, 'error'>;
+    /** Other records that expire, swept after the idempotency records (e.g. the payment notifications' ids). */
+    alsoSweep?: ReadonlyArray<(now: Date) => Promise<number>>;
   },
 ): IdempotencySweeper {
   const now = options.now ?? (() => new Date());
@@ -260,11 +280,13 @@ export function startIdempotencySweeper(
     running ??= (async () => {
       try {
         const at = now();
-        return await sweepIdempotencyRecords(db, {
+        const deleted = await sweepIdempotencyRecords(db, {
           olderThan: new Date(at.getTime() - options.ttlHours * 3_600_000),
           now: at,
           batchSize: options.batchSize,
         });
+        for (const sweep of options.alsoSweep ?? []) await sweep(at);
+        return deleted;
       } catch (error) {
         options.logger?.error({ err: error }, 'idempotency sweep failed');
         return 0;

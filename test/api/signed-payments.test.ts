@@ -28,6 +28,8 @@ import type { PaymentInstructionRecord } from '../../src/gateway/vault/payment-i
 import { PAYMENT_INSTRUCTIONS } from '../../src/gateway/vault/payment-instructions';
 import type { ApiHarness, CastMember, Json } from '../support/harness';
 import { startApiHarness } from '../support/harness';
+import { startIdempotencySweeper } from '../../src/persistence/idempotency-store';
+import { PAYMENT_NOTIFICATION_IDS, sweepNotificationIds } from '../../src/api/signed-notification';
 import type { TestCard } from '../support/bank-control';
 import { cardAtBank, openTestCard } from '../support/bank-control';
 
@@ -266,6 +268,29 @@ describe('signed payment notifications', () => {
     const vault = h.db.connection.collection<PaymentInstructionRecord>(PAYMENT_INSTRUCTIONS);
     // One deposit: the retry paid with the first attempt's instruction, and left no second one in the vault.
     expect(await vault.countDocuments({ 'link.dualSignature': body.dualSignature })).toBe(1);
+  });
+
+  it('notification ids › taken more than twice the window ago › swept; newer ones kept, and still refuse a replay', async () => {
+    const card = await openTestCard(OPENING);
+    const order = await confirmedOrder();
+    const body = await notification(order, card, await registeredKey());
+    expect((await pay(order, body)).status).toBe(200);
+    const ids = h.db.connection.collection<{ _id: string; at: Date }>(PAYMENT_NOTIFICATION_IDS);
+    const window = h.config.paymentNotificationWindowSeconds * 1000;
+    const old = `${h.parties.customer.id}:old-${randomUUID()}`;
+    await ids.insertOne({ _id: old, at: new Date(Date.now() - 2 * window - 60_000) });
+    const sweeper = startIdempotencySweeper(h.db, {
+      ttlHours: 24,
+      intervalMs: 3_600_000,
+      batchSize: 100,
+      alsoSweep: [(now) => sweepNotificationIds(h.db, new Date(now.getTime() - 2 * window))],
+    });
+    await sweeper.sweepOnce();
+    await sweeper.stop();
+    expect(await ids.findOne({ _id: old })).toBeNull();
+    expect(await ids.countDocuments({ _id: { $regex: `^${h.parties.customer.id}:` } })).toBeGreaterThan(0);
+    const replay = await pay(order, body);
+    expect([replay.status, replay.body.error.code]).toEqual([409, 'notification_replayed']);
   });
 
   it('refusal › a plain card with ALLOW_PLAIN_CARD off › 422 signed_notification_required, nothing charged', async () => {
