@@ -11,7 +11,7 @@ const path = require('node:path');
 const TEMPORAL_VERSION = '1.5.1';
 const FERRETDB_VERSION = '1.24.2';
 /** Names the patch applied to FerretDB's source before building (see patchSqliteIdLookups). */
-const FERRETDB_PATCH = 'sqlite-id-index';
+const FERRETDB_PATCH = 'sqlite-id-index-pushdown';
 const BUILD_LOCK_TIMEOUT_MS = 45 * 60 * 1000;
 
 /** The directory that holds `<tool>-<version>/<binary>` builds, shared by every clone on this machine. */
@@ -81,7 +81,7 @@ const TOOLS = {
     },
   },
   ferretdb: {
-    label: `FerretDB v${FERRETDB_VERSION} (with settleflow's _id index fix)`,
+    label: `FerretDB v${FERRETDB_VERSION} (with settleflow's _id index and pushdown fixes)`,
     // The cache key names the patch, so a binary built without it is never reused.
     version: `${FERRETDB_VERSION}-${FERRETDB_PATCH}`,
     binary: 'ferretdb',
@@ -99,6 +99,7 @@ const TOOLS = {
       chmodWritable(srcDir);
       fs.writeFileSync(path.join(srcDir, 'build', 'version', 'version.txt'), `v${FERRETDB_VERSION}\n`);
       patchSqliteIdLookups(srcDir);
+      patchSqliteIdPushdown(srcDir);
       await run('go', ['build', '-trimpath', '-o', outFile, './cmd/ferretdb'], { cwd: srcDir, env: goEnv });
     },
   },
@@ -118,6 +119,93 @@ function patchSqliteIdLookups(srcDir) {
   const source = fs.readFileSync(file, 'utf8');
   if (!source.includes(before)) throw new Error(`FerretDB source changed: ${before} not found in ${file}`);
   fs.writeFileSync(file, source.replace(before, after));
+}
+
+/**
+ * FerretDB 1.24's SQLite backend narrows a query in SQL only when the filter is `{_id: <string or ObjectID>}` and
+ * nothing else: `{_id, state, lockToken}` (a conditional update), `{_id: {$in: [...]}}` (a batched delete) and every
+ * other filter naming an `_id` read and decode the whole table in Go, at a cost that grows with the collection. Its
+ * handlers always apply the whole filter again to what the backend returns, so the backend may narrow by any part
+ * of it. This patch narrows by a top-level `_id` equality (whatever else the filter holds) or an `_id` `$in` of up to
+ * 1,000 strings or ObjectIDs, with the `_id` index; `explain` reports `filterPushdown` when the filter names `_id` alone.
+ */
+function patchSqliteIdPushdown(srcDir) {
+  const file = path.join(srcDir, 'internal', 'backends', 'sqlite', 'collection.go');
+  let source = fs.readFileSync(file, 'utf8');
+  const query = [
+    '\tif params.Filter.Len() == 1 {',
+    '\t\tv, _ := params.Filter.Get("_id")',
+    '\t\tswitch v.(type) {',
+    '\t\tcase string, types.ObjectID:',
+    '\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)',
+    '\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}',
+    '\t\t}',
+    '\t}',
+  ].join('\n');
+  const explain = [
+    '\tif params.Filter.Len() == 1 {',
+    '\t\tv, _ := params.Filter.Get("_id")',
+    '\t\tswitch v.(type) {',
+    '\t\tcase string, types.ObjectID:',
+    '\t\t\tfilterPushdown = true',
+    '\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)',
+    '\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}',
+    '\t\t}',
+    '\t}',
+  ].join('\n');
+  for (const block of [query, explain]) {
+    if (!source.includes(block))
+      throw new Error(`FerretDB source changed: the _id pushdown block not found in ${file}`);
+  }
+  source = source.replace(query, '\twhereClause, args, _ = settleflowIDWhere(params.Filter)');
+  source = source.replace(
+    explain,
+    '\twhereClause, args, filterPushdown = settleflowIDWhere(params.Filter)\n' +
+      '\tfilterPushdown = filterPushdown && params.Filter.Len() == 1',
+  );
+  source += `
+// settleflowIDWhere narrows a query by the filter's top-level _id: an equality, or an $in of strings or ObjectIDs
+// (settleflow's patch; the handler applies the whole filter to what comes back).
+func settleflowIDWhere(filter *types.Document) (string, []any, bool) {
+\tif filter == nil {
+\t\treturn "", nil, false
+\t}
+\tv, err := filter.Get("_id")
+\tif err != nil {
+\t\treturn "", nil, false
+\t}
+\tswitch v := v.(type) {
+\tcase string, types.ObjectID:
+\t\treturn fmt.Sprintf(\` WHERE %s = ?\`, metadata.IDColumn), []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}, true
+\tcase *types.Document:
+\t\tif v.Len() != 1 {
+\t\t\treturn "", nil, false
+\t\t}
+\t\tin, err := v.Get("$in")
+\t\tif err != nil {
+\t\t\treturn "", nil, false
+\t\t}
+\t\tlist, ok := in.(*types.Array)
+\t\tif !ok || list.Len() == 0 || list.Len() > 1000 {
+\t\t\treturn "", nil, false
+\t\t}
+\t\targs := make([]any, 0, list.Len())
+\t\tfor i := 0; i < list.Len(); i++ {
+\t\t\te := must.NotFail(list.Get(i))
+\t\t\tswitch e.(type) {
+\t\t\tcase string, types.ObjectID:
+\t\t\t\targs = append(args, string(must.NotFail(sjson.MarshalSingleValue(e))))
+\t\t\tdefault:
+\t\t\t\treturn "", nil, false
+\t\t\t}
+\t\t}
+\t\tplaces := strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")
+\t\treturn fmt.Sprintf(\` WHERE %s IN (%s)\`, metadata.IDColumn, places), args, true
+\t}
+\treturn "", nil, false
+}
+`;
+  fs.writeFileSync(file, source);
 }
 
 /** The module cache is read-only; the copy must be writable to edit version.txt and to delete it later. */
@@ -264,4 +352,13 @@ async function provision({ log = (line) => console.error(line) } = {}) {
   return { temporalBin, ferretdbBin };
 }
 
-module.exports = { provision, resolveTool, tryRun, whichSync, cacheRoot, TEMPORAL_VERSION, FERRETDB_VERSION };
+module.exports = {
+  provision,
+  resolveTool,
+  tryRun,
+  whichSync,
+  cacheRoot,
+  patchSqliteIdPushdown,
+  TEMPORAL_VERSION,
+  FERRETDB_VERSION,
+};
