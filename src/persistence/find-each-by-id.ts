@@ -1,6 +1,7 @@
-// Looks documents up (or updates them) one `_id` at a time, a bounded number at once. On FerretDB 1.24 (SQLite) an `_id`
-// equality is the only filter pushed down to an index: an `$in` of ids reads the whole collection, so a batch of
-// lookups made with one `$in` costs the collection's size, and a day read in batches costs its square. One bulk update
+// Looks documents up (or updates them) one `_id` at a time, a bounded number at once. On FerretDB 1.24 (SQLite) as
+// released, an `_id` equality is the only filter pushed down to an index: an `$in` of ids reads the whole collection,
+// so a batch of lookups made with one `$in` costs the collection's size, and a day read in batches costs its square
+// (settleflow's own FerretDB build narrows an `$in` too, but the code does not depend on the patch). One bulk update
 // of many documents of a collection that a cursor was reading hung FerretDB's database for good in the benchmark,
 // hence one statement per document; the bound keeps well under FerretDB's 100 SQLite connections per database. It
 // writes only what `each` writes.

@@ -59,14 +59,15 @@ export async function saveOrderView(db: Database, view: OrderView): Promise<bool
  */
 export async function writeOrderView(db: Database, write: OrderViewWrite): Promise<'STORED' | 'STALE' | 'MISSING'> {
   if (write.kind === 'FULL') return (await saveOrderView(db, write.view)) ? 'STORED' : 'STALE';
-  const stored = await db.orders.findById(write.orderId, { version: 1 }).lean<{ version: number }>().exec();
-  if (!stored) return 'MISSING';
-  if (stored.version >= write.version) return 'STALE';
-  await nativeCollection(db.orders).updateOne(
-    { _id: write.orderId },
+  // One conditional write: atomic on MongoDB; on FerretDB (updates are not atomic there) one `_id` index lookup
+  // with settleflow's build of it. Only a write that changed nothing reads the order, to say why.
+  const updated = await nativeCollection(db.orders).updateOne(
+    { _id: write.orderId, version: { $lt: write.version } },
     { $set: { ...write.changes, version: write.version } },
   );
-  return 'STORED';
+  if (updated.matchedCount === 1) return 'STORED';
+  const stored = await db.orders.findById(write.orderId, { version: 1 }).lean<{ version: number }>().exec();
+  return stored ? 'STALE' : 'MISSING';
 }
 
 /** The order's read-model view, or undefined. */

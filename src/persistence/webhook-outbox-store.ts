@@ -1,7 +1,7 @@
 // The webhook outbox (collection `webhook_outbox`): one entry per notice whose first delivery attempt the worker
 // process still owes, written beside the notice and removed once that attempt is recorded or handed to a delivery
 // workflow. It stays as small as the attempts in flight, so the sweep's scan of it and the batched removals (FerretDB
-// pushes down neither a range nor `$in`) stay cheap on FerretDB too.
+// pushes down no range) stay cheap on FerretDB too.
 // Holds ids only, never a notice's contents or a party's webhook address.
 
 import type { Database } from './database';
