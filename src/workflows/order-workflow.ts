@@ -308,7 +308,7 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
       sealedCards.set(attempt, sealedCard);
       paymentMethods.set(attempt, method);
       try {
-        const summary = await wf.CancellationScope.nonCancellable(() =>
+        const summary: PaymentSummary = await wf.CancellationScope.nonCancellable(() =>
           paymentChild({
             command: 'authorize',
             ...(method === 'card' ? {} : { method }),
@@ -322,7 +322,8 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
             timeoutMs: bankCallMs,
           }),
         );
-        return outcomeOf(summary);
+        // A signed notification's instrument is the gateway's to read: its last four come back with the answer.
+        return { ...outcomeOf(summary), gatewayLast4: summary.last4 };
       } catch (error) {
         if (!(error instanceof wf.ChildWorkflowFailure)) throw error;
         return { status: 'UNKNOWN' as const, declineCode: undefined, authorizationId: undefined, captureId: undefined };
@@ -496,7 +497,7 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
           attempt,
           method: payment.method,
           brand: payment.brand,
-          last4: payment.last4,
+          last4: lastFourOf(payment.last4, 'gatewayLast4' in outcome ? outcome.gatewayLast4 : undefined),
           amount: order.total,
           status: outcome.status,
           declineCode: outcome.declineCode,
@@ -937,6 +938,16 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
     }
     throw error;
   }
+}
+
+/**
+ * The last four digits the order shows: the API's, unless the API could not read the instrument (a signed
+ * notification: `????`) and the gateway, which could, answered them.
+ */
+function lastFourOf(fromApi: string, fromGateway: string | undefined): string {
+  return fromApi === '????' && fromGateway !== undefined && /^[0-9A-Za-z]{4}$/.test(fromGateway)
+    ? fromGateway
+    : fromApi;
 }
 
 /** The order's view of a payment child's result. */

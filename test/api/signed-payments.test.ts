@@ -158,6 +158,14 @@ describe('signed payment notifications', () => {
       card.number.slice(-4),
       card.number.slice(0, 6),
     ]);
+    // The API never saw the card; the gateway did, and the order shows its last four to the customer.
+    const view = await h.api<OrderView>('GET', `/v1/orders/${order.orderId}`, { key: h.key('customer') });
+    expect(view.body.payments.map((p) => p.last4)).toEqual([card.number.slice(-4)]);
+    const inbox = await h.api('GET', `/v1/inbox?orderId=${order.orderId}`, { key: h.key('customer') });
+    const receipt = (inbox.body.data as Array<{ kind: string; payload: { last4?: string } }>).find(
+      (notice) => notice.kind === 'PAYMENT_RECEIPT',
+    );
+    expect(receipt?.payload.last4).toBe(card.number.slice(-4));
   });
 
   it.each([
