@@ -54,11 +54,16 @@ export async function saveOrderView(db: Database, view: OrderView): Promise<bool
 
 /**
  * Applies a read-model write unless the stored version is as new or newer.
- * @returns `STORED`, `STALE` (a newer version is there), or `MISSING` for changes to an order not stored yet (the
- *   caller then sends the whole view)
+ * @returns `STORED`, `STALE` (a newer version is there), `MISSING` for changes to an order not stored yet (the
+ *   caller then sends the whole view), or `UNCHANGED` for a write without changes (notices alone), which reads nothing
  */
-export async function writeOrderView(db: Database, write: OrderViewWrite): Promise<'STORED' | 'STALE' | 'MISSING'> {
+export async function writeOrderView(
+  db: Database,
+  write: OrderViewWrite,
+): Promise<'STORED' | 'STALE' | 'MISSING' | 'UNCHANGED'> {
   if (write.kind === 'FULL') return (await saveOrderView(db, write.view)) ? 'STORED' : 'STALE';
+  // A write that carries notices alone (nothing of the order changed since the last write) touches nothing.
+  if (Object.keys(write.changes).length === 0) return 'UNCHANGED';
   // One conditional write: atomic on MongoDB; on FerretDB (updates are not atomic there) one `_id` index lookup
   // with settleflow's build of it. Only a write that changed nothing reads the order, to say why.
   const updated = await nativeCollection(db.orders).updateOne(

@@ -38,6 +38,21 @@ describe('read model write', () => {
     expect(await findOrderView(db, orderId)).toMatchObject({ version: 4, status: 'CLOSED' });
   });
 
+  test('changes › none (a write of notices alone) › UNCHANGED, stored order or not, and nothing changes', async () => {
+    const orderId = await storedOrder(5);
+
+    const stored = await writeOrderView(db, { kind: 'CHANGES', orderId, version: 5, changes: {} });
+    const missing = await writeOrderView(db, {
+      kind: 'CHANGES',
+      orderId: `o-${randomUUID()}`,
+      version: 9,
+      changes: {},
+    });
+
+    expect([stored, missing]).toEqual(['UNCHANGED', 'UNCHANGED']);
+    expect(await findOrderView(db, orderId)).toMatchObject({ version: 5, status: 'AWAITING_SUPPLIER' });
+  });
+
   test('changes › at the stored version or older › are STALE and change nothing', async () => {
     const orderId = await storedOrder(5);
 
