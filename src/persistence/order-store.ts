@@ -77,7 +77,9 @@ export async function writeOrderView(
 
 /** The order's read-model view, or undefined. */
 export async function findOrderView(db: Database, orderId: string): Promise<OrderView | undefined> {
-  const record = await db.orders.findById(orderId).lean<OrderRecord>().exec();
+  // The driver's own findOne: the API reads an order after every party's answer, and mongoose's query building adds
+  // nothing to a lookup by `_id` of a lean document.
+  const record = (await nativeCollection(db.orders).findOne({ _id: orderId })) as OrderRecord | null;
   return record ? toView(record) : undefined;
 }
 
