@@ -9,6 +9,7 @@ import type { Logger } from '../observability/logger';
 import type { Database } from '../persistence/database';
 import type { KeyVault } from '../security/purpose-keys';
 import { completeIdempotencyKey, releaseIdempotencyKey, reserveIdempotencyKey } from '../persistence/idempotency-store';
+import type { ReservationAge } from '../persistence/idempotency-store';
 import { ApiError } from './api-error';
 import { callerOf } from './auth';
 import { idempotencyKeySchema } from './schemas';
@@ -149,6 +150,8 @@ export function idempotency(db: Database, vault: KeyVault, options: IdempotencyO
     }
 
     const { lockToken } = reservation;
+    // How old the reservation is when the answer (or the release) is written: it decides how that write filters.
+    const age = (): ReservationAge => ({ reservedAt, now: now(), lockMs: options.lockMs });
     let settled = false;
     res.locals.idempotencyScope = scope;
     res.locals.idempotencyFingerprint = reservation.requestHash;
@@ -156,9 +159,7 @@ export function idempotency(db: Database, vault: KeyVault, options: IdempotencyO
     res.on('close', () => {
       if (settled || !res.writableFinished) return;
       settled = true;
-      releaseIdempotencyKey(db, scope, lockToken, { reservedAt, now: now(), lockMs: options.lockMs }).catch(
-        logFailure('idempotency key not released'),
-      );
+      releaseIdempotencyKey(db, scope, lockToken, age()).catch(logFailure('idempotency key not released'));
     });
     const json = res.json.bind(res);
     res.json = (body: unknown) => {
@@ -168,11 +169,7 @@ export function idempotency(db: Database, vault: KeyVault, options: IdempotencyO
       // The answer is sent once the record is written, so a client that retries at once finds it.
       let written: Promise<unknown>;
       if (statusCode >= 500) {
-        written = releaseIdempotencyKey(db, scope, lockToken, {
-          reservedAt,
-          now: now(),
-          lockMs: options.lockMs,
-        }).catch(logFailure('idempotency key not released'));
+        written = releaseIdempotencyKey(db, scope, lockToken, age()).catch(logFailure('idempotency key not released'));
       } else {
         // Stored as JSON text (one string is far cheaper for the database than a nested document), sealed when it
         // holds a secret.
@@ -183,7 +180,7 @@ export function idempotency(db: Database, vault: KeyVault, options: IdempotencyO
           scope,
           lockToken,
           { statusCode, body: sealed ? keys.seal(text) : text, sealed },
-          { reservedAt, now: now(), lockMs: options.lockMs },
+          age(),
         )
           .then((stored) => {
             if (!stored) logger.warn('idempotency reservation was taken over');
