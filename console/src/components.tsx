@@ -122,6 +122,42 @@ export function DownloadLinks({ label, path, formats }: { label: string; path: s
   );
 }
 
+/**
+ * A filter's select: its label, an "any" choice (the empty value) and one option per choice, shown as it is or
+ * through `show`.
+ */
+export function ChoiceField({
+  id,
+  label,
+  any,
+  choices,
+  value,
+  onChange,
+  show,
+}: {
+  id: string;
+  label: string;
+  any: string;
+  choices: readonly string[];
+  value: string;
+  onChange: (event: { target: { value: string } }) => void;
+  show?: (choice: string) => string;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={onChange}>
+        <option value="">{any}</option>
+        {choices.map((choice) => (
+          <option key={choice} value={choice}>
+            {show ? show(choice) : choice}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 /** Label and value pairs. */
 export function Facts({ items }: { items: readonly [string, ReactNode][] }) {
   return (

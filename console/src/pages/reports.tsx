@@ -6,7 +6,7 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, unwrap } from '../api/client';
 import type { SchemaClearingStatisticsPage, operations } from '../api/schema';
-import { DownloadLinks, ErrorMessage, PageHeading, Pager, StatusBadge, TableRegion } from '../components';
+import { ChoiceField, DownloadLinks, ErrorMessage, PageHeading, Pager, StatusBadge, TableRegion } from '../components';
 import { formatDuration, formatMoney, formatTime, humanize } from '../format';
 import { useLoad } from '../hooks';
 import { todayUtc } from './reconciliation';
@@ -169,24 +169,22 @@ function Statistics() {
           <label htmlFor="s-seller">Seller id</label>
           <input id="s-seller" value={draft.sellerId} onChange={set('sellerId')} />
         </div>
-        <div className="field">
-          <label htmlFor="s-method">Method</label>
-          <select id="s-method" value={draft.method} onChange={set('method')}>
-            <option value="">Any method</option>
-            {FEE_METHODS.map((method) => (
-              <option key={method}>{method}</option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="s-currency">Currency</label>
-          <select id="s-currency" value={draft.currency} onChange={set('currency')}>
-            <option value="">Any currency</option>
-            {CURRENCIES.map((currency) => (
-              <option key={currency}>{currency}</option>
-            ))}
-          </select>
-        </div>
+        <ChoiceField
+          id="s-method"
+          label="Method"
+          any="Any method"
+          choices={FEE_METHODS}
+          value={draft.method}
+          onChange={set('method')}
+        />
+        <ChoiceField
+          id="s-currency"
+          label="Currency"
+          any="Any currency"
+          choices={CURRENCIES}
+          value={draft.currency}
+          onChange={set('currency')}
+        />
         <div className="actions full">
           <button type="submit">Show statistics</button>
           <DownloadLinks
@@ -342,35 +340,31 @@ function TransactionSearch() {
           <label htmlFor="t-seller">Seller id</label>
           <input id="t-seller" value={draft.sellerId} onChange={set('sellerId')} />
         </div>
-        <div className="field">
-          <label htmlFor="t-status">Status</label>
-          <select id="t-status" value={draft.status} onChange={set('status')}>
-            <option value="">Any status</option>
-            {PAYMENT_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {humanize(status)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="t-method">Method</label>
-          <select id="t-method" value={draft.method} onChange={set('method')}>
-            <option value="">Any method</option>
-            {FEE_METHODS.map((method) => (
-              <option key={method}>{method}</option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="t-currency">Currency</label>
-          <select id="t-currency" value={draft.currency} onChange={set('currency')}>
-            <option value="">Any currency</option>
-            {CURRENCIES.map((currency) => (
-              <option key={currency}>{currency}</option>
-            ))}
-          </select>
-        </div>
+        <ChoiceField
+          id="t-status"
+          label="Status"
+          any="Any status"
+          choices={PAYMENT_STATUSES}
+          value={draft.status}
+          onChange={set('status')}
+          show={humanize}
+        />
+        <ChoiceField
+          id="t-method"
+          label="Method"
+          any="Any method"
+          choices={FEE_METHODS}
+          value={draft.method}
+          onChange={set('method')}
+        />
+        <ChoiceField
+          id="t-currency"
+          label="Currency"
+          any="Any currency"
+          choices={CURRENCIES}
+          value={draft.currency}
+          onChange={set('currency')}
+        />
         <div className="field">
           <label htmlFor="t-from">Created from</label>
           <input id="t-from" type="date" value={draft.from} onChange={set('from')} />
