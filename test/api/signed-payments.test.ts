@@ -312,18 +312,14 @@ describe('signed payment notifications', () => {
     });
   });
 
-  it('gateway › an instruction swapped after the API checked the link › not opened', async () => {
-    const card = await openTestCard(OPENING);
-    const order = await confirmedOrder();
-    const signed = await notification(order, card, await registeredKey());
-    const other = await notification(order, { ...card, number: '4242424242424242' }, await registeredKey());
+  /** A vault record, as the API deposits it, of `jwe` under the link of `signed` (another notification's JWE: swapped). */
+  async function deposit(signed: Awaited<ReturnType<typeof notification>>, jwe: string): Promise<string> {
     const token = `pm_${randomUUID().replace(/-/g, '')}`;
-    const vault = h.db.connection.collection<PaymentInstructionRecord>(PAYMENT_INSTRUCTIONS);
-    await vault.insertOne({
+    await h.db.connection.collection<PaymentInstructionRecord>(PAYMENT_INSTRUCTIONS).insertOne({
       _id: token,
       method: 'card',
       customerId: h.parties.customer.id,
-      jwe: other.paymentInstruction,
+      jwe,
       display: { brand: 'card', last4: '????' },
       link: {
         dualSignature: signed.dualSignature,
@@ -332,13 +328,82 @@ describe('signed payment notifications', () => {
       },
       createdAt: new Date(),
     });
-    const opener = instrumentOpener({
-      db: h.db,
-      cardVault: h.keyRings.gateway.keys('card-vault'),
-      ring: h.keyRings.gateway,
+    return token;
+  }
+
+  /** The gateway's opener, on a key ring that counts the JWEs it is asked to decrypt. */
+  function countingOpener() {
+    let decryptions = 0;
+    const ring = h.keyRings.gateway;
+    const counting = new Proxy(ring, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (property === 'decryptionKey') decryptions += 1;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
     });
-    await expect(opener.open(token)).rejects.toMatchObject({ code: 'dual_signature_invalid' });
+    const opener = instrumentOpener({ db: h.db, cardVault: ring.keys('card-vault'), ring: counting });
+    return { opener, decryptions: () => decryptions };
+  }
+
+  it('gateway › an instruction swapped after the API checked the link › not opened', async () => {
+    const card = await openTestCard(OPENING);
+    const order = await confirmedOrder();
+    const signed = await notification(order, card, await registeredKey());
+    const other = await notification(order, { ...card, number: '4242424242424242' }, await registeredKey());
+    const token = await deposit(signed, other.paymentInstruction);
+    await expect(countingOpener().opener.open(token)).rejects.toMatchObject({ code: 'dual_signature_invalid' });
     expect(instructionHash(other.paymentInstruction)).not.toBe(instructionHash(signed.paymentInstruction));
+  });
+
+  it('gateway › opened, then answered › decrypted once; kept sealed without its CVC', async () => {
+    const card = await openTestCard(OPENING);
+    const order = await confirmedOrder();
+    const signed = await notification(order, card, await registeredKey());
+    const token = await deposit(signed, signed.paymentInstruction);
+    const { opener, decryptions } = countingOpener();
+    expect(JSON.parse(await opener.open(token))).toEqual({
+      number: card.number,
+      expMonth: card.expMonth,
+      expYear: card.expYear,
+      cvc: card.cvc,
+    });
+    await opener.answered(token);
+    expect(decryptions()).toBe(1);
+    const stored = await h.db.connection
+      .collection<PaymentInstructionRecord>(PAYMENT_INSTRUCTIONS)
+      .findOne({ _id: token });
+    expect(stored?.jwe).toBeUndefined();
+    expect(stored?.display).toMatchObject({ last4: card.number.slice(-4) });
+    expect(JSON.parse(h.keyRings.gateway.keys('card-vault').open(stored?.sealed ?? ''))).toEqual({
+      number: card.number,
+      expMonth: card.expMonth,
+      expYear: card.expYear,
+    });
+  });
+
+  it('gateway › its instruction swapped between open and answered › the stored one is opened again, not kept', async () => {
+    const card = await openTestCard(OPENING);
+    const order = await confirmedOrder();
+    const signed = await notification(order, card, await registeredKey());
+    const other = await notification(order, { ...card, number: '4242424242424242' }, await registeredKey());
+    const token = await deposit(signed, signed.paymentInstruction);
+    const { opener } = countingOpener();
+    await opener.open(token);
+    await h.db.connection
+      .collection<PaymentInstructionRecord>(PAYMENT_INSTRUCTIONS)
+      .updateOne({ _id: token }, { $set: { jwe: other.paymentInstruction } });
+    await opener.answered(token);
+    // The swapped JWE fails its link: nothing of it is kept, and nothing of the instruction opened before either.
+    const stored = await h.db.connection
+      .collection<PaymentInstructionRecord>(PAYMENT_INSTRUCTIONS)
+      .findOne({ _id: token });
+    expect(stored?.jwe).toBeUndefined();
+    expect(stored?.sealed).toBeUndefined();
+    expect(stored?.answeredAt).toBeInstanceOf(Date);
   });
 });
 

@@ -16,6 +16,26 @@ export class InstructionLinkBroken extends Error {
   }
 }
 
+/** How many customers' keys the gateway keeps imported. */
+const KEYS_KEPT = 1_000;
+const keysKept = new Map<string, { partyId: string; publicKey: Awaited<ReturnType<typeof importJWK>> }>();
+
+/**
+ * The registered key `kid`, imported, or undefined. Kept once found: a key's id is its public JWK's thumbprint and
+ * its owner never changes (keys are revoked, never deleted or reassigned), and revocation does not matter here (see
+ * verifyInstructionLink), so a kept key is never stale. The oldest is forgotten past {@link KEYS_KEPT}.
+ */
+async function customerKey(db: Pick<Database, 'connection'>, kid: string) {
+  const kept = keysKept.get(kid);
+  if (kept) return kept;
+  const record = await findCustomerKey(db, kid);
+  if (!record) return undefined;
+  const key = { partyId: record.partyId, publicKey: await importJWK(record.jwk, 'ES256') };
+  keysKept.set(kid, key);
+  if (keysKept.size > KEYS_KEPT) keysKept.delete(keysKept.keys().next().value as string);
+  return key;
+}
+
 /**
  * Checks that `link`'s dual signature, by `customerId`'s key it names, covers `link.oiHash` and SHA-256 of `jwe`.
  * A key revoked after the API accepted the notification still verifies what was signed before.
@@ -27,11 +47,11 @@ export async function verifyInstructionLink(
   jwe: string,
   link: InstructionLink,
 ): Promise<void> {
-  const key = await findCustomerKey(db, link.kid);
+  const key = await customerKey(db, link.kid);
   if (!key || key.partyId !== customerId) throw new InstructionLinkBroken(`key ${link.kid} is not the customer's`);
   let dh: unknown;
   try {
-    const { payload, protectedHeader } = await compactVerify(link.dualSignature, await importJWK(key.jwk, 'ES256'), {
+    const { payload, protectedHeader } = await compactVerify(link.dualSignature, key.publicKey, {
       algorithms: ['ES256'],
     });
     if (protectedHeader.kid !== link.kid) throw new InstructionLinkBroken('the signature names another key');

@@ -104,6 +104,38 @@ function sealedKid(sealed: string): string {
   return version === 'v2' && kid ? kid : 'legacy-v1';
 }
 
+/** How long, and how many, opened instructions are kept for their `answered` (see {@link RecentlyOpened}). */
+const RECENTLY_OPENED_MS = 60_000;
+const RECENTLY_OPENED_MAX = 256;
+
+/**
+ * The instructions this process opened for an operation not yet answered, so that `answered` re-seals the one it
+ * opened instead of decrypting the JWE (and checking its dual signature) a second time. In memory only, for at most a
+ * minute and 256 entries (the operation holds the instrument in clear for that long anyway); an entry is taken out
+ * by `answered` and used only when the stored JWE is still the one it was opened from.
+ */
+class RecentlyOpened {
+  private readonly entries = new Map<string, { jwe: string; instruction: PaymentInstruction; until: number }>();
+
+  constructor(private readonly now: () => Date) {}
+
+  remember(reference: string, jwe: string, instruction: PaymentInstruction): void {
+    const at = this.now().getTime();
+    this.entries.delete(reference);
+    this.entries.set(reference, { jwe, instruction, until: at + RECENTLY_OPENED_MS });
+    for (const [key, entry] of this.entries) {
+      if (this.entries.size <= RECENTLY_OPENED_MAX && entry.until > at) break;
+      this.entries.delete(key);
+    }
+  }
+
+  take(reference: string): { jwe: string; instruction: PaymentInstruction } | undefined {
+    const entry = this.entries.get(reference);
+    this.entries.delete(reference);
+    return entry && entry.until > this.now().getTime() ? entry : undefined;
+  }
+}
+
 /**
  * The gateway's instrument opener on `db`: tokens through the vault (their JWE with `ring`'s payment-instructions
  * keys), other references as values sealed under `cardVault` (histories before tokens). Without a key ring (the
@@ -118,6 +150,7 @@ export function instrumentOpener(options: {
   const { db, cardVault, ring } = options;
   const now = options.now ?? (() => new Date());
   const vault = instructionCollection(db);
+  const recentlyOpened = new RecentlyOpened(now);
 
   async function record(token: string): Promise<PaymentInstructionRecord> {
     const found = (await vault.findOne({ _id: token })) as PaymentInstructionRecord | null;
@@ -149,18 +182,25 @@ export function instrumentOpener(options: {
     async open(reference) {
       if (!TOKEN_PATTERN.test(reference)) return cardVault.open(reference);
       const found = await record(reference);
-      if (found.jwe !== undefined) return instrumentJson(await decrypt({ ...found, jwe: found.jwe }));
+      if (found.jwe !== undefined) {
+        const instruction = await decrypt({ ...found, jwe: found.jwe });
+        recentlyOpened.remember(reference, found.jwe, instruction);
+        return instrumentJson(instruction);
+      }
       if (found.sealed !== undefined) return cardVault.open(found.sealed);
       throw new InstructionUnreadable('instruction_unreadable', `payment instruction ${reference} holds nothing`);
     },
 
     async answered(reference) {
       if (!TOKEN_PATTERN.test(reference)) return;
+      const opened = recentlyOpened.take(reference);
       const found = (await vault.findOne({ _id: reference })) as PaymentInstructionRecord | null;
       if (!found || found.jwe === undefined) return;
       let replacement: Record<string, unknown>;
       try {
-        const instruction = await decrypt({ ...found, jwe: found.jwe });
+        // The instruction this process just opened for the operation, when it is still the stored one; else opened again.
+        const instruction =
+          opened?.jwe === found.jwe ? opened.instruction : await decrypt({ ...found, jwe: found.jwe });
         const sealed = cardVault.seal(instrumentJson(instruction, true));
         replacement = { sealed, kid: sealedKid(sealed), display: displayOfOpened(instruction) };
       } catch (error) {
