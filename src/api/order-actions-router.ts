@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { RequestHandler, Response } from 'express';
 import type { UpdateDefinition } from '@temporalio/common';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { OrderActionResult } from '../contracts/order-contract';
 import {
   cancelOrderUpdate,
   carrierAnswerUpdate,
@@ -21,7 +22,7 @@ import {
 } from '../contracts/order-contract';
 import { customerPayment, viewFor } from '../domain/order-views';
 import { codeLabel, observePartyAnswer } from '../observability/metrics';
-import type { OrderView } from '../domain/order';
+import type { RoleOrderView } from '../domain/order-views';
 import { findOrderView } from '../persistence/order-store';
 import type { ApiDeps } from './api-deps';
 import { ApiError, fromTemporalError, orderClosed, orderNotFound } from './api-error';
@@ -90,16 +91,21 @@ async function updateOrder<Ret, Args extends [unknown, ...unknown[]]>(
 }
 
 /**
- * The order as the caller may see it, once an Update answered: the read model already holds at least the version the
- * Update answered with (the workflow waits for its write before answering).
+ * The order as the caller may see it, once an Update answered: the view the Update answered with (the workflow
+ * computes it for the acting party once the read model holds it), or, from a workflow older than that answer, the
+ * read model (which already holds at least the version the Update answered with).
  */
 async function orderAfterUpdate(
   deps: Pick<ApiDeps, 'db' | 'temporal'>,
   res: Response,
-  orderId: string,
-  observe?: (order: OrderView) => void,
-) {
-  const order = (await findOrderView(deps.db, orderId)) ?? (await loadOrder(deps, orderId));
+  result: OrderActionResult,
+  observe?: (order: Pick<RoleOrderView, 'timeline' | 'quotes'>) => void,
+): Promise<RoleOrderView> {
+  if (result.view) {
+    observe?.(result.view);
+    return result.view;
+  }
+  const order = (await findOrderView(deps.db, result.orderId)) ?? (await loadOrder(deps, result.orderId));
   observe?.(order);
   const { id, role } = callerOf(res);
   return viewFor(order, { id, role });
@@ -164,9 +170,9 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
     const orderId = orderIdOf(req);
     actionOn(orderId);
     const supplierId = callerOf(res).id;
-    await updateOrder(deps, res, orderId, supplierAnswerUpdate, { supplierId, answer });
+    const result = await updateOrder(deps, res, orderId, supplierAnswerUpdate, { supplierId, answer });
     res.json(
-      await orderAfterUpdate(deps, res, orderId, (order) =>
+      await orderAfterUpdate(deps, res, result, (order) =>
         observePartyAnswer(deps.metrics, order, { role: 'supplier' }),
       ),
     );
@@ -176,9 +182,9 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
     const orderId = orderIdOf(req);
     actionOn(orderId);
     const carrierId = callerOf(res).id;
-    await updateOrder(deps, res, orderId, carrierAnswerUpdate, { carrierId, answer });
+    const result = await updateOrder(deps, res, orderId, carrierAnswerUpdate, { carrierId, answer });
     res.json(
-      await orderAfterUpdate(deps, res, orderId, (order) =>
+      await orderAfterUpdate(deps, res, result, (order) =>
         observePartyAnswer(deps.metrics, order, { role: 'carrier', carrierId }),
       ),
     );
@@ -188,8 +194,8 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
     const orderId = orderIdOf(req);
     actionOn(orderId);
     const carrierId = callerOf(res).id;
-    await updateOrder(deps, res, orderId, shipmentEventUpdate, { carrierId, type });
-    res.json(await orderAfterUpdate(deps, res, orderId));
+    const result = await updateOrder(deps, res, orderId, shipmentEventUpdate, { carrierId, type });
+    res.json(await orderAfterUpdate(deps, res, result));
   });
 
   mountRoute(router, paymentNotificationRoute, guards, async (req, res, { body }) => {
@@ -211,7 +217,7 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
       outcome: result.payment.status,
       decline_code: codeLabel(result.payment.declineCode),
     });
-    const order = await orderAfterUpdate(deps, res, orderId);
+    const order = await orderAfterUpdate(deps, res, result);
     const answer = { order, payment: customerPayment(result.payment) };
     if (result.payment.status === 'CAPTURED' || result.payment.status === 'AUTHORIZED') {
       res.json(answer);
@@ -230,24 +236,24 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
     const orderId = orderIdOf(req);
     actionOn(orderId);
     const sellerId = callerOf(res).id;
-    await updateOrder(deps, res, orderId, settlementConfirmationUpdate, { sellerId, confirmed, reason });
-    res.json(await orderAfterUpdate(deps, res, orderId));
+    const result = await updateOrder(deps, res, orderId, settlementConfirmationUpdate, { sellerId, confirmed, reason });
+    res.json(await orderAfterUpdate(deps, res, result));
   });
 
   mountRoute(router, cancelOrderRoute, guards, async (req, res, { body: { reason } }) => {
     const orderId = orderIdOf(req);
     actionOn(orderId);
     const { id: partyId, role } = callerOf(res);
-    await updateOrder(deps, res, orderId, cancelOrderUpdate, { actor: { partyId, role }, reason });
-    res.json(await orderAfterUpdate(deps, res, orderId));
+    const result = await updateOrder(deps, res, orderId, cancelOrderUpdate, { actor: { partyId, role }, reason });
+    res.json(await orderAfterUpdate(deps, res, result));
   });
 
   mountRoute(router, disputeResolutionRoute, guards, async (req, res, { body: { resolution, note } }) => {
     const orderId = orderIdOf(req);
     actionOn(orderId);
     const operatorId = callerOf(res).id;
-    await updateOrder(deps, res, orderId, resolveDisputeUpdate, { operatorId, resolution, note });
-    res.json(await orderAfterUpdate(deps, res, orderId));
+    const result = await updateOrder(deps, res, orderId, resolveDisputeUpdate, { operatorId, resolution, note });
+    res.json(await orderAfterUpdate(deps, res, result));
   });
 
   mountRoute(router, attentionResolutionRoute, guards, async (req, res, { body }) => {
@@ -256,8 +262,13 @@ export function orderActionsRouter(deps: ApiDeps, authenticated: RequestHandler,
     const orderId = orderIdOf(req);
     actionOn(orderId);
     const operatorId = callerOf(res).id;
-    await updateOrder(deps, res, orderId, resolveAttentionUpdate, { operatorId, action, note, extendMs });
-    res.json(await orderAfterUpdate(deps, res, orderId));
+    const result = await updateOrder(deps, res, orderId, resolveAttentionUpdate, {
+      operatorId,
+      action,
+      note,
+      extendMs,
+    });
+    res.json(await orderAfterUpdate(deps, res, result));
   });
 
   return router;

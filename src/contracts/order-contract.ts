@@ -15,6 +15,7 @@ import type {
 } from '../domain/order';
 import { orderTotal } from '../domain/order';
 import type { PaymentMethod } from './payment-contract';
+import type { RoleOrderView } from '../domain/order-views';
 
 /** The workflow id of an order: one workflow per order, derived from the order id. */
 export function orderWorkflowId(orderId: string): string {
@@ -68,6 +69,11 @@ export interface Actor {
 export interface OrderActionResult {
   orderId: string;
   version: number;
+  /**
+   * The order as the acting party may see it (order-views' viewFor) once the read model holds `version`; absent
+   * from the answers of workflows started before it was added, whose callers read the read model instead.
+   */
+  view?: RoleOrderView;
 }
 
 /** The result of a payment notification: the order's version after it and the attempt's fate. */

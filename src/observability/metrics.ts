@@ -146,7 +146,7 @@ export function createApiMetrics(counts: ReadModelCounts, options: { refreshMs: 
  */
 export function observePartyAnswer(
   metrics: Pick<ApiMetrics, 'partyAnswer'>,
-  order: Pick<OrderView, 'timeline' | 'quotes'>,
+  order: Partial<Pick<OrderView, 'timeline' | 'quotes'>>,
   answer: { role: 'supplier' } | { role: 'carrier'; carrierId: string },
 ): void {
   const stepAt = (step: number) => {

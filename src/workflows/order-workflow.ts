@@ -62,6 +62,7 @@ import type { PaymentCommand, PaymentMethod, PaymentSummary } from '../contracts
 import { DEFAULT_GATEWAY_TASK_QUEUE, paymentIdFor, paymentWorkflowId } from '../contracts/payment-contract';
 import type { SettlementLineSignal } from '../contracts/settlement-contract';
 import { SETTLEMENT_BATCHES_PATCH, settlementLineSignal } from '../contracts/settlement-contract';
+import type { OrderViewer } from '../domain/order-views';
 import { viewFor } from '../domain/order-views';
 import { legacyOrderWorkflowV1 } from './legacy/order-workflow-v1';
 import type { PaymentReversalOutcome } from './order-saga';
@@ -149,8 +150,14 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
 
   const nowIso = (): string => new Date().toISOString();
   const persist = (notices: NoticeDraft[] = []): Promise<number> => writer.persist(notices);
-  /** An Update's answer once the read model holds the order as it is now (read-your-writes). */
-  const reply = async (): Promise<OrderActionResult> => ({ orderId: order.orderId, version: await persist() });
+  /**
+   * An Update's answer once the read model holds the order as it is now (read-your-writes), with the order as the
+   * acting party may see it: the API answers it as is, without reading the order back.
+   */
+  const reply = async (viewer: OrderViewer): Promise<OrderActionResult> => {
+    const version = await persist();
+    return { orderId: order.orderId, version, view: viewFor(order, viewer) };
+  };
 
   function touch(): void {
     order.version += 1;
@@ -442,7 +449,7 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
       // An answer may arrive in the instant the workflow starts sending the inquiry: step 3 follows step 2.
       if (order.status === 'PLACED') await wf.condition(() => order.status !== 'PLACED');
       reachStep(3, supplierId, answer.available ? `available, reservation ${answer.reservationId}` : 'not available');
-      return reply();
+      return reply({ id: supplierId, role: 'supplier' });
     },
   );
 
@@ -452,21 +459,21 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
     async ({ carrierId, answer }) => {
       order.quotes.push({ ...answer, carrierId, answeredAt: nowIso() });
       touch();
-      return reply();
+      return reply({ id: carrierId, role: 'carrier' });
     },
   );
 
   onUpdate(
     shipmentEventUpdate,
     ({ carrierId, type }) => assertShipmentEvent(actionView(), carrierId, type),
-    async ({ type }) => {
+    async ({ carrierId, type }) => {
       order.shipment.events.push({ type, at: nowIso() });
       if (order.status === 'CONFIRMED') setStatus('IN_DELIVERY');
       else {
         if (statusBeforeAttention === 'CONFIRMED') statusBeforeAttention = 'IN_DELIVERY';
         touch();
       }
-      return reply();
+      return reply({ id: carrierId, role: 'carrier' });
     },
     { duringAttention: true },
   );
@@ -486,7 +493,13 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
         );
       }
     },
-    async ({ payment }: { customerId: string; payment: SealedCardPayment }): Promise<PaymentNotificationResult> => {
+    async ({
+      customerId,
+      payment,
+    }: {
+      customerId: string;
+      payment: SealedCardPayment;
+    }): Promise<PaymentNotificationResult> => {
       paymentInFlight = true;
       paymentAttempts += 1;
       const attempt = paymentAttempts;
@@ -509,7 +522,8 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
           unknownPayment = { attempt, sealedCard: payment.sealedCard, method: payment.method };
         }
         const version = await persist(recordPayment(recorded));
-        return { orderId: order.orderId, version, payment: recorded };
+        const view = viewFor(order, { id: customerId, role: 'customer' });
+        return { orderId: order.orderId, version, payment: recorded, view };
       } finally {
         paymentInFlight = false;
       }
@@ -526,7 +540,7 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
       order.sellerConfirmation = { confirmed, reason, at: nowIso() };
       reachStep(9, sellerId, confirmed ? 'transfer notice and settlement note confirmed' : `disputed: ${reason ?? ''}`);
       await wf.condition(() => order.status !== 'AWAITING_SELLER_CONFIRMATION');
-      return reply();
+      return reply({ id: sellerId, role: 'seller' });
     },
   );
 
@@ -536,7 +550,7 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
     async ({ actor, reason }) => {
       cancelRequest = { reason: cancellationReasonFor(actor.role) ?? 'CANCELLED_BY_OPERATOR', detail: reason ?? '' };
       await wf.condition(() => order.status === 'CANCELLED');
-      return reply();
+      return reply({ id: actor.partyId, role: actor.role });
     },
   );
 
@@ -550,7 +564,7 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
       order.disputeResolution = { resolution, operatorId, note, at: nowIso() };
       touch();
       await wf.condition(() => isTerminal(order.status));
-      return reply();
+      return reply({ id: operatorId, role: 'operator' });
     },
     { duringAttention: true },
   );
@@ -578,7 +592,7 @@ async function hardenedOrderWorkflow(input: OrderWorkflowInput): Promise<OrderVi
       // cancellation done, or a deadline extended.
       await wf.condition(() => decisionsTaken >= taken && !retrying);
       if (action === 'CANCEL') await wf.condition(() => isTerminal(order.status) || order.status === 'NEEDS_ATTENTION');
-      return reply();
+      return reply({ id: operatorId, role: 'operator' });
     },
     { duringAttention: true, whileClosing: true },
   );

@@ -96,7 +96,8 @@ describe('order workflow', () => {
     });
     const result = (await handle.result()) as OrderView;
 
-    expect(closed).toEqual({ orderId: input.orderId, version: result.version });
+    // The seller's view of the order is the whole order.
+    expect(closed).toEqual({ orderId: input.orderId, version: result.version, view: result });
     expect(result.status).toBe('CLOSED');
     expect(result.timeline.map((entry) => entry.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(result.carrierId).toBe(input.carrierIds[1]);
