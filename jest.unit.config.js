@@ -23,6 +23,7 @@ module.exports = {
     '<rootDir>/test/gateway/reconciliation-matching.test.ts',
     '<rootDir>/test/console/**/*.test.ts',
     '<rootDir>/test/bank-host/book-holds.test.ts',
+    '<rootDir>/test/bank-host/config.test.ts',
     '<rootDir>/test/bank-host/original-matching.test.ts',
     '<rootDir>/test/security/key-ring.test.ts',
     '<rootDir>/test/temporal/codec.test.ts',

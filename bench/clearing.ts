@@ -360,6 +360,7 @@ async function main(): Promise<void> {
               settlementIban: BENCH_SETTLEMENT_IBAN,
               bankBic: BANK_BIC,
               bankIso20022Url: bankHost.iso20022Url,
+              bankIso20022Token: bankHost.iso20022Token,
               bankIso8583Address: bankHost.iso8583Address,
               statementUrl: statements.url,
               currencies: CURRENCIES,

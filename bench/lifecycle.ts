@@ -826,6 +826,7 @@ async function main(): Promise<void> {
       GATEWAY_TASK_QUEUE: gatewayTaskQueue,
       BANK_HOST_ADDRESS: bankHost.iso8583Address,
       BANK_HOST_ISO20022_URL: bankHost.iso20022Url,
+      BANK_HOST_ISO20022_TOKEN: bankHost.iso20022Token,
       SETTLEFLOW_VAULT_KEY: generateVaultKey(),
       // The run's Temporal payload key, given to every process and to this one (which reads the orders' results); the
       // processes open their key rings for every other purpose.

@@ -214,12 +214,19 @@ async function main() {
   });
 
   const adminToken = fs.readFileSync(path.join(dataDir, 'bank-host-admin-token'), 'utf8').trim();
+  // The gateway's ISO 20022 channel token, as the first stack gave it to its bank host (the first of a rotation list).
+  const iso20022Token = (
+    process.env.BANK_HOST_ISO20022_TOKEN || fs.readFileSync(path.join(dataDir, 'bank-host-iso20022-token'), 'utf8')
+  )
+    .split(',')[0]
+    .trim();
   const second = {
     ...env,
     BANK_HOST_ADDRESS: `127.0.0.1:${bankPorts.BANK_HOST_ISO8583_PORT}`,
     BANK_HOST_ISO20022_URL: `http://127.0.0.1:${bankPorts.BANK_HOST_ISO20022_PORT}`,
     BANK_HOST_CONTROL_URL: `http://127.0.0.1:${bankPorts.BANK_HOST_CONTROL_PORT}`,
     BANK_HOST_ADMIN_TOKEN: adminToken,
+    BANK_HOST_ISO20022_TOKEN: iso20022Token,
   };
   say('starting the second worker and the second API...');
   spawnSupervised(

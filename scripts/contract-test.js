@@ -269,11 +269,13 @@ async function main() {
     // Payments (cards, e-checks, wallet top-ups) go through the gateway worker to the bank host, as with npm start.
     say('starting the bank host');
     const bankPorts = { iso8583: await findFreePort(), iso20022: await findFreePort(), control: await findFreePort() };
+    const iso20022Token = crypto.randomBytes(24).toString('hex');
     const bank = await startBankHost({
       env: bankHostEnv({
         mongoUri: bankDatabaseUri(services.mongoUri, 'settleflow_contract_bank'),
         ports: bankPorts,
         adminToken: crypto.randomBytes(24).toString('hex'),
+        iso20022Token,
         secret: crypto.randomBytes(32).toString('base64'),
         clearingPeriodMs: 1000,
       }),
@@ -287,6 +289,7 @@ async function main() {
       TEMPORAL_METRICS_PORT: '0',
       BANK_HOST_ADDRESS: `127.0.0.1:${bankPorts.iso8583}`,
       BANK_HOST_ISO20022_URL: `http://127.0.0.1:${bankPorts.iso20022}`,
+      BANK_HOST_ISO20022_TOKEN: iso20022Token,
       ECHECK_CLEARING_MS: '1000',
     });
     say('starting the worker, the gateway worker and the API');

@@ -68,7 +68,8 @@ function kekEnv(dataDir) {
 
 /**
  * The bank host's own settings: its database (settleflow_bank on the same server unless BANK_MONGODB_URI says
- * otherwise), its ports, and an admin token and hashing key kept in DATA_DIR (created mode 0600 on first start).
+ * otherwise), its ports, and an admin token, the gateway's ISO 20022 channel token and a hashing key kept in DATA_DIR
+ * (created mode 0600 on first start).
  */
 function bankHostEnvFor(dataDir, mongoUri) {
   const secretFile = (name, bytes, encoding) => {
@@ -84,6 +85,9 @@ function bankHostEnvFor(dataDir, mongoUri) {
     BANK_HOST_ISO20022_PORT: String(portFromEnv('BANK_HOST_ISO20022_PORT', 8584)),
     BANK_HOST_CONTROL_PORT: String(portFromEnv('BANK_HOST_CONTROL_PORT', 8585)),
     BANK_HOST_ADMIN_TOKEN: process.env.BANK_HOST_ADMIN_TOKEN || secretFile('bank-host-admin-token', 24, 'hex'),
+    // The gateway's credential on the ISO 20022 channel (the bank host accepts a comma-separated list while one is
+    // rotated; the gateway presents the first).
+    BANK_HOST_ISO20022_TOKEN: process.env.BANK_HOST_ISO20022_TOKEN || secretFile('bank-host-iso20022-token', 24, 'hex'),
     // E-checks clear in seconds for the demo; the gateway waits as long (ECHECK_CLEARING_MS, set below).
     BANK_HOST_CLEARING_PERIOD_MS: process.env.BANK_HOST_CLEARING_PERIOD_MS || '2000',
     ...(process.env.BANK_HOST_SECRET || process.env.BANK_HOST_SECRET_FILE
@@ -364,6 +368,7 @@ async function main() {
     BANK_HOST_ISO20022_URL: `http://127.0.0.1:${bankHost.BANK_HOST_ISO20022_PORT}`,
     BANK_HOST_CONTROL_URL: `http://127.0.0.1:${bankHost.BANK_HOST_CONTROL_PORT}`,
     BANK_HOST_ADMIN_TOKEN: bankHost.BANK_HOST_ADMIN_TOKEN,
+    BANK_HOST_ISO20022_TOKEN: bankHost.BANK_HOST_ISO20022_TOKEN.split(',')[0].trim(),
     ECHECK_CLEARING_MS: process.env.ECHECK_CLEARING_MS || bankHost.BANK_HOST_CLEARING_PERIOD_MS,
     // Settlement cut-offs every minute on the local stack, so the demo's orders are paid out while their bots wait
     // (production: daily, or a cron); the settlement asks for the payouts' outcome after the bank's clearing period.

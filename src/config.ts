@@ -177,6 +177,11 @@ const envSchema = z.object({
   BANK_REVERSAL_RETRY_INITIAL_MS: z.coerce.number().int().min(10).default(250),
   BANK_REVERSAL_RETRY_MAX_MS: z.coerce.number().int().min(10).default(30_000),
   BANK_HOST_ISO20022_URL: z.url().default('http://127.0.0.1:8584'),
+  BANK_HOST_ISO20022_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .regex(/^[^,\s]+$/, 'one token (the bank host takes a list while rotating; the gateway presents one)')
+    .optional(),
   BANK_HOST_BIC: z
     .string()
     .regex(/^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$/, 'must be a BIC')
@@ -350,7 +355,14 @@ export interface Config {
     reversalRetryInitialMs: number;
     reversalRetryMaxMs: number;
     /** Electronic checks: the bank host's ISO 20022 channel, the gateway's settlement IBAN, the clearing wait. */
-    echeck: { iso20022Url: string; creditorIban: string; bankBic: string; clearingMs: number };
+    echeck: {
+      iso20022Url: string;
+      /** The gateway's bearer token on the bank host's ISO 20022 channel (BANK_HOST_ISO20022_TOKEN). */
+      iso20022Token: string | undefined;
+      creditorIban: string;
+      bankBic: string;
+      clearingMs: number;
+    };
     /** Card micropayments: below the threshold, collected until their sum or age passes the limits. */
     micropayments: { thresholdMinor: number; maxSumMinor: number; maxAgeMs: number };
     /** Reconciliation: the currencies reconciled, the timing window (days), lines per batch. */
@@ -490,6 +502,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reversalRetryMaxMs: e.BANK_REVERSAL_RETRY_MAX_MS,
       echeck: {
         iso20022Url: e.BANK_HOST_ISO20022_URL.replace(/\/+$/, ''),
+        iso20022Token: e.BANK_HOST_ISO20022_TOKEN,
         creditorIban: e.GATEWAY_SETTLEMENT_IBAN,
         bankBic: e.BANK_HOST_BIC,
         clearingMs: e.ECHECK_CLEARING_MS,

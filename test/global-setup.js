@@ -67,16 +67,18 @@ function quietLogger() {
 
 /**
  * Starts the bank host for the run: its own database (`settleflow_bank_test`) on the same server, free ports, a fresh
- * admin token and hashing key, a clearing period of one second. Returns what test workers need to reach it.
+ * admin token, ISO 20022 channel token and hashing key, a clearing period of one second. Returns what test workers need to reach it.
  */
 async function startTestBankHost(dataDir, mongoUri) {
   const ports = { iso8583: await findFreePort(), iso20022: await findFreePort(), control: await findFreePort() };
   const adminToken = crypto.randomBytes(24).toString('hex');
+  const iso20022Token = crypto.randomBytes(24).toString('hex');
   const bankHost = await startBankHost({
     env: bankHostEnv({
       mongoUri: bankDatabaseUri(mongoUri, 'settleflow_bank_test'),
       ports,
       adminToken,
+      iso20022Token,
       secret: crypto.randomBytes(32).toString('base64'),
       clearingPeriodMs: 1000,
     }),
@@ -88,6 +90,7 @@ async function startTestBankHost(dataDir, mongoUri) {
     BANK_HOST_ISO20022_URL: `http://127.0.0.1:${ports.iso20022}`,
     BANK_HOST_CONTROL_URL: `http://127.0.0.1:${ports.control}`,
     BANK_HOST_ADMIN_TOKEN: adminToken,
+    BANK_HOST_ISO20022_TOKEN: iso20022Token,
     BANK_HOST_LOG_FILE: path.join(dataDir, 'bank-host.log'),
   };
 }

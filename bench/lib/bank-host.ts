@@ -14,6 +14,7 @@ interface BankHostModule {
     mongoUri: string;
     ports: { iso8583: number; iso20022: number; control: number };
     adminToken: string;
+    iso20022Token: string;
     secret: string;
     clearingPeriodMs?: number;
     base?: NodeJS.ProcessEnv;
@@ -35,6 +36,8 @@ export interface BenchBankHost {
   iso8583Address: string;
   /** Base URL of its ISO 20022 channel (the gateway's BANK_HOST_ISO20022_URL). */
   iso20022Url: string;
+  /** The gateway's bearer token on that channel (BANK_HOST_ISO20022_TOKEN). */
+  iso20022Token: string;
   /** Its own database's URI. */
   mongoUri: string;
   /** Base URL of its control API and the admin token it takes (to open accounts). */
@@ -61,10 +64,12 @@ export async function startBenchBankHost(options: {
     Object.entries(process.env).filter(([name]) => !/^(MONGODB_|SETTLEFLOW_)/.test(name)),
   );
   const adminToken = randomBytes(24).toString('hex');
+  const iso20022Token = randomBytes(24).toString('hex');
   const env = bankHostModule.bankHostEnv({
     mongoUri,
     ports,
     adminToken,
+    iso20022Token,
     secret: randomBytes(32).toString('base64'),
     base: { ...base, BANK_HOST_SEED_DEMO: 'true', BANK_HOST_LOG_LEVEL: 'warn' },
   });
@@ -107,6 +112,7 @@ export async function startBenchBankHost(options: {
     pid: child.pid ?? -1,
     iso8583Address: `127.0.0.1:${ports.iso8583}`,
     iso20022Url: `http://127.0.0.1:${ports.iso20022}`,
+    iso20022Token,
     mongoUri,
     control: { url: `http://127.0.0.1:${ports.control}`, adminToken },
     stop,

@@ -25,6 +25,8 @@ export interface ClearingWork {
   bankBic: string;
   /** The bank host's ISO 20022 channel (pacs.008 / pacs.002 / pacs.004). */
   bankIso20022Url: string;
+  /** The gateway's bearer token on that channel. */
+  bankIso20022Token: string;
   /** The bank host's ISO 8583 listener, `host:port` (0500 / 0510). */
   bankIso8583Address: string;
   /** The benchmark's statement server (camt.053 pages of the seeded day). */
@@ -62,6 +64,7 @@ async function timed<T>(steps: Record<string, number>, name: string, work: () =>
 export async function runSettlement(db: Database, work: ClearingWork): Promise<WorkResult> {
   const batches = new SettlementBatches(db, new Vault(work.vaultKey), {
     iso20022Url: work.bankIso20022Url,
+    iso20022Token: work.bankIso20022Token,
     debtorIban: work.settlementIban,
     bankBic: work.bankBic,
     requestTimeoutMs: 60_000,

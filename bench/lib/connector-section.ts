@@ -24,6 +24,7 @@ interface BankHostModule {
     mongoUri: string;
     ports: { iso8583: number; iso20022: number; control: number };
     adminToken: string;
+    iso20022Token: string;
     secret: string;
     clearingPeriodMs: number;
   }): NodeJS.ProcessEnv;
@@ -86,6 +87,7 @@ async function startTarget(name: string, root: string, mongoServerUri: string, d
       mongoUri: `${mongoServerUri}/${bankDb}`,
       ports,
       adminToken,
+      iso20022Token: randomBytes(24).toString('hex'),
       secret: randomBytes(32).toString('base64'),
       clearingPeriodMs: 1000,
     }),

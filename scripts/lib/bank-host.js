@@ -1,6 +1,7 @@
 // Starts the bank host (src/bank-host/main.ts) as a child process on given ports and waits until its control API
 // answers /health. Used by test/global-setup.js; `npm start` runs the same entry under its supervisor. The bank
-// host gets only BANK_* variables of its own (its database, ports, admin token, hashing key), never settleflow's.
+// host gets only BANK_* variables of its own (its database, ports, admin token, the gateway's ISO 20022 channel token,
+// hashing key), never settleflow's.
 // Plain CommonJS.
 'use strict';
 
@@ -18,7 +19,7 @@ function bankDatabaseUri(mongoUri, database) {
 }
 
 /** The environment of a bank host on these ports (added to `base`, which keeps PATH and the like). */
-function bankHostEnv({ mongoUri, ports, adminToken, secret, clearingPeriodMs, base = process.env }) {
+function bankHostEnv({ mongoUri, ports, adminToken, iso20022Token, secret, clearingPeriodMs, base = process.env }) {
   return {
     ...base,
     BANK_MONGODB_URI: mongoUri,
@@ -26,6 +27,7 @@ function bankHostEnv({ mongoUri, ports, adminToken, secret, clearingPeriodMs, ba
     BANK_HOST_ISO20022_PORT: String(ports.iso20022),
     BANK_HOST_CONTROL_PORT: String(ports.control),
     BANK_HOST_ADMIN_TOKEN: adminToken,
+    BANK_HOST_ISO20022_TOKEN: iso20022Token,
     BANK_HOST_SECRET: secret,
     ...(clearingPeriodMs === undefined ? {} : { BANK_HOST_CLEARING_PERIOD_MS: String(clearingPeriodMs) }),
   };

@@ -21,6 +21,11 @@ const envSchema = z.object({
   BANK_HOST_ISO20022_PORT: port(8584),
   BANK_HOST_CONTROL_PORT: port(8585),
   BANK_HOST_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  BANK_HOST_ISO20022_TOKEN: z
+    .string()
+    .transform((value) => value.split(',').map((token) => token.trim()))
+    .pipe(z.array(z.string().min(16, 'each token must be at least 16 characters')).min(1))
+    .optional(),
   BANK_HOST_SECRET: z.string().optional(),
   BANK_HOST_SECRET_FILE: z.string().optional(),
   BANK_HOST_CLEARING_PERIOD_MS: z.coerce.number().int().min(0).default(10_000),
@@ -47,6 +52,8 @@ export interface BankHostConfig {
   ports: { iso8583: number; iso20022: number; control: number };
   /** Bearer token of the control API. */
   adminToken: string;
+  /** Bearer tokens the ISO 20022 channel accepts (the gateway's; two while one is rotated). */
+  iso20022Tokens: string[];
   /** 32 bytes: the key of the keyed hashes (HMAC-SHA256) of PANs and CVCs. */
   secret: Buffer;
   /** How long an ISO 20022 instruction waits between acceptance (ACSP) and settlement (ACSC) or return. */
@@ -77,6 +84,15 @@ export function loadBankHostConfig(env: NodeJS.ProcessEnv = process.env): BankHo
   if (e.BANK_HOST_ADMIN_TOKEN === undefined) {
     throw new Error('invalid bank host configuration: BANK_HOST_ADMIN_TOKEN is not set (16 characters or more)');
   }
+  if (e.BANK_HOST_ISO20022_TOKEN === undefined) {
+    throw new Error(
+      "invalid bank host configuration: BANK_HOST_ISO20022_TOKEN is not set (the gateway's token for the ISO 20022 " +
+        'channel, 16 characters or more; comma-separated while one is rotated)',
+    );
+  }
+  if (e.BANK_HOST_ISO20022_TOKEN.includes(e.BANK_HOST_ADMIN_TOKEN)) {
+    throw new Error('invalid bank host configuration: BANK_HOST_ISO20022_TOKEN must not be the admin token');
+  }
   return {
     mongodbUri: e.BANK_MONGODB_URI,
     listenHost: e.BANK_HOST_LISTEN,
@@ -86,6 +102,7 @@ export function loadBankHostConfig(env: NodeJS.ProcessEnv = process.env): BankHo
       control: e.BANK_HOST_CONTROL_PORT,
     },
     adminToken: e.BANK_HOST_ADMIN_TOKEN,
+    iso20022Tokens: e.BANK_HOST_ISO20022_TOKEN,
     secret: secretFrom(e.BANK_HOST_SECRET, e.BANK_HOST_SECRET_FILE),
     clearingPeriodMs: e.BANK_HOST_CLEARING_PERIOD_MS,
     holdTtlMs: e.BANK_HOST_HOLD_TTL_MS,

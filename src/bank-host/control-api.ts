@@ -3,7 +3,7 @@
 // but /health needs `Authorization: Bearer <BANK_HOST_ADMIN_TOKEN>`. It never returns a PAN or a CVC: cards show
 // their last 4 digits, and a PAN given to it travels in a body, never in a URL.
 
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { bearerCheck } from './bearer';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
@@ -89,7 +89,7 @@ function parsed<T>(schema: z.ZodType<T>, body: unknown): T {
 /** The Express app of the control API (no `listen` inside). */
 export function createControlApi(options: ControlApiOptions): express.Express {
   const { bank, faults, secret } = options;
-  const expected = createHash('sha256').update(options.adminToken).digest();
+  const isAdmin = bearerCheck([options.adminToken]);
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '64kb' }));
@@ -99,10 +99,7 @@ export function createControlApi(options: ControlApiOptions): express.Express {
   });
 
   app.use((req, _res, next) => {
-    const header = req.get('authorization') ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
-    const given = createHash('sha256').update(token).digest();
-    if (!timingSafeEqual(given, expected))
+    if (!isAdmin(req.get('authorization')))
       throw new ControlError(401, 'unauthorized', 'a valid admin token is required');
     next();
   });

@@ -13,6 +13,7 @@ import type { Bank } from './bank';
 import type { TransferRequest } from './domain/book';
 import type { TransferEntry } from './domain/journal';
 import type { LogFunction } from './log';
+import { bearerCheck } from './bearer';
 import { statementPage } from './statement';
 
 /** One report about an original message, as the channel serves it. */
@@ -36,6 +37,11 @@ export interface Iso20022ChannelOptions {
   readonly tickMs?: number;
   /** Most entries on one page of a camt.053 statement (default 500). */
   readonly statementPageSize?: number;
+  /**
+   * The bearer tokens a caller of `/iso20022/...` must present (BANK_HOST_ISO20022_TOKEN; several while one is
+   * rotated). Only `/health` answers without one.
+   */
+  readonly tokens: readonly string[];
 }
 
 /** The channel's Express app and its clearing loop. */
@@ -217,14 +223,24 @@ export function createIso20022Channel(options: Iso20022ChannelOptions): Iso20022
   const { bank, log, bic } = options;
   /** Intakes being written, by message id: a copy posted meanwhile waits for the first. */
   const intakes = new Map<string, Promise<void>>();
+  const isCaller = bearerCheck(options.tokens);
   const app = express();
   app.disable('x-powered-by');
-  app.use('/iso20022/statements', express.json({ limit: '4kb' }));
-  app.use(express.text({ type: () => true, limit: '1mb' }));
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
+
+  // Everything else is the gateway's business only: an unknown caller is turned away before its body is read.
+  app.use((req, _res, next) => {
+    if (!isCaller(req.get('authorization'))) {
+      next(new ChannelError(401, 'unauthorized', 'a valid ISO 20022 channel token is required'));
+      return;
+    }
+    next();
+  });
+  app.use('/iso20022/statements', express.json({ limit: '4kb' }));
+  app.use(express.text({ type: () => true, limit: '1mb' }));
 
   app.post('/iso20022/messages', async (req, res) => {
     const xml = typeof req.body === 'string' ? req.body : '';

@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     log,
     bic: config.bic,
     statementPageSize: config.statementPageSize,
+    tokens: config.iso20022Tokens,
   });
   const control = http.createServer(
     createControlApi({ bank, faults, secret: config.secret, adminToken: config.adminToken }),

@@ -60,6 +60,8 @@ export interface EcheckInstrument {
 export interface EcheckSettings {
   /** Base URL of the bank host's ISO 20022 channel (BANK_HOST_ISO20022_URL). */
   iso20022Url: string;
+  /** The gateway's bearer token on that channel (BANK_HOST_ISO20022_TOKEN); without it the bank answers 401. */
+  iso20022Token?: string | undefined;
   /** The gateway's settlement account, creditor of the direct debits (GATEWAY_SETTLEMENT_IBAN). */
   creditorIban: string;
   /** The bank's BIC, for both agents (the bank host is both sides' bank). */

@@ -158,6 +158,7 @@ export async function startGatewayRuntime(options: {
   const micropayments = new Micropayments(db, vault, settings.micropayments, instruments);
   const settlement = new SettlementBatches(db, vault, {
     iso20022Url: settings.echeck.iso20022Url,
+    iso20022Token: settings.echeck.iso20022Token,
     debtorIban: settings.echeck.creditorIban,
     bankBic: settings.echeck.bankBic,
     requestTimeoutMs: settings.requestTimeoutMs,
@@ -168,6 +169,7 @@ export async function startGatewayRuntime(options: {
   const reconciler = new Reconciler(db, connection, messages, {
     iban: settings.echeck.creditorIban,
     iso20022Url: settings.echeck.iso20022Url,
+    iso20022Token: settings.echeck.iso20022Token,
     acquirerId: settings.acquirerId,
     requestTimeoutMs: settings.requestTimeoutMs,
     currencies: ['EUR'],

@@ -4,6 +4,29 @@
 
 import { PaymentOperationError } from './card-payments';
 
+/** How the gateway reaches the channel: its base URL, its bearer token there, and how long an exchange may take. */
+export interface Iso20022ChannelSettings {
+  iso20022Url: string;
+  /** BANK_HOST_ISO20022_TOKEN; without it the bank answers 401. */
+  iso20022Token?: string | undefined;
+  requestTimeoutMs: number;
+}
+
+/** The headers of a request to the channel: the gateway's token, and the body's type when it has one. */
+export function channelHeaders(
+  settings: Pick<Iso20022ChannelSettings, 'iso20022Token'>,
+  contentType?: string,
+): Record<string, string> {
+  return {
+    ...(contentType ? { 'content-type': contentType } : {}),
+    ...(settings.iso20022Token ? { authorization: `Bearer ${settings.iso20022Token}` } : {}),
+  };
+}
+
+/** What a 401 from the channel means, for the error that ends the operation (a wrong token is no reason to retry). */
+export const CHANNEL_TOKEN_REFUSED =
+  "the bank's ISO 20022 channel refused the gateway's token (check BANK_HOST_ISO20022_TOKEN on both sides)";
+
 /**
  * Posts `xml` to `<iso20022Url>/iso20022/messages` within `timeoutMs` and returns the bank's answer.
  * @param what the document as errors name it (e.g. `pacs.008 <messageId>`)
@@ -11,7 +34,7 @@ import { PaymentOperationError } from './card-payments';
  *   `bank_refused` (final) when it answers with another status than 200
  */
 export async function postIso20022Document(
-  settings: { iso20022Url: string; requestTimeoutMs: number },
+  settings: Iso20022ChannelSettings,
   xml: string,
   what: string,
 ): Promise<string> {
@@ -19,7 +42,7 @@ export async function postIso20022Document(
   try {
     response = await fetch(`${settings.iso20022Url}/iso20022/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/xml' },
+      headers: channelHeaders(settings, 'application/xml'),
       body: xml,
       signal: AbortSignal.timeout(settings.requestTimeoutMs),
     });
@@ -31,6 +54,7 @@ export async function postIso20022Document(
     );
   }
   const text = await response.text();
+  if (response.status === 401) throw new PaymentOperationError('bank_refused', CHANNEL_TOKEN_REFUSED, false);
   if (response.status !== 200) {
     throw new PaymentOperationError('bank_refused', `the bank refused ${what} (${response.status})`, false);
   }
@@ -41,15 +65,17 @@ export async function postIso20022Document(
  * The reports the bank has made about message `messageId` so far (status reports, settlements, returns), as the
  * channel lists them at `<iso20022Url>/iso20022/messages/<messageId>/reports`.
  * @throws PaymentOperationError `bank_unavailable` (retryable) when the channel cannot be reached in time,
- *   `outcome_unknown` (retryable) when it knows no reports of the message yet
+ *   `outcome_unknown` (retryable) when it knows no reports of the message yet, `bank_refused` (final) when it
+ *   refuses the gateway's token
  */
 export async function fetchIso20022Reports<Report>(
-  settings: { iso20022Url: string; requestTimeoutMs: number },
+  settings: Iso20022ChannelSettings,
   messageId: string,
 ): Promise<Report[]> {
   let response: Response;
   try {
     response = await fetch(`${settings.iso20022Url}/iso20022/messages/${encodeURIComponent(messageId)}/reports`, {
+      headers: channelHeaders(settings),
       signal: AbortSignal.timeout(settings.requestTimeoutMs),
     });
   } catch (error) {
@@ -59,6 +85,7 @@ export async function fetchIso20022Reports<Report>(
       true,
     );
   }
+  if (response.status === 401) throw new PaymentOperationError('bank_refused', CHANNEL_TOKEN_REFUSED, false);
   if (response.status !== 200) {
     throw new PaymentOperationError('outcome_unknown', `no reports of ${messageId} yet (${response.status})`, true);
   }

@@ -20,7 +20,7 @@ import type { LedgerJournalRecord } from '../../src/persistence/database';
 import { postJournal } from '../../src/persistence/ledger-store';
 import type { ApiHarness, CastMember, Json } from '../support/harness';
 import { startApiHarness } from '../support/harness';
-import { IsoClient, authorization, bankHost, codeOf, control, openCard } from '../bank-host/support';
+import { IsoClient, authorization, bankHost, channelHeaders, codeOf, control, openCard } from '../bank-host/support';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensurePdftotext } = require('../../scripts/lib/ensure-poppler') as { ensurePdftotext: () => string };
@@ -160,7 +160,7 @@ beforeAll(async () => {
   // The bank's side: the day's camt.053 of the settlement account.
   const statement = await fetch(`${bankHost.iso20022Url}/iso20022/statements`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: channelHeaders('application/json'),
     body: JSON.stringify({ iban: IBAN, currency: 'EUR', date: DAY }),
   });
   for (const entry of parseBankStatement(await statement.text()).statements[0]!.entries) {

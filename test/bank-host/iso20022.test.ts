@@ -10,8 +10,9 @@ import {
   parsePaymentStatusReport,
 } from '../../src/iso20022';
 import { ibanOf } from '../../src/bank-host/domain/accounts';
+import { fetchIso20022Reports, postIso20022Document } from '../../src/gateway/iso20022-channel-client';
 import { validateAgainstXsd } from '../support/iso20022-xsd';
-import { accountView, bankHost, control } from './support';
+import { accountView, bankHost, channelHeaders, control } from './support';
 
 interface Report {
   message: 'pacs.002.001.11' | 'pacs.004.001.10';
@@ -40,13 +41,15 @@ async function openIban(kind: string, balance: number, returnReason?: string): P
 async function post(xml: string): Promise<Response> {
   return fetch(`${bankHost.iso20022Url}/iso20022/messages`, {
     method: 'POST',
-    headers: { 'content-type': 'application/xml' },
+    headers: channelHeaders('application/xml'),
     body: xml,
   });
 }
 
 async function reportsOf(messageId: string): Promise<Report[]> {
-  const response = await fetch(`${bankHost.iso20022Url}/iso20022/messages/${encodeURIComponent(messageId)}/reports`);
+  const response = await fetch(`${bankHost.iso20022Url}/iso20022/messages/${encodeURIComponent(messageId)}/reports`, {
+    headers: channelHeaders(),
+  });
   return ((await response.json()) as { reports: Report[] }).reports;
 }
 
@@ -251,7 +254,77 @@ describe('bank host ISO 20022 › refusals', () => {
   });
 
   it('a message never received › 404 on its reports', async () => {
-    const response = await fetch(`${bankHost.iso20022Url}/iso20022/messages/NEVER${unique()}/reports`);
+    const response = await fetch(`${bankHost.iso20022Url}/iso20022/messages/NEVER${unique()}/reports`, {
+      headers: channelHeaders(),
+    });
     expect(response.status).toBe(404);
+  });
+});
+
+describe('bank host ISO 20022 › the caller', () => {
+  const debitOf = async (messageId: string) => {
+    const creditor = await openIban('settlement', 0);
+    const funded = await openIban('current', 10_000);
+    return {
+      funded,
+      xml: directDebits(messageId, creditor.iban, [{ e2e: `${messageId}-1`, iban: funded.iban, amount: 500 }]),
+    };
+  };
+
+  it.each([
+    ['no token', {}],
+    ['a wrong token', { authorization: 'Bearer not-the-gateways-token-at-all' }],
+    ['the admin token (another credential)', { authorization: `Bearer ${bankHost.adminToken}` }],
+    ['the token without its scheme', { authorization: bankHost.iso20022Token }],
+  ])('%s › 401 unauthorized; the message is not taken and nothing moves', async (_name, auth) => {
+    const messageId = `DD${unique()}`;
+    const { funded, xml } = await debitOf(messageId);
+    const refused = await fetch(`${bankHost.iso20022Url}/iso20022/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml', ...auth },
+      body: xml,
+    });
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    const reports = await fetch(`${bankHost.iso20022Url}/iso20022/messages/${messageId}/reports`, { headers: auth });
+    expect(reports.status).toBe(401);
+    const statements = await fetch(`${bankHost.iso20022Url}/iso20022/statements`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ iban: funded.iban, currency: 'EUR', date: today() }),
+    });
+    expect(statements.status).toBe(401);
+    // With the gateway's token: the message was never received, and the debtor's balance never moved.
+    expect(
+      (await fetch(`${bankHost.iso20022Url}/iso20022/messages/${messageId}/reports`, { headers: channelHeaders() }))
+        .status,
+    ).toBe(404);
+    expect((await accountView(funded.id)).balances.EUR).toBe(10_000);
+  });
+
+  it('/health › answers without a token', async () => {
+    expect((await fetch(`${bankHost.iso20022Url}/health`)).status).toBe(200);
+  });
+
+  it('the gateway with a wrong token › a final bank_refused naming the setting, not a retry', async () => {
+    const messageId = `DD${unique()}`;
+    const { xml } = await debitOf(messageId);
+    const settings = {
+      iso20022Url: bankHost.iso20022Url,
+      iso20022Token: 'a-token-the-bank-never-issued',
+      requestTimeoutMs: 5_000,
+    };
+    await expect(postIso20022Document(settings, xml, `pacs.003 ${messageId}`)).rejects.toMatchObject({
+      code: 'bank_refused',
+      retryable: false,
+      message: expect.stringContaining('BANK_HOST_ISO20022_TOKEN'),
+    });
+    await expect(fetchIso20022Reports(settings, messageId)).rejects.toMatchObject({
+      code: 'bank_refused',
+      retryable: false,
+    });
+    // The same document with the right token is taken.
+    const taken = await postIso20022Document({ ...settings, iso20022Token: bankHost.iso20022Token }, xml, 'pacs.003');
+    expect(parsePaymentStatusReport(taken).transactions.map((tx) => tx.status)).toEqual(['ACSP']);
   });
 });

@@ -11,14 +11,23 @@ import { statementPage } from '../../src/bank-host/statement';
 import { financialRequest } from '../../src/iso8583';
 import { parseBankStatement } from '../../src/iso20022';
 import { validateAgainstXsd } from '../support/iso20022-xsd';
-import { IsoClient, authorization, bankHost, codeOf, control, openCard, reversalMessage } from './support';
+import {
+  IsoClient,
+  authorization,
+  bankHost,
+  channelHeaders,
+  codeOf,
+  control,
+  openCard,
+  reversalMessage,
+} from './support';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
 async function statement(body: Record<string, unknown>): Promise<{ status: number; text: string }> {
   const response = await fetch(`${bankHost.iso20022Url}/iso20022/statements`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: channelHeaders('application/json'),
     body: JSON.stringify(body),
   });
   return { status: response.status, text: await response.text() };

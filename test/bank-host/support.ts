@@ -1,6 +1,6 @@
 // Test support for the bank host: a tiny ISO 8583 client over TCP written with src/iso8583 (not the connector), the
 // JSON request builders the tests send, and the control API. The bank host is the real process global setup started
-// (BANK_HOST_ADDRESS, BANK_HOST_CONTROL_URL, BANK_HOST_ADMIN_TOKEN, BANK_HOST_ISO20022_URL).
+// (BANK_HOST_ADDRESS, BANK_HOST_CONTROL_URL, BANK_HOST_ADMIN_TOKEN, BANK_HOST_ISO20022_URL, BANK_HOST_ISO20022_TOKEN).
 
 import { randomInt } from 'node:crypto';
 import net from 'node:net';
@@ -31,7 +31,17 @@ export const bankHost = {
   controlUrl: required('BANK_HOST_CONTROL_URL'),
   iso20022Url: required('BANK_HOST_ISO20022_URL'),
   adminToken: required('BANK_HOST_ADMIN_TOKEN'),
+  /** The gateway's bearer token on the ISO 20022 channel. */
+  iso20022Token: required('BANK_HOST_ISO20022_TOKEN'),
 };
+
+/** The headers of a request to the ISO 20022 channel as the gateway sends it (its token, and a body's type). */
+export function channelHeaders(contentType?: string): Record<string, string> {
+  return {
+    authorization: `Bearer ${bankHost.iso20022Token}`,
+    ...(contentType ? { 'content-type': contentType } : {}),
+  };
+}
 
 function required(name: string): string {
   const value = process.env[name];

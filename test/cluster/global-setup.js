@@ -49,11 +49,13 @@ module.exports = async function globalSetup() {
   globalThis.__SETTLEFLOW_CLUSTER_SERVICES__ = services;
   const ports = { iso8583: await findFreePort(), iso20022: await findFreePort(), control: await findFreePort() };
   const adminToken = crypto.randomBytes(24).toString('hex');
+  const iso20022Token = crypto.randomBytes(24).toString('hex');
   globalThis.__SETTLEFLOW_CLUSTER_BANK__ = await startBankHost({
     env: bankHostEnv({
       mongoUri: bankDatabaseUri(services.mongoUri, 'settleflow_bank_cluster'),
       ports,
       adminToken,
+      iso20022Token,
       secret: crypto.randomBytes(32).toString('base64'),
       clearingPeriodMs: 1000,
     }),
@@ -76,6 +78,7 @@ module.exports = async function globalSetup() {
     BANK_HOST_ISO20022_URL: `http://127.0.0.1:${ports.iso20022}`,
     BANK_HOST_CONTROL_URL: `http://127.0.0.1:${ports.control}`,
     BANK_HOST_ADMIN_TOKEN: adminToken,
+    BANK_HOST_ISO20022_TOKEN: iso20022Token,
     SETTLEFLOW_WORKFLOW_BUNDLE: await bundle(
       path.join(src, 'workflows', 'index.ts'),
       path.join(dataDir, 'workflow-bundle.js'),

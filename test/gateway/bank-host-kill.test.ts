@@ -55,6 +55,7 @@ interface BankHostModule {
     mongoUri: string;
     ports: { iso8583: number; iso20022: number; control: number };
     adminToken: string;
+    iso20022Token: string;
     secret: string;
   }): NodeJS.ProcessEnv;
   startBankHost(options: { env: NodeJS.ProcessEnv; logFile: string }): Promise<BankHostProcess>;
@@ -109,6 +110,7 @@ beforeAll(async () => {
     mongoUri: bankHostModule.bankDatabaseUri(servers.mongoUri, `settleflow_bank_kill_${randomUUID().slice(0, 8)}`),
     ports,
     adminToken,
+    iso20022Token: randomBytes(24).toString('hex'),
     secret: randomBytes(32).toString('base64'),
   });
   await startBank();

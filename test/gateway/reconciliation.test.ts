@@ -21,7 +21,16 @@ import { postJournal } from '../../src/persistence/ledger-store';
 import type { ApiHarness, Json } from '../support/harness';
 import { startApiHarness } from '../support/harness';
 import { validateAgainstXsd } from '../support/iso20022-xsd';
-import { IsoClient, authorization, bankHost, captureMessage, codeOf, control, openCard } from '../bank-host/support';
+import {
+  IsoClient,
+  authorization,
+  bankHost,
+  captureMessage,
+  channelHeaders,
+  codeOf,
+  control,
+  openCard,
+} from '../bank-host/support';
 
 const DAY = new Date().toISOString().slice(0, 10);
 const YESTERDAY = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
@@ -175,7 +184,7 @@ describe('reconciliation › a seeded day with a break of every class', () => {
   it('camt.053 › the day’s statement of the settlement account › XSD-valid, this test’s lines only', async () => {
     const response = await fetch(`${bankHost.iso20022Url}/iso20022/statements`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: channelHeaders('application/json'),
       body: JSON.stringify({ iban: IBAN, currency: 'EUR', date: DAY }),
     });
     const xml = await response.text();

@@ -160,6 +160,7 @@ export async function startApiHarness(
     GATEWAY_TASK_QUEUE: `api-test-gateway-${run}`,
     BANK_HOST_ADDRESS: bankHostEnv().address,
     BANK_HOST_ISO20022_URL: requiredEnv('BANK_HOST_ISO20022_URL'),
+    BANK_HOST_ISO20022_TOKEN: requiredEnv('BANK_HOST_ISO20022_TOKEN'),
     // Orders pay out by themselves unless a test asks for settlement batches (test/api/settlement.test.ts).
     SETTLEMENT_ORDER_PAYOUT: 'per_order',
     ...env,

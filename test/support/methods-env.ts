@@ -69,6 +69,7 @@ export async function startGatewayWorker(
       echeck: {
         ...DEFAULT_GATEWAY_SETTINGS.echeck,
         iso20022Url,
+        iso20022Token: process.env.BANK_HOST_ISO20022_TOKEN,
         clearingMs: 1_000,
         observe: (message: string, xml: string) => documents.push({ message, xml }),
       } as typeof DEFAULT_GATEWAY_SETTINGS.echeck,

@@ -15,6 +15,7 @@ import { reconciliationRequest, reconciliationResponse } from '../../iso8583';
 import type { BankConnection } from '../bank-connector/bank-connection';
 import type { BankMessageLog } from '../bank-connector/message-log';
 import { GATEWAY_PAYMENTS } from '../card-payments';
+import { CHANNEL_TOKEN_REFUSED, channelHeaders } from '../iso20022-channel-client';
 import { SETTLEMENT_COLLECTIONS } from '../settlement/settlement-store';
 import type { PaymentForMapping, PayoutForMapping } from './line-mappings';
 import { bankKeyOf, batchIdOfPayoutJournal, ledgerKeyOf, payoutKeyOf, paymentIdOfJournal } from './line-mappings';
@@ -31,6 +32,8 @@ export interface ReconciliationSettings {
   currencies: string[];
   /** Base URL of the bank host's ISO 20022 channel. */
   iso20022Url: string;
+  /** The gateway's bearer token on the bank host's ISO 20022 channel (BANK_HOST_ISO20022_TOKEN). */
+  iso20022Token?: string | undefined;
   /** How many later days' statements are read for timing breaks, and earlier days' ledger for late arrivals. */
   timingWindowDays: number;
   /** Lines written (and items classified) per batch. */
@@ -54,7 +57,7 @@ export interface ReconciliationInput {
 /** A failure that retrying cannot fix (wrong account, a statement the gateway cannot read). */
 export class ReconciliationError extends Error {
   constructor(
-    readonly code: 'wrong_account' | 'account_not_found' | 'unreadable_statement' | 'bank_unavailable',
+    readonly code: 'wrong_account' | 'account_not_found' | 'unreadable_statement' | 'bank_unavailable' | 'bank_refused',
     message: string,
     readonly retryable: boolean,
   ) {
@@ -171,7 +174,7 @@ export class Reconciler {
     try {
       response = await fetch(`${this.settings.iso20022Url}/iso20022/statements`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: channelHeaders(this.settings, 'application/json'),
         body: JSON.stringify({ iban: this.settings.iban, currency, date, page }),
         signal: AbortSignal.timeout(this.settings.requestTimeoutMs),
       });
@@ -191,6 +194,7 @@ export class Reconciler {
         return undefined;
       }
     })();
+    if (response.status === 401) throw new ReconciliationError('bank_refused', CHANNEL_TOKEN_REFUSED, false);
     if (response.status === 404 && code === 'page_not_found') return undefined;
     if (response.status === 404 && code === 'account_not_found') {
       throw new ReconciliationError('account_not_found', 'the bank knows no account with the settlement IBAN', false);

@@ -47,6 +47,8 @@ export const settlementAccounts = {
 export interface SettlementSettings {
   /** Base URL of the bank host's ISO 20022 channel. */
   iso20022Url: string;
+  /** The gateway's bearer token on the bank host's ISO 20022 channel (BANK_HOST_ISO20022_TOKEN). */
+  iso20022Token?: string | undefined;
   /** The gateway's settlement account, debtor of every payout. */
   debtorIban: string;
   /** The bank's BIC (both agents: the bank host is both sides' bank). */

@@ -20,6 +20,12 @@ import { createGatewayWorker } from './create-gateway-worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (config.gateway.echeck.iso20022Token === undefined) {
+    // Without it every e-check, payout and statement would be refused by the bank (401): say so now, not per payment.
+    throw new Error(
+      "BANK_HOST_ISO20022_TOKEN is not set: the gateway's token on the bank host's ISO 20022 channel (README, Bank host)",
+    );
+  }
   const db = await connectDatabase(config.mongodbUri, config.mongodb.options);
   const log = (line: string) => console.log(`gateway: ${line}`);
   const vault = await openKeyRing(config, db, 'gateway', {
