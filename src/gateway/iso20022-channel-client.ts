@@ -65,8 +65,8 @@ export async function postIso20022Document(
  * The reports the bank has made about message `messageId` so far (status reports, settlements, returns), as the
  * channel lists them at `<iso20022Url>/iso20022/messages/<messageId>/reports`.
  * @throws PaymentOperationError `bank_unavailable` (retryable) when the channel cannot be reached in time,
- *   `outcome_unknown` (retryable) when it knows no reports of the message yet, `bank_refused` (final) when it
- *   refuses the gateway's token
+ *   `outcome_unknown` (retryable) when it knows no reports of the message yet or refuses the gateway's token (the
+ *   message was taken before: its outcome must still be learnt)
  */
 export async function fetchIso20022Reports<Report>(
   settings: Iso20022ChannelSettings,
@@ -85,7 +85,9 @@ export async function fetchIso20022Reports<Report>(
       true,
     );
   }
-  if (response.status === 401) throw new PaymentOperationError('bank_refused', CHANNEL_TOKEN_REFUSED, false);
+  // The message was taken earlier, so money may be moving: a refused token is retried (bounded by the caller's
+  // activity) and then handed to an operator like any unknown outcome, never taken as an answer.
+  if (response.status === 401) throw new PaymentOperationError('outcome_unknown', CHANNEL_TOKEN_REFUSED, true);
   if (response.status !== 200) {
     throw new PaymentOperationError('outcome_unknown', `no reports of ${messageId} yet (${response.status})`, true);
   }

@@ -306,7 +306,7 @@ describe('bank host ISO 20022 › the caller', () => {
     expect((await fetch(`${bankHost.iso20022Url}/health`)).status).toBe(200);
   });
 
-  it('the gateway with a wrong token › a final bank_refused naming the setting, not a retry', async () => {
+  it('the gateway with a wrong token › a submission is refused for good (nothing taken), a report read is retried', async () => {
     const messageId = `DD${unique()}`;
     const { xml } = await debitOf(messageId);
     const settings = {
@@ -319,9 +319,11 @@ describe('bank host ISO 20022 › the caller', () => {
       retryable: false,
       message: expect.stringContaining('BANK_HOST_ISO20022_TOKEN'),
     });
+    // Reports of a message the bank may have taken: retried (then an operator's), never taken as an answer.
     await expect(fetchIso20022Reports(settings, messageId)).rejects.toMatchObject({
-      code: 'bank_refused',
-      retryable: false,
+      code: 'outcome_unknown',
+      retryable: true,
+      message: expect.stringContaining('BANK_HOST_ISO20022_TOKEN'),
     });
     // The same document with the right token is taken.
     const taken = await postIso20022Document({ ...settings, iso20022Token: bankHost.iso20022Token }, xml, 'pacs.003');
