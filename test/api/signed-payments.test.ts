@@ -53,6 +53,9 @@ afterAll(async () => {
 const confirmedOrder = (customer: CastMember = 'customer'): Promise<OrderView> =>
   h.confirmedOrder({ order: { customerId: h.parties[customer].id }, carrierPrices: [900, 900] });
 
+/** The gateway's vault of payment instructions in this run's database. */
+const vault = () => h.db.connection.collection<PaymentInstructionRecord>(PAYMENT_INSTRUCTIONS);
+
 async function registeredKey(member: CastMember = 'customer', expiresAt?: string): Promise<CustomerKeyPair> {
   const pair = await generateCustomerKey();
   const registered = await h.api('POST', '/v1/parties/me/keys', {
@@ -149,9 +152,7 @@ describe('signed payment notifications', () => {
     const paid = await pay(order, body);
     expect([paid.status, paid.body.payment.status]).toEqual([200, 'AUTHORIZED']);
     expect(await cardAtBank(card.number)).toMatchObject({ balance: OPENING, held: order.total.amount });
-    const record = (await h.db.connection
-      .collection<PaymentInstructionRecord>(PAYMENT_INSTRUCTIONS)
-      .findOne({ 'link.dualSignature': body.dualSignature })) as PaymentInstructionRecord;
+    const record = (await vault().findOne({ 'link.dualSignature': body.dualSignature })) as PaymentInstructionRecord;
     expect([record.jwe, record.link?.kid, record.display.last4, record.display.bin]).toEqual([
       undefined,
       key.kid,
@@ -273,9 +274,8 @@ describe('signed payment notifications', () => {
     expect(await cardAtBank(card.number)).toMatchObject({ balance: OPENING, held: order.total.amount });
     const view = await h.api<OrderView>('GET', `/v1/orders/${order.orderId}`, { key: h.key('operator') });
     expect(view.body.payments.map((p) => p.status)).toEqual(['AUTHORIZED']);
-    const vault = h.db.connection.collection<PaymentInstructionRecord>(PAYMENT_INSTRUCTIONS);
     // One deposit: the retry paid with the first attempt's instruction, and left no second one in the vault.
-    expect(await vault.countDocuments({ 'link.dualSignature': body.dualSignature })).toBe(1);
+    expect(await vault().countDocuments({ 'link.dualSignature': body.dualSignature })).toBe(1);
   });
 
   it('notification ids › taken more than twice the window ago › swept; newer ones kept, and still refuse a replay', async () => {
@@ -315,7 +315,7 @@ describe('signed payment notifications', () => {
   /** A vault record, as the API deposits it, of `jwe` under the link of `signed` (another notification's JWE: swapped). */
   async function deposit(signed: Awaited<ReturnType<typeof notification>>, jwe: string): Promise<string> {
     const token = `pm_${randomUUID().replace(/-/g, '')}`;
-    await h.db.connection.collection<PaymentInstructionRecord>(PAYMENT_INSTRUCTIONS).insertOne({
+    await vault().insertOne({
       _id: token,
       method: 'card',
       customerId: h.parties.customer.id,
@@ -373,9 +373,7 @@ describe('signed payment notifications', () => {
     });
     await opener.answered(token);
     expect(decryptions()).toBe(1);
-    const stored = await h.db.connection
-      .collection<PaymentInstructionRecord>(PAYMENT_INSTRUCTIONS)
-      .findOne({ _id: token });
+    const stored = await vault().findOne({ _id: token });
     expect(stored?.jwe).toBeUndefined();
     expect(stored?.display).toMatchObject({ last4: card.number.slice(-4) });
     expect(JSON.parse(h.keyRings.gateway.keys('card-vault').open(stored?.sealed ?? ''))).toEqual({
@@ -393,14 +391,10 @@ describe('signed payment notifications', () => {
     const token = await deposit(signed, signed.paymentInstruction);
     const { opener } = countingOpener();
     await opener.open(token);
-    await h.db.connection
-      .collection<PaymentInstructionRecord>(PAYMENT_INSTRUCTIONS)
-      .updateOne({ _id: token }, { $set: { jwe: other.paymentInstruction } });
+    await vault().updateOne({ _id: token }, { $set: { jwe: other.paymentInstruction } });
     await opener.answered(token);
     // The swapped JWE fails its link: nothing of it is kept, and nothing of the instruction opened before either.
-    const stored = await h.db.connection
-      .collection<PaymentInstructionRecord>(PAYMENT_INSTRUCTIONS)
-      .findOne({ _id: token });
+    const stored = await vault().findOne({ _id: token });
     expect(stored?.jwe).toBeUndefined();
     expect(stored?.sealed).toBeUndefined();
     expect(stored?.answeredAt).toBeInstanceOf(Date);
