@@ -23,7 +23,7 @@ export function channelHeaders(
   };
 }
 
-/** What a 401 from the channel means, for the error that ends the operation (a wrong token is no reason to retry). */
+/** The message of the error a 401 from the channel becomes (final for a submission, retried for a report read). */
 export const CHANNEL_TOKEN_REFUSED =
   "the bank's ISO 20022 channel refused the gateway's token (check BANK_HOST_ISO20022_TOKEN on both sides)";
 

@@ -110,9 +110,10 @@ const RECENTLY_OPENED_MAX = 256;
 
 /**
  * The instructions this process opened for an operation not yet answered, so that `answered` re-seals the one it
- * opened instead of decrypting the JWE (and checking its dual signature) a second time. In memory only, for at most a
- * minute and 256 entries (the operation holds the instrument in clear for that long anyway); an entry is taken out
- * by `answered` and used only when the stored JWE is still the one it was opened from.
+ * opened instead of decrypting the JWE (and checking its dual signature) a second time. In this process's memory only
+ * (the one process that may open an instruction), at most 256 of them: an entry is taken out by `answered` and used
+ * only when the stored JWE is still the one it was opened from; one never taken (an operation that did not reach the
+ * bank) is forgotten after a minute.
  */
 class RecentlyOpened {
   private readonly entries = new Map<string, { jwe: string; instruction: PaymentInstruction; until: number }>();
