@@ -18,6 +18,7 @@ module.exports = {
     '<rootDir>/test/observability/observability-config.test.ts',
     '<rootDir>/test/gateway/connector-parts.test.ts',
     '<rootDir>/test/gateway/settlement-fees.test.ts',
+    '<rootDir>/test/gateway/settlement-schedule.test.ts',
     '<rootDir>/test/gateway/reports/authorization-timing.test.ts',
     '<rootDir>/test/gateway/reports/report-renderers.test.ts',
     '<rootDir>/test/gateway/reconciliation-matching.test.ts',

@@ -502,6 +502,8 @@ describe('settlement batches', () => {
         false,
         'startWorkflow',
       ]);
+      // After downtime only the last missed cut-off runs: the server keeps a catch-up window of one period.
+      expect(created.policies.catchupWindow).toBe(3_600_000);
       // Started again (a worker restart) with a cron and the off switch: the same Schedule, updated and paused.
       expect(await ensureSettlementSchedule(client, { ...settings, cron: '0 18 * * *', scheduleEnabled: false })).toBe(
         'updated',
@@ -516,7 +518,11 @@ describe('settlement batches', () => {
         return description;
       };
       const paused = await describeWhen((d) => d.state.paused);
-      expect([paused.state.paused, paused.spec.intervals ?? []]).toEqual([true, []]);
+      expect([paused.state.paused, paused.spec.intervals ?? [], paused.policies.catchupWindow]).toEqual([
+        true,
+        [],
+        86_400_000,
+      ]);
       expect(await ensureSettlementSchedule(client, settings)).toBe('updated');
       expect((await describeWhen((d) => !d.state.paused)).state.paused).toBe(false);
       // A run of the Schedule: its id carries its cut-off, which the workflow settles.

@@ -26,6 +26,22 @@ export interface SettlementScheduleSettings {
   scheduleId?: string | undefined;
 }
 
+/** The longest a missed cut-off is still run after the worker or the server was down: a day. */
+const MAX_CATCHUP_MS = 24 * 60 * 60 * 1000;
+/** Temporal's shortest catch-up window. */
+const MIN_CATCHUP_MS = 10_000;
+
+/**
+ * How long after its time a cut-off missed during downtime is still run: one period for an interval (so a restart
+ * runs at most the one most recent missed cut-off, which settles everything captured meanwhile, instead of one per
+ * missed period: a minute's interval down for seven hours started 452 cut-offs at once), a day for a cron (a daily
+ * cut-off missed is run once; a cron firing more often than daily catches up each missed run within the day).
+ */
+export function catchupWindowMs(settings: Pick<SettlementScheduleSettings, 'cron' | 'intervalMs'>): number {
+  if (settings.cron) return MAX_CATCHUP_MS;
+  return Math.min(MAX_CATCHUP_MS, Math.max(MIN_CATCHUP_MS, settings.intervalMs));
+}
+
 /** The Schedule's spec and action for these settings. */
 export function settlementScheduleOptions(settings: SettlementScheduleSettings): ScheduleOptions {
   const input: SettlementWorkflowInput = {
@@ -44,7 +60,7 @@ export function settlementScheduleOptions(settings: SettlementScheduleSettings):
       args: [input],
     },
     // Cut-offs never overlap in what they pay (each payment is claimed once), so a slow one does not hold the next.
-    policies: { overlap: 'ALLOW_ALL', catchupWindow: '1 day', pauseOnFailure: false },
+    policies: { overlap: 'ALLOW_ALL', catchupWindow: catchupWindowMs(settings), pauseOnFailure: false },
     state: settings.scheduleEnabled ? {} : { paused: true, note: 'SETTLEMENT_SCHEDULE=off' },
   };
 }
