@@ -177,6 +177,14 @@ export function isWithinLock(age: ReservationAge): boolean {
 }
 
 /**
+ * The filter of this request's own reservation, for its answer or its release: the key alone within the lock
+ * ({@link isWithinLock}, given the reservation's age), else the key held in progress under this request's token.
+ */
+function reservationOf(scope: string, lockToken: string, age: ReservationAge | undefined) {
+  return age && isWithinLock(age) ? { _id: scope } : { _id: scope, state: 'IN_PROGRESS' as const, lockToken };
+}
+
+/**
  * Replaces this request's reservation by its answer. A no-op when the reservation is no longer this request's (its
  * lock passed and another copy took the key over): that copy's answer will stand.
  *
@@ -192,7 +200,7 @@ export async function completeIdempotencyKey(
   answer: StoredAnswer,
   age?: ReservationAge,
 ): Promise<boolean> {
-  const mine = age && isWithinLock(age) ? { _id: scope } : { _id: scope, state: 'IN_PROGRESS' as const, lockToken };
+  const mine = reservationOf(scope, lockToken, age);
   const result = await nativeCollection(db.idempotency).updateOne(mine, {
     $set: { state: 'DONE', statusCode: answer.statusCode, body: answer.body, sealed: answer.sealed },
     $unset: { lockedUntil: '' },
@@ -212,7 +220,7 @@ export async function releaseIdempotencyKey(
   lockToken: string,
   age?: ReservationAge,
 ): Promise<boolean> {
-  const mine = age && isWithinLock(age) ? { _id: scope } : { _id: scope, state: 'IN_PROGRESS' as const, lockToken };
+  const mine = reservationOf(scope, lockToken, age);
   const result = await nativeCollection(db.idempotency).updateOne(mine, {
     $set: { state: 'RETRYABLE' },
     $unset: { lockedUntil: '' },
