@@ -4,6 +4,7 @@
 
 import { randomInt } from 'node:crypto';
 import net from 'node:net';
+import { channelHeaders as gatewayChannelHeaders } from '../../src/gateway/iso20022-channel-client';
 import type { IsoMessage } from '../../src/iso8583';
 import {
   FrameSplitter,
@@ -37,10 +38,7 @@ export const bankHost = {
 
 /** The headers of a request to the ISO 20022 channel as the gateway sends it (its token, and a body's type). */
 export function channelHeaders(contentType?: string): Record<string, string> {
-  return {
-    authorization: `Bearer ${bankHost.iso20022Token}`,
-    ...(contentType ? { 'content-type': contentType } : {}),
-  };
+  return gatewayChannelHeaders({ iso20022Token: bankHost.iso20022Token }, contentType);
 }
 
 function required(name: string): string {
