@@ -284,7 +284,8 @@ async function startServices({
         // FerretDB adds WAL and a busy timeout itself; synchronous=NORMAL as for Temporal above.
         `--sqlite-url=file:${dbDir}/?_pragma=synchronous(normal)`,
         `--listen-addr=127.0.0.1:${mongoPort}`,
-        '--debug-addr=-',
+        // FERRETDB_DEBUG_ADDR (e.g. 127.0.0.1:8089) serves Go's pprof for profiling it (bench/README.md); off by default.
+        process.env.FERRETDB_DEBUG_ADDR ? `--debug-addr=${process.env.FERRETDB_DEBUG_ADDR}` : '--debug-addr=-',
         '--telemetry=disable',
         '--log-level=warn',
         `--state-dir=${dbDir}`,
