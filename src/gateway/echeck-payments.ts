@@ -19,6 +19,7 @@ import {
   isValidIban,
   maskAccountNumbers,
   parsePaymentStatusReport,
+  transactionStatusIn,
 } from '../iso20022';
 import type { Database } from '../persistence/database';
 import { isDuplicateKeyError } from '../persistence/database';
@@ -177,15 +178,14 @@ export class EcheckPayments {
     });
     const answer = await this.post(payment._id, 'pacs.003.001.08', debit.messageId, xml);
     await this.instruments.answered(input.sealedInstrument);
-    const status = parsePaymentStatusReport(answer);
-    const transaction = status.transactions.find((tx) => tx.originalEndToEndId === debit.endToEndId);
+    // Its own status, or the message's when the bank answered it with a group status alone.
+    const transaction = transactionStatusIn(parsePaymentStatusReport(answer), debit);
     await this.recordOnce(payment._id, `${debit.messageId}:intake`, 'in', 'pacs.002.001.11', answer, {
       status: transaction?.status,
-      reason: transaction?.reasons?.[0]?.code,
+      reason: transaction?.reason,
     });
     if (transaction?.status === 'RJCT') {
-      const reason = transaction.reasons?.[0]?.code ?? 'RJCT';
-      return done(await this.store.apply(payment, { type: 'DECLINED', declineCode: reason }));
+      return done(await this.store.apply(payment, { type: 'DECLINED', declineCode: transaction.reason ?? 'RJCT' }));
     }
     return done(await this.store.markAnswered(payment));
   }
@@ -263,16 +263,18 @@ export class EcheckPayments {
       ],
     });
     const answer = await this.post(payment._id, 'pacs.008.001.09', messageId, xml);
-    const status = parsePaymentStatusReport(answer);
-    const transaction = status.transactions[0];
+    const transaction = transactionStatusIn(parsePaymentStatusReport(answer), {
+      messageId,
+      endToEndId: `${messageId}-1`,
+    });
     await this.recordOnce(payment._id, `${messageId}:intake`, 'in', 'pacs.002.001.11', answer, {
       status: transaction?.status,
-      reason: transaction?.reasons?.[0]?.code,
+      reason: transaction?.reason,
     });
     if (transaction?.status === 'RJCT') {
       throw new PaymentOperationError(
         'bank_refused',
-        `the bank rejected the refund (${transaction.reasons?.[0]?.code ?? 'RJCT'})`,
+        `the bank rejected the refund (${transaction.reason ?? 'RJCT'})`,
         false,
       );
     }

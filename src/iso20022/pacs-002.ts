@@ -103,6 +103,31 @@ export const paymentStatusReportSchema = z
 /** A pacs.002 status report. */
 export type PaymentStatusReport = z.infer<typeof paymentStatusReportSchema>;
 
+/** A transaction's status as a report gives it, and the first reason's code when it has one. */
+export interface TransactionStatusIn {
+  status: TransactionStatus;
+  reason?: string | undefined;
+  /** Whether the status is the transaction's own (`TxInfAndSts`) or its message's (`OrgnlGrpInfAndSts`). */
+  from: 'transaction' | 'group';
+}
+
+/**
+ * The status a report gives one transaction of an original message: its own `TxInfAndSts` when the report names it,
+ * or else the status of its message's group (a bank may answer a whole message with one group status and no
+ * transaction detail, which then holds for every transaction of it). Undefined when the report says nothing that
+ * holds for it: neither names it, or the group is `PART` (partly accepted: only the transactions named are known).
+ */
+export function transactionStatusIn(
+  report: PaymentStatusReport,
+  original: { messageId: string; endToEndId: string },
+): TransactionStatusIn | undefined {
+  const own = report.transactions.find((tx) => tx.originalEndToEndId === original.endToEndId);
+  if (own) return { status: own.status, reason: own.reasons?.[0]?.code, from: 'transaction' };
+  const group = report.groups.find((candidate) => candidate.originalMessageId === original.messageId);
+  if (!group?.status || group.status === 'PART') return undefined;
+  return { status: group.status, reason: group.reasons?.[0]?.code, from: 'group' };
+}
+
 /**
  * Builds a pacs.002.001.11 document.
  * @throws Iso20022Error `invalid_input` when the input breaks the schema

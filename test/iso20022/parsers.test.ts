@@ -15,6 +15,7 @@ import {
   parseMessage,
   parsePaymentReturn,
   parsePaymentStatusReport,
+  transactionStatusIn,
 } from '../../src/iso20022';
 import { validateAgainstXsd } from '../support/iso20022-xsd';
 import { IBANS, ibanOf, sampleCreditTransferBatch } from './samples';
@@ -162,6 +163,66 @@ describe('ISO 20022 parser › hand-written bank documents', () => {
     const parsed = parseMessage(HAND_WRITTEN_PACS_004);
 
     expect(parsed.message).toBe('pacs.004.001.10');
+  });
+});
+
+/** A pacs.002 answering a whole message with one group status and no transaction detail, as many banks send it. */
+function groupOnlyReport(status: string, reason?: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.002.001.11">
+  <FIToFIPmtStsRpt>
+    <GrpHdr><MsgId>BANK-STS-78</MsgId><CreDtTm>2025-03-03T08:15:00Z</CreDtTm></GrpHdr>
+    <OrgnlGrpInfAndSts>
+      <OrgnlMsgId>ST-PAYOUTS-1</OrgnlMsgId>
+      <OrgnlMsgNmId>pacs.008.001.09</OrgnlMsgNmId>
+      <GrpSts>${status}</GrpSts>${reason ? `\n      <StsRsnInf><Rsn><Cd>${reason}</Cd></Rsn></StsRsnInf>` : ''}
+    </OrgnlGrpInfAndSts>
+  </FIToFIPmtStsRpt>
+</Document>
+`;
+}
+
+describe('ISO 20022 › the status a report gives one transaction', () => {
+  test('group status alone (ACSP, and RJCT with a reason) › holds for every transaction of its message; schema-valid', async () => {
+    const accepted = parsePaymentStatusReport(groupOnlyReport('ACSP'));
+    const rejected = parsePaymentStatusReport(groupOnlyReport('RJCT', 'AM04'));
+
+    expect((await validateAgainstXsd('pacs.002.001.11', [groupOnlyReport('ACSP')])).errors).toEqual([]);
+    expect(accepted.transactions).toEqual([]);
+    expect(transactionStatusIn(accepted, { messageId: 'ST-PAYOUTS-1', endToEndId: 'ST-PAYOUTS-1-7' })).toEqual({
+      status: 'ACSP',
+      reason: undefined,
+      from: 'group',
+    });
+    expect(transactionStatusIn(rejected, { messageId: 'ST-PAYOUTS-1', endToEndId: 'ST-PAYOUTS-1-7' })).toEqual({
+      status: 'RJCT',
+      reason: 'AM04',
+      from: 'group',
+    });
+  });
+
+  test('a transaction named › its own status and first reason, not the group’s', () => {
+    const report = parsePaymentStatusReport(HAND_WRITTEN_PACS_002);
+
+    expect(transactionStatusIn(report, { messageId: 'ECHK-20250301-0001', endToEndId: 'ord-1001-echeck-1' })).toEqual({
+      status: 'RJCT',
+      reason: 'AC04',
+      from: 'transaction',
+    });
+  });
+
+  test('PART, another message’s group, or nothing said › undefined (unknown, never accepted by default)', () => {
+    const part = parsePaymentStatusReport(groupOnlyReport('PART'));
+    const accepted = parsePaymentStatusReport(groupOnlyReport('ACSP'));
+
+    expect(transactionStatusIn(part, { messageId: 'ST-PAYOUTS-1', endToEndId: 'ST-PAYOUTS-1-7' })).toBeUndefined();
+    expect(transactionStatusIn(accepted, { messageId: 'ST-OTHER-2', endToEndId: 'ST-OTHER-2-1' })).toBeUndefined();
+    expect(
+      transactionStatusIn(parsePaymentStatusReport(HAND_WRITTEN_PACS_002), {
+        messageId: 'ECHK-20250301-0001',
+        endToEndId: 'ord-9999-echeck-1',
+      }),
+    ).toEqual({ status: 'RJCT', reason: 'FF01', from: 'group' });
   });
 });
 

@@ -11,7 +11,13 @@ import { batchIdFor } from '../../contracts/settlement-contract';
 import type { SettlementLineSignal } from '../../contracts/settlement-contract';
 import type { Journal, JournalLeg } from '../../domain/ledger';
 import { LEDGER_ACCOUNTS } from '../../domain/ledger';
-import { buildCreditTransferBatch, isValidIban, maskAccountNumbers, parsePaymentStatusReport } from '../../iso20022';
+import {
+  buildCreditTransferBatch,
+  isValidIban,
+  maskAccountNumbers,
+  parsePaymentStatusReport,
+  transactionStatusIn,
+} from '../../iso20022';
 import type { Database } from '../../persistence/database';
 import { isDuplicateKeyError } from '../../persistence/database';
 import { findEachById, forEachBounded } from '../../persistence/find-each-by-id';
@@ -421,12 +427,17 @@ export class SettlementBatches {
       });
       const answer = await this.postDocument(batchId, messageId, xml);
       const report = parsePaymentStatusReport(answer);
+      const sent = new Set(sendable.map((tx) => tx.endToEndId));
       for (const payout of members) {
-        const status = report.transactions.find((tx) => tx.originalEndToEndId === payout.endToEndId);
-        if (!status || payout.status !== 'PENDING') continue;
-        if (status.status === 'RJCT') {
+        if (payout.status !== 'PENDING' || !payout.endToEndId || !sent.has(payout.endToEndId)) continue;
+        // Its own status, or its message's when the bank answered the whole message at once. A payout the report
+        // says nothing of is followed as an accepted one: the bank's later reports settle or return it, or the
+        // follow step's bound runs out and the batch is UNRESOLVED for an operator. It never stays PENDING, which
+        // no later step looks at (its journals booked, its lines neither paid nor given back).
+        const status = transactionStatusIn(report, { messageId, endToEndId: payout.endToEndId });
+        if (status?.status === 'RJCT') {
           payout.status = 'REJECTED';
-          payout.reason = status.reasons?.[0]?.code ?? 'RJCT';
+          payout.reason = status.reason ?? 'RJCT';
         } else {
           payout.status = 'ACCEPTED';
         }
