@@ -12,13 +12,12 @@ import type { Connection } from 'mongoose';
 import { ibanOf } from '../../src/bank-host/domain/accounts';
 import { DEFAULT_GATEWAY_SETTINGS } from '../../src/gateway/gateway-runtime';
 import { EcheckPayments } from '../../src/gateway/echeck-payments';
-import { savePayoutAccount } from '../../src/gateway/settlement/settlement-admin';
 import { SettlementBatches } from '../../src/gateway/settlement/settlement-batches';
 import { settlementCollections } from '../../src/gateway/settlement/settlement-store';
 import type { Database } from '../../src/persistence/database';
 import { connectDatabase } from '../../src/persistence/database';
 import { Vault, generateVaultKey } from '../../src/security/vault';
-import { balanceAtBank, expectValidDocuments, openCurrentAccount } from '../support/methods-env';
+import { balanceAtBank, expectValidDocuments, sellerWithPayoutAccount } from '../support/methods-env';
 import { uniqueDatabaseUri } from '../support/workflow-env';
 
 let db: Database;
@@ -77,17 +76,8 @@ afterAll(async () => {
 });
 
 /** A seller with a payout account at the bank host (EUR balance 0) and the gateway's record of it. */
-async function seller(): Promise<{ sellerId: string; accountId: string }> {
-  const sellerId = `seller-gs-${randomUUID().slice(0, 8)}`;
-  const account = await openCurrentAccount(0);
-  await savePayoutAccount(db, vault, {
-    sellerId,
-    iban: account.iban,
-    accountHolder: `Seller ${sellerId}`,
-    operatorId: 'operator-test',
-    now: new Date(),
-  });
-  return { sellerId, accountId: account.id };
+function seller(): Promise<{ sellerId: string; accountId: string }> {
+  return sellerWithPayoutAccount(db, vault);
 }
 
 /** A captured card payment of `grossMinor` EUR and its order's settlement request, as the gateway stores them. */

@@ -29,7 +29,12 @@ import type { LedgerJournalRecord } from '../../src/persistence/database';
 import { balances } from '../../src/persistence/ledger-store';
 import { bankHostEnv, freshPan } from '../support/bank-control';
 import type { GatewayEnv } from '../support/methods-env';
-import { expectValidDocuments, openCurrentAccount, startGatewayEnv } from '../support/methods-env';
+import {
+  expectValidDocuments,
+  openCurrentAccount,
+  sellerWithPayoutAccount,
+  startGatewayEnv,
+} from '../support/methods-env';
 import { acceptance, fullReservation, startOrder, waitForStatus } from '../support/workflow-env';
 
 let rig: GatewayEnv;
@@ -74,17 +79,8 @@ async function fundedCard(): Promise<string> {
 }
 
 /** A seller with a payout account at the bank host (returning `returnReason` when set). */
-async function sellerWithAccount(returnReason?: string): Promise<{ sellerId: string; accountId: string }> {
-  const sellerId = `seller-${randomUUID().slice(0, 8)}`;
-  const account = await openCurrentAccount(0, returnReason);
-  await savePayoutAccount(rig.env.db, rig.env.vault, {
-    sellerId,
-    iban: account.iban,
-    accountHolder: `Seller ${sellerId}`,
-    operatorId: 'operator-test',
-    now: new Date(),
-  });
-  return { sellerId, accountId: account.id };
+function sellerWithAccount(returnReason?: string): Promise<{ sellerId: string; accountId: string }> {
+  return sellerWithPayoutAccount(rig.env.db, rig.env.vault, returnReason);
 }
 
 /** A payment captured at once through the bank host (a real card purchase), and its order's settlement request. */

@@ -14,7 +14,8 @@ import { createGatewayWorker } from '../../src/gateway/worker/create-gateway-wor
 import { ibanOf } from '../../src/bank-host/domain/accounts';
 import type { MessageName } from '../../src/iso20022';
 import type { Database } from '../../src/persistence/database';
-import type { KeyVault } from '../../src/security/purpose-keys';
+import { savePayoutAccount } from '../../src/gateway/settlement/settlement-admin';
+import type { KeyVault, PurposeKeys } from '../../src/security/purpose-keys';
 import { bankHostEnv, control } from './bank-control';
 import type { WorkflowEnv } from './workflow-env';
 import {
@@ -146,6 +147,27 @@ export async function openCurrentAccount(
     ...(returnReason === undefined ? {} : { returnReason }),
   });
   return { id: account.id, iban };
+}
+
+/**
+ * A seller with a payout account at the bank host (EUR balance 0, returning `returnReason` when set) and the
+ * gateway's record of it, the IBAN sealed under `vault`.
+ */
+export async function sellerWithPayoutAccount(
+  db: Database,
+  vault: PurposeKeys,
+  returnReason?: string,
+): Promise<{ sellerId: string; accountId: string }> {
+  const sellerId = `seller-${randomUUID().slice(0, 8)}`;
+  const account = await openCurrentAccount(0, returnReason);
+  await savePayoutAccount(db, vault, {
+    sellerId,
+    iban: account.iban,
+    accountHolder: `Seller ${sellerId}`,
+    operatorId: 'operator-test',
+    now: new Date(),
+  });
+  return { sellerId, accountId: account.id };
 }
 
 /** An account's EUR balance at the bank host. */
