@@ -17,6 +17,7 @@ module.exports = {
     '<rootDir>/test/observability/logger.test.ts',
     '<rootDir>/test/observability/observability-config.test.ts',
     '<rootDir>/test/gateway/connector-parts.test.ts',
+    '<rootDir>/test/gateway/faults-message-record.test.ts',
     '<rootDir>/test/gateway/settlement-fees.test.ts',
     '<rootDir>/test/gateway/settlement-schedule.test.ts',
     '<rootDir>/test/gateway/reports/authorization-timing.test.ts',

@@ -5,8 +5,7 @@
 import { Router } from 'express';
 import type { Request, RequestHandler } from 'express';
 import { rrnFor } from '../gateway/bank-connector/card-client';
-import type { StoredBankMessage } from '../gateway/bank-connector/message-log';
-import { BANK_MESSAGES, readBankMessage } from '../gateway/bank-connector/message-log';
+import { findBankMessages } from '../gateway/bank-connector/message-log';
 import type { PaymentRecord } from '../gateway/card-payments';
 import { GATEWAY_PAYMENTS } from '../gateway/card-payments';
 import { iso20022MessagesOf } from '../gateway/echeck-payments';
@@ -49,13 +48,7 @@ export function paymentsRouter(deps: Pick<ApiDeps, 'db'>, authenticated: Request
       ...(aggregateId === undefined ? [] : [rrnFor(`${aggregateId}:authorization`)]),
       ...(payment.refunds ?? []).flatMap((refund) => (refund.rrn === undefined ? [] : [refund.rrn])),
     ];
-    const messages = (
-      (await deps.db.connection
-        .collection<StoredBankMessage>(BANK_MESSAGES)
-        .find({ rrn: { $in: rrns } })
-        .sort({ at: 1 })
-        .toArray()) as StoredBankMessage[]
-    ).map(readBankMessage);
+    const messages = await findBankMessages(deps.db.connection, rrns);
     const documents = await iso20022MessagesOf(deps.db, payment._id);
     res.json({
       paymentId: payment._id,

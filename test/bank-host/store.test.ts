@@ -1,12 +1,12 @@
 // The bank host's store on FerretDB: journal entries written by group commit come back whole and in `seq` order when
-// the books are rebuilt (a restart), whether stored as JSON text (now) or field by field (entries written before);
-// and an entry is stored as three values, never with a card number. Uses a database of its own on the test server.
+// the books are rebuilt (a restart), whether stored as a group's JSON text (now), one entry's JSON text or field by
+// field (entries written before); a group is one document of four values. Uses a database of its own on the test server.
 
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { CardEntry } from '../../src/bank-host/domain/journal';
 import { cardEntryId } from '../../src/bank-host/domain/journal';
-import { BankStore } from '../../src/bank-host/store';
+import { BankStore, journalGroupId } from '../../src/bank-host/store';
 import { testServers, uniqueDatabaseUri } from '../support/workflow-env';
 
 let uri: string;
@@ -53,14 +53,31 @@ function entry(seq: number, amount: number): CardEntry {
 }
 
 describe('bank host store', () => {
-  it('group commit › 50 entries appended at once › all read back whole, in seq order, each stored as 3 values', async () => {
+  it('group commit › 50 entries appended at once › all read back whole, in seq order, in at most 2 documents of 4 values', async () => {
     const entries = Array.from({ length: 50 }, (_, i) => entry(i + 1, 1_000 + i));
     await Promise.all([...entries].reverse().map((e) => store.append(e)));
     expect(await store.loadJournal()).toEqual([...entries].sort((a, b) => a.seq - b.seq));
     const connection = await mongoose.createConnection(uri).asPromise();
-    const stored = await connection.collection('journal').findOne({ _id: entries[0]!._id as never });
+    const stored = await connection.collection('journal').find({}).sort({ seq: -1 }).toArray();
     await connection.close();
-    expect(Object.keys(stored!).sort()).toEqual(['_id', 'entry', 'seq']);
+    // The first append starts a write alone; the other 49, decided while it runs, go into the next one.
+    expect(stored.map((group) => [group._id, group.seq, group.last])).toEqual([
+      [journalGroupId(50), 50, 50],
+      [journalGroupId(1), 1, 49],
+    ]);
+    for (const group of stored) expect(Object.keys(group).sort()).toEqual(['_id', 'entries', 'last', 'seq']);
+  });
+
+  it('an entry stored alone as JSON text (before) › read back in its place by seq', async () => {
+    const connection = await mongoose.createConnection(uri).asPromise();
+    const alone = entry(500, 555);
+    await connection
+      .collection('journal')
+      .insertOne({ _id: alone._id, seq: 500, entry: JSON.stringify(alone) } as never);
+    await connection.close();
+    const journal = await store.loadJournal();
+    expect(journal.map((e) => e.seq)).toEqual([...Array.from({ length: 50 }, (_, i) => i + 1), 500]);
+    expect(journal.at(-1)).toEqual(alone);
   });
 
   it('an entry stored field by field (before) › read back as it was, in its place by seq', async () => {

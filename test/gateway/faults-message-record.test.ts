@@ -1,8 +1,9 @@
-// The record of bank messages read back (src/gateway/bank-connector/message-log.ts): a record stored as RRN, time and
-// the rest as JSON text, and the two shapes stored before it (fields as an object, fields as JSON text), all read
-// back as the same record, so operators reading a payment's messages after a fault see one form. Pure: no server.
+// The record of bank messages read back (src/gateway/bank-connector/message-log.ts): a batch of messages stored as one
+// document (time, RRNs, the messages as JSON text), and the three shapes stored one message per document before it
+// (RRN, time and the rest as JSON text; fields as an object; fields as JSON text), all read back as the same records,
+// so operators reading a payment's messages after a fault see one form. Pure: no server.
 
-import { readBankMessage } from '../../src/gateway/bank-connector/message-log';
+import { readBankMessage, readBankMessages } from '../../src/gateway/bank-connector/message-log';
 
 const at = new Date('2026-11-27T00:00:00Z');
 const fields = { '2': '424242******4242', '4': '000000001000', '61': '[masked]' };
@@ -39,5 +40,24 @@ describe('bank message record › readBankMessage', () => {
       message: JSON.stringify({ direction: 'in', mti: 'XXXX', matched: false, fields: {} }),
     });
     expect(Object.keys(record).sort()).toEqual(['_id', 'at', 'direction', 'fields', 'matched', 'mti']);
+  });
+
+  it('a batch document › each message whole, in the order made, its time a Date, no undefined keys', () => {
+    const { _id, at: time, ...rest } = whole;
+    const echo = { _id: 'm3', direction: 'out', mti: '0800', matched: true, fields: { '70': '301' } };
+    const stored = {
+      _id: 'b1',
+      at: time,
+      rrns: [whole.rrn],
+      messages: JSON.stringify([
+        { _id, ...rest, at: time.toISOString() },
+        { ...echo, at: '2026-11-27T00:00:00.005Z' },
+      ]),
+    };
+    expect(readBankMessages(stored)).toEqual([whole, { ...echo, at: new Date('2026-11-27T00:00:00.005Z') }]);
+  });
+
+  it('a record stored one by one (before) › readBankMessages gives it alone', () => {
+    expect(readBankMessages(whole)).toEqual([whole]);
   });
 });
