@@ -33,8 +33,16 @@ interface BankHostModule {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { findFreePort } = require('../../scripts/lib/services') as { findFreePort(): Promise<number> };
 
-/** One concurrency level's figures. */
+/** One round's figures at a level (kept in the results beside the median round). */
+interface RoundFigures {
+  authorizationsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** One concurrency level's figures: the median round by rate, and every round. */
 interface LevelFigures {
+  rounds?: RoundFigures[];
   inFlight: number;
   authorizationsPerSecond: number;
   p50Ms: number;
@@ -229,10 +237,16 @@ export const connectorSection = {
           for (const target of targets) rounds.get(target.name)!.push(await target.runLevel(inFlight, options.runMs));
         }
         for (const target of targets) {
-          const median = medianRound(rounds.get(target.name)!);
-          levels.get(target.name)!.push(median);
+          const all = rounds.get(target.name)!;
+          const median = medianRound(all);
+          const byRound = all.map(({ authorizationsPerSecond, p50Ms, p99Ms }) => ({
+            authorizationsPerSecond,
+            p50Ms: Number(fixed(p50Ms)),
+            p99Ms: Number(fixed(p99Ms)),
+          }));
+          levels.get(target.name)!.push({ ...median, rounds: byRound });
           log(
-            `${target.name}: ${inFlight} in flight: ${median.authorizationsPerSecond}/s p50 ${fixed(median.p50Ms)} ms p99 ${fixed(median.p99Ms)} ms`,
+            `${target.name}: ${inFlight} in flight: ${median.authorizationsPerSecond}/s p50 ${fixed(median.p50Ms)} ms p99 ${fixed(median.p99Ms)} ms (rounds: ${byRound.map((r) => `${r.authorizationsPerSecond}/s p99 ${r.p99Ms}`).join(', ')})`,
           );
         }
       }
