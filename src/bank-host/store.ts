@@ -27,6 +27,12 @@ interface StoredEntry {
   entry?: string;
 }
 
+/**
+ * The most entries one journal document holds: a write of more (a large ISO 20022 message's transfers, decided in one
+ * turn) is several documents in one `insertMany`, each far under MongoDB's 16 MB (an entry is about 600 bytes).
+ */
+export const MAX_GROUP = 1_000;
+
 /** A group's document id. */
 export function journalGroupId(firstSeq: number): string {
   return `group:${firstSeq}`;
@@ -110,15 +116,19 @@ export class BankStore {
       const batch = this.pending;
       this.pending = [];
       try {
-        const entries = batch.map(({ entry }) => entry);
-        const seqs = entries.map((entry) => entry.seq);
-        const first = Math.min(...seqs);
-        await this.journal.insertOne({
-          _id: journalGroupId(first),
-          seq: first,
-          last: Math.max(...seqs),
-          entries: JSON.stringify(entries),
-        });
+        const documents: StoredEntry[] = [];
+        for (let start = 0; start < batch.length; start += MAX_GROUP) {
+          const entries = batch.slice(start, start + MAX_GROUP).map(({ entry }) => entry);
+          const seqs = entries.map((entry) => entry.seq);
+          const first = seqs.reduce((a, b) => Math.min(a, b));
+          documents.push({
+            _id: journalGroupId(first),
+            seq: first,
+            last: seqs.reduce((a, b) => Math.max(a, b)),
+            entries: JSON.stringify(entries),
+          });
+        }
+        await this.journal.insertMany(documents, { ordered: true });
       } catch (error) {
         for (const item of batch) item.failed(error);
         this.onWriteFailure(error);

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { CardEntry } from '../../src/bank-host/domain/journal';
 import { cardEntryId } from '../../src/bank-host/domain/journal';
-import { BankStore, journalGroupId } from '../../src/bank-host/store';
+import { BankStore, MAX_GROUP, journalGroupId } from '../../src/bank-host/store';
 import { testServers, uniqueDatabaseUri } from '../support/workflow-env';
 
 let uri: string;
@@ -89,5 +89,25 @@ describe('bank host store', () => {
       [1_001, 778],
     ]);
     expect(journal.at(-2)).toEqual(legacy);
+  });
+
+  it('a write of more than MAX_GROUP entries › several documents of at most MAX_GROUP, all read back in seq order', async () => {
+    const from = 10_000;
+    const entries = Array.from({ length: MAX_GROUP * 2 + 5 }, (_, i) => entry(from + i, 1 + i));
+    await Promise.all(entries.map((e) => store.append(e)));
+    const connection = await mongoose.createConnection(uri).asPromise();
+    const stored = await connection
+      .collection('journal')
+      .find({ seq: { $gte: from } })
+      .sort({ seq: 1 })
+      .toArray();
+    await connection.close();
+    expect(stored.map((group) => [group.seq, group.last])).toEqual([
+      [from, from + MAX_GROUP - 1],
+      [from + MAX_GROUP, from + 2 * MAX_GROUP - 1],
+      [from + 2 * MAX_GROUP, from + 2 * MAX_GROUP + 4],
+    ]);
+    const journal = await store.loadJournal();
+    expect(journal.filter((e) => e.seq >= from)).toEqual(entries);
   });
 });
