@@ -24,6 +24,7 @@ import type { PurposeKeys } from '../security/purpose-keys';
 import { assertMayRead, loadOrder, orderIdOf } from './order-access';
 import { mountRoute } from './route-registry';
 import { getOrderRoute, listOrdersRoute, placeOrderRoute } from './routes';
+import { withoutUndefined } from '../domain/objects';
 
 /** The workflow type the worker registers for orders. */
 export const ORDER_WORKFLOW_TYPE = 'orderWorkflow';
@@ -136,7 +137,7 @@ export function ordersRouter(
       carrierIds: body.carrierIds,
       items: body.items,
       shipTo: body.shipTo,
-      deadlines: { ...settings.defaultDeadlines, ...stripUndefined(body.deadlines ?? {}) },
+      deadlines: { ...settings.defaultDeadlines, ...withoutUndefined(body.deadlines ?? {}) },
       placedAt: placedAt.toISOString(),
     };
     assertValidOrder(input);
@@ -193,8 +194,4 @@ export function ordersRouter(
   });
 
   return router;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

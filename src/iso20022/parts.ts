@@ -6,6 +6,7 @@ import { minorToDecimal } from './amounts';
 import type { ElementReader, XmlNode } from './xml-document';
 import { checkCount, checkSum, checkTotal } from './xml-document';
 import type { Account, Agent, OriginalGroup, Party, Reason } from './schemas';
+import { withoutUndefined } from '../domain/objects';
 
 /** `BranchAndFinancialInstitutionIdentification6` holding a BIC. */
 export function agentNode(agent: Agent): XmlNode;
@@ -104,6 +105,4 @@ export function checkGroupControls(header: ElementReader, amounts: readonly Mone
 }
 
 /** Drops the members whose value is undefined, so a parsed object equals the builder's input exactly. */
-export function omitUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, member]) => member !== undefined)) as T;
-}
+export const omitUndefined = withoutUndefined;

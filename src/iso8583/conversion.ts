@@ -37,6 +37,7 @@ import {
   reversalResponseSchema,
   reversalSchema,
 } from './payment-messages';
+import { withoutUndefined } from '../domain/objects';
 
 /** What the receiver of a message knows that the message does not say. */
 export interface ConversionContext {
@@ -345,9 +346,6 @@ class FieldReader {
     return text.startsWith('D') && magnitude !== 0 ? -magnitude : magnitude;
   }
 }
-
-const withoutUndefined = <T extends object>(value: T): T =>
-  Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
 
 function readerFor(mti: string, message: IsoMessage, context: ConversionContext): FieldReader {
   if (message.mti !== mti) throw new Iso8583Error('unsupported_mti', `expected a ${mti}`, 0);

@@ -7,6 +7,7 @@ import type { Account, CardAccount, IbanAccount } from './accounts';
 import { isExpiryPast } from './accounts';
 import type { CardEntry, Effect, JournalEntry, TransferEntry } from './journal';
 import { cardEntryId, transferEntryId } from './journal';
+import { withoutUndefined } from '../../domain/objects';
 
 /** What a card request asks, as the ISO 8583 server reads it (the PAN and CVC only as keyed hashes). */
 export interface CardRequest {
@@ -732,8 +733,4 @@ export class Book {
 /** The authorization code (field 38) of the entry with sequence number `seq`: six base-36 characters. */
 export function authorizationCode(seq: number): string {
   return (seq % 36 ** 6).toString(36).toUpperCase().padStart(6, '0');
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, member]) => member !== undefined)) as T;
 }

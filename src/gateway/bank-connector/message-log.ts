@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import type { IsoMessage } from '../../iso8583';
 import { maskedFields, stringField } from '../../iso8583';
+import { withoutUndefined } from '../../domain/objects';
 
 /** One recorded message, as stored and as operators read it. */
 export interface BankMessageRecord {
@@ -51,11 +52,6 @@ export type StoredBankMessage =
 
 /** The most messages one batch document holds (far under MongoDB's 16 MB: a message is about 500 bytes). */
 const MAX_BATCH = 1_000;
-
-/** Without the keys whose value is undefined (a record has no `rrn` key rather than an undefined one). */
-function withoutUndefined<T extends object>(record: T): T {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as T;
-}
 
 /** A stored document, a batch or one record of before, as the records operators read, oldest first. */
 export function readBankMessages(stored: StoredBankMessageBatch | StoredBankMessage): BankMessageRecord[] {

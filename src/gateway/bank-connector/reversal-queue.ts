@@ -11,6 +11,7 @@ import type { PurposeKeys } from '../../security/purpose-keys';
 import type { BackoffPolicy } from './backoff';
 import { backoffDelayMs } from './backoff';
 import type { CardClient } from './card-client';
+import { withoutUndefined } from '../../domain/objects';
 
 /** The collection's name. */
 export const GATEWAY_REVERSALS = 'gateway_reversals';
@@ -234,8 +235,4 @@ export class ReversalQueue {
       this.sleepers.add(sleeper);
     });
   }
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
 }
