@@ -1,14 +1,14 @@
 // The bank host's own store: a MongoDB database of its own (`settleflow_bank` by default, on whatever server
 // BANK_MONGODB_URI names: the same FerretDB as settleflow in development, another server in production). It holds
-// `accounts` and the insert-only `journal` (ISO 20022 reports are rebuilt from it), never a collection of settleflow's, and is never
-// opened by settleflow. Journal entries are written in groups (group commit): a write starts at the end of the turn
-// of the event loop that decided its first entry (so the requests of one read from the socket share it), every entry
-// decided while a write is running goes into the next one, and nobody is answered before the write holding their
-// entry is done. A group is
-// stored as one document `{ _id: 'group:<first seq>', seq, last, entries }`, its entries as one JSON text: FerretDB's
-// cost of a write is mostly per document (a group of 20 entries as 20 documents took about twice as long to write as
-// the same group as one), and the journal is only ever read whole, in `seq` order, when the books are rebuilt. Entries
-// stored before, one per document (`{ _id, seq, entry }`, or field by field), are still read.
+// `accounts` and the insert-only `journal` (ISO 20022 reports are rebuilt from it), never a collection of settleflow's,
+// and is never opened by settleflow. Journal entries are written in groups (group commit): a write starts at the end
+// of the turn of the event loop that decided its first entry (so the requests of one read from the socket share it),
+// every entry decided while a write is running goes into the next one, and nobody is answered before the write holding
+// their entry is done. A group is stored as one document `{ _id: 'group:<first seq>', seq, last, entries }`, its
+// entries as one JSON text: FerretDB's cost of a write is mostly per document (a group of 20 entries as 20 documents
+// took about twice as long to write as the same group as one), and the journal is only ever read whole, in `seq`
+// order, when the books are rebuilt. Entries stored before, one per document (`{ _id, seq, entry }`, or field by
+// field), are still read.
 
 import mongoose from 'mongoose';
 import type { Connection, mongo } from 'mongoose';
