@@ -24,6 +24,7 @@ module.exports = {
     '<rootDir>/test/gateway/reports/report-renderers.test.ts',
     '<rootDir>/test/gateway/reconciliation-matching.test.ts',
     '<rootDir>/test/console/**/*.test.ts',
+    '<rootDir>/test/persistence/external-sort.test.ts',
     '<rootDir>/test/bank-host/book-holds.test.ts',
     '<rootDir>/test/bank-host/config.test.ts',
     '<rootDir>/test/bank-host/original-matching.test.ts',

@@ -1,5 +1,5 @@
-// How settlement and reconciliation read a day at scale (issue 9 F), on the real database: FerretDB pushes an `_id`
-// equality down to its index but not an `$in` (so lookups go one `_id` at a time, a bounded number at once); a claim
+// How settlement and reconciliation read a day at scale (issue 9 F), on the real database: an `_id` equality and an
+// `$in` of ids reach the `_id` index (on settleflow's FerretDB build too), so lookups go 500 ids to a query; a claim
 // page larger than a chunk claims every due payment once, in chunks, and two cut-offs claiming the same requests at
 // once put each payment in exactly one batch; pricing counts the lines exactly.
 
@@ -9,7 +9,14 @@ import { SettlementBatches } from '../../src/gateway/settlement/settlement-batch
 import { settlementCollections } from '../../src/gateway/settlement/settlement-store';
 import type { Database } from '../../src/persistence/database';
 import { connectDatabase } from '../../src/persistence/database';
-import { LOOKUP_CONCURRENCY, findEachById, forEachBounded } from '../../src/persistence/find-each-by-id';
+import {
+  ID_QUERIES_IN_FLIGHT,
+  IDS_PER_QUERY,
+  LOOKUP_CONCURRENCY,
+  findByIds,
+  findEachById,
+  forEachBounded,
+} from '../../src/persistence/find-each-by-id';
 import { Vault, generateVaultKey } from '../../src/security/vault';
 import { uniqueDatabaseUri } from '../support/workflow-env';
 
@@ -92,6 +99,43 @@ describe('bounded lookups', () => {
     const seen: number[] = [];
     await forEachBounded([3, 1, 2], async (n) => void seen.push(n));
     expect(seen.sort()).toEqual([1, 2, 3]);
+  });
+
+  test('find-by-ids › 2,301 ids with repeats › queries of at most 500 ids, at most 4 at once, found ones in order', async () => {
+    const ids = Array.from({ length: 2_301 }, (_, i) => `id-${i % 2_101}`);
+    let inFlight = 0;
+    let most = 0;
+    const sizes: number[] = [];
+    const found = await findByIds(ids, async (chunk) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      sizes.push(chunk.length);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight -= 1;
+      // Answered out of order, the odd ones missing.
+      return chunk
+        .filter((id) => Number(id.slice(3)) % 2 === 0)
+        .reverse()
+        .map((id) => ({ _id: id }));
+    });
+    expect(IDS_PER_QUERY).toBe(500);
+    expect(sizes.sort((a, b) => b - a)).toEqual([500, 500, 500, 500, 101]);
+    expect(most).toBe(ID_QUERIES_IN_FLIGHT);
+    expect(found.map((doc) => doc._id)).toEqual(
+      Array.from({ length: 2_101 }, (_, i) => `id-${i}`).filter((_, i) => i % 2 === 0),
+    );
+    // On the database: a lookup of 1,200 ids, some missing, answers the ones there.
+    const connection = db.connection as Connection;
+    const docs = Array.from({ length: 1_000 }, (_, i) => ({ _id: `byids-${i}`, n: i }));
+    await connection.collection('byids_probe').insertMany(docs as never[]);
+    const wanted = Array.from({ length: 1_200 }, (_, i) => `byids-${1_199 - i}`);
+    const read = await findByIds(wanted, (chunk) =>
+      connection
+        .collection<{ _id: string; n: number }>('byids_probe')
+        .find({ _id: { $in: chunk } })
+        .toArray(),
+    );
+    expect(read.map((doc) => doc.n)).toEqual(Array.from({ length: 1_000 }, (_, i) => 999 - i));
   });
 
   test('query plans › an _id equality, an $in of ids, an _id with other conditions › all use the _id index', async () => {

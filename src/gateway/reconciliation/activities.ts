@@ -15,7 +15,13 @@ function heartbeat(): void {
   }
 }
 
+/** How often a running step heartbeats besides its own progress (a step that is one long query has none). */
+const HEARTBEAT_EVERY_MS = 20_000;
+
 async function step<T>(work: () => Promise<T>): Promise<T> {
+  // The worker is alive while the timer fires: a crashed worker's step times out after the workflow's heartbeat
+  // timeout, not after its start-to-close bound.
+  const timer = setInterval(heartbeat, HEARTBEAT_EVERY_MS);
   try {
     return await work();
   } catch (error) {
@@ -27,6 +33,8 @@ async function step<T>(work: () => Promise<T>): Promise<T> {
       });
     }
     throw error;
+  } finally {
+    clearInterval(timer);
   }
 }
 

@@ -1,15 +1,18 @@
 // The work of one day's reconciliation, as the workflow's activities call it: stage the bank's statement lines (camt.053
 // pages fetched one at a time over the bank's ISO 20022 channel) and the ledger's clearing journals (a cursor, batches
 // of bounded size) as lines with a match key; compare the day's card totals with the bank's (ISO 8583 0500/0510); then
-// read the staged lines sorted by key, one key at a time, classify them (matching.ts) with the orders behind them, and
-// write items and the exception queue in batches. Memory holds one batch or one key, never the day. Every step is
-// idempotent (deterministic ids, inserts that ignore a copy), so a retried activity redoes nothing twice.
+// read the staged lines sorted by key (an external sort: runs sorted in memory, stored, merged), one key at a time,
+// classify them (matching.ts) with the orders behind them, and write items and the exception queue in batches. Memory
+// holds one batch, one sort run or one key, never the day. Every step is idempotent (deterministic ids, inserts that
+// ignore a copy), so a retried activity redoes nothing twice.
 
+import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { LEDGER_ACCOUNTS } from '../../domain/ledger';
 import type { OrderRecord } from '../../persistence/database';
 import type { Database } from '../../persistence/database';
-import { findEachById } from '../../persistence/find-each-by-id';
+import { externalSort } from '../../persistence/external-sort';
+import { findByIds } from '../../persistence/find-each-by-id';
 import { parseBankStatement } from '../../iso20022';
 import { reconciliationRequest, reconciliationResponse } from '../../iso8583';
 import type { BankConnection } from '../bank-connector/bank-connection';
@@ -42,9 +45,24 @@ export interface ReconciliationSettings {
   requestTimeoutMs: number;
   /** Field 32 of the 0500. */
   acquirerId: string;
+  /** How the match step sorts the day's lines (records per run, per stored chunk, runs merged at once). */
+  matchSort?: Partial<MatchSortSettings> | undefined;
   /** Sees every statement page received, in clear (tests validate them against the XSD); never logs them. */
   observe?: ((xml: string) => void) | undefined;
 }
+
+/** How the match step sorts (see external-sort.ts). */
+export interface MatchSortSettings {
+  runSize: number;
+  chunkSize: number;
+  fanIn: number;
+}
+
+/**
+ * Runs of 50,000 lines (about 30 MB of the worker's memory), stored 1,000 to a document, 32 merged at once: a day of
+ * 1.6 million lines merges in one pass; more takes another pass over the stored runs.
+ */
+export const DEFAULT_MATCH_SORT: MatchSortSettings = { runSize: 50_000, chunkSize: 1_000, fanIn: 32 };
 
 /** What the workflow passes every activity. */
 export interface ReconciliationInput {
@@ -228,10 +246,12 @@ export class Reconciler {
         ...new Set(batch.map((journal) => paymentIdOfJournal(journal._id)).filter((id) => id !== undefined)),
       ];
       const payments = new Map<string, PaymentForMapping>();
-      // Each looked up by `_id`: the one filter FerretDB pushes down to its index (an `$in` scans the collection).
+      // Looked up by `_id`, 500 to a query (the index, on MongoDB and settleflow's FerretDB).
       const collection = (this.db.connection as Connection).collection<PaymentForMapping>(GATEWAY_PAYMENTS);
-      const found = await findEachById(paymentIds, (id) =>
-        collection.findOne({ _id: id } as never, { projection: { method: 1, directDebit: 1, refunds: 1 } }),
+      const found = await findByIds(paymentIds, (ids) =>
+        collection
+          .find({ _id: { $in: ids } } as never, { projection: { method: 1, directDebit: 1, refunds: 1 } })
+          .toArray(),
       );
       for (const payment of found) payments.set(String(payment._id), payment as PaymentForMapping);
       const batchIds = [
@@ -241,8 +261,8 @@ export class Reconciler {
       const batches = (this.db.connection as Connection).collection<{ _id: string; payouts: PayoutForMapping[] }>(
         SETTLEMENT_COLLECTIONS.batches,
       );
-      const settled = await findEachById(batchIds, (id) =>
-        batches.findOne({ _id: id } as never, { projection: { payouts: 1 } }),
+      const settled = await findByIds(batchIds, (ids) =>
+        batches.find({ _id: { $in: ids } } as never, { projection: { payouts: 1 } }).toArray(),
       );
       for (const one of settled) payouts.set(String(one._id), one.payouts ?? []);
       const lines: LineRecord[] = [];
@@ -296,19 +316,23 @@ export class Reconciler {
   async compareTotals(input: ReconciliationInput): Promise<TotalsComparison[]> {
     this.checkAccount(input);
     const comparisons: TotalsComparison[] = [];
+    const zero = (): DirectionTotals => ({ count: 0, reversalCount: 0, amount: 0, reversalAmount: 0 });
+    const sums = new Map(this.settings.currencies.map((currency) => [currency, { debits: zero(), credits: zero() }]));
+    // One pass over the run's lines for every currency (a filter per currency reads them all once per currency on
+    // FerretDB, which pushes none of it down).
+    const cursor = this.store.lines.find(
+      { runId: input.runId, side: 'ledger', kind: { $in: ['card_capture', 'card_refund'] } } as never,
+      { projection: { amountMinor: 1, kind: 1, currency: 1 } },
+    );
+    for await (const line of cursor) {
+      const sum = sums.get(line.currency);
+      if (sum === undefined) continue;
+      const totals = line.kind === 'card_refund' ? sum.credits : sum.debits;
+      totals.count += 1;
+      totals.amount += Math.abs(line.amountMinor);
+    }
     for (const currency of this.settings.currencies) {
-      const zero = (): DirectionTotals => ({ count: 0, reversalCount: 0, amount: 0, reversalAmount: 0 });
-      const debits = zero();
-      const credits = zero();
-      const cursor = this.store.lines.find(
-        { runId: input.runId, side: 'ledger', currency, kind: { $in: ['card_capture', 'card_refund'] } } as never,
-        { projection: { amountMinor: 1, kind: 1 } },
-      );
-      for await (const line of cursor) {
-        const totals = line.kind === 'card_refund' ? credits : debits;
-        totals.count += 1;
-        totals.amount += Math.abs(line.amountMinor);
-      }
+      const { debits, credits } = sums.get(currency)!;
       const netAmount = debits.amount - credits.amount;
       const gateway = { debits, credits, netAmount };
       let answer;
@@ -349,16 +373,27 @@ export class Reconciler {
   }
 
   /**
-   * Reads the staged lines sorted by key and classifies each key's lines; writes items, and a break of each item that
-   * is not MATCHED to the exception queue (OPEN). Answers the counts per class.
+   * Reads the staged lines sorted by key (external-sort.ts, runs of `matchSort.runSize` lines) and classifies each
+   * key's lines; writes items, and a break of each item that is not MATCHED to the exception queue (OPEN). Answers
+   * the counts per class.
    */
   async match(input: ReconciliationInput, heartbeat: () => void = () => undefined): Promise<Record<string, number>> {
     this.checkAccount(input);
     const counts = emptyClassCounts();
-    const cursor = this.store.lines
+    // Chunks left by an attempt that died; then the day's lines read as stored and sorted by key in runs (see
+    // external-sort.ts: FerretDB would sort the whole day in its own memory).
+    await this.store.sortChunks.deleteMany({ runId: input.runId } as never);
+    const sort = { ...DEFAULT_MATCH_SORT, ...this.settings.matchSort };
+    const lines = this.store.lines
       .find({ runId: input.runId } as never)
-      .sort({ key: 1, _id: 1 })
-      .batchSize(this.settings.batchSize);
+      .batchSize(this.settings.batchSize) as AsyncIterable<LineRecord>;
+    const cursor = externalSort(lines, {
+      ...sort,
+      compare: (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a._id < b._id ? -1 : a._id > b._id ? 1 : 0),
+      store: this.store.spillStore(input.runId),
+      sortId: `${input.runId}:${randomUUID()}`,
+      progress: heartbeat,
+    });
     let drafts: ItemDraft[] = [];
     let group: StagedLine[] = [];
     let key: string | undefined;
@@ -393,9 +428,12 @@ export class Reconciler {
     if (drafts.length === 0) return;
     const orderIds = [...new Set(drafts.map((draft) => draft.orderId).filter((id) => id !== undefined))];
     const orders = new Map<string, OrderRecord>();
-    // Each looked up by `_id` (pushed down to the index on FerretDB too, where an `$in` scans the collection).
-    const found = await findEachById(orderIds, (id) =>
-      this.db.orders.findOne({ _id: id }, { payments: 1, status: 1 }).lean<OrderRecord>().exec(),
+    // Looked up by `_id`, 500 to a query (the index, on MongoDB and settleflow's FerretDB).
+    const found = await findByIds(orderIds, (ids) =>
+      this.db.orders
+        .find({ _id: { $in: ids } }, { payments: 1, status: 1 })
+        .lean<OrderRecord[]>()
+        .exec(),
     );
     for (const order of found) orders.set(order._id, order);
     const at = this.now();

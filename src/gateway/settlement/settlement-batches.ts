@@ -20,7 +20,7 @@ import {
 } from '../../iso20022';
 import type { Database } from '../../persistence/database';
 import { isDuplicateKeyError } from '../../persistence/database';
-import { findEachById, forEachBounded } from '../../persistence/find-each-by-id';
+import { findByIds, forEachBounded } from '../../persistence/find-each-by-id';
 import { postJournal } from '../../persistence/ledger-store';
 import type { PurposeKeys } from '../../security/purpose-keys';
 import { GATEWAY_PAYMENTS, PaymentOperationError } from '../card-payments';
@@ -167,8 +167,8 @@ export class SettlementBatches {
    * won. A payment claimed by this batch before (a retried page) keeps its line; one claimed by another batch, or
    * settled per order before batches, is left out. The page is read with one cursor and handled in chunks of at most
    * CLAIM_CHUNK requests (memory holds one chunk, whatever `limit` is); the payments, claims, releases and journals a
-   * chunk needs are looked up by `_id` (the one filter FerretDB pushes down to its index: an `$in` would scan the
-   * collection once per chunk), and its claims, lines and request updates are written in bulk.
+   * chunk needs are looked up by `_id`, 500 to a query (findByIds: the index, on MongoDB and settleflow's FerretDB);
+   * its claims and lines are inserted in bulk, its requests closed one update each (see find-each-by-id.ts).
    * @returns the last request id looked at, and whether the scan is done
    */
   async claimPage(input: {
@@ -258,7 +258,10 @@ export class SettlementBatches {
     // A claim already there: another cut-off won it, or this batch did in an earlier try of this page.
     const lost = claims.filter((_, index) => taken.has(index)).map((claim) => claim._id);
     const winners = new Map(
-      (await findEachById(lost, (id) => this.c.claims.findOne({ _id: id }))).map((claim) => [claim._id, claim.batchId]),
+      (await findByIds(lost, (ids) => this.c.claims.find({ _id: { $in: ids } }).toArray())).map((claim) => [
+        claim._id,
+        claim.batchId,
+      ]),
     );
     for (const [index, { request, payment, round }] of contested.entries()) {
       if (taken.has(index) && winners.get(claims[index]!._id) !== batch._id) continue;
@@ -271,22 +274,29 @@ export class SettlementBatches {
     return lines.length - duplicates.size;
   }
 
-  /** The latest claim of each payment: `<paymentId>#1`, `#2`, ... looked up by `_id` until one is missing. */
+  /**
+   * The latest claim of each payment: `<paymentId>#1`, `#2`, ... looked up by `_id`, round after round, for the
+   * payments whose previous round was found.
+   */
   private async latestClaims(paymentIds: readonly string[]): Promise<Map<string, SettlementClaimRecord>> {
-    const found = await findEachById(paymentIds, async (paymentId) => {
-      let latest: SettlementClaimRecord | null = null;
-      for (let round = 1; ; round += 1) {
-        const claim = await this.c.claims.findOne({ _id: `${paymentId}#${round}` });
-        if (!claim) return latest;
-        latest = claim;
-      }
-    });
-    return new Map(found.map((claim) => [claim.paymentId, claim]));
+    const latest = new Map<string, SettlementClaimRecord>();
+    let pending = [...new Set(paymentIds)];
+    for (let round = 1; pending.length > 0; round += 1) {
+      const found = await findByIds(
+        pending.map((paymentId) => `${paymentId}#${round}`),
+        (ids) => this.c.claims.find({ _id: { $in: ids } }).toArray(),
+      );
+      for (const claim of found) latest.set(claim.paymentId, claim);
+      pending = found.map((claim) => claim.paymentId);
+    }
+    return latest;
   }
 
-  /** Which of these ids a collection holds (looked up one by one by `_id`). */
+  /** Which of these ids a collection holds (looked up by `_id`). */
   private async existingIds(collection: Collection<SettlementReleaseRecord>, ids: readonly string[]) {
-    const found = await findEachById(ids, (id) => collection.findOne({ _id: id }, { projection: { _id: 1 } }));
+    const found = await findByIds(ids, (chunk) =>
+      collection.find({ _id: { $in: chunk } }, { projection: { _id: 1 } }).toArray(),
+    );
     return new Set(found.map((record) => record._id));
   }
 
@@ -586,17 +596,21 @@ export class SettlementBatches {
     return batch;
   }
 
-  /** The payments of these ids, each looked up by `_id` (pushed down to the index on FerretDB too). */
+  /** The payments of these ids, looked up by `_id` (the index, on MongoDB and settleflow's FerretDB). */
   private async payments(ids: readonly string[]): Promise<Map<string, StoredPayment>> {
     const payments = (this.db.connection as Connection).collection<StoredPayment>(GATEWAY_PAYMENTS);
-    const records = await findEachById(ids, (id) => payments.findOne({ _id: id }));
+    const records = await findByIds(ids, (chunk) => payments.find({ _id: { $in: chunk } }).toArray());
     return new Map(records.map((record) => [record._id, record as StoredPayment]));
   }
 
   /** Orders paid out per order before batches existed (their `<orderId>:settlement` journal is posted). */
   private async legacySettled(orderIds: readonly string[]): Promise<Set<string>> {
-    const journals = await findEachById(orderIds, (orderId) =>
-      this.db.ledger.collection.findOne({ _id: `${orderId}:settlement` } as never, { projection: { orderId: 1 } }),
+    const journals = await findByIds(
+      orderIds.map((orderId) => `${orderId}:settlement`),
+      (ids) =>
+        this.db.ledger.collection
+          .find({ _id: { $in: ids } } as never, { projection: { orderId: 1 } })
+          .toArray() as unknown as Promise<{ _id: string; orderId: string }[]>,
     );
     return new Set(journals.map((journal) => String(journal.orderId)));
   }

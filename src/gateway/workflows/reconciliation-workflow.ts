@@ -16,7 +16,8 @@ export async function reconciliationWorkflow(
   input: ReconciliationWorkflowInput,
 ): Promise<ReconciliationWorkflowResult> {
   const steps = wf.proxyActivities<ReconciliationActivities>({
-    startToCloseTimeout: '15m',
+    // A step of a day of a million payments takes minutes here (bench/README.md); the heartbeat finds a dead worker.
+    startToCloseTimeout: '2h',
     heartbeatTimeout: '2m',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5 },
   });
