@@ -9,14 +9,7 @@ import { SettlementBatches } from '../../src/gateway/settlement/settlement-batch
 import { settlementCollections } from '../../src/gateway/settlement/settlement-store';
 import type { Database } from '../../src/persistence/database';
 import { connectDatabase } from '../../src/persistence/database';
-import {
-  ID_QUERIES_IN_FLIGHT,
-  IDS_PER_QUERY,
-  LOOKUP_CONCURRENCY,
-  findByIds,
-  findEachById,
-  forEachBounded,
-} from '../../src/persistence/find-each-by-id';
+import { ID_QUERIES_IN_FLIGHT, IDS_PER_QUERY, findByIds, updateByIds } from '../../src/persistence/by-ids';
 import { Vault, generateVaultKey } from '../../src/security/vault';
 import { uniqueDatabaseUri } from '../support/workflow-env';
 
@@ -83,24 +76,6 @@ async function seedDay(count: number): Promise<{ prefix: string; due: number }> 
 }
 
 describe('bounded lookups', () => {
-  test('find-each-by-id › 100 ids › at most LOOKUP_CONCURRENCY in flight, found ones in the ids order', async () => {
-    let inFlight = 0;
-    let most = 0;
-    const ids = Array.from({ length: 100 }, (_, i) => `id-${i}`);
-    const found = await findEachById(ids, async (id) => {
-      inFlight += 1;
-      most = Math.max(most, inFlight);
-      await new Promise((resolve) => setImmediate(resolve));
-      inFlight -= 1;
-      return Number(id.slice(3)) % 2 === 0 ? id : null;
-    });
-    expect(most).toBe(LOOKUP_CONCURRENCY);
-    expect(found).toEqual(ids.filter((_, i) => i % 2 === 0));
-    const seen: number[] = [];
-    await forEachBounded([3, 1, 2], async (n) => void seen.push(n));
-    expect(seen.sort()).toEqual([1, 2, 3]);
-  });
-
   test('find-by-ids › 2,301 ids with repeats › queries of at most 500 ids, at most 4 at once, found ones in order', async () => {
     const ids = Array.from({ length: 2_301 }, (_, i) => `id-${i % 2_101}`);
     let inFlight = 0;
@@ -137,6 +112,28 @@ describe('bounded lookups', () => {
     );
     expect(read.map((doc) => doc.n)).toEqual(Array.from({ length: 1_000 }, (_, i) => 999 - i));
   });
+
+  test('update-by-ids › 1,100 documents marked while a cursor reads them › all marked, 500 ids to a statement', async () => {
+    const connection = db.connection as Connection;
+    const probe = connection.collection<{ _id: string; state: string }>('byids_update_probe');
+    await probe.insertMany(Array.from({ length: 1_100 }, (_, i) => ({ _id: `u-${i}`, state: 'OPEN' })));
+    const statements: number[] = [];
+    let batch: string[] = [];
+    const flush = () =>
+      updateByIds(batch.splice(0), (chunk) => {
+        statements.push(chunk.length);
+        return probe.updateMany({ _id: { $in: chunk } }, { $set: { state: 'DONE' } });
+      });
+    // As settlement's completion does: the cursor stays open while its batches are written (FerretDB 1.24 waited for
+    // good on one command of 500 update statements here).
+    for await (const document of probe.find({ state: 'OPEN' }).batchSize(500)) {
+      batch.push(document._id);
+      if (batch.length >= 500) await flush();
+    }
+    await flush();
+    expect(statements).toEqual([500, 500, 100]);
+    expect(await probe.countDocuments({ state: 'DONE' })).toBe(1_100);
+  }, 60_000);
 
   test('query plans › an _id equality, an $in of ids, an _id with other conditions › all use the _id index', async () => {
     const connection = db.connection as Connection;

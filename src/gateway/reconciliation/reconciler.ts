@@ -12,7 +12,7 @@ import { LEDGER_ACCOUNTS } from '../../domain/ledger';
 import type { OrderRecord } from '../../persistence/database';
 import type { Database } from '../../persistence/database';
 import { externalSort } from '../../persistence/external-sort';
-import { findByIds } from '../../persistence/find-each-by-id';
+import { findByIds } from '../../persistence/by-ids';
 import { parseBankStatement } from '../../iso20022';
 import { reconciliationRequest, reconciliationResponse } from '../../iso8583';
 import type { BankConnection } from '../bank-connector/bank-connection';

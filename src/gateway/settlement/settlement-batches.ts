@@ -20,7 +20,7 @@ import {
 } from '../../iso20022';
 import type { Database } from '../../persistence/database';
 import { isDuplicateKeyError } from '../../persistence/database';
-import { findByIds, forEachBounded } from '../../persistence/find-each-by-id';
+import { findByIds, updateByIds } from '../../persistence/by-ids';
 import { postJournal } from '../../persistence/ledger-store';
 import type { PurposeKeys } from '../../security/purpose-keys';
 import { GATEWAY_PAYMENTS, PaymentOperationError } from '../card-payments';
@@ -168,7 +168,7 @@ export class SettlementBatches {
    * settled per order before batches, is left out. The page is read with one cursor and handled in chunks of at most
    * CLAIM_CHUNK requests (memory holds one chunk, whatever `limit` is); the payments, claims, releases and journals a
    * chunk needs are looked up by `_id`, 500 to a query (findByIds: the index, on MongoDB and settleflow's FerretDB);
-   * its claims and lines are inserted in bulk, its requests closed one update each (see find-each-by-id.ts).
+   * its claims and lines are inserted in bulk, its requests closed by `_id`, 500 to an update (see by-ids.ts).
    * @returns the last request id looked at, and whether the scan is done
    */
   async claimPage(input: {
@@ -269,8 +269,7 @@ export class SettlementBatches {
       close.push(request._id);
     }
     const duplicates = await this.insertIgnoringDuplicates(this.c.lines, lines);
-    // One update per request (a bulk update of the collection the page's cursor reads hung FerretDB).
-    await forEachBounded(close, (id) => this.c.requests.updateOne({ _id: id }, { $set: { open: false } }));
+    await updateByIds(close, (ids) => this.c.requests.updateMany({ _id: { $in: ids } }, { $set: { open: false } }));
     return lines.length - duplicates.size;
   }
 
@@ -518,17 +517,23 @@ export class SettlementBatches {
     let chunk: SettlementLineRecord[] = [];
     const flush = async () => {
       const at = this.now();
-      const marks: { id: string; set: Partial<SettlementLineRecord> }[] = [];
+      // Lines marked alike, by what is set: PAID, or REJECTED with one reason.
+      const marks = new Map<string, { set: Partial<SettlementLineRecord>; ids: string[] }>();
       const releases: SettlementReleaseRecord[] = [];
       for (const line of chunk) {
         const payout = decided.get(`${line.sellerId}\u0000${line.currency}`);
         if (!payout) continue;
         const paid = payout.status === 'PAID';
         const reason = payout.reason ?? 'REJECTED';
-        marks.push({
-          id: line._id,
-          set: { status: paid ? 'PAID' : 'REJECTED', ...(paid ? {} : { reason }), updatedAt: at },
-        });
+        const mark = paid ? 'PAID' : `REJECTED\u0000${reason}`;
+        const same = marks.get(mark);
+        if (same) same.ids.push(line._id);
+        else {
+          marks.set(mark, {
+            set: { status: paid ? 'PAID' : 'REJECTED', ...(paid ? {} : { reason }), updatedAt: at },
+            ids: [line._id],
+          });
+        }
         if (!paid) {
           releases.push({
             _id: `${line.paymentId}#${line.round}`,
@@ -541,11 +546,13 @@ export class SettlementBatches {
         }
       }
       chunk = [];
-      // One update per line (a bulk update of the collection the cursor reads hung FerretDB).
-      await forEachBounded(marks, ({ id, set }) => this.c.lines.updateOne({ _id: id }, { $set: set }));
+      for (const { set, ids } of marks.values()) {
+        await updateByIds(ids, (chunk) => this.c.lines.updateMany({ _id: { $in: chunk } }, { $set: set }));
+      }
       await this.insertIgnoringDuplicates(this.c.releases, releases);
-      await forEachBounded(releases, (release) =>
-        this.c.requests.updateOne({ _id: release.paymentId }, { $set: { open: true } }),
+      await updateByIds(
+        releases.map((release) => release.paymentId),
+        (chunk) => this.c.requests.updateMany({ _id: { $in: chunk } }, { $set: { open: true } }),
       );
     };
     if (decided.size > 0) {
