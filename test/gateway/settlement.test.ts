@@ -628,7 +628,7 @@ describe('settlement batches', () => {
     const cutoffAt = nextCutoff();
     const workflowId = settlementWorkflowId(cutoffAt);
 
-    // One payment a page and two pages a run: the claims take several runs, and so do the orders' signals.
+    // One payment a page and two pages a run: the orders' signals take several runs (the claims are one call).
     const summary: SettlementSummary = await rig.env.client.workflow.execute('settlementWorkflow', {
       taskQueue: rig.gatewayQueue,
       workflowId,

@@ -9,9 +9,23 @@ import { settlementLineSignal } from '../../contracts/settlement-contract';
 import { PaymentOperationError } from '../card-payments';
 import type { BatchState, SettlementBatches } from './settlement-batches';
 
+/** How often a running step heartbeats besides its own progress. */
+const HEARTBEAT_EVERY_MS = 20_000;
+
+function heartbeat(): void {
+  try {
+    Context.current().heartbeat();
+  } catch {
+    // Outside an activity (a test or the benchmark calling the step directly): nothing to report to.
+  }
+}
+
 /** The settlement activities, bound to the running settlement operations. */
 export function createSettlementActivities(batches: SettlementBatches) {
   async function run<T>(work: () => Promise<T>): Promise<T> {
+    // The worker is alive while the timer fires: a crashed worker's long step (a claim, pricing or completion of a day
+    // of a million payments takes minutes) times out after the workflow's heartbeat timeout, not its start-to-close.
+    const timer = setInterval(heartbeat, HEARTBEAT_EVERY_MS);
     try {
       return await work();
     } catch (error) {
@@ -23,6 +37,8 @@ export function createSettlementActivities(batches: SettlementBatches) {
         });
       }
       throw error;
+    } finally {
+      clearInterval(timer);
     }
   }
 
@@ -31,9 +47,9 @@ export function createSettlementActivities(batches: SettlementBatches) {
     async openSettlementBatch(input: { cutoffAt: string; workflowId: string }): Promise<BatchState> {
       return run(() => batches.open(input));
     },
-    /** Claims one page of settlement requests into the batch. */
+    /** Claims the open settlement requests due by the cut-off into the batch (one pass; see claimPage). */
     async claimSettlementPage(input: { batchId: string; afterId: string; limit: number }) {
-      return run(() => batches.claimPage(input));
+      return run(() => batches.claimPage(input, heartbeat));
     },
     /** Prices the batch's payouts and books their fee and payout journals. */
     async priceSettlementBatch(batchId: string): Promise<BatchState> {

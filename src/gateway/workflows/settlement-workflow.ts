@@ -1,7 +1,7 @@
 // The settlement workflow: one per cut-off, on the gateway's task queue, id `settlement-cutoff-<cut-off time>` (the
 // Temporal Schedule's run of a cut-off and an operator's manual trigger of the same time share it). It claims the
-// payments asked for until the cut-off page by page (continuing as new every PAGES_PER_RUN pages, so its history stays
-// bounded), prices and books the payouts, sends the pacs.008 batch, follows it to the bank's outcome for at most
+// payments asked for until the cut-off (one activity call claims them all since claims stopped paging; the page loop,
+// continuing as new every PAGES_PER_RUN pages, stays for runs started before), prices and books the payouts, sends the pacs.008 batch, follows it to the bank's outcome for at most
 // `outcomeTimeoutMs` (then the batch is UNRESOLVED, for an operator), completes the batch and signals each order its
 // line, page by page (continuing as new the same way). Deterministic: it imports only @temporalio/workflow and the contracts.
 
@@ -37,6 +37,14 @@ export async function settlementWorkflow(input: SettlementWorkflowInput = {}): P
     scheduleToCloseTimeout: '1h',
     retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
   });
+  // Claiming, pricing and completing read the whole cut-off: minutes for a day of a million payments (bench/README.md).
+  // They heartbeat, so a dead worker is found within two minutes; each try may take two hours, all tries six.
+  const long = wf.proxyActivities<SettlementActivities>({
+    startToCloseTimeout: '2h',
+    heartbeatTimeout: '2m',
+    scheduleToCloseTimeout: '6h',
+    retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
+  });
   const outcome = wf.proxyActivities<SettlementActivities>({
     startToCloseTimeout: '1m',
     scheduleToCloseTimeout: outcomeTimeoutMs,
@@ -60,11 +68,11 @@ export async function settlementWorkflow(input: SettlementWorkflowInput = {}): P
       if (pages >= pagesPerRun) {
         return wf.continueAsNew<typeof settlementWorkflow>({ ...input, cutoffAt, resume: { afterId, pages: 0 } });
       }
-      const page = await steps.claimSettlementPage({ batchId, afterId, limit: pageSize });
+      const page = await long.claimSettlementPage({ batchId, afterId, limit: pageSize });
       afterId = page.lastId;
       if (page.done) break;
     }
-    state = await steps.priceSettlementBatch(batchId);
+    state = await long.priceSettlementBatch(batchId);
   }
   if (state.status === 'PRICED') state = await steps.sendSettlementBatch(batchId);
   if (state.status === 'SENT') {
@@ -79,7 +87,7 @@ export async function settlementWorkflow(input: SettlementWorkflowInput = {}): P
       });
       return summary();
     }
-    state = await steps.completeSettlementBatch(batchId);
+    state = await long.completeSettlementBatch(batchId);
   }
   if (state.status === 'COMPLETED') {
     // Signalling the orders pages through the batch's lines too: its history is bounded the same way.
