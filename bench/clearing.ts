@@ -354,7 +354,11 @@ async function main(): Promise<void> {
         bankHost && statements
           ? {
               day: DAY,
-              cutoffAt: new Date(Date.parse(`${DAY}T00:00:00Z`) + 86_400_000).toISOString(),
+              // A cut-off of its own per size (a second apart): the bank host serves every size, and takes a pacs.008
+              // whose message id (batch and currency) it has seen as a repeat, answering for the first one's payouts.
+              cutoffAt: new Date(
+                Date.parse(`${DAY}T00:00:00Z`) + 86_400_000 + sizes.indexOf(size) * 1_000,
+              ).toISOString(),
               pageSize,
               vaultKey,
               settlementIban: BENCH_SETTLEMENT_IBAN,

@@ -5,9 +5,13 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import type { SettlementLineSignal } from '../../contracts/settlement-contract';
 import { settlementLineSignal } from '../../contracts/settlement-contract';
 import { PaymentOperationError } from '../card-payments';
 import type { BatchState, SettlementBatches } from './settlement-batches';
+
+/** Signals sent at once to a batch's orders. */
+const SIGNALS_AT_ONCE = 8;
 
 /** How often a running step heartbeats besides its own progress. */
 const HEARTBEAT_EVERY_MS = 20_000;
@@ -72,26 +76,45 @@ export function createSettlementActivities(batches: SettlementBatches) {
       return run(() => batches.markUnresolved(input.batchId, input.detail));
     },
     /**
-     * Signals one page of the batch's orders with their lines' outcomes. An order that no longer runs (closed, or a
-     * payment without an order workflow) is passed over: its line stays the record.
+     * Signals the batch's orders with their lines' outcomes, every line in one call (a few at once). An order that no
+     * longer runs (closed, or a payment without an order workflow) is passed over: its line stays the record. A
+     * retried call signals again from the start, and an order drops a repeat. `afterId` and `limit` are what workflows
+     * started before this change pass; the answer always says done.
      */
     async signalSettlementOrders(input: {
       batchId: string;
       afterId: string;
       limit: number;
     }): Promise<{ lastId: string; done: boolean; signalled: number }> {
-      const page = await batches.signalsPage(input.batchId, input.afterId, input.limit);
       const client = Context.current().client;
       let signalled = 0;
-      for (const { workflowId, signal } of page.signals) {
-        try {
-          await client.workflow.getHandle(workflowId).signal(settlementLineSignal, signal);
-          signalled += 1;
-        } catch (error) {
-          if (!(error instanceof WorkflowNotFoundError)) throw error;
+      let lastId = input.afterId;
+      let pending: { workflowId: string; signal: SettlementLineSignal }[] = [];
+      const send = async () => {
+        heartbeat();
+        const sent = await Promise.all(
+          pending.map(async ({ workflowId, signal }) => {
+            try {
+              await client.workflow.getHandle(workflowId).signal(settlementLineSignal, signal);
+              return 1;
+            } catch (error) {
+              if (!(error instanceof WorkflowNotFoundError)) throw error;
+              return 0;
+            }
+          }),
+        );
+        signalled += sent.reduce<number>((sum, one) => sum + one, 0);
+        pending = [];
+      };
+      return run(async () => {
+        for await (const { lineId, workflowId, signal } of batches.signals(input.batchId)) {
+          lastId = lineId;
+          pending.push({ workflowId, signal });
+          if (pending.length >= SIGNALS_AT_ONCE) await send();
         }
-      }
-      return { lastId: page.lastId, done: page.done, signalled };
+        await send();
+        return { lastId, done: true, signalled };
+      });
     },
   };
 }

@@ -579,21 +579,17 @@ export class SettlementBatches {
     return this.state(batchId);
   }
 
-  /** One page of a completed batch's decided lines (after `afterId`), as the signals to their orders. */
-  async signalsPage(
+  /**
+   * A completed batch's decided lines as the signals to their orders, in one pass (an unsorted cursor, memory holds
+   * one batch of the cursor): pages sorted by `_id` cost FerretDB a read and sort of the batch's lines per page.
+   */
+  async *signals(
     batchId: string,
-    afterId: string,
-    limit: number,
-  ): Promise<{ signals: { workflowId: string; signal: SettlementLineSignal }[]; lastId: string; done: boolean }> {
-    const lines = await this.c.lines
-      .find({ batchId, _id: { $gt: afterId } })
-      .sort({ _id: 1 })
-      .limit(limit)
-      .toArray();
-    const signals = lines
-      .filter((line) => line.status !== 'CLAIMED')
-      .map((line) => ({ workflowId: line.orderWorkflowId, signal: lineSignal(line) }));
-    return { signals, lastId: lines[lines.length - 1]?._id ?? afterId, done: lines.length < limit };
+  ): AsyncGenerator<{ lineId: string; workflowId: string; signal: SettlementLineSignal }> {
+    const cursor = this.c.lines.find({ batchId, status: { $ne: 'CLAIMED' } }).batchSize(CLAIM_CHUNK);
+    for await (const line of cursor) {
+      yield { lineId: line._id, workflowId: line.orderWorkflowId, signal: lineSignal(line) };
+    }
   }
 
   // ---- internals

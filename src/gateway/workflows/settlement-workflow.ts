@@ -1,9 +1,10 @@
 // The settlement workflow: one per cut-off, on the gateway's task queue, id `settlement-cutoff-<cut-off time>` (the
 // Temporal Schedule's run of a cut-off and an operator's manual trigger of the same time share it). It claims the
-// payments asked for until the cut-off (one activity call claims them all since claims stopped paging; the page loop,
-// continuing as new every PAGES_PER_RUN pages, stays for runs started before), prices and books the payouts, sends the pacs.008 batch, follows it to the bank's outcome for at most
-// `outcomeTimeoutMs` (then the batch is UNRESOLVED, for an operator), completes the batch and signals each order its
-// line, page by page (continuing as new the same way). Deterministic: it imports only @temporalio/workflow and the contracts.
+// payments asked for until the cut-off, prices and books the payouts, sends the pacs.008 batch, follows it to the
+// bank's outcome for at most `outcomeTimeoutMs` (then the batch is UNRESOLVED, for an operator), completes the batch
+// and signals each order its line. Claiming and signalling are one activity call each (one pass over the requests or
+// lines); the loops around them, continuing as new every PAGES_PER_RUN pages, are for runs started while those
+// activities answered a page at a time. Deterministic: it imports only @temporalio/workflow and the contracts.
 
 import * as wf from '@temporalio/workflow';
 import type { SettlementWorkflowInput } from '../../contracts/settlement-contract';
@@ -100,7 +101,7 @@ export async function settlementWorkflow(input: SettlementWorkflowInput = {}): P
           resume: { afterId: '', pages: 0, signalsAfterId: afterId },
         });
       }
-      const page = await steps.signalSettlementOrders({ batchId, afterId, limit: pageSize });
+      const page = await long.signalSettlementOrders({ batchId, afterId, limit: pageSize });
       afterId = page.lastId;
       if (page.done) break;
     }
