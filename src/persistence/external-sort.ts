@@ -1,7 +1,7 @@
 // Sorts more records than memory should hold: runs of at most `runSize` records are sorted in memory and stored as
 // chunks of `chunkSize` records (one document each, read back by `_id`), then merged `fanIn` runs at a time (in as
 // many passes as it takes) into one sorted stream. Memory holds one run while the runs are made and, while merging,
-// at most two chunks per run merged; a source that fits in one run is sorted in memory and stores nothing.
+// one chunk per run merged; a source that fits in one run is sorted in memory and stores nothing.
 //
 // Why settleflow has its own: a day's reconciliation reads a million staged lines grouped by match key, and the
 // database would have to sort them. MongoDB does that from an index; FerretDB 1.24 reads every document into its own
@@ -49,38 +49,27 @@ interface Run {
 /** Chunks written per `put`. */
 const CHUNKS_PER_PUT = 8;
 
-/** Reads one run's records in order, a chunk at a time, the next chunk fetched while this one is read. */
+/** Reads one run's records in order, a chunk at a time. */
 class RunReader<T> {
   private records: T[] = [];
   private position = 0;
   private next = 0;
-  private prefetch: Promise<T[]> | undefined;
 
   constructor(
     private readonly run: Run,
     private readonly store: SpillStore,
   ) {}
 
-  private fetch(index: number): Promise<T[]> | undefined {
-    const id = this.run.chunks[index];
-    if (id === undefined) return undefined;
-    return this.store.get(id).then((text) => {
-      if (text === undefined) throw new Error(`external sort: chunk ${id} is missing (removed by another attempt?)`);
-      return JSON.parse(text) as T[];
-    });
-  }
-
   /** The current record, loading the next chunk when this one is used up; undefined at the end. */
   async head(): Promise<T | undefined> {
     while (this.position >= this.records.length) {
-      const pending = this.prefetch ?? this.fetch(this.next);
-      if (pending === undefined) return undefined;
-      this.records = await pending;
+      const id = this.run.chunks[this.next];
+      if (id === undefined) return undefined;
+      const text = await this.store.get(id);
+      if (text === undefined) throw new Error(`external sort: chunk ${id} is missing (removed by another attempt?)`);
+      this.records = JSON.parse(text) as T[];
       this.position = 0;
       this.next += 1;
-      this.prefetch = this.fetch(this.next);
-      // A rejected prefetch nobody awaits yet must not surface as an unhandled rejection.
-      this.prefetch?.catch(() => undefined);
     }
     return this.records[this.position];
   }

@@ -118,7 +118,7 @@ describe('bounded lookups', () => {
     const probe = connection.collection<{ _id: string; state: string }>('byids_update_probe');
     await probe.insertMany(Array.from({ length: 1_100 }, (_, i) => ({ _id: `u-${i}`, state: 'OPEN' })));
     const statements: number[] = [];
-    let batch: string[] = [];
+    const batch: string[] = [];
     const flush = () =>
       updateByIds(batch.splice(0), (chunk) => {
         statements.push(chunk.length);
