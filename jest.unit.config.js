@@ -25,6 +25,7 @@ module.exports = {
     '<rootDir>/test/gateway/reconciliation-matching.test.ts',
     '<rootDir>/test/console/**/*.test.ts',
     '<rootDir>/test/persistence/external-sort.test.ts',
+    '<rootDir>/test/persistence/spool.test.ts',
     '<rootDir>/test/bank-host/book-holds.test.ts',
     '<rootDir>/test/bank-host/config.test.ts',
     '<rootDir>/test/bank-host/original-matching.test.ts',

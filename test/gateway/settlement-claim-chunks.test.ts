@@ -175,9 +175,13 @@ describe('settlement claims in chunks', () => {
     const opened = await batches.open({ cutoffAt, workflowId: `settlement-cutoff-${cutoffAt}` });
     // One unsorted pass, whatever the page limit a workflow started before passes (a page sorted by _id cost FerretDB
     // a sort of every open request).
+    const c = settlementCollections(db);
+    // What a claim attempt that died left in the spool.
+    await c.spool.insertOne({ _id: `${opened.batchId}:claim:dead:0`, owner: `${opened.batchId}:claim`, records: '[]' });
     const page = await batches.claimPage({ batchId: opened.batchId, afterId: `payment-${prefix}`, limit: 100 });
     expect(page).toMatchObject({ done: true, claimed: due });
-    const c = settlementCollections(db);
+    // The ids it read first are gone with the dead attempt's.
+    expect(await c.spool.countDocuments({})).toBe(0);
     const lines = await c.lines.find({ batchId: opened.batchId }).toArray();
     expect(lines).toHaveLength(due);
     expect(new Set(lines.map((line) => line.paymentId)).size).toBe(due);

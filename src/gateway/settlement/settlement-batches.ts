@@ -5,7 +5,7 @@
 // (idempotent by message id), follows it to the bank's pacs.002 / pacs.004, and gives rejected payouts back to the
 // payable. It never writes an order's documents (the orders are signalled) and never stores an IBAN in clear.
 
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Collection, Connection } from 'mongoose';
 import { batchIdFor } from '../../contracts/settlement-contract';
 import type { SettlementLineSignal } from '../../contracts/settlement-contract';
@@ -21,6 +21,7 @@ import {
 import type { Database } from '../../persistence/database';
 import { isDuplicateKeyError } from '../../persistence/database';
 import { findByIds, updateByIds } from '../../persistence/by-ids';
+import { spooledIds } from '../../persistence/spool';
 import { postJournal } from '../../persistence/ledger-store';
 import type { PurposeKeys } from '../../security/purpose-keys';
 import { GATEWAY_PAYMENTS, PaymentOperationError } from '../card-payments';
@@ -38,7 +39,7 @@ import type {
   SettlementRequestRecord,
 } from './settlement-store';
 import { isClaimedForSettlement, requestSettlement } from './settlement-requests';
-import { ensureSettlementIndexes, settlementCollections } from './settlement-store';
+import { ensureSettlementIndexes, settlementCollections, settlementSpool } from './settlement-store';
 
 /** Ledger accounts of settlement (beside LEDGER_ACCOUNTS). */
 export const settlementAccounts = {
@@ -165,9 +166,9 @@ export class SettlementBatches {
   /**
    * Claims every open request asked for until the cut-off, in one pass, and writes a line for each payment won. A
    * payment claimed by this batch before (a retried call) keeps its line; one claimed by another batch, or settled per
-   * order before batches, is left out; one not captured yet stays open for a later cut-off. The requests are read
-   * with one unsorted cursor and handled in chunks of CLAIM_CHUNK (memory holds one chunk): a claimed or finished
-   * request is closed, so a retried call reads only what is left. The payments, claims, releases and journals a
+   * order before batches, is left out; one not captured yet stays open for a later cut-off. The open requests' ids are
+   * read with one unsorted cursor to its end into the spool (spool.ts), then handled in chunks of CLAIM_CHUNK (memory
+   * holds one chunk): a claimed or finished request is closed, so a retried call reads only what is left. The payments, claims, releases and journals a
    * chunk needs are looked up by `_id`, 500 to a query; claims and lines are inserted in bulk, requests closed 500 to
    * an update (see by-ids.ts).
    *
@@ -182,14 +183,11 @@ export class SettlementBatches {
   ): Promise<{ lastId: string; done: boolean; claimed: number }> {
     const batch = await this.requiredBatch(input.batchId);
     if (batch.status !== 'CLAIMING') return { lastId: input.afterId, done: true, claimed: 0 };
-    const cursor = this.c.requests.find({ open: true }).batchSize(CLAIM_CHUNK);
     let claimed = 0;
     let lastId = input.afterId;
-    let chunk: SettlementRequestRecord[] = [];
-    const flush = async () => {
+    const flush = async (chunk: SettlementRequestRecord[]) => {
       progress();
       const wrote = await this.claimChunk(batch, chunk);
-      chunk = [];
       claimed += wrote;
       if (wrote > 0) {
         // A progress count (what this call wrote); price() sets the exact count from the lines.
@@ -199,12 +197,17 @@ export class SettlementBatches {
         );
       }
     };
-    for await (const request of cursor) {
-      lastId = request._id;
-      chunk.push(request);
-      if (chunk.length >= CLAIM_CHUNK) await flush();
+    // The open requests' ids are read to the end first (spool.ts: a cursor left open while the chunks are written
+    // kept FerretDB's write-ahead log from being checkpointed), then each chunk is looked up and claimed.
+    for await (const ids of this.spooledIds(this.c.requests.find({ open: true }, { projection: { _id: 1 } }), {
+      owner: `${input.batchId}:claim`,
+    })) {
+      const requests = await findByIds(ids, (chunk) =>
+        this.c.requests.find({ _id: { $in: chunk }, open: true }).toArray(),
+      );
+      lastId = ids[ids.length - 1] ?? lastId;
+      if (requests.length > 0) await flush(requests);
     }
-    if (chunk.length > 0) await flush();
     return { lastId, done: true, claimed };
   }
 
@@ -557,11 +560,12 @@ export class SettlementBatches {
       );
     };
     if (decided.size > 0) {
-      for await (const line of this.c.lines.find({ batchId }).batchSize(CLAIM_CHUNK)) {
-        chunk.push(line);
-        if (chunk.length >= CLAIM_CHUNK) await flush();
+      for await (const ids of this.spooledIds(this.c.lines.find({ batchId }, { projection: { _id: 1 } }), {
+        owner: `${batchId}:complete`,
+      })) {
+        chunk = await findByIds(ids, (some) => this.c.lines.find({ _id: { $in: some } }).toArray());
+        await flush();
       }
-      await flush();
     }
     await this.c.batches.updateOne(
       { _id: batchId, status: 'SENT' },
@@ -586,10 +590,24 @@ export class SettlementBatches {
   async *signals(
     batchId: string,
   ): AsyncGenerator<{ lineId: string; workflowId: string; signal: SettlementLineSignal }> {
-    const cursor = this.c.lines.find({ batchId, status: { $ne: 'CLAIMED' } }).batchSize(CLAIM_CHUNK);
-    for await (const line of cursor) {
-      yield { lineId: line._id, workflowId: line.orderWorkflowId, signal: lineSignal(line) };
+    const cursor = this.c.lines.find({ batchId, status: { $ne: 'CLAIMED' } }, { projection: { _id: 1 } });
+    for await (const ids of this.spooledIds(cursor, { owner: `${batchId}:signals` })) {
+      for (const line of await findByIds(ids, (some) => this.c.lines.find({ _id: { $in: some } }).toArray())) {
+        yield { lineId: line._id, workflowId: line.orderWorkflowId, signal: lineSignal(line) };
+      }
     }
+  }
+
+  /** The ids a cursor finds, read to the end into the spool first, then a chunk at a time (see spool.ts). */
+  private async *spooledIds(
+    cursor: AsyncIterable<{ _id: string }>,
+    options: { owner: string },
+  ): AsyncGenerator<string[]> {
+    const store = await settlementSpool(this.db, options.owner);
+    async function* ids() {
+      for await (const document of cursor) yield document._id;
+    }
+    yield* spooledIds(ids(), { store, spoolId: `${options.owner}:${randomUUID()}`, chunkSize: CLAIM_CHUNK });
   }
 
   // ---- internals

@@ -14,9 +14,12 @@
 // - settlement_lines     `<batchId>:<paymentId>`: one per payment in the batch, see {@link SettlementLineRecord}.
 // - settlement_fee_schedules `<sellerId>:<currency>:v<version>`: {@link FeeScheduleRecord} (insert-only versions).
 // - settlement_payout_accounts `<sellerId>`: the seller's payout IBAN, sealed by the vault, and its last 4.
+// - settlement_spool `<owner>:<attempt>:<n>`: { owner, records }: ids a step read before working on them
+//     (src/persistence/spool.ts), kept only while the step runs.
 
 import type { Connection } from 'mongoose';
 import type { Database } from '../../persistence/database';
+import type { SpilledChunk, SpillStore } from '../../persistence/external-sort';
 import type { FeeMethod, FeeRule, FeeScheduleVersion } from './fees';
 
 /** Collection names, for readers of the batches (reconciliation, reports). */
@@ -28,6 +31,7 @@ export const SETTLEMENT_COLLECTIONS = {
   lines: 'settlement_lines',
   feeSchedules: 'settlement_fee_schedules',
   payoutAccounts: 'settlement_payout_accounts',
+  spool: 'settlement_spool',
 } as const;
 
 /** An order's request to settle its payment. */
@@ -149,6 +153,28 @@ export function settlementCollections(db: Database) {
     lines: connection.collection<SettlementLineRecord>(SETTLEMENT_COLLECTIONS.lines),
     feeSchedules: connection.collection<FeeScheduleRecord>(SETTLEMENT_COLLECTIONS.feeSchedules),
     payoutAccounts: connection.collection<PayoutAccountRecord>(SETTLEMENT_COLLECTIONS.payoutAccounts),
+    spool: connection.collection<SpilledChunk & { owner: string }>(SETTLEMENT_COLLECTIONS.spool),
+  };
+}
+
+/**
+ * Where a step keeps the ids it read (spool.ts) while it lasts, under `owner` (the batch and the step): what an
+ * attempt that died left is removed when the step starts again.
+ */
+export async function settlementSpool(db: Database, owner: string): Promise<SpillStore> {
+  const { spool } = settlementCollections(db);
+  await spool.deleteMany({ owner });
+  return {
+    put: async (chunks) => {
+      await spool.insertMany(
+        chunks.map((chunk) => ({ ...chunk, owner })),
+        { ordered: false },
+      );
+    },
+    get: async (id) => (await spool.findOne({ _id: id }))?.records,
+    remove: async (ids) => {
+      if (ids.length > 0) await spool.deleteMany({ _id: { $in: [...ids] } });
+    },
   };
 }
 
@@ -165,5 +191,6 @@ export async function ensureSettlementIndexes(db: Database): Promise<void> {
     c.lines.createIndex({ batchId: 1, sellerId: 1, currency: 1 }),
     c.batches.createIndex({ cutoffAt: -1, _id: -1 }),
     c.feeSchedules.createIndex({ sellerId: 1, currency: 1, effectiveFrom: 1 }),
+    c.spool.createIndex({ owner: 1 }),
   ]);
 }
