@@ -9,21 +9,8 @@
 // a few hundred large documents keeps FerretDB to lookups by `_id` and settleflow's process to a bounded size, on both
 // databases. No library found sorts through a caller's store; the merge (a binary heap over the runs) is small.
 
-/** Where the runs' chunks are kept while a sort lasts. */
-export interface SpillStore {
-  /** Stores chunks (each id is new). */
-  put(chunks: readonly SpilledChunk[]): Promise<void>;
-  /** The chunk's records as stored, or undefined if it is not there. */
-  get(id: string): Promise<string | undefined>;
-  /** Removes chunks (ids not there are ignored). */
-  remove(ids: readonly string[]): Promise<void>;
-}
-
-/** One stored chunk: records of one run in order, serialized. */
-export interface SpilledChunk {
-  _id: string;
-  records: string;
-}
+import type { SpillStore } from './spill-store';
+import { ChunkWriter } from './spill-store';
 
 /** How a sort runs. */
 export interface ExternalSortOptions<T> {
@@ -45,9 +32,6 @@ export interface ExternalSortOptions<T> {
 interface Run {
   chunks: string[];
 }
-
-/** Chunks written per `put`. */
-const CHUNKS_PER_PUT = 8;
 
 /** Reads one run's records in order, a chunk at a time. */
 class RunReader<T> {
@@ -138,30 +122,10 @@ export async function* externalSort<T>(source: AsyncIterable<T>, options: Extern
   const stored = new Set<string>();
   let runCount = 0;
   const write = async (records: AsyncIterable<T> | Iterable<T>, level: number): Promise<Run> => {
-    const run: Run = { chunks: [] };
-    const number = runCount;
+    const writer = new ChunkWriter<T>(store, `${sortId}:${level}:${runCount}`, chunkSize, (id) => stored.add(id));
     runCount += 1;
-    let pending: SpilledChunk[] = [];
-    let chunk: T[] = [];
-    const flush = async (all: boolean) => {
-      if (chunk.length > 0 && (all || chunk.length >= chunkSize)) {
-        const id = `${sortId}:${level}:${number}:${run.chunks.length}`;
-        pending.push({ _id: id, records: JSON.stringify(chunk) });
-        run.chunks.push(id);
-        stored.add(id);
-        chunk = [];
-      }
-      if (pending.length > 0 && (all || pending.length >= CHUNKS_PER_PUT)) {
-        await store.put(pending);
-        pending = [];
-      }
-    };
-    for await (const record of records) {
-      chunk.push(record);
-      if (chunk.length >= chunkSize) await flush(false);
-    }
-    await flush(true);
-    return run;
+    for await (const record of records) await writer.add(record);
+    return { chunks: await writer.end() };
   };
   try {
     let runs: Run[] = [];

@@ -6,10 +6,8 @@
 // written while the cursor is open (a few tens of MB for a million ids), the work's own writes after it closed.
 // Memory holds one chunk.
 
-import type { SpilledChunk, SpillStore } from './external-sort';
-
-/** Ids put per `put`. */
-const CHUNKS_PER_PUT = 8;
+import type { SpillStore } from './spill-store';
+import { ChunkWriter } from './spill-store';
 
 /**
  * Yields `ids` in chunks of `chunkSize`, after reading them all into `store` under `spoolId`; removes the chunks when
@@ -23,26 +21,9 @@ export async function* spooledIds(
   if (chunkSize < 1) throw new Error('spool: chunkSize >= 1');
   const stored: string[] = [];
   try {
-    let pending: SpilledChunk[] = [];
-    let chunk: string[] = [];
-    const flush = async (all: boolean) => {
-      if (chunk.length > 0 && (all || chunk.length >= chunkSize)) {
-        const id = `${spoolId}:${stored.length}`;
-        pending.push({ _id: id, records: JSON.stringify(chunk) });
-        stored.push(id);
-        chunk = [];
-      }
-      if (pending.length > 0 && (all || pending.length >= CHUNKS_PER_PUT)) {
-        await store.put(pending);
-        pending = [];
-      }
-    };
-    for await (const id of ids) {
-      chunk.push(id);
-      if (chunk.length >= chunkSize) await flush(false);
-    }
-    await flush(true);
-    for (const id of stored) {
+    const writer = new ChunkWriter<string>(store, spoolId, chunkSize, (id) => stored.push(id));
+    for await (const id of ids) await writer.add(id);
+    for (const id of await writer.end()) {
       const text = await store.get(id);
       if (text === undefined) throw new Error(`spool: chunk ${id} is missing (removed by another attempt?)`);
       yield JSON.parse(text) as string[];

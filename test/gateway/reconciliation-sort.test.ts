@@ -96,7 +96,7 @@ describe('reconciliation match sort', () => {
     await store.lines.insertMany(day);
     await store.lines.insertMany(dayOf(spilled));
     // What a dead attempt of the spilled run left behind.
-    await store.sortChunks.insertOne({ _id: `${spilled}:dead:0:0:0`, runId: spilled, records: '[]' });
+    await store.sortChunks.insertOne({ _id: `${spilled}:dead:0:0:0`, owner: spilled, records: '[]' });
 
     const input = (runId: string) => ({ runId, day: '2026-11-20', iban: 'DE89370400440532013000' });
     const countsInMemory = await reconcilerWith().match(input(inMemory));

@@ -3,7 +3,7 @@
 // at most one run in memory, stores nothing for a source that fits in one run, and leaves no chunk behind when the
 // stream ends, fails or is left early.
 import fc from 'fast-check';
-import type { SpilledChunk, SpillStore } from '../../src/persistence/external-sort';
+import type { SpilledChunk, SpillStore } from '../../src/persistence/spill-store';
 import { externalSort } from '../../src/persistence/external-sort';
 
 interface Line {

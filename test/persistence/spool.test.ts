@@ -1,7 +1,7 @@
 // The spool without a server (a Map for a store): every id comes back once, in order, in chunks of the size asked;
 // the source is read to its end before the first chunk is handed out (so a database cursor is closed before the
 // caller writes); the chunks are removed when the stream ends, fails or is left early.
-import type { SpilledChunk, SpillStore } from '../../src/persistence/external-sort';
+import type { SpilledChunk, SpillStore } from '../../src/persistence/spill-store';
 import { spooledIds } from '../../src/persistence/spool';
 
 class MapStore implements SpillStore {

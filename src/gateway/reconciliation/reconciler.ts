@@ -13,6 +13,7 @@ import type { OrderRecord } from '../../persistence/database';
 import type { Database } from '../../persistence/database';
 import { externalSort } from '../../persistence/external-sort';
 import { findByIds } from '../../persistence/by-ids';
+import { ownedSpillStore } from '../../persistence/spill-store';
 import { parseBankStatement } from '../../iso20022';
 import { reconciliationRequest, reconciliationResponse } from '../../iso8583';
 import type { BankConnection } from '../bank-connector/bank-connection';
@@ -380,9 +381,9 @@ export class Reconciler {
   async match(input: ReconciliationInput, heartbeat: () => void = () => undefined): Promise<Record<string, number>> {
     this.checkAccount(input);
     const counts = emptyClassCounts();
-    // Chunks left by an attempt that died; then the day's lines read as stored and sorted by key in runs (see
-    // external-sort.ts: FerretDB would sort the whole day in its own memory).
-    await this.store.sortChunks.deleteMany({ runId: input.runId } as never);
+    // The day's lines read as stored and sorted by key in runs (see external-sort.ts: FerretDB would sort the whole day
+    // in its own memory); the chunks an attempt that died left are removed first.
+    const store = await ownedSpillStore(this.store.sortChunks, input.runId);
     const sort = { ...DEFAULT_MATCH_SORT, ...this.settings.matchSort };
     const lines = this.store.lines
       .find({ runId: input.runId } as never)
@@ -390,7 +391,7 @@ export class Reconciler {
     const cursor = externalSort(lines, {
       ...sort,
       compare: (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a._id < b._id ? -1 : a._id > b._id ? 1 : 0),
-      store: this.store.spillStore(input.runId),
+      store,
       sortId: `${input.runId}:${randomUUID()}`,
       progress: heartbeat,
     });

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Collection, Connection } from 'mongoose';
 import type { FlatLeg } from '../../domain/ledger';
 import type { Database } from '../../persistence/database';
-import type { SpilledChunk, SpillStore } from '../../persistence/external-sort';
+import type { OwnedChunk } from '../../persistence/spill-store';
 import { isDuplicateKeyError } from '../../persistence/database';
 import type { ItemDraft, ReconciliationClass, StagedLine } from './matching';
 import type { CorrectionRule, PlanEntry } from './rules';
@@ -148,11 +148,6 @@ export interface CorrectionRecord extends PlanEntry {
   legs?: FlatLeg[] | undefined;
 }
 
-/** A chunk of a match's sorted lines (external-sort.ts), kept only while the match runs. */
-export interface SortChunkRecord extends SpilledChunk {
-  runId: string;
-}
-
 /** The reconciliation's store. */
 export class ReconciliationStore {
   constructor(readonly db: Database) {}
@@ -182,29 +177,9 @@ export class ReconciliationStore {
   get corrections() {
     return this.collection<CorrectionRecord>(RECONCILIATION_COLLECTIONS.corrections);
   }
+  /** A match's sorted chunks (external-sort.ts), owned by the run and kept only while the match runs. */
   get sortChunks() {
-    return this.collection<SortChunkRecord>(RECONCILIATION_COLLECTIONS.sortChunks);
-  }
-
-  /**
-   * Where a run's match keeps its sorted chunks while it lasts (external-sort.ts), read and removed by `_id` (the
-   * index, on MongoDB and settleflow's FerretDB); each chunk names its run, so a retried match removes what a dead
-   * attempt left.
-   */
-  spillStore(runId: string): SpillStore {
-    const chunks = this.sortChunks;
-    return {
-      put: async (spilled) => {
-        await chunks.insertMany(
-          spilled.map((chunk) => ({ ...chunk, runId })),
-          { ordered: false },
-        );
-      },
-      get: async (id) => (await chunks.findOne({ _id: id }))?.records,
-      remove: async (ids) => {
-        if (ids.length > 0) await chunks.deleteMany({ _id: { $in: [...ids] } });
-      },
-    };
+    return this.collection<OwnedChunk>(RECONCILIATION_COLLECTIONS.sortChunks);
   }
 
   /** Makes the indexes every query here needs (idempotent). */
@@ -222,7 +197,7 @@ export class ReconciliationStore {
       this.ruleSets.createIndex({ version: -1 }),
       this.audit.createIndex({ subject: 1, subjectId: 1, at: 1 }),
       this.corrections.createIndex({ runId: 1, _id: 1 }),
-      this.sortChunks.createIndex({ runId: 1 }),
+      this.sortChunks.createIndex({ owner: 1 }),
       // The day's journals are read by time (ledger lines of a day), with their clearing legs.
       this.db.ledger.collection.createIndex({ at: 1, _id: 1 }),
     ]);

@@ -21,6 +21,7 @@ import {
 import type { Database } from '../../persistence/database';
 import { isDuplicateKeyError } from '../../persistence/database';
 import { findByIds, updateByIds } from '../../persistence/by-ids';
+import { ownedSpillStore } from '../../persistence/spill-store';
 import { spooledIds } from '../../persistence/spool';
 import { postJournal } from '../../persistence/ledger-store';
 import type { PurposeKeys } from '../../security/purpose-keys';
@@ -39,7 +40,7 @@ import type {
   SettlementRequestRecord,
 } from './settlement-store';
 import { isClaimedForSettlement, requestSettlement } from './settlement-requests';
-import { ensureSettlementIndexes, settlementCollections, settlementSpool } from './settlement-store';
+import { ensureSettlementIndexes, settlementCollections } from './settlement-store';
 
 /** Ledger accounts of settlement (beside LEDGER_ACCOUNTS). */
 export const settlementAccounts = {
@@ -603,7 +604,8 @@ export class SettlementBatches {
     cursor: AsyncIterable<{ _id: string }>,
     options: { owner: string },
   ): AsyncGenerator<string[]> {
-    const store = await settlementSpool(this.db, options.owner);
+    // The ids of an attempt that died are removed first.
+    const store = await ownedSpillStore(this.c.spool, options.owner);
     async function* ids() {
       for await (const document of cursor) yield document._id;
     }

@@ -19,7 +19,7 @@
 
 import type { Connection } from 'mongoose';
 import type { Database } from '../../persistence/database';
-import type { SpilledChunk, SpillStore } from '../../persistence/external-sort';
+import type { OwnedChunk } from '../../persistence/spill-store';
 import type { FeeMethod, FeeRule, FeeScheduleVersion } from './fees';
 
 /** Collection names, for readers of the batches (reconciliation, reports). */
@@ -153,28 +153,7 @@ export function settlementCollections(db: Database) {
     lines: connection.collection<SettlementLineRecord>(SETTLEMENT_COLLECTIONS.lines),
     feeSchedules: connection.collection<FeeScheduleRecord>(SETTLEMENT_COLLECTIONS.feeSchedules),
     payoutAccounts: connection.collection<PayoutAccountRecord>(SETTLEMENT_COLLECTIONS.payoutAccounts),
-    spool: connection.collection<SpilledChunk & { owner: string }>(SETTLEMENT_COLLECTIONS.spool),
-  };
-}
-
-/**
- * Where a step keeps the ids it read (spool.ts) while it lasts, under `owner` (the batch and the step): what an
- * attempt that died left is removed when the step starts again.
- */
-export async function settlementSpool(db: Database, owner: string): Promise<SpillStore> {
-  const { spool } = settlementCollections(db);
-  await spool.deleteMany({ owner });
-  return {
-    put: async (chunks) => {
-      await spool.insertMany(
-        chunks.map((chunk) => ({ ...chunk, owner })),
-        { ordered: false },
-      );
-    },
-    get: async (id) => (await spool.findOne({ _id: id }))?.records,
-    remove: async (ids) => {
-      if (ids.length > 0) await spool.deleteMany({ _id: { $in: [...ids] } });
-    },
+    spool: connection.collection<OwnedChunk>(SETTLEMENT_COLLECTIONS.spool),
   };
 }
 
