@@ -22,17 +22,57 @@ const STOP_GRACE_MS = 10000;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Resolves with a TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */
-function findFreePort() {
-  return new Promise((resolve, reject) => {
+/** The kernel's ephemeral port range (where it takes the local ports of outgoing connections), or Linux's default. */
+function ephemeralPortRange() {
+  try {
+    const [low, high] = fs
+      .readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high) && low <= high) return [low, high];
+  } catch {
+    // Not Linux: fall through to its default.
+  }
+  return [32768, 60999];
+}
+
+/** Resolves true if a server can listen on 127.0.0.1:port right now. */
+function canListen(port) {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * Resolves with a random port in [low, high] (minus the kernel's ephemeral range) on which a server could listen a
+ * moment ago. Never a port the OS hands out for port 0: those come from the ephemeral range, from which it also takes
+ * the local port of every outgoing connection, so a readiness probe or a client connecting elsewhere could hold the
+ * port by the time the server binds it ("can't set frontend port ...: address already in use", seen once).
+ */
+async function findFreePort({ low = 20000, high = 65535 } = {}) {
+  const [ephemeralLow, ephemeralHigh] = ephemeralPortRange();
+  const candidates = [];
+  if (low < ephemeralLow) candidates.push([low, Math.min(high, ephemeralLow - 1)]);
+  if (high > ephemeralHigh) candidates.push([Math.max(low, ephemeralHigh + 1), high]);
+  const size = candidates.reduce((sum, [from, to]) => sum + (to - from + 1), 0);
+  if (size === 0)
+    throw new Error(`no port in ${low}-${high} outside the ephemeral range ${ephemeralLow}-${ephemeralHigh}`);
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    let offset = Math.floor(Math.random() * size);
+    for (const [from, to] of candidates) {
+      if (offset <= to - from) {
+        const port = from + offset;
+        if (await canListen(port)) return port;
+        break;
+      }
+      offset -= to - from + 1;
+    }
+  }
+  throw new Error(`no free port in ${low}-${high} outside the ephemeral range after 200 tries`);
 }
 
 /** Resolves true if something accepts TCP connections on host:port right now. */
@@ -66,11 +106,7 @@ async function waitForPort(port, { host = '127.0.0.1', timeoutMs = 60000, check 
 
 /** Fails clearly if a port we are about to give a server is taken by something else. */
 async function assertPortFree(port, what) {
-  const free = await new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
+  const free = await canListen(port);
   if (!free) {
     throw new Error(
       `port ${port} (${what}) is already in use by another process. Stop it, choose another port with the ` +

@@ -32,20 +32,10 @@ function tailOf(file, lines = 20) {
 
 /**
  * A free port below 32768: Temporal's SQL schema stores membership ports as `smallint`, and the ports the OS hands out
- * for port 0 (its ephemeral range) are above it. Tries random ports in 20000-32767 until one binds.
+ * for port 0 (its ephemeral range) are above it.
  */
-async function findFreeMembershipPort() {
-  const net = require('node:net');
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    const port = 20000 + Math.floor(Math.random() * 12768);
-    const free = await new Promise((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error("no free port below 32768 for the Temporal services' membership");
+function findFreeMembershipPort() {
+  return findFreePort({ low: 20000, high: 32767 });
 }
 
 /** The directory holding PostgreSQL's server programs (initdb, postgres, pg_isready), or null. */

@@ -119,8 +119,10 @@ export function partiesRouter(
     }
   });
 
+  // A disabled party's keys are refused before this answers, so the caller is never disabled. The answer is a
+  // PartyAccount because `/v1/parties/me` is also `/v1/parties/{partyId}` with partyId "me" (getParty's shape).
   mountRoute(router, currentPartyRoute, guards, (_req, res) => {
-    res.json(callerOf(res));
+    res.json({ ...callerOf(res), disabled: false });
   });
 
   mountRoute(router, getPartyRoute, guards, async (req, res) => {

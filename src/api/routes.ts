@@ -23,7 +23,6 @@ import {
   orderListSchema,
   orderSchema,
   partyAccountSchema,
-  partySchema,
   paymentDeclinedSchema,
   paymentResultSchema,
   registeredPartySchema,
@@ -171,8 +170,10 @@ export const currentPartyRoute = defineRoute({
   method: 'get',
   path: '/v1/parties/me',
   summary: 'The calling party',
+  description:
+    'Always `disabled: false` (a disabled party is refused with 403 `party_disabled`); the same shape as GET /v1/parties/{partyId}, which this path also matches.',
   tags: ['Parties'],
-  responses: { '200': { description: 'The party.', schema: partySchema }, ...errorResponses(401) },
+  responses: { '200': { description: 'The party.', schema: partyAccountSchema }, ...errorResponses(401) },
 });
 
 /** `GET /v1/parties/{partyId}`. */

@@ -2,6 +2,7 @@
 // must never be routed to `/v1/parties/me` (Express matches case-insensitively unless told otherwise; schemathesis
 // found an operator's GET /v1/parties/ME answered with the operator's own party, in the wrong schema).
 
+import { partyAccountSchema, partySchema } from '../../src/api/response-schemas';
 import type { ApiHarness } from '../support/harness';
 import { startApiHarness } from '../support/harness';
 
@@ -24,5 +25,19 @@ describe('routing', () => {
     expect(upper.body.error).toMatchObject({ type: expect.any(String), code: expect.any(String) });
     const orders = await h.api('GET', '/V1/ORDERS', { key: h.key('seller') });
     expect(orders.status).toBe(404);
+  });
+
+  // `/v1/parties/me` is also `/v1/parties/{partyId}` with partyId "me": schemathesis sent a carrier's GET that way and
+  // checked the answer against getParty's PartyAccount, which requires `disabled`. The literal route answers in a shape
+  // both operations document.
+  it.each([
+    ['carrierA', 'carrier'],
+    ['operator', 'operator'],
+  ] as const)('routing › GET /v1/parties/me as %s › fits both Party and PartyAccount', async (party, role) => {
+    const own = await h.api('GET', '/v1/parties/me', { key: h.key(party) });
+    expect(own.status).toBe(200);
+    expect(partyAccountSchema.safeParse(own.body).error).toBeUndefined();
+    expect(partySchema.safeParse(own.body).error).toBeUndefined();
+    expect(own.body).toMatchObject({ id: h.parties[party].id, role, disabled: false });
   });
 });
