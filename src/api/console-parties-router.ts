@@ -10,7 +10,7 @@ import { ApiError } from './api-error';
 import type { ApiKeyCache } from './auth';
 import { listPartiesRoute, updatePartyRoute } from './console-routes';
 import { mountRoute } from './route-registry';
-import { ID_PATTERN } from './schemas';
+import { PARTY_ID_PATTERN } from './schemas';
 import { assertWebhookUrlAccepted } from './webhooks-router';
 
 /** The console's party routes; `keyCache` is cleared for an edited party, so its callers see the change at once. */
@@ -30,7 +30,7 @@ export function consolePartiesRouter(
   mountRoute(router, updatePartyRoute, guards, async (req, res, { body }) => {
     const partyId = String(req.params.partyId);
     const notFound = new ApiError(404, 'not_found_error', 'party_not_found', `no party ${partyId}`, 'partyId');
-    if (!ID_PATTERN.test(partyId) || !(await findPartyAccount(deps.db, partyId))) throw notFound;
+    if (!PARTY_ID_PATTERN.test(partyId) || !(await findPartyAccount(deps.db, partyId))) throw notFound;
     if (typeof body.webhookUrl === 'string') await assertWebhookUrlAccepted(body.webhookUrl, deps.config);
     let party: PartyAccount | undefined;
     let webhookSecret: string | undefined;

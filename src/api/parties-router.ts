@@ -39,7 +39,7 @@ import {
   listApiKeysRoute,
   revokeApiKeyRoute,
 } from './routes';
-import { ID_PATTERN } from './schemas';
+import { PARTY_ID_PATTERN } from './schemas';
 import { assertWebhookUrlAccepted } from './webhooks-router';
 
 function partyNotFound(partyId: string): ApiError {
@@ -48,7 +48,7 @@ function partyNotFound(partyId: string): ApiError {
 
 function partyIdOf(req: Request): string {
   const partyId = String(req.params.partyId);
-  if (!ID_PATTERN.test(partyId)) throw partyNotFound(partyId);
+  if (!PARTY_ID_PATTERN.test(partyId)) throw partyNotFound(partyId);
   return partyId;
 }
 

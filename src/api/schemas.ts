@@ -38,6 +38,17 @@ const NOT_BLANK = /[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205
 export const idSchema = z.string().regex(ID_PATTERN, 'must be 1 to 64 letters, digits, _ or -');
 const id = idSchema;
 
+/**
+ * A party's own id: an id other than `me`, which names the caller in `/v1/parties/me` and its sub-paths (a party
+ * called "me" could never be read at `/v1/parties/{partyId}`). Spelled as one pattern so that the OpenAPI document
+ * says it too: schemathesis, generating "me" for `{partyId}`, reached `/v1/parties/me` and checked its answer against
+ * getParty's.
+ */
+export const PARTY_ID_PATTERN = /^(?!me$)[A-Za-z0-9_-]{1,64}$/;
+export const partyIdSchema = z
+  .string()
+  .regex(PARTY_ID_PATTERN, 'must be 1 to 64 letters, digits, _ or -, and not "me"');
+
 /** Free text: its length is checked as sent, then it is trimmed; blank text is refused. */
 const text = (max: number) => z.string().min(1).max(max).regex(NOT_BLANK, 'must not be blank').trim();
 
@@ -74,7 +85,7 @@ export const idempotencyKeySchema = z
 /** `POST /v1/parties`. */
 export const createPartyBody = z
   .strictObject({
-    id: id.optional(),
+    id: partyIdSchema.optional(),
     role: z.enum(PARTY_ROLES),
     name: text(200),
     webhookUrl: z
@@ -368,11 +379,11 @@ export function parseRequest<T extends z.ZodType>(schema: T, input: unknown): z.
 export const orderPathParams = z.strictObject({ orderId: idSchema });
 
 /** Path parameters naming a party. */
-export const partyPathParams = z.strictObject({ partyId: idSchema });
+export const partyPathParams = z.strictObject({ partyId: partyIdSchema });
 
 /** Path parameters naming one of a party's API keys. */
 export const apiKeyPathParams = z.strictObject({
-  partyId: idSchema,
+  partyId: partyIdSchema,
   keyId: z.string().regex(/^key_[A-Za-z0-9]{1,64}$/),
 });
 

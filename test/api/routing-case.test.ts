@@ -40,4 +40,31 @@ describe('routing', () => {
     expect(partySchema.safeParse(own.body).error).toBeUndefined();
     expect(own.body).toMatchObject({ id: h.parties[party].id, role, disabled: false });
   });
+
+  // So "me" is no party id: the document's {partyId} pattern leaves it out (schemathesis never generates it again),
+  // and registering a party called "me", which `/v1/parties/{partyId}` could never reach, is refused.
+  it('routing › the party id "me" › left out of every {partyId} pattern and refused at registration', async () => {
+    const { body: document } = await h.api('GET', '/openapi.json');
+    const patterns: string[] = [];
+    for (const [route, operations] of Object.entries<Record<string, { parameters?: unknown[] }>>(document.paths)) {
+      if (!route.includes('{partyId}')) continue;
+      for (const operation of Object.values(operations)) {
+        for (const parameter of (operation.parameters ?? []) as { name: string; schema: { pattern: string } }[]) {
+          if (parameter.name === 'partyId') patterns.push(parameter.schema.pattern);
+        }
+      }
+    }
+    expect(patterns.length).toBeGreaterThanOrEqual(5);
+    expect(patterns.filter((pattern) => new RegExp(pattern).test('me'))).toEqual([]);
+    expect(patterns.filter((pattern) => !new RegExp(pattern).test('mei'))).toEqual([]);
+
+    const registered = await h.api('POST', '/v1/parties', {
+      key: h.key('operator'),
+      body: { id: 'me', role: 'carrier', name: 'Me Freight' },
+      headers: { 'Idempotency-Key': 'party-named-me' },
+    });
+    expect([registered.status, registered.body.error?.param]).toEqual([400, 'id']);
+    const again = await h.api('GET', '/v1/parties/me', { key: h.key('operator') });
+    expect(again.body.id).toBe(h.parties.operator.id);
+  });
 });
