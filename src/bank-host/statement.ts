@@ -110,13 +110,12 @@ function balanceOf(type: 'OPBD' | 'CLBD', balance: number, currency: string, dat
  */
 export function statementPage(book: Book, request: StatementRequest): StatementPage | undefined {
   const { account, currency, date, page, pageSize } = request;
-  const entries = book
-    .accountDayEntries(account._id, date)
-    .filter((entry) => deltaOn(entry, account._id, currency) !== 0);
+  // The book keeps each day's lines per currency: a page costs its own entries, not the whole day's.
+  const entries = book.statementEntries(account._id, currency, date);
   const pages = Math.max(1, Math.ceil(entries.length / pageSize));
   if (page < 1 || page > pages) return undefined;
   const opening = book.balanceAtStartOf(account._id, currency, date);
-  const closing = entries.reduce((sum, entry) => sum + deltaOn(entry, account._id, currency), opening);
+  const closing = opening + book.dayNet(account._id, currency, date);
   const chosen = entries.slice((page - 1) * pageSize, page * pageSize);
   const createdAt = request.now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const sequence = Number(date.replaceAll('-', ''));

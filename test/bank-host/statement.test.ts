@@ -176,3 +176,90 @@ describe('statementPage › a day of seven entries, three a page', () => {
     }
   });
 });
+
+describe('statementPage › a day of two currencies', () => {
+  it('pages › only the currency asked, never an entry that nets to zero on the account, and a new entry at once', () => {
+    const book = new Book({ holdTtlMs: 60_000, clearingPeriodMs: 1_000 });
+    const account: IbanAccount = {
+      _id: 'acct_m',
+      kind: 'settlement',
+      label: 'gateway',
+      iban: ibanOf('DE', '500105170000000002'),
+      opening: { EUR: 1_000, USD: 2_000 },
+      createdAt: '2026-11-01T00:00:00Z',
+    };
+    book.addAccount(account);
+    const day = '2026-11-26';
+    const entry = (seq: number, effects: JournalEntry['effects'], currency = 'EUR'): JournalEntry => ({
+      _id: `8583:0200:M${String(seq).padStart(11, '0')}`,
+      seq,
+      at: `${day}T10:00:00.000Z`,
+      settlementDate: day,
+      channel: 'iso8583',
+      mti: '0200',
+      rrn: `M${String(seq).padStart(11, '0')}`,
+      stan: '000001',
+      acquirerId: '4711',
+      messageKey: `m${seq}`,
+      digest: 'd',
+      processingCode: '000000',
+      amount: 1,
+      currency,
+      responseCode: '00',
+      effects,
+    });
+    const onAccount = (currency: string, delta: number) => [
+      { accountId: 'acct_m', currency, delta },
+      { accountId: 'card_y', currency, delta: -delta },
+    ];
+    book.apply(entry(1, onAccount('EUR', 300)));
+    book.apply(entry(2, onAccount('USD', 700), 'USD'));
+    // In and out of the account in one entry: nets to zero, no line (and no movement of the balance).
+    book.apply(
+      entry(3, [
+        { accountId: 'acct_m', currency: 'EUR', delta: 50 },
+        { accountId: 'acct_m', currency: 'EUR', delta: -50 },
+      ]),
+    );
+    book.apply(entry(4, onAccount('EUR', -40)));
+    // Another account's entry of the same day and currency.
+    book.apply(entry(5, [{ accountId: 'acct_other', currency: 'EUR', delta: 9 }]));
+
+    const read = (currency: string) => {
+      const page = statementPage(book, {
+        account,
+        currency,
+        date: day,
+        page: 1,
+        pageSize: 10,
+        bic: 'SFBKDEFFXXX',
+        now: new Date('2026-11-27T00:30:00Z'),
+      });
+      const statement = parseBankStatement(page!.xml).statements[0]!;
+      return {
+        lines: statement.entries.map((e) => [
+          e.entryReference,
+          e.creditDebit === 'CRDT' ? e.amount.amount : -e.amount.amount,
+        ]),
+        balances: statement.balances.map((b) => [b.type, b.amount.amount]),
+      };
+    };
+    const eur = read('EUR');
+    expect(eur.lines.map(([, amount]) => amount)).toEqual([300, -40]);
+    expect(eur.balances).toEqual([
+      ['OPBD', 1_000],
+      ['CLBD', 1_260],
+    ]);
+    expect(read('USD')).toMatchObject({
+      lines: [[expect.any(String), 700]],
+      balances: [
+        ['OPBD', 2_000],
+        ['CLBD', 2_700],
+      ],
+    });
+
+    book.apply(entry(6, onAccount('EUR', 5)));
+    expect(read('EUR').lines.map(([, amount]) => amount)).toEqual([300, -40, 5]);
+    expect(read('EUR').balances[1]).toEqual(['CLBD', 1_265]);
+  });
+});
