@@ -1,9 +1,24 @@
 // Where the external sort (external-sort.ts) and the spool (spool.ts) keep what they read while a step lasts: chunks of
 // serialized records, one document each, read and removed by `_id` (the index, on MongoDB and settleflow's FerretDB).
 // A step's chunks name their owner (a reconciliation run, a settlement batch's step), so the step, started again,
-// removes what an attempt that died left.
+// removes what an attempt that died left. The chunks live in a database of their own (`<database>_spill`): a step
+// writes them while a long cursor reads its own database, and on FerretDB each database is a SQLite file whose
+// write-ahead log cannot be checkpointed past the oldest open read, so chunks written into the read database piled up
+// in its log for as long as the cursor lasted (bench/README.md), and every read of it went through that log.
 
-import type { Collection } from 'mongoose';
+import type { Collection, Connection } from 'mongoose';
+
+/** The database beside a connection's own that holds its spill collections. */
+export function spillDatabaseName(connection: Connection): string {
+  return `${connection.name}_spill`;
+}
+
+/** A spill collection: in `<database>_spill`, on the connection's client (one pool). */
+export function spillCollection(connection: Connection, name: string): Collection<OwnedChunk> {
+  return connection
+    .useDb(spillDatabaseName(connection), { useCache: true })
+    .collection<OwnedChunk>(name) as unknown as Collection<OwnedChunk>;
+}
 
 /** Where chunks are kept while a step lasts. */
 export interface SpillStore {

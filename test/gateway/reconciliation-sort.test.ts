@@ -9,6 +9,7 @@ import type { LineRecord } from '../../src/gateway/reconciliation/store';
 import { RECONCILIATION_COLLECTIONS } from '../../src/gateway/reconciliation/store';
 import type { Database } from '../../src/persistence/database';
 import { connectDatabase } from '../../src/persistence/database';
+import { spillDatabaseName } from '../../src/persistence/spill-store';
 import { testServers, uniqueDatabaseUri } from '../support/workflow-env';
 
 let db: Database;
@@ -18,6 +19,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await db?.connection.useDb(spillDatabaseName(db.connection)).dropDatabase();
   await db?.connection.dropDatabase();
   await db?.close();
 });
@@ -101,9 +103,16 @@ describe('reconciliation match sort', () => {
     const input = (runId: string) => ({ runId, day: '2026-11-20', iban: 'DE89370400440532013000' });
     const countsInMemory = await reconcilerWith().match(input(inMemory));
     let heartbeats = 0;
+    // The chunks go to `<database>_spill` (another SQLite file on FerretDB), never beside the lines being read.
+    const spillDb = db.connection.useDb(spillDatabaseName(db.connection));
+    const seen: Promise<number>[] = [];
     const countsSpilled = await reconcilerWith({ runSize: 5, chunkSize: 2, fanIn: 2 }).match(input(spilled), () => {
       heartbeats += 1;
+      seen.push(spillDb.collection(RECONCILIATION_COLLECTIONS.sortChunks).countDocuments({ owner: spilled }));
     });
+    expect(Math.max(...(await Promise.all(seen)))).toBeGreaterThan(0);
+    const mainCollections = await db.connection.db!.listCollections({}, { nameOnly: true }).toArray();
+    expect(mainCollections.map((c) => c.name)).not.toContain(RECONCILIATION_COLLECTIONS.sortChunks);
 
     expect(countsInMemory).toEqual({
       MATCHED: 36,

@@ -9,6 +9,7 @@ import { SettlementBatches } from '../../src/gateway/settlement/settlement-batch
 import { settlementCollections } from '../../src/gateway/settlement/settlement-store';
 import type { Database } from '../../src/persistence/database';
 import { connectDatabase } from '../../src/persistence/database';
+import { spillDatabaseName } from '../../src/persistence/spill-store';
 import { ID_QUERIES_IN_FLIGHT, IDS_PER_QUERY, findByIds, updateByIds } from '../../src/persistence/by-ids';
 import { Vault, generateVaultKey } from '../../src/security/vault';
 import { uniqueDatabaseUri } from '../support/workflow-env';
@@ -20,6 +21,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await db?.connection.useDb(spillDatabaseName(db.connection)).dropDatabase();
   await db?.connection.dropDatabase();
   await db?.close();
 });
@@ -180,8 +182,12 @@ describe('settlement claims in chunks', () => {
     await c.spool.insertOne({ _id: `${opened.batchId}:claim:dead:0`, owner: `${opened.batchId}:claim`, records: '[]' });
     const page = await batches.claimPage({ batchId: opened.batchId, afterId: `payment-${prefix}`, limit: 100 });
     expect(page).toMatchObject({ done: true, claimed: due });
-    // The ids it read first are gone with the dead attempt's.
+    // The ids it read first are gone with the dead attempt's. The spool is in `<database>_spill` (another SQLite file
+    // on FerretDB, so that what the claim writes there is not held in the log of the database its cursor reads).
     expect(await c.spool.countDocuments({})).toBe(0);
+    expect(c.spool.conn.name).toBe(`${db.connection.name}_spill`);
+    const mainCollections = await db.connection.db!.listCollections({}, { nameOnly: true }).toArray();
+    expect(mainCollections.map((collection) => collection.name)).not.toContain('settlement_spool');
     const lines = await c.lines.find({ batchId: opened.batchId }).toArray();
     expect(lines).toHaveLength(due);
     expect(new Set(lines.map((line) => line.paymentId)).size).toBe(due);

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Collection, Connection } from 'mongoose';
 import type { FlatLeg } from '../../domain/ledger';
 import type { Database } from '../../persistence/database';
-import type { OwnedChunk } from '../../persistence/spill-store';
+import { spillCollection } from '../../persistence/spill-store';
 import { isDuplicateKeyError } from '../../persistence/database';
 import type { ItemDraft, ReconciliationClass, StagedLine } from './matching';
 import type { CorrectionRule, PlanEntry } from './rules';
@@ -177,9 +177,12 @@ export class ReconciliationStore {
   get corrections() {
     return this.collection<CorrectionRecord>(RECONCILIATION_COLLECTIONS.corrections);
   }
-  /** A match's sorted chunks (external-sort.ts), owned by the run and kept only while the match runs. */
+  /**
+   * A match's sorted chunks (external-sort.ts), owned by the run and kept only while the match runs; in the spill
+   * database (spill-store.ts), not beside the lines the match reads while it writes them.
+   */
   get sortChunks() {
-    return this.collection<OwnedChunk>(RECONCILIATION_COLLECTIONS.sortChunks);
+    return spillCollection(this.db.connection as Connection, RECONCILIATION_COLLECTIONS.sortChunks);
   }
 
   /** Makes the indexes every query here needs (idempotent). */

@@ -19,7 +19,7 @@
 
 import type { Connection } from 'mongoose';
 import type { Database } from '../../persistence/database';
-import type { OwnedChunk } from '../../persistence/spill-store';
+import { spillCollection } from '../../persistence/spill-store';
 import type { FeeMethod, FeeRule, FeeScheduleVersion } from './fees';
 
 /** Collection names, for readers of the batches (reconciliation, reports). */
@@ -153,7 +153,8 @@ export function settlementCollections(db: Database) {
     lines: connection.collection<SettlementLineRecord>(SETTLEMENT_COLLECTIONS.lines),
     feeSchedules: connection.collection<FeeScheduleRecord>(SETTLEMENT_COLLECTIONS.feeSchedules),
     payoutAccounts: connection.collection<PayoutAccountRecord>(SETTLEMENT_COLLECTIONS.payoutAccounts),
-    spool: connection.collection<OwnedChunk>(SETTLEMENT_COLLECTIONS.spool),
+    // In the spill database (spill-store.ts): written while a step's cursor reads the ids in this one.
+    spool: spillCollection(connection, SETTLEMENT_COLLECTIONS.spool),
   };
 }
 
