@@ -14,7 +14,18 @@ import { createLogger } from './log';
 import { seedDemoAccounts } from './seed';
 import { BankStore } from './store';
 
+/**
+ * How long the HTTP servers keep an idle connection: longer than clients pool them (undici, which the gateway and the
+ * tests use, stops reusing one a little before the server's announced timeout), so the client is the side that closes.
+ * With Node's 5 s a client could reuse a socket the server was closing and get "other side closed" (seen once, in a
+ * test whose worker had called the control API a few seconds before). As the API does (src/api/listen.ts).
+ */
+const HTTP_KEEP_ALIVE_MS = 65_000;
+
 function listenHttp(server: http.Server, port: number, host: string): Promise<number> {
+  server.keepAliveTimeout = HTTP_KEEP_ALIVE_MS;
+  // A request's headers must be allowed longer than an idle connection, or the headers timer closes it first.
+  server.headersTimeout = HTTP_KEEP_ALIVE_MS + 1_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

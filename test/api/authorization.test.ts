@@ -192,7 +192,12 @@ describe('authorization matrix', () => {
     const response = await h.api('GET', '/v1/parties/me', { key: h.key('carrierA') });
 
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ id: h.parties.carrierA.id, role: 'carrier', name: h.parties.carrierA.name });
+    expect(response.body).toEqual({
+      id: h.parties.carrierA.id,
+      role: 'carrier',
+      name: h.parties.carrierA.name,
+      disabled: false,
+    });
   });
 
   test('create party › by an operator › answers 201 with a working API key shown once', async () => {
