@@ -93,7 +93,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The calling party */
+        /**
+         * The calling party
+         * @description Always `disabled: false` (a disabled party is refused with 403 `party_disabled`); the same shape as GET /v1/parties/{partyId}, which this path also matches.
+         */
         get: operations["getCurrentParty"];
         put?: never;
         post?: never;
@@ -3363,7 +3366,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Party"];
+                    "application/json": components["schemas"]["PartyAccount"];
                 };
             };
             /** @description Missing or invalid API key (`authentication_error`); see `WWW-Authenticate`. */
