@@ -96,6 +96,34 @@ describe('bank host camt.053 › an acquirer settlement account', () => {
   });
 });
 
+/** A card purchase (refund when `delta` is negative) on a settlement day, moving money as `effects` say. */
+function cardEntry(
+  seq: number,
+  day: string,
+  effects: JournalEntry['effects'],
+  { currency = 'EUR', delta = 1 }: { currency?: string; delta?: number } = {},
+): JournalEntry {
+  const rrn = `R${String(seq).padStart(11, '0')}`;
+  return {
+    _id: `8583:0200:${rrn}`,
+    seq,
+    at: `${day}T10:00:00.000Z`,
+    settlementDate: day,
+    channel: 'iso8583',
+    mti: '0200',
+    rrn,
+    stan: '000001',
+    acquirerId: '4711',
+    messageKey: `k${seq}`,
+    digest: 'd',
+    processingCode: delta > 0 ? '000000' : '200000',
+    amount: Math.abs(delta),
+    currency,
+    responseCode: '00',
+    effects,
+  };
+}
+
 describe('statementPage › a day of seven entries, three a page', () => {
   it('pages › every entry once, in order, the same balances on each page, last page marked, XSD-valid', async () => {
     const book = new Book({ holdTtlMs: 60_000, clearingPeriodMs: 1_000 });
@@ -108,27 +136,16 @@ describe('statementPage › a day of seven entries, three a page', () => {
       createdAt: '2026-11-01T00:00:00Z',
     };
     book.addAccount(account);
-    const entry = (seq: number, day: string, delta: number): JournalEntry => ({
-      _id: `8583:0200:R${String(seq).padStart(11, '0')}`,
-      seq,
-      at: `${day}T10:00:00.000Z`,
-      settlementDate: day,
-      channel: 'iso8583',
-      mti: '0200',
-      rrn: `R${String(seq).padStart(11, '0')}`,
-      stan: '000001',
-      acquirerId: '4711',
-      messageKey: `k${seq}`,
-      digest: 'd',
-      processingCode: delta > 0 ? '000000' : '200000',
-      amount: Math.abs(delta),
-      currency: 'EUR',
-      responseCode: '00',
-      effects: [
-        { accountId: 'acct_s', currency: 'EUR', delta },
-        { accountId: 'card_x', currency: 'EUR', delta: -delta },
-      ],
-    });
+    const entry = (seq: number, day: string, delta: number): JournalEntry =>
+      cardEntry(
+        seq,
+        day,
+        [
+          { accountId: 'acct_s', currency: 'EUR', delta },
+          { accountId: 'card_x', currency: 'EUR', delta: -delta },
+        ],
+        { delta },
+      );
     book.apply(entry(1, '2026-11-25', 5_000));
     const deltas = [100, 200, -50, 400, 500, -60, 700];
     deltas.forEach((delta, i) => book.apply(entry(i + 2, '2026-11-26', delta)));
@@ -190,24 +207,8 @@ describe('statementPage › a day of two currencies', () => {
     };
     book.addAccount(account);
     const day = '2026-11-26';
-    const entry = (seq: number, effects: JournalEntry['effects'], currency = 'EUR'): JournalEntry => ({
-      _id: `8583:0200:M${String(seq).padStart(11, '0')}`,
-      seq,
-      at: `${day}T10:00:00.000Z`,
-      settlementDate: day,
-      channel: 'iso8583',
-      mti: '0200',
-      rrn: `M${String(seq).padStart(11, '0')}`,
-      stan: '000001',
-      acquirerId: '4711',
-      messageKey: `m${seq}`,
-      digest: 'd',
-      processingCode: '000000',
-      amount: 1,
-      currency,
-      responseCode: '00',
-      effects,
-    });
+    const entry = (seq: number, effects: JournalEntry['effects'], currency = 'EUR'): JournalEntry =>
+      cardEntry(seq, day, effects, { currency });
     const onAccount = (currency: string, delta: number) => [
       { accountId: 'acct_m', currency, delta },
       { accountId: 'card_y', currency, delta: -delta },
