@@ -3,6 +3,7 @@
 
 import { WEBHOOK_DELIVERY_STATES } from '../contracts/webhook-delivery-contract';
 import { ORDER_STATUSES } from '../domain/order';
+import { countMatching } from '../persistence/count';
 import type { Database } from '../persistence/database';
 import type { ReadModelCounts } from './metrics';
 
@@ -14,7 +15,7 @@ export function readModelCounts(db: Database): ReadModelCounts {
   const countBy = async (collection: string, field: string, values: readonly string[]) => {
     const counts = await Promise.all(
       values.map((value) =>
-        db.connection.collection(collection).countDocuments({ [field]: value }, { maxTimeMS: COUNT_TIME_LIMIT_MS }),
+        countMatching(db.connection, collection, { [field]: value }, { maxTimeMS: COUNT_TIME_LIMIT_MS }),
       ),
     );
     return Object.fromEntries(values.map((value, i) => [value, counts[i] ?? 0]));

@@ -3,6 +3,7 @@
 // unreadable. Never prints or logs a secret; only counts and key ids.
 
 import type { Connection } from 'mongoose';
+import { countMatching } from '../persistence/count';
 import { KeyRingError } from './key-errors';
 import type { KeyInfo, KeyRing } from './key-ring';
 import type { SymmetricPurpose } from './purpose-keys';
@@ -38,9 +39,9 @@ function escapeRegex(text: string): string {
 export async function countSealedUnder(connection: Connection, kid: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (const { collection, field } of SEALED_FIELDS) {
-    const count = await connection
-      .collection(collection)
-      .countDocuments({ [field]: { $regex: `^${escapeRegex(sealedPrefix(kid))}` } });
+    const count = await countMatching(connection, collection, {
+      [field]: { $regex: `^${escapeRegex(sealedPrefix(kid))}` },
+    });
     counts.set(`${collection}.${field}`, count);
   }
   return counts;
@@ -72,7 +73,7 @@ export async function reseal(
       ],
     };
     const documents = connection.collection(collection);
-    const total = await documents.countDocuments(stale);
+    const total = await countMatching(connection, collection, stale);
     let done = 0;
     for await (const document of documents.find(stale, { projection: { [field]: 1 } })) {
       const old = field

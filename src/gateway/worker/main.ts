@@ -14,6 +14,7 @@ import { openKeyRing } from '../../security/open-key-ring';
 import { payloadDataConverter } from '../../temporal/codec';
 import { configuredPayloadKeys } from '../../temporal/payload-keys';
 import { GATEWAY_REVERSALS } from '../bank-connector/reversal-queue';
+import { countMatching } from '../../persistence/count';
 import { gatewaySettingsFrom, startGatewayRuntime } from '../gateway-runtime';
 import { ensureSettlementSchedule } from '../settlement/settlement-schedule';
 import { createGatewayWorker } from './create-gateway-worker';
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'settleflow-gateway', level: config.logging.level });
   const metrics = createGatewayMetrics({
     link: () => runtime.connection.stats(),
-    reversalsPending: () => db.connection.collection(GATEWAY_REVERSALS).countDocuments({ state: 'pending' }),
+    reversalsPending: () => countMatching(db.connection, GATEWAY_REVERSALS, { state: 'pending' }),
     refreshMs: config.metrics.refreshMs,
     logger: logger,
   });
