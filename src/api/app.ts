@@ -114,6 +114,28 @@ const optionsFromRegistry: RequestHandler = (req, res, next) => {
   res.status(200).end();
 };
 
+/**
+ * A literal path is a resource of its own, not a value of a parameterized path it also matches: `/v1/parties/me` is
+ * not `/v1/parties/{partyId}` with partyId "me" (no party may be called "me", and the document's pattern says so). A
+ * method only the parameterized path declares (PATCH there) is 405 with the literal path's `Allow`, before any router
+ * could take it as the template's.
+ */
+const literalMethodNotAllowed: RequestHandler = (req, res, next) => {
+  if (req.method === 'OPTIONS') return next();
+  const path = req.path.replace(/\/+$/, '');
+  const literal = API_ROUTES.filter((route) => !route.path.includes('{') && route.path === path);
+  if (literal.length === 0) return next();
+  const allow = allowedMethods(literal, req.path);
+  if (allow.includes(req.method)) return next();
+  res.set('Allow', allow.join(', '));
+  throw new ApiError(
+    405,
+    'invalid_request_error',
+    'method_not_allowed',
+    `${req.method} is not allowed on ${req.path}; allowed: ${allow.join(', ')}`,
+  );
+};
+
 /** Builds the API. */
 export function createApp(input: CreateAppDeps): Express {
   const logger = input.logger ?? createLogger({ service: 'settleflow-api', level: input.config.logging.level });
@@ -172,6 +194,7 @@ export function createApp(input: CreateAppDeps): Express {
   // Temporal UI's preflights to the codec endpoint, answered for TEMPORAL_UI_ORIGIN only (before the generic OPTIONS).
   app.use(CODEC_PATH, codecCors(deps));
   app.use(optionsFromRegistry);
+  app.use(literalMethodNotAllowed);
 
   const system = express.Router({ caseSensitive: true });
   mountRoute(system, openApiRoute, {}, (_req, res) => {

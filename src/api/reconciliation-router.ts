@@ -79,6 +79,19 @@ export function reconciliationRouter(
       return;
     }
     const input: ReconciliationWorkflowInput = { runId, day: body.day, iban };
+    // The run is recorded before its workflow starts, with the fields its first step writes and in the same way
+    // (`$setOnInsert`, so neither overwrites the other): a GET right after this answer finds it (schemathesis's
+    // stateful run read a run's corrections before the worker had begun it: 404 for a run just answered 202). A run
+    // whose workflow could not be started (502) stays RUNNING until the next POST starts it.
+    const recorded: RunRecord = {
+      _id: runId,
+      day: body.day,
+      accountLast4: iban.slice(-4),
+      currencies: deps.config.gateway.reconciliation.currencies,
+      status: 'RUNNING',
+      startedAt: deps.now(),
+    };
+    await operations.store.runs.updateOne({ _id: runId }, { $setOnInsert: recorded }, { upsert: true });
     try {
       await deps.temporal.workflow.start(RECONCILIATION_WORKFLOW, {
         taskQueue: deps.config.gateway.taskQueue,
@@ -95,18 +108,8 @@ export function reconciliationRouter(
       res.status(200).json(runView(run));
       return;
     }
-    res.status(202).json(
-      run && run.status === 'RUNNING'
-        ? runView(run)
-        : {
-            runId,
-            day: body.day,
-            accountLast4: iban.slice(-4),
-            currencies: deps.config.gateway.reconciliation.currencies,
-            status: 'RUNNING',
-            startedAt: deps.now().toISOString(),
-          },
-    );
+    // A FAILED run being started again shows RUNNING, as its workflow's first step will make it.
+    res.status(202).json(runView(run?.status === 'RUNNING' ? run : recorded));
   });
 
   mountRoute(router, listRunsRoute, guards, async (_req, res, { query }) => {

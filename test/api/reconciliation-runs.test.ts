@@ -60,3 +60,22 @@ describe('reconciliation runs list', () => {
     }
   });
 });
+
+describe('reconciliation run started', () => {
+  // schemathesis's stateful run read a run's corrections right after the POST answered 202, before the gateway worker
+  // had begun the workflow: 404 `run_not_found` for the run just created. The POST records the run first.
+  it('reconciliation runs › read right after the start answered › the run and its corrections are there', async () => {
+    const started = await h.api('POST', '/v1/reconciliation/runs', {
+      key: h.key('operator'),
+      body: { day: '1999-01-05' },
+      headers: { 'Idempotency-Key': `recon-start-${Date.now()}` },
+    });
+    expect([202, 200]).toContain(started.status);
+    const runId = started.body.runId as string;
+    const [run, corrections] = await Promise.all([
+      h.api('GET', `/v1/reconciliation/runs/${runId}`, { key: h.key('operator') }),
+      h.api('GET', `/v1/reconciliation/runs/${runId}/corrections`, { key: h.key('operator') }),
+    ]);
+    expect([run.status, run.body.day, corrections.status]).toEqual([200, '1999-01-05', 200]);
+  });
+});

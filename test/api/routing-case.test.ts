@@ -67,4 +67,19 @@ describe('routing', () => {
     const again = await h.api('GET', '/v1/parties/me', { key: h.key('operator') });
     expect(again.body.id).toBe(h.parties.operator.id);
   });
+
+  // A literal path is its own resource: PATCH, which only `/v1/parties/{partyId}` declares, is 405 at `/v1/parties/me`
+  // (schemathesis: "Unsupported method PATCH returned 400, expected 405"), with the literal path's Allow.
+  it('routing › PATCH /v1/parties/me › 405 with Allow GET, HEAD, not the template answer', async () => {
+    const patched = await h.api('PATCH', '/v1/parties/me', { key: h.key('operator'), body: { name: 'x' } });
+    expect([patched.status, patched.headers.get('allow'), patched.body.error?.code]).toEqual([
+      405,
+      'GET, HEAD',
+      'method_not_allowed',
+    ]);
+    const put = await h.api('PUT', '/v1/parties/me', { key: h.key('operator') });
+    expect(put.status).toBe(405);
+    const own = await h.api('GET', '/v1/parties/me', { key: h.key('operator') });
+    expect(own.status).toBe(200);
+  });
 });
