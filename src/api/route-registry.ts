@@ -18,6 +18,7 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { PartyRole } from '../domain/order';
+import { ApiError } from './api-error';
 import { requireRole } from './auth';
 import { parseRequest } from './schemas';
 
@@ -109,7 +110,7 @@ export function mountRoute<Spec extends RouteSpec>(
   if (route.idempotent) chain.push(need(guards.idempotent, 'idempotency'));
   chain.push(async (req, res) => {
     const input = {
-      query: route.query ? parseRequest(route.query, req.query) : undefined,
+      query: route.query ? parseQuery(route.query, req.query) : undefined,
       body: route.body ? parseRequest(route.body, req.body) : undefined,
     } as RouteInput<Spec>;
     await handler(req, res, input);
@@ -141,4 +142,32 @@ function pathPattern(path: string): RegExp {
     patterns.set(path, pattern);
   }
   return pattern;
+}
+
+/** Whether a query parameter's schema is a number coerced from its text (under optional or default). */
+function isCoercedNumber(schema: z.ZodType): boolean {
+  let def = (schema as unknown as { _zod: { def: { type: string; coerce?: boolean; innerType?: z.ZodType } } })._zod
+    .def;
+  while ((def.type === 'optional' || def.type === 'default') && def.innerType !== undefined) {
+    def = (def.innerType as unknown as { _zod: { def: typeof def } })._zod.def;
+  }
+  return def.type === 'number' && def.coerce === true;
+}
+
+/**
+ * Parses a query string with its schema. A number parameter given empty (`?maxAmount=`) is 400 naming it: zod's
+ * coercion reads '' as 0, so schemathesis's `GET /v1/transactions?maxAmount=` was answered as if it said 0.
+ */
+function parseQuery<T extends z.ZodObject>(schema: T, input: Record<string, unknown>): z.output<T> {
+  for (const [name, field] of Object.entries(schema.shape)) {
+    const raw = input[name];
+    const values = Array.isArray(raw) ? raw : [raw];
+    if (
+      values.some((value) => typeof value === 'string' && value.trim() === '') &&
+      isCoercedNumber(field as z.ZodType)
+    ) {
+      throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', `${name}: a number, not empty`, name);
+    }
+  }
+  return parseRequest(schema, input);
 }
